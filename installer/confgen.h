@@ -1,0 +1,33 @@
+/* Text of the files an install writes: engine and console configuration
+ * and service definitions. Pure functions: they return strings, the
+ * executor writes them. */
+#ifndef ES_CONFGEN_H
+#define ES_CONFGEN_H
+
+#include <stdbool.h>
+
+struct confgen_engine {
+	const char *name;            /* engine_name */
+	const char *id;              /* UUID */
+	const char *communication;   /* "engine-to-console" | "console-to-engine" */
+	unsigned port;               /* listening port (console-to-engine) */
+	const char *version;
+};
+
+/* nse/conf/nse.xml. Caller frees. */
+char *confgen_nse_xml(const struct confgen_engine *c);
+/* nse/conf/consoles.xml with no console yet: <Consoles/>. Caller frees. */
+char *confgen_consoles_xml_empty(void);
+
+struct confgen_console {
+	unsigned web_port;           /* 3780 */
+	const char *version;
+	const char *admin_user;
+	const char *admin_hash;      /* crypto_password_hash() output */
+};
+
+/* nsc/conf/nsc.xml and nsc/conf/userdb.xml. Caller frees. */
+char *confgen_nsc_xml(const struct confgen_console *c);
+char *confgen_userdb_xml(const struct confgen_console *c);
+
+#endif

@@ -1,0 +1,27 @@
+/* Key material made at install time, with OpenSSL. */
+#ifndef ES_CRYPTO_H
+#define ES_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* A new key pair and a self-signed certificate whose subject is
+ * CN=<cn>, O=<org>, valid for `days`. PEM strings, caller frees. */
+bool crypto_make_cert(const char *cn, const char *org, const char *ou,
+    int days, char **key_pem, char **cert_pem, struct es_err *e);
+/* "sha256:<64 hex>" of the certificate's SubjectPublicKeyInfo (see
+ * ../shared/pairing-protocol.md, "Derived values"). out >= 72 bytes. */
+bool crypto_cert_spki(const char *cert_pem, char *out, size_t outsz,
+    struct es_err *e);
+/* Salted slow hash of a password for storage:
+ * "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>". Caller frees. */
+char *crypto_password_hash(const char *password, struct es_err *e);
+bool crypto_password_verify(const char *password, const char *stored);
+/* A random (version 4) UUID, lower case, 36 characters + NUL. */
+void crypto_uuid(char out[37]);
+/* Lower-case hex SHA-256 of a buffer. out >= 65 bytes. */
+void crypto_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,58 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+err_vappend(struct es_err *e, const char *fmt, va_list ap)
+{
+	size_t used = strlen(e->msg);
+
+	if (used > 0 && used + 2 < sizeof e->msg) {
+		e->msg[used++] = '\n';
+		e->msg[used] = '\0';
+	}
+	if (used < sizeof e->msg)
+		vsnprintf(e->msg + used, sizeof e->msg - used, fmt, ap);
+}
+
+void
+err_set(struct es_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	if (e->code == 0)
+		e->code = code;
+	va_start(ap, fmt);
+	err_vappend(e, fmt, ap);
+	va_end(ap);
+}
+
+void
+err_sys(struct es_err *e, int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	if (e == NULL)
+		return;
+	if (e->code == 0)
+		e->code = code;
+	va_start(ap, fmt);
+	err_vappend(e, fmt, ap);
+	va_end(ap);
+	used = strlen(e->msg);
+	if (used < sizeof e->msg)
+		snprintf(e->msg + used, sizeof e->msg - used, ": %s",
+		    strerror(errnum));
+}
+
+void
+err_clear(struct es_err *e)
+{
+	e->code = 0;
+	e->msg[0] = '\0';
+}

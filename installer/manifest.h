@@ -1,0 +1,54 @@
+/* The payload manifest: product, version, components, requirement
+ * thresholds and which files are configuration. Format: docs/payload.md. */
+#ifndef ES_MANIFEST_H
+#define ES_MANIFEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "strlist.h"
+
+#define MANIFEST_MAX_COMPONENTS 4
+
+struct manifest_component {
+	char *name;          /* "engine", "console" */
+	char *title;         /* "Scan Engine" */
+	char *description;   /* one line for the wizard */
+	char *dir;           /* top folder in the data archive: "engine" */
+	char *includes;      /* another component always installed with it, or NULL */
+	char *service;       /* service name, e.g. "nexposeengine", or NULL */
+	char *exec;          /* service program relative to install_dir */
+	char *workdir;       /* service working dir relative to install_dir */
+};
+
+struct manifest {
+	char *product;       /* "Nexpose" */
+	char *version;       /* "7.3.1" (major.minor.patch) */
+	char *license;       /* path of the licence text in the meta archive */
+
+	/* Requirements: below *_min fails, below *_rec warns. */
+	uint64_t mem_min, mem_rec;     /* bytes */
+	uint64_t disk_min, disk_rec;   /* bytes, free at install_dir */
+	unsigned cpu_min, cpu_rec;
+	struct strlist os;             /* accepted os_family values */
+	struct strlist arch;           /* accepted architectures */
+
+	/* Path prefixes, relative to install_dir, whose files are
+	 * configuration: mode 0640 at most, kept on --overwrite. */
+	struct strlist config;
+
+	struct manifest_component comp[MANIFEST_MAX_COMPONENTS];
+	unsigned ncomp;
+};
+
+/* Parse manifest text; the file name is used in error messages. */
+bool manifest_parse(struct manifest *m, const char *text, size_t len,
+    const char *filename, struct es_err *e);
+const struct manifest_component *manifest_component(const struct manifest *m,
+    const char *name);
+/* True when rel (relative to install_dir) is a configuration file. */
+bool manifest_is_config(const struct manifest *m, const char *rel);
+void manifest_free(struct manifest *m);
+
+#endif

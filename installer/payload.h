@@ -1,0 +1,80 @@
+/* The embedded payload: a trailer at the end of the installer binary points
+ * at a small uncompressed "meta" tar (manifest, licence) and the data
+ * archive (tar + zstd) with the component trees. Layout: docs/payload.md. */
+#ifndef ES_PAYLOAD_H
+#define ES_PAYLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "manifest.h"
+
+#define PAYLOAD_TRAILER_SIZE 128
+#define PAYLOAD_MAGIC "ESPAYLD1"
+#define PAYLOAD_META_MAX (4u << 20)   /* the meta archive is read whole */
+
+struct payload_trailer {
+	uint64_t meta_off, meta_len;
+	uint64_t data_off, data_len;
+	uint64_t data_files;      /* regular files in the data archive */
+	uint64_t data_bytes;      /* their total uncompressed size */
+	unsigned char meta_sha256[32];
+	unsigned char data_sha256[32];
+};
+
+struct payload {
+	char *path;               /* file holding the payload */
+	uint64_t file_size;
+	struct payload_trailer t;
+};
+
+/* Encode/decode the 128-byte little-endian trailer. */
+void payload_trailer_encode(const struct payload_trailer *t,
+    unsigned char out[PAYLOAD_TRAILER_SIZE]);
+bool payload_trailer_decode(const unsigned char in[PAYLOAD_TRAILER_SIZE],
+    struct payload_trailer *t);
+
+/* Find the trailer in path (normally plat_self_exe()). */
+bool payload_open(struct payload *p, const char *path, struct es_err *e);
+/* Read and verify the meta archive: parses the manifest, returns the
+ * licence text (caller frees). */
+bool payload_read_meta(const struct payload *p, struct manifest *m,
+    char **license, struct es_err *e);
+
+struct payload_progress {
+	uint64_t bytes_done, bytes_total;   /* uncompressed bytes written */
+	uint64_t files_done, files_total;
+	const char *current;                /* path being written */
+};
+/* Return false to cancel the extraction. */
+typedef bool (*payload_progress_fn)(const struct payload_progress *pr,
+    void *arg);
+/* Called for every entry written: rel is the path relative to dest with
+ * '/' separators, type 'f' file, 'd' directory, 'l' symlink; sha256_hex is
+ * the file's hash (NULL unless 'f'). */
+typedef void (*payload_entry_fn)(const char *rel, char type, unsigned mode,
+    const char *sha256_hex, void *arg);
+
+struct payload_extract_opts {
+	const char *dest;                /* existing empty folder */
+	const char *const *components;   /* archive top folders to take, NULL-ended */
+	const struct manifest *manifest; /* config modes; may be NULL */
+	payload_progress_fn progress;
+	void *progress_arg;
+	payload_entry_fn entry;
+	void *entry_arg;
+};
+
+/* Stream the data archive into opts->dest in one pass: entries under a
+ * selected top folder land in dest with that folder stripped; the SHA-256
+ * of every byte read is checked at the end. Secure: no "..", no absolute
+ * paths, no writing through symbolic links. On failure (error code
+ * ES_EINSTALL, or ES_ECANCEL when progress returned false) dest may hold
+ * partial output: the caller removes it. */
+bool payload_extract(const struct payload *p,
+    const struct payload_extract_opts *opts, struct es_err *e);
+
+void payload_close(struct payload *p);
+
+#endif

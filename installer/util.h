@@ -1,0 +1,52 @@
+/* Memory helpers that treat exhaustion as fatal, a growable string buffer and
+ * small string helpers shared by every module. */
+#ifndef ES_UTIL_H
+#define ES_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called before exiting on out-of-memory; front ends use it to restore the
+ * terminal (htop's fail()). */
+void util_set_fatal_hook(void (*hook)(void));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void sbuf_init(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const char *s);
+void sbuf_addn(struct sbuf *b, const char *s, size_t n);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append s escaped for an XML attribute value or text node. */
+void sbuf_add_xml(struct sbuf *b, const char *s);
+char *sbuf_detach(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+
+/* Overwrite memory that held a secret, in a way the compiler keeps. */
+void util_wipe(void *p, size_t n);
+/* Wipe and free a NUL-terminated secret. */
+void util_free_secret(char *s);
+
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
+/* Edit distance between two strings, for "did you mean" suggestions. */
+size_t str_distance(const char *a, const char *b);
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+
+/* Format a byte count for people: "1.5 GiB". */
+void human_bytes(unsigned long long n, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,127 @@
+/* The only door from the core to the operating system. platform/linux/ and
+ * platform/windows/ implement it; CMake compiles exactly one of them (htop's
+ * Platform.h, tmux's osdep-*.c). All paths are UTF-8; a platform converts
+ * them to what its OS wants.
+ *
+ * A "root" argument is the --root folder ("/" when none was given): every
+ * path the function touches is taken inside it. */
+#ifndef ES_PLATFORM_H
+#define ES_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* ---- Facts about the machine (requirements check) ---- */
+
+struct plat_facts {
+	uint64_t mem_total;        /* bytes of physical memory */
+	unsigned cpu_count;        /* online logical CPUs */
+	char os_id[64];            /* e.g. "debian" */
+	char os_name[128];         /* e.g. "Debian GNU/Linux 12 (bookworm)" */
+	char os_family[16];        /* "linux" or "windows" */
+	char arch[32];             /* e.g. "x86_64" */
+	char hypervisor[64];       /* "" on bare metal, else e.g. "kvm" */
+	char selinux[16];          /* "", "disabled", "permissive", "enforcing" */
+	char hostname[256];
+};
+
+void plat_facts(struct plat_facts *f);
+/* Free bytes for the installing user at path, or
+ * at its nearest existing ancestor. Returns false when nothing exists. */
+bool plat_disk_free(const char *path, uint64_t *free_bytes);
+/* True when a TCP listener could not bind port on all addresses because
+ * something else holds it. */
+bool plat_port_in_use(unsigned port);
+/* True when the process may change system locations (root, Administrator). */
+bool plat_is_admin(void);
+
+/* ---- Paths ---- */
+
+/* The default install_dir of ../shared/cli-contract.md. */
+const char *plat_default_install_dir(void);
+/* Absolute path of the running executable, or NULL. Caller frees. */
+char *plat_self_exe(void);
+/* Join root and an absolute path ("/" root gives the path itself). Caller
+ * frees. */
+char *plat_join_root(const char *root, const char *abs_path);
+/* True for an absolute path on this OS. */
+bool plat_path_is_absolute(const char *path);
+/* Where the pointer to the installation's record lives, inside root:
+ * Linux /var/lib/engine-setup/installation. Caller frees. */
+char *plat_state_file(const char *root);
+
+/* ---- Files ---- */
+
+enum plat_ftype { PLAT_NONE, PLAT_FILE, PLAT_DIR, PLAT_LINK, PLAT_OTHER };
+
+enum plat_ftype plat_file_type(const char *path);
+/* mkdir -p; appends to created (if not NULL) each directory it made, in the
+ * order made, so that an undo can remove them in reverse. */
+#include "strlist.h"
+bool plat_mkdirs(const char *path, unsigned mode, struct strlist *created,
+    struct es_err *e);
+/* Write data to path through a temporary file in the same folder, flushed
+ * to disk, then renamed over path (atomic replace). */
+bool plat_write_file_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, struct es_err *e);
+/* Read a whole small file (at most max bytes). Caller frees; *len set. */
+char *plat_read_file(const char *path, size_t max, size_t *len,
+    struct es_err *e);
+bool plat_rename(const char *from, const char *to, struct es_err *e);
+bool plat_remove(const char *path, struct es_err *e);   /* file or empty dir */
+/* rm -rf that never follows symbolic links. Missing is success. */
+bool plat_remove_tree(const char *path, struct es_err *e);
+bool plat_chmod(const char *path, unsigned mode, struct es_err *e);
+bool plat_symlink(const char *target, const char *linkpath, struct es_err *e);
+/* Flush the file system that holds path (once, before a final move). */
+void plat_sync_fs(const char *path);
+/* Visit every entry below dir (not dir itself), parents before children;
+ * rel is the path relative to dir with '/' separators. Stops when cb
+ * returns false. */
+bool plat_walk(const char *dir,
+    bool (*cb)(const char *rel, enum plat_ftype t, unsigned mode, void *arg),
+    void *arg, struct es_err *e);
+/* Permission bits of path, or -1. */
+int plat_file_mode(const char *path);
+
+/* ---- Services ---- */
+
+enum plat_init { PLAT_INIT_SYSTEMD, PLAT_INIT_SYSV, PLAT_INIT_WINDOWS };
+
+struct plat_service {
+	const char *name;          /* "nexposeengine" */
+	const char *description;   /* one line */
+	const char *exec;          /* absolute path of the program, no root */
+	const char *workdir;       /* absolute, no root */
+};
+
+/* Which init system services go to under root. */
+enum plat_init plat_init_system(const char *root);
+/* True when services can be started now (root is "/" and the init system
+ * is running). */
+bool plat_service_manager_running(const char *root);
+/* Register and enable a service; appends every path it created inside root
+ * (without the root prefix) to files, for the install record. */
+bool plat_service_install(const char *root, const struct plat_service *s,
+    struct strlist *files, struct es_err *e);
+/* Disable and remove what plat_service_install created. */
+bool plat_service_remove(const char *root, const char *name,
+    struct es_err *e);
+bool plat_service_start(const char *name, struct es_err *e);
+bool plat_service_stop(const char *name, struct es_err *e);
+/* "active", "inactive", "failed", "not installed", "unknown" ... */
+void plat_service_state(const char *root, const char *name, char *out,
+    size_t outsz);
+
+/* ---- Signals ---- */
+
+/* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */
+void plat_signals_install(void);
+/* Number of interrupt signals received so far. */
+int plat_signals_pending(void);
+void plat_signals_reset(void);
+
+#endif

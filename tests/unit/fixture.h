@@ -1,0 +1,27 @@
+/* Shared cmocka fixture: a fresh temporary folder per test, removed unless
+ * the test failed (libarchive's test harness does the same). */
+#ifndef ES_FIXTURE_H
+#define ES_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+struct fixture {
+	char dir[512];      /* the temporary folder */
+};
+
+/* cmocka setup/teardown: *state becomes a struct fixture *. */
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
+/* path inside the fixture folder; returns a static-per-call buffer the
+ * caller frees. */
+char *fixture_path(const struct fixture *f, const char *rel);
+/* Write a file inside the fixture folder (folders made as needed). */
+void fixture_write(const struct fixture *f, const char *rel, const char *text);
+/* Read a whole file; caller frees; NULL when missing. */
+char *fixture_read(const char *path, size_t *len);
+
+#endif
