@@ -4,10 +4,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "platform.h"
 #include "util.h"
+
+/* Tests may use POSIX directly: only the core must go through platform.h. */
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+fixture_rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+fixture_mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	char *s;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0755);
+			*s = '/';
+		}
+	}
+	mkdir(p, 0755);
+	free(p);
+}
 
 int
 fixture_setup(void **state)
@@ -35,7 +69,7 @@ fixture_teardown(void **state)
 	/* cmocka runs teardown after a failure too; keep the folder when
 	 * ES_KEEP_TEST_DIRS is set so it can be inspected. */
 	if (getenv("ES_KEEP_TEST_DIRS") == NULL)
-		plat_remove_tree(f->dir, NULL);
+		fixture_rm_rf(f->dir);
 	else
 		fprintf(stderr, "kept test folder %s\n", f->dir);
 	free(f);
@@ -56,7 +90,7 @@ fixture_write(const struct fixture *f, const char *rel, const char *text)
 	FILE *fp;
 
 	*slash = '\0';
-	plat_mkdirs(path, 0755, NULL, NULL);
+	fixture_mkdirs(path);
 	*slash = '/';
 	fp = fopen(path, "wb");
 	if (fp == NULL)

@@ -21,6 +21,9 @@ int fixture_teardown(void **state);
 char *fixture_path(const struct fixture *f, const char *rel);
 /* Write a file inside the fixture folder (folders made as needed). */
 void fixture_write(const struct fixture *f, const char *rel, const char *text);
+/* rm -rf without following links; mkdir -p. */
+void fixture_rm_rf(const char *path);
+void fixture_mkdirs(const char *path);
 /* Read a whole file; caller frees; NULL when missing. */
 char *fixture_read(const char *path, size_t *len);
 
