@@ -1,1 +1,201 @@
-/* placeholder: being written */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *
+cli_usage(void)
+{
+	return
+"Usage: engine-setup [install] [OPTIONS]\n"
+"       engine-setup uninstall [--silent] [--root DIR]\n"
+"       engine-setup status [--root DIR]\n"
+"       engine-setup consoles list [--root DIR]\n"
+"       engine-setup --payload-info | --show-license | --help | --version\n"
+"\n"
+"Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
+"from the payload built into this program.\n"
+"\n"
+"Install options:\n"
+"  --silent            unattended: no questions; every required answer must\n"
+"                      be given (answers file, --set, environment)\n"
+"  --answers FILE      read answers from FILE (key = value lines, or an\n"
+"                      install4j .varfile); see docs/answers.md\n"
+"  --set KEY=VALUE     one answer; repeatable; wins over the file\n"
+"  --root DIR          install into DIR as if it were /; nothing outside DIR\n"
+"                      is touched (images, tests)\n"
+"  --check             validate answers and requirements, print the plan,\n"
+"                      change nothing\n"
+"  --overwrite         reinstall over an existing installation\n"
+"  --log FILE          also write the install log to FILE\n"
+"  --payload FILE      install the payload carried by FILE (another\n"
+"                      engine-setup build) instead of this program's own\n"
+"  --text, --record FILE\n"
+"                      the line-mode prompts and answer recording of the\n"
+"                      interactive installer: not in this build yet\n"
+"\n"
+"install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
+"  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
+"  (install_dir), -overwrite, -console (no effect). NAME.varfile beside the\n"
+"  program is read automatically.\n"
+"\n"
+"Answer keys: accept_license component install_dir first_name last_name\n"
+"  company communication engine_port engine_name pair_now console_address\n"
+"  console_port shared_secret shared_secret_file console_fingerprint\n"
+"  console_admin_user console_admin_password_file start_service proxy\n"
+"\n"
+"Ports (the Scan Engine deployment guide):\n"
+"  Console-to-Engine  console -> engine  TCP 40814\n"
+"  Engine-to-Console  engine -> console  TCP 40815\n"
+"\n"
+"Exit codes: 0 done, 1 internal error, 2 usage or answers error,\n"
+"  3 requirements not met, 4 pairing failed, 5 cancelled,\n"
+"  6 installation failed (rolled back), 7 already installed with other\n"
+"  answers.\n"
+"\n"
+"Pairing during install, 'pair' and 'consoles enable|disable' are not in\n"
+"this build yet: install with pair_now = no.\n";
+}
+
+static bool
+cli_command(const char *s, enum cli_cmd *cmd)
+{
+	static const struct { const char *name; enum cli_cmd cmd; } cmds[] = {
+		{ "install", CMD_INSTALL }, { "uninstall", CMD_UNINSTALL },
+		{ "pair", CMD_PAIR }, { "consoles", CMD_CONSOLES },
+		{ "status", CMD_STATUS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(s, cmds[i].name) == 0) {
+			*cmd = cmds[i].cmd;
+			return true;
+		}
+	return false;
+}
+
+/* "--name VALUE" or "--name=VALUE". */
+static bool
+cli_value(int argc, char **argv, int *i, const char *name, const char **out,
+    struct es_err *e)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) != 0)
+		return false;
+	if (a[n] == '=') {
+		*out = a + n + 1;
+		return true;
+	}
+	if (a[n] != '\0')
+		return false;
+	if (*i + 1 >= argc) {
+		err_set(e, ES_EUSAGE, "%s needs a value; see engine-setup "
+		    "--help", name);
+		*out = NULL;
+		return true;
+	}
+	*out = argv[++*i];
+	return true;
+}
+
+bool
+cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
+{
+	bool have_cmd = false;
+	int i;
+
+	memset(c, 0, sizeof *c);
+	c->cmd = CMD_INSTALL;
+	strlist_init(&c->sets);
+	strlist_init(&c->args);
+	strlist_init(&c->answer_files);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--silent") == 0 || strcmp(a, "-q") == 0) {
+			c->silent = true;
+			if (a[1] == 'q')
+				c->install4j_quiet = true;
+		} else if (strcmp(a, "--text") == 0 || strcmp(a, "-c") == 0) {
+			c->text = true;
+		} else if (strcmp(a, "--check") == 0) {
+			c->check = true;
+		} else if (strcmp(a, "--overwrite") == 0 ||
+		    strcmp(a, "-overwrite") == 0) {
+			c->overwrite = true;
+		} else if (strcmp(a, "-console") == 0) {
+			/* install4j: console mode; this is always one. */
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
+		    strcmp(a, "-help") == 0 || strcmp(a, "-?") == 0) {
+			c->cmd = CMD_HELP;
+			return true;
+		} else if (strcmp(a, "--version") == 0 ||
+		    strcmp(a, "-version") == 0) {
+			c->cmd = CMD_VERSION;
+			return true;
+		} else if (strcmp(a, "--payload-info") == 0) {
+			c->cmd = CMD_PAYLOAD_INFO;
+		} else if (strcmp(a, "--show-license") == 0) {
+			c->cmd = CMD_SHOW_LICENSE;
+		} else if (cli_value(argc, argv, &i, "--answers", &v, e) ||
+		    cli_value(argc, argv, &i, "-varfile", &v, e)) {
+			if (v == NULL)
+				return false;
+			strlist_add(&c->answer_files, v);
+			c->answers = v;
+		} else if (cli_value(argc, argv, &i, "--set", &v, e)) {
+			if (v == NULL)
+				return false;
+			strlist_add(&c->sets, v);
+		} else if (strncmp(a, "-V", 2) == 0 && a[2] != '\0') {
+			strlist_add(&c->sets, a + 2);
+		} else if (cli_value(argc, argv, &i, "--record", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->record = v;
+		} else if (cli_value(argc, argv, &i, "--root", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->root = v;
+		} else if (cli_value(argc, argv, &i, "--log", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->log = v;
+		} else if (cli_value(argc, argv, &i, "--payload", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->payload = v;
+		} else if (cli_value(argc, argv, &i, "-dir", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->dir = v;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
+			    "engine-setup --help", a);
+			return false;
+		} else if (!have_cmd && cli_command(a, &c->cmd)) {
+			have_cmd = true;
+		} else if (have_cmd) {
+			strlist_add(&c->args, a);
+		} else {
+			err_set(e, ES_EUSAGE, "unknown command '%s'; the "
+			    "commands are install, uninstall, pair, consoles "
+			    "and status (engine-setup --help)", a);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+cli_free(struct cli *c)
+{
+	strlist_free(&c->sets);
+	strlist_free(&c->args);
+	strlist_free(&c->answer_files);
+}

@@ -16,8 +16,28 @@ struct confgen_engine {
 
 /* nse/conf/nse.xml. Caller frees. */
 char *confgen_nse_xml(const struct confgen_engine *c);
-/* nse/conf/consoles.xml with no console yet: <Consoles/>. Caller frees. */
+/* nse/conf/consoles.xml with no console yet: <Consoles>, a newline,
+ * </Consoles>; entries go in before "</Consoles>". Caller frees. */
 char *confgen_consoles_xml_empty(void);
+
+/* One console in nse/conf/consoles.xml (../shared/pairing-protocol.md,
+ * "After pairing"). NULL strings are written as empty. */
+struct confgen_console_entry {
+	unsigned id;                 /* id, local to consoles.xml */
+	bool enabled;                /* enabled */
+	bool connect_to;             /* connectTo: engine-to-console pairing */
+	const char *name;            /* name: console_name */
+	const char *last_address;    /* lastAddress */
+	unsigned port;               /* port: 40815 */
+	const char *console_id;      /* consoleId */
+	const char *spki;            /* spki: "sha256:<64 hex>" */
+	const char *cert_pem;        /* <cert>: the console certificate */
+};
+
+/* One <console> element, indented for its place inside <Consoles> and
+ * ending with a newline. Values that XML cannot carry (invalid UTF-8,
+ * control characters) become U+FFFD. Caller frees. */
+char *confgen_consoles_entry(const struct confgen_console_entry *c);
 
 struct confgen_console {
 	unsigned web_port;           /* 3780 */

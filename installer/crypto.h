@@ -8,7 +8,8 @@
 #include "error.h"
 
 /* A new key pair and a self-signed certificate whose subject is
- * CN=<cn>, O=<org>, valid for `days`. PEM strings, caller frees. */
+ * CN=<cn>, OU=<ou>, O=<org> (NULL or empty parts left out), valid for
+ * `days`. PEM strings, caller frees (the key with util_free_secret). */
 bool crypto_make_cert(const char *cn, const char *org, const char *ou,
     int days, char **key_pem, char **cert_pem, struct es_err *e);
 /* "sha256:<64 hex>" of the certificate's SubjectPublicKeyInfo (see

@@ -1,1 +1,788 @@
-/* placeholder: being written */
+#include "install.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answers.h"
+#include "confgen.h"
+#include "crypto.h"
+#include "log.h"
+#include "platform.h"
+#include "util.h"
+
+/* Everything one run of the executor works with. */
+struct ictx {
+	const struct plan *p;
+	const struct install_opts *o;
+	const char *component;
+	char *install_dir;     /* as the host sees it: no root prefix */
+	char *target;          /* root + install_dir */
+	char *staging;         /* beside target: unpacked and configured here */
+	char *backup;          /* beside target: the old installation */
+	bool target_existed;   /* an old installation was moved aside */
+	struct record rec;
+	struct record old;
+	bool have_old;
+	struct install_result *res;
+};
+
+void
+install_components(const struct manifest *m, const char *component,
+    const char *out[MANIFEST_MAX_COMPONENTS + 1])
+{
+	const struct manifest_component *c = manifest_component(m, component);
+	size_t n = 0;
+
+	while (c != NULL && n < MANIFEST_MAX_COMPONENTS) {
+		size_t i;
+		bool seen = false;
+
+		for (i = 0; i < n; i++)
+			if (strcmp(out[i], c->dir) == 0)
+				seen = true;
+		if (seen)
+			break;
+		out[n++] = c->dir;
+		c = c->includes != NULL ? manifest_component(m, c->includes) :
+		    NULL;
+	}
+	out[n] = NULL;
+}
+
+enum install_existing
+install_existing(const struct plan *p, const struct install_opts *o,
+    struct record *old, struct es_err *e)
+{
+	char *apath, *full, *text, *a = NULL, *b = NULL;
+	struct plan recorded;
+	struct es_err local;
+	enum install_existing result = INSTALL_DIFFERENT;
+	size_t len;
+
+	if (!record_load(o->root, old, e))
+		return e->code != 0 ? INSTALL_DIFFERENT : INSTALL_NONE;
+	if (old->payload_sha256 == NULL || strcmp(old->payload_sha256,
+	    "-") == 0)
+		return INSTALL_DIFFERENT;
+	{
+		char hex[65];
+
+		hex_encode(o->payload->t.data_sha256, 32, hex);
+		if (strcmp(hex, old->payload_sha256) != 0)
+			return INSTALL_DIFFERENT;
+	}
+	apath = record_answers_path(old->install_dir);
+	full = plat_join_root(o->root, apath);
+	err_clear(&local);
+	text = plat_read_file(full, 1u << 20, &len, &local);
+	plan_init(&recorded);
+	if (text != NULL && answers_parse(&recorded, text, len, full,
+	    PLAN_SRC_FILE, &local)) {
+		/* engine_name defaults to the host name on both sides. */
+		if (!plan_is_set(&recorded, PK_ENGINE_NAME) &&
+		    plan_is_set(p, PK_ENGINE_NAME))
+			plan_set(&recorded, "engine_name",
+			    plan_get(p, PK_ENGINE_NAME), PLAN_SRC_FILE, NULL, 0,
+			    NULL);
+		a = plan_canonical(&recorded);
+		b = plan_canonical(p);
+		if (strcmp(a, b) == 0)
+			result = INSTALL_SAME;
+	}
+	plan_free(&recorded);
+	free(a);
+	free(b);
+	free(text);
+	free(full);
+	free(apath);
+	return result;
+}
+
+/* Does a folder hold nothing but logs an earlier installation left
+ * (uninstall keeps .install/ *.log)? */
+static bool
+install_dir_empty_cb(const char *rel, enum plat_ftype t, unsigned mode,
+    void *arg)
+{
+	(void)mode;
+	if (strcmp(rel, ".install") == 0 && t == PLAT_DIR)
+		return true;
+	if (str_has_prefix(rel, ".install/") && t == PLAT_FILE &&
+	    str_has_suffix(rel, ".log") && strchr(rel + 9, '/') == NULL)
+		return true;
+	*(bool *)arg = false;
+	return false;
+}
+
+static bool
+install_dir_is_empty(const char *dir)
+{
+	bool empty = true;
+
+	plat_walk(dir, install_dir_empty_cb, &empty, NULL);
+	return empty;
+}
+
+bool
+install_preflight(const struct plan *p, const struct install_opts *o,
+    struct req_report *r, struct es_err *e)
+{
+	struct req_input in;
+	char *target;
+	bool ok = true;
+
+	memset(&in, 0, sizeof in);
+	in.root = o->root;
+	in.install_dir = plan_get(p, PK_INSTALL_DIR);
+	in.component = plan_get(p, PK_COMPONENT);
+	in.console_to_engine = strcmp(in.component, "engine") == 0 &&
+	    strcmp(plan_get(p, PK_COMMUNICATION), "console-to-engine") == 0;
+	in.engine_port = plan_port(p, PK_ENGINE_PORT);
+	in.overwrite = o->overwrite;
+	req_check(o->manifest, &in, NULL, r);
+	if (r->fails > 0) {
+		err_set(e, ES_EREQ, "%zu requirement(s) not met: nothing was "
+		    "changed", r->fails);
+		ok = false;
+	}
+
+	/* A folder that holds something else is never installed over. */
+	target = plat_join_root(o->root, in.install_dir);
+	if (plat_file_type(target) == PLAT_DIR) {
+		char *rec = record_path(in.install_dir);
+		char *full = plat_join_root(o->root, rec);
+
+		if (plat_file_type(full) == PLAT_NONE &&
+		    !install_dir_is_empty(target)) {
+			err_set(e, ES_EREQ, "%s exists and holds files that no "
+			    "engine-setup installation put there: choose "
+			    "another install_dir, or move those files away",
+			    in.install_dir);
+			ok = false;
+		}
+		free(rec);
+		free(full);
+	} else if (plat_file_type(target) != PLAT_NONE) {
+		err_set(e, ES_EREQ, "%s exists and is not a folder: choose "
+		    "another install_dir", in.install_dir);
+		ok = false;
+	}
+	free(target);
+	return ok;
+}
+
+/* ---- steps ---- */
+
+static char *
+install_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static const char *
+install_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+static bool
+step_prepare(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	char *parent = install_parent(c->target);
+	struct strlist made;
+	char id[37];
+	size_t i, rootlen;
+	bool ok = false;
+
+	strlist_init(&made);
+	if (!plat_mkdirs(parent, 0755, &made, e))
+		goto out;
+	rootlen = strcmp(c->o->root, "/") == 0 ? 0 : strlen(c->o->root);
+	for (i = 0; i < made.n; i++) {
+		exec_push(x, UNDO_RMDIR, made.v[i], NULL);
+		strlist_add(&c->rec.parents, made.v[i] + rootlen);
+	}
+	crypto_uuid(id);
+	id[8] = '\0';
+	c->staging = xasprintf("%s/.%s.es-staging-%s", parent,
+	    install_base(c->target), id);
+	c->backup = xasprintf("%s/.%s.es-backup-%s", parent,
+	    install_base(c->target), id);
+	if (!plat_mkdirs(c->staging, 0755, NULL, e))
+		goto out;
+	exec_push(x, UNDO_REMOVE_TREE, c->staging, NULL);
+	ok = true;
+out:
+	strlist_free(&made);
+	free(parent);
+	return ok;
+}
+
+struct unpack_arg {
+	struct ictx *c;
+	struct exec *x;
+};
+
+static bool
+unpack_progress(const struct payload_progress *pr, void *arg)
+{
+	struct unpack_arg *u = arg;
+
+	if (plat_signals_pending() > 0)
+		return false;
+	if (u->c->o->progress != NULL)
+		return u->c->o->progress(pr, u->c->o->progress_arg);
+	return true;
+}
+
+static void
+unpack_entry(const char *rel, char type, unsigned mode, const char *sha,
+    void *arg)
+{
+	struct unpack_arg *u = arg;
+	char *path = xasprintf("%s/%s", u->c->install_dir, rel);
+
+	record_add(&u->c->rec, type, mode, sha, path);
+	free(path);
+}
+
+static bool
+step_unpack(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	const char *comps[MANIFEST_MAX_COMPONENTS + 1];
+	struct payload_extract_opts eo;
+	struct unpack_arg u = { c, x };
+	char hex[65];
+
+	install_components(c->o->manifest, c->component, comps);
+	memset(&eo, 0, sizeof eo);
+	eo.dest = c->staging;
+	eo.components = comps;
+	eo.manifest = c->o->manifest;
+	eo.progress = unpack_progress;
+	eo.progress_arg = &u;
+	eo.entry = unpack_entry;
+	eo.entry_arg = &u;
+	if (!payload_extract(c->o->payload, &eo, e)) {
+		if (e->code == ES_ECANCEL && plat_signals_pending() > 0) {
+			err_clear(e);
+			err_set(e, ES_ECANCEL, "cancelled by a signal while "
+			    "unpacking: everything this run changed is being "
+			    "undone");
+		}
+		return false;
+	}
+	hex_encode(c->o->payload->t.data_sha256, 32, hex);
+	log_msg("unpacked %zu entries; payload SHA-256 %s verified", c->rec.n,
+	    hex);
+	return true;
+}
+
+/* Write a file into staging and record it. */
+static bool
+install_write(struct ictx *c, const char *rel, const char *data, size_t len,
+    unsigned mode, struct es_err *e)
+{
+	char *path = xasprintf("%s/%s", c->staging, rel);
+	char *dir = install_parent(path);
+	char *recpath = xasprintf("%s/%s", c->install_dir, rel);
+	char sha[65];
+	size_t i;
+	bool ok = false;
+
+	if (!plat_mkdirs(dir, 0755, NULL, e))
+		goto out;
+	if (!plat_write_file_atomic(path, data, len, mode, e))
+		goto out;
+	crypto_sha256_hex(data, len, sha);
+	for (i = 0; i < c->rec.n; i++) {
+		if (strcmp(c->rec.entries[i].path, recpath) == 0) {
+			c->rec.entries[i].mode = mode;
+			memcpy(c->rec.entries[i].sha256, sha, sizeof sha);
+			ok = true;
+			goto out;
+		}
+	}
+	record_add(&c->rec, 'f', mode, sha, recpath);
+	ok = true;
+out:
+	free(path);
+	free(dir);
+	free(recpath);
+	return ok;
+}
+
+/* Read a file of the old installation (overwrite), or NULL. */
+static char *
+install_old_file(struct ictx *c, const char *rel, size_t *len)
+{
+	char *path, *data;
+
+	if (!c->have_old)
+		return NULL;
+	path = xasprintf("%s/%s", c->target, rel);
+	data = plat_read_file(path, 16u << 20, len, NULL);
+	free(path);
+	return data;
+}
+
+/* Keep an old file (overwrite) or write the new one. */
+static bool
+install_keep_or_write(struct ictx *c, const char *rel, char *fresh,
+    unsigned mode, struct es_err *e)
+{
+	size_t len;
+	char *old = install_old_file(c, rel, &len);
+	bool ok;
+
+	if (old != NULL) {
+		log_msg("kept %s from the installation it replaces", rel);
+		ok = install_write(c, rel, old, len, mode, e);
+		util_wipe(old, len);
+		free(old);
+	} else {
+		ok = install_write(c, rel, fresh, strlen(fresh), mode, e);
+	}
+	return ok;
+}
+
+/* The administrator password from its file (first line) or password1. */
+static char *
+install_admin_password(const struct plan *p, struct es_err *e)
+{
+	const char *file = plan_get(p, PK_CONSOLE_ADMIN_PASSWORD_FILE);
+	char *text, *nl;
+	size_t len;
+
+	if (file == NULL) {
+		const char *v = plan_get(p, PK_CONSOLE_ADMIN_PASSWORD);
+
+		if (v == NULL) {
+			err_set(e, ES_EUSAGE, "no administrator password: set "
+			    "console_admin_password_file");
+			return NULL;
+		}
+		return xstrdup(v);
+	}
+	text = plat_read_file(file, 4096, &len, e);
+	if (text == NULL)
+		return NULL;
+	if ((nl = strpbrk(text, "\r\n")) != NULL)
+		*nl = '\0';
+	if (strlen(text) < 8) {
+		err_set(e, ES_EUSAGE, "%s: the administrator password must have "
+		    "at least 8 characters", file);
+		util_free_secret(text);
+		return NULL;
+	}
+	return text;
+}
+
+static bool
+install_cert(struct ictx *c, const char *keyrel, const char *certrel,
+    const char *unit, struct es_err *e)
+{
+	char *cn, *key = NULL, *cert = NULL;
+	size_t len;
+	char *oldkey = install_old_file(c, keyrel, &len);
+	bool ok = false;
+
+	if (oldkey != NULL) {
+		util_wipe(oldkey, len);
+		free(oldkey);
+		return install_keep_or_write(c, keyrel, "", 0600, e) &&
+		    install_keep_or_write(c, certrel, "", 0640, e);
+	}
+	cn = xasprintf("%s %s", plan_get(c->p, PK_FIRST_NAME),
+	    plan_get(c->p, PK_LAST_NAME));
+	if (!crypto_make_cert(cn, plan_get(c->p, PK_COMPANY), unit, 3650,
+	    &key, &cert, e))
+		goto out;
+	if (!install_write(c, keyrel, key, strlen(key), 0600, e) ||
+	    !install_write(c, certrel, cert, strlen(cert), 0640, e))
+		goto out;
+	ok = true;
+out:
+	free(cn);
+	if (key != NULL)
+		util_free_secret(key);
+	free(cert);
+	return ok;
+}
+
+static bool
+step_configure(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	struct confgen_engine ce;
+	char *text = NULL, *pw = NULL, *hash = NULL, *unit = NULL;
+	bool ok = false;
+
+	(void)x;
+	if (c->have_old && c->old.engine_id != NULL &&
+	    strlen(c->old.engine_id) == 36)
+		snprintf(c->res->engine_id, sizeof c->res->engine_id, "%s",
+		    c->old.engine_id);
+	else
+		crypto_uuid(c->res->engine_id);
+	c->rec.engine_id = xstrdup(c->res->engine_id);
+
+	unit = xasprintf("Scan Engine %s", plan_get(c->p, PK_ENGINE_NAME));
+	if (!install_cert(c, "nse/conf/nse.key", "nse/conf/nse.crt", unit, e))
+		goto out;
+	memset(&ce, 0, sizeof ce);
+	ce.name = plan_get(c->p, PK_ENGINE_NAME);
+	ce.id = c->res->engine_id;
+	ce.communication = strcmp(c->component, "engine") == 0 ?
+	    plan_get(c->p, PK_COMMUNICATION) : "console-to-engine";
+	ce.port = plan_port(c->p, PK_ENGINE_PORT);
+	ce.version = c->o->manifest->version;
+	text = confgen_nse_xml(&ce);
+	if (!install_write(c, "nse/conf/nse.xml", text, strlen(text), 0640, e))
+		goto out;
+	free(text);
+	text = confgen_consoles_xml_empty();
+	if (!install_keep_or_write(c, "nse/conf/consoles.xml", text, 0640, e))
+		goto out;
+
+	if (strcmp(c->component, "console") == 0) {
+		struct confgen_console cc;
+
+		free(unit);
+		unit = xstrdup("Security Console");
+		if (!install_cert(c, "nsc/conf/nsc.key", "nsc/conf/nsc.crt",
+		    unit, e))
+			goto out;
+		if ((pw = install_admin_password(c->p, e)) == NULL)
+			goto out;
+		if ((hash = crypto_password_hash(pw, e)) == NULL)
+			goto out;
+		memset(&cc, 0, sizeof cc);
+		cc.web_port = 3780;
+		cc.version = c->o->manifest->version;
+		cc.admin_user = plan_get(c->p, PK_CONSOLE_ADMIN_USER);
+		cc.admin_hash = hash;
+		free(text);
+		text = confgen_nsc_xml(&cc);
+		if (!install_write(c, "nsc/conf/nsc.xml", text, strlen(text),
+		    0640, e))
+			goto out;
+		free(text);
+		text = confgen_userdb_xml(&cc);
+		if (!install_write(c, "nsc/conf/userdb.xml", text,
+		    strlen(text), 0600, e))
+			goto out;
+	}
+	ok = true;
+out:
+	free(text);
+	free(unit);
+	util_free_secret(pw);
+	free(hash);
+	return ok;
+}
+
+static bool
+step_services(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	const struct manifest_component *mc =
+	    manifest_component(c->o->manifest, c->component);
+	struct plat_service s;
+	struct strlist files;
+	char *exec = NULL, *wd = NULL;
+	size_t i;
+	bool ok = false;
+
+	strlist_init(&files);
+	if (mc == NULL || mc->service == NULL) {
+		log_msg("component %s has no service", c->component);
+		return true;
+	}
+	/* Overwrite: keep the old definitions to put back on rollback, and
+	 * stop the old service while its files are replaced. */
+	if (c->have_old) {
+		for (i = 0; i < c->old.services.n; i++) {
+			char state[128];
+
+			plat_service_state(c->o->root, c->old.services.v[i],
+			    state, sizeof state);
+			if (strcmp(state, "active") == 0 &&
+			    plat_service_stop(c->old.services.v[i], e))
+				exec_push(x, UNDO_SERVICE_START, NULL,
+				    c->old.services.v[i]);
+		}
+		for (i = 0; i < c->old.sysfiles.n; i++) {
+			const char *sf = c->old.sysfiles.v[i];
+			char *full;
+			char *data;
+			size_t len;
+			int mode;
+
+			if (str_has_suffix(sf, "/"))
+				continue;
+			full = plat_join_root(c->o->root, sf);
+			data = plat_read_file(full, 1u << 20, &len, NULL);
+			mode = plat_file_mode(full);
+			if (data != NULL)
+				exec_push_restore(x, full, data, len,
+				    mode > 0 ? (unsigned)mode : 0644);
+			free(data);
+			free(full);
+		}
+	}
+	exec = xasprintf("%s/%s", c->install_dir, mc->exec);
+	wd = xasprintf("%s/%s", c->install_dir,
+	    mc->workdir != NULL ? mc->workdir : "");
+	memset(&s, 0, sizeof s);
+	s.name = mc->service;
+	s.description = mc->title != NULL ? mc->title : mc->service;
+	s.exec = exec;
+	s.workdir = wd;
+	if (!plat_service_install(c->o->root, &s, &files, e))
+		goto out;
+	exec_push(x, UNDO_SERVICE_REMOVE, c->o->root, mc->service);
+	strlist_add(&c->rec.services, mc->service);
+	for (i = 0; i < files.n; i++)
+		if (!strlist_contains(&c->rec.sysfiles, files.v[i]))
+			strlist_add(&c->rec.sysfiles, files.v[i]);
+	snprintf(c->res->service, sizeof c->res->service, "%s", mc->service);
+	log_msg("registered service %s", mc->service);
+	ok = true;
+out:
+	strlist_free(&files);
+	free(exec);
+	free(wd);
+	return ok;
+}
+
+static bool
+step_record(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	char *answers = plan_write(c->p), *text = NULL;
+	char hex[65], now[32];
+	bool ok = false;
+
+	(void)x;
+	hex_encode(c->o->payload->t.data_sha256, 32, hex);
+	plat_utc_now(now, sizeof now);
+	c->rec.product = xstrdup(c->o->manifest->product);
+	c->rec.version = xstrdup(c->o->manifest->version);
+	c->rec.payload_sha256 = xstrdup(hex);
+	c->rec.component = xstrdup(c->component);
+	c->rec.install_dir = xstrdup(c->install_dir);
+	c->rec.installed_at = xstrdup(now);
+	if (!install_write(c, ".install/answers", answers, strlen(answers),
+	    0600, e))
+		goto out;
+	{
+		char *dir = xasprintf("%s/.install", c->staging);
+
+		plat_chmod(dir, 0700, NULL);
+		free(dir);
+	}
+	text = record_format(&c->rec);
+	{
+		char *path = xasprintf("%s/.install/record", c->staging);
+
+		ok = plat_write_file_atomic(path, text, strlen(text), 0600, e);
+		free(path);
+	}
+out:
+	free(answers);
+	free(text);
+	return ok;
+}
+
+static bool
+step_move(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	enum plat_ftype t = plat_file_type(c->target);
+
+	plat_sync_fs(c->staging);
+	/* The old installation, or a folder holding only old logs
+	 * (preflight checked), is moved aside; its log is carried over and
+	 * it is removed once the new installation is in place. */
+	if (t == PLAT_DIR) {
+		if (!plat_rename(c->target, c->backup, e))
+			return false;
+		exec_push(x, UNDO_RENAME, c->backup, c->target);
+		c->target_existed = true;
+	}
+	if (!plat_rename(c->staging, c->target, e))
+		return false;
+	exec_push(x, UNDO_RENAME, c->target, c->staging);
+	log_msg("moved the installation into place at %s", c->install_dir);
+	return true;
+}
+
+static bool
+step_pointer(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	char *state = plat_state_file(c->o->root);
+	char *dir = install_parent(state);
+	char *text = record_pointer_text(c->install_dir), *old;
+	struct strlist made;
+	size_t i, len;
+	bool ok = false;
+
+	strlist_init(&made);
+	if (!plat_mkdirs(dir, 0755, &made, e))
+		goto out;
+	for (i = 0; i < made.n; i++)
+		exec_push(x, UNDO_RMDIR, made.v[i], NULL);
+	old = plat_read_file(state, 64 * 1024, &len, NULL);
+	if (old != NULL) {
+		exec_push_restore(x, state, old, len, 0644);
+		free(old);
+	} else {
+		exec_push(x, UNDO_REMOVE_FILE, state, NULL);
+	}
+	ok = plat_write_file_atomic(state, text, strlen(text), 0644, e);
+out:
+	strlist_free(&made);
+	free(state);
+	free(dir);
+	free(text);
+	return ok;
+}
+
+static bool
+step_start(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+
+	if (c->res->service[0] == '\0')
+		return true;
+	if (!plan_yes(c->p, PK_START_SERVICE)) {
+		log_msg("not starting %s: start_service = no", c->res->service);
+		return true;
+	}
+	if (!plat_service_manager_running(c->o->root)) {
+		log_msg("not starting %s: no running service manager for this "
+		    "root", c->res->service);
+		return true;
+	}
+	if (!plat_service_start(c->res->service, e))
+		return false;
+	exec_push(x, UNDO_SERVICE_STOP, NULL, c->res->service);
+	c->res->started = true;
+	return true;
+}
+
+static const struct exec_step install_steps[] = {
+	{ "Preparing folders", step_prepare },
+	{ "Unpacking files", step_unpack },
+	{ "Writing configuration", step_configure },
+	{ "Registering the service", step_services },
+	{ "Writing the install record", step_record },
+	{ "Moving into place", step_move },
+	{ "Recording the installation", step_pointer },
+	{ "Starting the service", step_start },
+};
+
+/* After success: drop the old installation and services it no longer has,
+ * and save the log. */
+static void
+install_finish(struct ictx *c)
+{
+	char *logrel = record_log_path(c->install_dir);
+	char *logpath = plat_join_root(c->o->root, logrel);
+	struct es_err e;
+	size_t i;
+	struct sbuf b;
+
+	err_clear(&e);
+	sbuf_init(&b);
+	if (c->target_existed) {
+		static const char *const logs[] = { "install.log",
+		    "uninstall.log" };
+		size_t len, j;
+
+		for (j = 0; j < 2; j++) {
+			char *oldlog = xasprintf("%s/.install/%s", c->backup,
+			    logs[j]);
+			char *text = plat_read_file(oldlog, 64u << 20, &len,
+			    NULL);
+
+			if (text != NULL)
+				sbuf_addn(&b, text, len);
+			free(text);
+			free(oldlog);
+		}
+		for (i = 0; i < c->old.services.n; i++)
+			if (!strlist_contains(&c->rec.services,
+			    c->old.services.v[i]))
+				plat_service_remove(c->o->root,
+				    c->old.services.v[i], NULL);
+		if (!plat_remove_tree(c->backup, &e))
+			log_msg("could not remove the old installation at %s: "
+			    "%s", c->backup, e.msg);
+	}
+	log_msg("installed %s %s (%s) at %s", c->o->manifest->product,
+	    c->o->manifest->version, c->component, c->install_dir);
+	sbuf_add(&b, log_text());
+	plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
+	sbuf_free(&b);
+	free(logrel);
+	free(logpath);
+}
+
+bool
+install_run(const struct plan *p, const struct install_opts *o,
+    struct install_result *res, struct es_err *e)
+{
+	struct ictx c;
+	struct exec x;
+	struct es_err local;
+	bool ok;
+
+	memset(&c, 0, sizeof c);
+	memset(res, 0, sizeof *res);
+	c.p = p;
+	c.o = o;
+	c.res = res;
+	c.component = plan_get(p, PK_COMPONENT);
+	c.install_dir = xstrdup(plan_get(p, PK_INSTALL_DIR));
+	c.target = plat_join_root(o->root, c.install_dir);
+	record_init(&c.rec);
+	record_init(&c.old);
+	err_clear(&local);
+	if (o->overwrite && record_load(o->root, &c.old, &local))
+		c.have_old = strcmp(c.old.install_dir, c.install_dir) == 0;
+
+	exec_init(&x);
+	x.report = o->report;
+	x.report_arg = o->report_arg;
+	log_msg("installing %s %s (%s) into %s%s", o->manifest->product,
+	    o->manifest->version, c.component, c.install_dir,
+	    strcmp(o->root, "/") == 0 ? "" : " under --root");
+	ok = exec_run(&x, install_steps,
+	    sizeof install_steps / sizeof install_steps[0], &c, e);
+	if (ok) {
+		exec_commit(&x);
+		install_finish(&c);
+		plat_service_state(o->root, res->service, res->service_state,
+		    sizeof res->service_state);
+	}
+	exec_free(&x);
+	record_free(&c.rec);
+	record_free(&c.old);
+	free(c.install_dir);
+	free(c.target);
+	free(c.staging);
+	free(c.backup);
+	return ok;
+}

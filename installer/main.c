@@ -1,1 +1,555 @@
-/* placeholder: being written */
+/* engine-setup: installs and pairs Scan Engines and Security Consoles.
+ * This file turns the command line into calls of the modules. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answers.h"
+#include "cli.h"
+#include "consoles.h"
+#include "install.h"
+#include "log.h"
+#include "manifest.h"
+#include "payload.h"
+#include "plan.h"
+#include "platform.h"
+#include "record.h"
+#include "requirements.h"
+#include "status.h"
+#include "uninstall.h"
+#include "util.h"
+
+static int
+fail(const struct es_err *e)
+{
+	fprintf(stderr, "engine-setup: %s\n", e->msg);
+	return e->code != 0 ? e->code : ES_EINTERNAL;
+}
+
+/* Open this program's payload (or --payload FILE) and read its manifest. */
+static bool
+open_payload(const struct cli *c, struct payload *p, struct manifest *m,
+    char **license, struct es_err *e)
+{
+	char *self = NULL;
+	bool ok;
+
+	if (c->payload == NULL && (self = plat_self_exe()) == NULL) {
+		err_set(e, ES_EINTERNAL, "cannot find this program's own file "
+		    "to read its payload; give it with --payload FILE");
+		return false;
+	}
+	ok = payload_open(p, c->payload != NULL ? c->payload : self, e) &&
+	    payload_read_meta(p, m, license, e);
+	free(self);
+	return ok;
+}
+
+static int
+cmd_payload_info(const struct cli *c)
+{
+	struct payload p;
+	struct manifest m;
+	struct es_err e;
+	char *license = NULL, hex[65], size[32], usize[32];
+	unsigned i;
+
+	err_clear(&e);
+	memset(&p, 0, sizeof p);
+	memset(&m, 0, sizeof m);
+	if (!open_payload(c, &p, &m, &license, &e))
+		return fail(&e);
+	if (!payload_verify(&p, &e))
+		return fail(&e);
+	hex_encode(p.t.data_sha256, 32, hex);
+	human_bytes(p.t.data_len, size, sizeof size);
+	human_bytes(p.t.data_bytes, usize, sizeof usize);
+	printf("Product:    %s %s\n", m.product, m.version);
+	printf("Components:");
+	for (i = 0; i < m.ncomp; i++)
+		printf("%s %s (%s)", i ? "," : "", m.comp[i].name,
+		    m.comp[i].title ? m.comp[i].title : m.comp[i].dir);
+	printf("\nFiles:      %llu\n", (unsigned long long)p.t.data_files);
+	printf("Size:       %s packed, %s unpacked\n", size, usize);
+	printf("SHA-256:    %s (verified)\n", hex);
+	printf("Installer:  %llu bytes without payload\n",
+	    (unsigned long long)p.t.meta_off);
+	free(license);
+	manifest_free(&m);
+	payload_close(&p);
+	return 0;
+}
+
+static int
+cmd_show_license(const struct cli *c)
+{
+	struct payload p;
+	struct manifest m;
+	struct es_err e;
+	char *license = NULL;
+
+	err_clear(&e);
+	memset(&p, 0, sizeof p);
+	memset(&m, 0, sizeof m);
+	if (!open_payload(c, &p, &m, &license, &e))
+		return fail(&e);
+	fputs(license, stdout);
+	free(license);
+	manifest_free(&m);
+	payload_close(&p);
+	return 0;
+}
+
+/* install4j reads NAME.varfile beside the installer (the media file name
+ * without its extension). */
+static char *
+auto_varfile(void)
+{
+	char *self = plat_self_exe(), *dot, *slash, *path;
+
+	if (self == NULL)
+		return NULL;
+	slash = strrchr(self, '/');
+	dot = strrchr(self, '.');
+	if (dot != NULL && (slash == NULL || dot > slash) &&
+	    (strcmp(dot, ".bin") == 0 || strcmp(dot, ".sh") == 0 ||
+	    strcmp(dot, ".exe") == 0))
+		*dot = '\0';
+	path = xasprintf("%s.varfile", self);
+	free(self);
+	if (plat_file_type(path) != PLAT_FILE) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static bool
+build_plan(const struct cli *c, struct plan *p, struct es_err *e)
+{
+	char *auto_vf = auto_varfile();
+	size_t i;
+	bool ok = true;
+
+	if (auto_vf != NULL) {
+		log_msg("reading %s (beside the installer)", auto_vf);
+		ok = answers_load(p, auto_vf, PLAN_SRC_VARFILE_AUTO, e) && ok;
+		free(auto_vf);
+	}
+	for (i = 0; i < c->answer_files.n; i++) {
+		log_msg("reading answers from %s", c->answer_files.v[i]);
+		ok = answers_load(p, c->answer_files.v[i], PLAN_SRC_FILE, e) &&
+		    ok;
+	}
+	if (c->dir != NULL)
+		ok = plan_set(p, "install_dir", c->dir, PLAN_SRC_SET, NULL, 0,
+		    e) && ok;
+	for (i = 0; i < c->sets.n; i++)
+		ok = answers_set_arg(p, c->sets.v[i], PLAN_SRC_SET, e) && ok;
+	return ok;
+}
+
+static void
+print_requirements(const struct req_report *r, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "System requirements:\n");
+	for (i = 0; i < r->n; i++) {
+		const struct req_item *it = &r->item[i];
+
+		fprintf(out, "  %-6s %-30s %s", req_result_label(it->result),
+		    it->name, it->measured);
+		if (it->threshold[0] != '\0')
+			fprintf(out, " (%s)", it->threshold);
+		fputc('\n', out);
+		if (it->result != REQ_PASS && it->advice[0] != '\0')
+			fprintf(out, "         %s\n", it->advice);
+	}
+}
+
+struct progress_state {
+	bool tty;
+	int last_decile;
+	double start;
+};
+
+static bool
+print_progress(const struct payload_progress *pr, void *arg)
+{
+	struct progress_state *s = arg;
+	char done[32], total[32];
+	int pct = pr->bytes_total > 0 ?
+	    (int)(pr->bytes_done * 100 / pr->bytes_total) : 100;
+	double elapsed = plat_monotonic() - s->start;
+
+	human_bytes(pr->bytes_done, done, sizeof done);
+	human_bytes(pr->bytes_total, total, sizeof total);
+	if (s->tty) {
+		double left = pct > 0 ? elapsed * (100 - pct) / pct : 0;
+
+		printf("\r      %3d%%  %s of %s, %llu of %llu files, %.0f s "
+		    "left   ", pct, done, total,
+		    (unsigned long long)pr->files_done,
+		    (unsigned long long)pr->files_total, left);
+		if (pr->files_done == pr->files_total)
+			printf("\n");
+		fflush(stdout);
+	} else if (pct / 25 > s->last_decile) {
+		s->last_decile = pct / 25;
+		printf("      %3d%%  %s of %s, %llu of %llu files\n", pct, done,
+		    total, (unsigned long long)pr->files_done,
+		    (unsigned long long)pr->files_total);
+		fflush(stdout);
+	}
+	return true;
+}
+
+static void
+print_step(size_t i, size_t n, const char *title, void *arg)
+{
+	(void)arg;
+	printf("[%zu/%zu] %s\n", i + 1, n, title);
+	fflush(stdout);
+}
+
+static void
+print_next_steps(const struct plan *p, const struct install_result *res,
+    const char *root)
+{
+	bool engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;
+	bool c2e = strcmp(plan_get(p, PK_COMMUNICATION),
+	    "console-to-engine") == 0;
+	const char *rootopt = strcmp(root, "/") == 0 ? "" : " --root ";
+	const char *rootval = strcmp(root, "/") == 0 ? "" : root;
+
+	printf("\nInstalled. Engine id %s.\n", res->engine_id);
+	if (res->service[0] != '\0')
+		printf("Service %s: %s.\n", res->service, res->service_state);
+	if (!engine) {
+		printf("Next: open the Security Console at "
+		    "https://<this host>:3780 and sign in as %s.\n",
+		    plan_get(p, PK_CONSOLE_ADMIN_USER));
+		return;
+	}
+	if (c2e) {
+		printf("Next (Console-to-Engine pairing):\n"
+		    "  1. In the Security Console: Administration > Scans > "
+		    "Manage scan engines > New Engine;\n"
+		    "     enter this host's address and port %u, and Save.\n"
+		    "  2. Here: engine-setup consoles enable <console address>"
+		    "%s%s\n"
+		    "  3. Restart the Scan Engine service, then Refresh the "
+		    "engine in the console.\n"
+		    "  The console must reach this host on TCP %u.\n",
+		    plan_port(p, PK_ENGINE_PORT), rootopt, rootval,
+		    plan_port(p, PK_ENGINE_PORT));
+	} else {
+		printf("Next (Engine-to-Console pairing): generate a shared "
+		    "secret in the console (Administration > Scans > Manage "
+		    "scan engines > Generate Scan Engine Shared Secret), then "
+		    "pair this engine with it.\n"
+		    "  This host must reach the console on TCP %u.\n",
+		    plan_port(p, PK_CONSOLE_PORT));
+	}
+}
+
+static int
+cmd_install(const struct cli *c)
+{
+	struct payload pl;
+	struct manifest m;
+	struct plan p;
+	struct plat_facts facts;
+	struct record old;
+	struct req_report req;
+	struct install_opts io;
+	struct install_result res;
+	struct plan_validate_opts vo;
+	struct progress_state ps;
+	struct es_err e;
+	char *license = NULL;
+	const char *root = c->root != NULL ? c->root : "/";
+	enum install_existing ex;
+	int rc = 0;
+
+	err_clear(&e);
+	memset(&pl, 0, sizeof pl);
+	memset(&m, 0, sizeof m);
+	plan_init(&p);
+	record_init(&old);
+	plat_signals_install();
+
+	if (!log_open(c->log, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
+	if (!build_plan(c, &p, &e)) {
+		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
+		rc = ES_EUSAGE;
+		goto out;
+	}
+	if (!c->silent && !c->check) {
+		err_set(&e, ES_EUSAGE, "the interactive wizard and the --text "
+		    "prompts are not in this build yet: install with --silent "
+		    "and an answers file (docs/answers.md), or check one with "
+		    "--check");
+		rc = fail(&e);
+		goto out;
+	}
+	if (c->record != NULL) {
+		err_set(&e, ES_EUSAGE, "--record belongs to the interactive "
+		    "installer, which is not in this build yet");
+		rc = fail(&e);
+		goto out;
+	}
+	if (!open_payload(c, &pl, &m, &license, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
+	plat_facts(&facts);
+	plan_apply_defaults(&p, facts.hostname);
+	memset(&vo, 0, sizeof vo);
+	vo.silent = true;
+	vo.license_implied = c->install4j_quiet;
+	if (!plan_validate(&p, &vo, &e)) {
+		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
+		rc = ES_EUSAGE;
+		goto out;
+	}
+	if (strcmp(plan_get(&p, PK_COMPONENT), "engine") == 0 &&
+	    strcmp(plan_get(&p, PK_COMMUNICATION), "engine-to-console") == 0 &&
+	    plan_yes(&p, PK_PAIR_NOW)) {
+		err_set(&e, ES_EUSAGE, "pairing during install is not in this "
+		    "build yet: set pair_now = no");
+		rc = fail(&e);
+		goto out;
+	}
+	if (c->root != NULL && plat_file_type(c->root) != PLAT_DIR) {
+		err_set(&e, ES_EUSAGE, "--root %s is not an existing folder: "
+		    "create it first", c->root);
+		rc = fail(&e);
+		goto out;
+	}
+	if (c->root == NULL && !plat_is_admin()) {
+		err_set(&e, ES_EREQ, "installing into %s needs administrator "
+		    "rights: run engine-setup as root (sudo), or install into "
+		    "a folder of yours with --root DIR",
+		    plan_get(&p, PK_INSTALL_DIR));
+		rc = fail(&e);
+		goto out;
+	}
+
+	memset(&io, 0, sizeof io);
+	io.root = root;
+	io.overwrite = c->overwrite;
+	io.payload = &pl;
+	io.manifest = &m;
+	ex = install_existing(&p, &io, &old, &e);
+	if (e.code != 0) {
+		rc = fail(&e);
+		goto out;
+	}
+	if (ex == INSTALL_SAME) {
+		printf("%s %s is already installed at %s with the same answers:"
+		    " nothing to do.\n", m.product, m.version, old.install_dir);
+		rc = 0;
+		goto out;
+	}
+	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
+		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
+		    "with other answers: reinstall with --overwrite, or remove "
+		    "it first with 'engine-setup uninstall'",
+		    old.product ? old.product : "the product",
+		    old.version ? old.version : "", old.component,
+		    old.install_dir);
+		rc = fail(&e);
+		goto out;
+	}
+	if (ex == INSTALL_DIFFERENT &&
+	    strcmp(old.install_dir, plan_get(&p, PK_INSTALL_DIR)) != 0) {
+		err_set(&e, ES_EEXISTS, "an installation exists at %s; "
+		    "--overwrite replaces it only in the same place: remove it "
+		    "first with 'engine-setup uninstall' to install at %s",
+		    old.install_dir, plan_get(&p, PK_INSTALL_DIR));
+		rc = fail(&e);
+		goto out;
+	}
+
+	if (!install_preflight(&p, &io, &req, &e)) {
+		print_requirements(&req, stdout);
+		rc = fail(&e);
+		goto out;
+	}
+	print_requirements(&req, stdout);
+	if (c->check) {
+		char *text = plan_write(&p);
+
+		printf("\nPlan (nothing was changed):\n%s", text);
+		printf("root = %s\n", root);
+		free(text);
+		goto out;
+	}
+
+	memset(&ps, 0, sizeof ps);
+	ps.tty = plat_stdout_is_tty();
+	ps.start = plat_monotonic();
+	io.progress = print_progress;
+	io.progress_arg = &ps;
+	io.report = print_step;
+	if (!install_run(&p, &io, &res, &e)) {
+		rc = fail(&e);
+		fprintf(stderr, "Everything this run changed was undone.\n");
+		goto out;
+	}
+	print_next_steps(&p, &res, root);
+out:
+	free(license);
+	record_free(&old);
+	plan_free(&p);
+	manifest_free(&m);
+	payload_close(&pl);
+	log_close();
+	return rc;
+}
+
+static int
+cmd_uninstall(const struct cli *c)
+{
+	struct es_err e;
+	const char *root = c->root != NULL ? c->root : "/";
+	int rc = 0;
+
+	err_clear(&e);
+	if (c->root == NULL && !plat_is_admin()) {
+		err_set(&e, ES_EREQ, "uninstalling needs administrator rights: "
+		    "run engine-setup as root (sudo)");
+		return fail(&e);
+	}
+	if (!c->silent && plat_stdin_is_tty()) {
+		char line[16];
+
+		printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
+		    c->root ? " under " : "", c->root ? c->root : "");
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL ||
+		    (line[0] != 'y' && line[0] != 'Y')) {
+			printf("Nothing was changed.\n");
+			return ES_ECANCEL;
+		}
+	}
+	if (!log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
+		rc = fail(&e);
+	log_close();
+	return rc;
+}
+
+static int
+cmd_status(const struct cli *c)
+{
+	struct es_err e;
+
+	err_clear(&e);
+	if (!status_print(c->root != NULL ? c->root : "/", stdout, &e))
+		return fail(&e);
+	return 0;
+}
+
+static int
+cmd_consoles(const struct cli *c)
+{
+	struct es_err e;
+	struct record r;
+	struct consoles cs;
+	const char *root = c->root != NULL ? c->root : "/";
+	char *rel = NULL, *path = NULL;
+	size_t i;
+	int rc = 0;
+
+	err_clear(&e);
+	if (c->args.n == 0 || strcmp(c->args.v[0], "list") != 0) {
+		err_set(&e, ES_EUSAGE, "%s", c->args.n > 0 &&
+		    (strcmp(c->args.v[0], "enable") == 0 ||
+		    strcmp(c->args.v[0], "disable") == 0) ?
+		    "'consoles enable|disable' is not in this build yet" :
+		    "usage: engine-setup consoles list [--root DIR]");
+		return fail(&e);
+	}
+	record_init(&r);
+	memset(&cs, 0, sizeof cs);
+	if (!record_load(root, &r, &e)) {
+		if (e.code == 0)
+			err_set(&e, ES_EUSAGE, "nothing is installed%s%s",
+			    c->root ? " under " : "", c->root ? c->root : "");
+		rc = fail(&e);
+		goto out;
+	}
+	rel = xasprintf("%s/nse/conf/consoles.xml", r.install_dir);
+	path = plat_join_root(root, rel);
+	if (!consoles_load(&cs, path, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
+	for (i = 0; i < cs.n; i++)
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", cs.v[i].id ? cs.v[i].id : "",
+		    cs.v[i].enabled ? "enabled" : "disabled",
+		    cs.v[i].connect_to ? "engine-to-console" :
+		    "console-to-engine", cs.v[i].name ? cs.v[i].name : "",
+		    cs.v[i].last_address ? cs.v[i].last_address : "",
+		    cs.v[i].port ? cs.v[i].port : "");
+out:
+	consoles_free(&cs);
+	record_free(&r);
+	free(rel);
+	free(path);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	struct es_err e;
+	int rc;
+
+	err_clear(&e);
+	if (!cli_parse(&c, argc, argv, &e)) {
+		cli_free(&c);
+		return fail(&e);
+	}
+	switch (c.cmd) {
+	case CMD_HELP:
+		fputs(cli_usage(), stdout);
+		rc = 0;
+		break;
+	case CMD_VERSION:
+		printf("engine-setup %s\n", ES_VERSION);
+		rc = 0;
+		break;
+	case CMD_PAYLOAD_INFO:
+		rc = cmd_payload_info(&c);
+		break;
+	case CMD_SHOW_LICENSE:
+		rc = cmd_show_license(&c);
+		break;
+	case CMD_INSTALL:
+		rc = cmd_install(&c);
+		break;
+	case CMD_UNINSTALL:
+		rc = cmd_uninstall(&c);
+		break;
+	case CMD_STATUS:
+		rc = cmd_status(&c);
+		break;
+	case CMD_CONSOLES:
+		rc = cmd_consoles(&c);
+		break;
+	case CMD_PAIR:
+	default:
+		err_set(&e, ES_EUSAGE, "'pair' is not in this build yet");
+		rc = fail(&e);
+		break;
+	}
+	cli_free(&c);
+	return rc;
+}

@@ -1,1 +1,787 @@
-/* placeholder: being written */
+#include "payload.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define PAYLOAD_FORMAT 1
+#define PAYLOAD_CHUNK (1u << 20)           /* read size, and progress step */
+#define PAYLOAD_MANIFEST "manifest"
+#define PAYLOAD_AGAIN "download the installer again"
+
+/* A byte range of the payload file, read in chunks and hashed as it goes. */
+struct payload_reader {
+	FILE *fp;
+	const char *path;
+	uint64_t left;            /* bytes of the range not yet read */
+	unsigned char *buf;       /* PAYLOAD_CHUNK bytes */
+	EVP_MD_CTX *md;
+	int err;                  /* errno of a failed read, or -1 at a short file */
+};
+
+/* One extraction in progress. */
+struct payload_x {
+	const struct payload *p;
+	const struct payload_extract_opts *o;
+	struct archive *a;        /* reads the data archive */
+	struct archive *w;        /* writes to disk */
+	EVP_MD_CTX *file_md;      /* hash of the current file */
+	struct payload_progress pr;
+	uint64_t since;           /* bytes since the last progress call */
+	struct es_err *e;
+};
+
+static void
+payload_put32(unsigned char *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+payload_put64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+payload_get32(const unsigned char *p)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t
+payload_get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void
+payload_trailer_encode(const struct payload_trailer *t,
+    unsigned char out[PAYLOAD_TRAILER_SIZE])
+{
+	memset(out, 0, PAYLOAD_TRAILER_SIZE);
+	memcpy(out, PAYLOAD_MAGIC, 8);
+	payload_put32(out + 8, PAYLOAD_FORMAT);
+	payload_put32(out + 12, 0);
+	payload_put64(out + 16, t->meta_off);
+	payload_put64(out + 24, t->meta_len);
+	payload_put64(out + 32, t->data_off);
+	payload_put64(out + 40, t->data_len);
+	payload_put64(out + 48, t->data_files);
+	payload_put64(out + 56, t->data_bytes);
+	memcpy(out + 64, t->meta_sha256, 32);
+	memcpy(out + 96, t->data_sha256, 32);
+}
+
+bool
+payload_trailer_decode(const unsigned char in[PAYLOAD_TRAILER_SIZE],
+    struct payload_trailer *t)
+{
+	memset(t, 0, sizeof *t);
+	if (memcmp(in, PAYLOAD_MAGIC, 8) != 0 ||
+	    payload_get32(in + 8) != PAYLOAD_FORMAT)
+		return false;
+	t->meta_off = payload_get64(in + 16);
+	t->meta_len = payload_get64(in + 24);
+	t->data_off = payload_get64(in + 32);
+	t->data_len = payload_get64(in + 40);
+	t->data_files = payload_get64(in + 48);
+	t->data_bytes = payload_get64(in + 56);
+	memcpy(t->meta_sha256, in + 64, 32);
+	memcpy(t->data_sha256, in + 96, 32);
+
+	/* stub | meta | data | trailer, in that order and without gaps. */
+	if (t->meta_len == 0 || t->meta_len > PAYLOAD_META_MAX ||
+	    t->data_len == 0)
+		return false;
+	if (t->meta_off > UINT64_MAX - t->meta_len ||
+	    t->meta_off + t->meta_len != t->data_off)
+		return false;
+	if (t->data_off > UINT64_MAX - PAYLOAD_TRAILER_SIZE - t->data_len)
+		return false;
+	return true;
+}
+
+/* Open path at offset for reading. */
+static FILE *
+payload_fopen(const char *path, uint64_t off, struct es_err *e)
+{
+	FILE *fp;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		err_sys(e, ES_EINSTALL, errno, "cannot open %s", path);
+		return NULL;
+	}
+	if (off > INT64_MAX || fseeko(fp, (off_t)off, SEEK_SET) != 0) {
+		err_sys(e, ES_EINSTALL, errno, "cannot seek in %s", path);
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+bool
+payload_open(struct payload *p, const char *path, struct es_err *e)
+{
+	unsigned char buf[PAYLOAD_TRAILER_SIZE];
+	struct payload_trailer t;
+	FILE *fp = NULL;
+	off_t size;
+	bool ok = false;
+
+	memset(p, 0, sizeof *p);
+	if ((fp = payload_fopen(path, 0, e)) == NULL)
+		goto out;
+	if (fseeko(fp, 0, SEEK_END) != 0 || (size = ftello(fp)) < 0) {
+		err_sys(e, ES_EINSTALL, errno, "cannot seek in %s", path);
+		goto out;
+	}
+	if (size < PAYLOAD_TRAILER_SIZE ||
+	    fseeko(fp, size - PAYLOAD_TRAILER_SIZE, SEEK_SET) != 0 ||
+	    fread(buf, 1, sizeof buf, fp) != sizeof buf ||
+	    memcmp(buf, PAYLOAD_MAGIC, 8) != 0) {
+		err_set(e, ES_EINSTALL, "%s carries no payload: build "
+		    "engine-setup with its payload (the `engine-setup` "
+		    "target), not engine-setup-stub", path);
+		goto out;
+	}
+	if (!payload_trailer_decode(buf, &t)) {
+		err_set(e, ES_EINSTALL, "%s: the payload trailer is damaged or "
+		    "of an unknown format: %s", path, PAYLOAD_AGAIN);
+		goto out;
+	}
+	if (t.data_off + t.data_len + PAYLOAD_TRAILER_SIZE != (uint64_t)size) {
+		err_set(e, ES_EINSTALL, "%s is %llu bytes but its payload "
+		    "trailer expects %llu: the file is truncated or was "
+		    "changed; %s", path, (unsigned long long)size,
+		    (unsigned long long)(t.data_off + t.data_len +
+		    PAYLOAD_TRAILER_SIZE), PAYLOAD_AGAIN);
+		goto out;
+	}
+	p->path = xstrdup(path);
+	p->file_size = (uint64_t)size;
+	p->t = t;
+	ok = true;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	return ok;
+}
+
+void
+payload_close(struct payload *p)
+{
+	free(p->path);
+	memset(p, 0, sizeof *p);
+}
+
+static bool
+payload_reader_open(struct payload_reader *r, const struct payload *p,
+    uint64_t off, uint64_t len, struct es_err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->path = p->path;
+	r->left = len;
+	if ((r->fp = payload_fopen(p->path, off, e)) == NULL)
+		return false;
+	r->buf = xmalloc(PAYLOAD_CHUNK);
+	if ((r->md = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory (EVP_MD_CTX)");
+	if (EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1)
+		fatal("SHA-256 is not available");
+	return true;
+}
+
+/* Read and hash the next chunk of the range; 0 at its end or on error
+ * (r->err set). */
+static size_t
+payload_reader_next(struct payload_reader *r)
+{
+	size_t want, n;
+
+	if (r->left == 0 || r->err != 0)
+		return 0;
+	want = r->left < PAYLOAD_CHUNK ? (size_t)r->left : PAYLOAD_CHUNK;
+	n = fread(r->buf, 1, want, r->fp);
+	if (n == 0) {
+		r->err = ferror(r->fp) ? errno : -1;
+		if (r->err == 0)
+			r->err = -1;
+		return 0;
+	}
+	EVP_DigestUpdate(r->md, r->buf, n);
+	r->left -= n;
+	return n;
+}
+
+/* Read what is left of the range and finish the hash. */
+static bool
+payload_reader_finish(struct payload_reader *r, unsigned char sha[32],
+    struct es_err *e)
+{
+	while (payload_reader_next(r) > 0)
+		;
+	if (r->err != 0) {
+		if (r->err > 0)
+			err_sys(e, ES_EINSTALL, r->err, "cannot read %s",
+			    r->path);
+		else
+			err_set(e, ES_EINSTALL, "cannot read %s: the file "
+			    "ends early; %s", r->path, PAYLOAD_AGAIN);
+		return false;
+	}
+	EVP_DigestFinal_ex(r->md, sha, NULL);
+	return true;
+}
+
+static void
+payload_reader_close(struct payload_reader *r)
+{
+	if (r->fp != NULL)
+		fclose(r->fp);
+	EVP_MD_CTX_free(r->md);
+	free(r->buf);
+	memset(r, 0, sizeof *r);
+}
+
+/* Compare a computed hash with the trailer's. */
+static bool
+payload_hash_check(const struct payload *p, const char *what,
+    const unsigned char want[32], const unsigned char got[32],
+    struct es_err *e)
+{
+	char whex[65], ghex[65];
+
+	if (memcmp(want, got, 32) == 0)
+		return true;
+	hex_encode(want, 32, whex);
+	hex_encode(got, 32, ghex);
+	err_set(e, ES_EINSTALL, "the payload of %s is corrupt: its %s has "
+	    "SHA-256 %s, expected %s; %s", p->path, what, ghex, whex,
+	    PAYLOAD_AGAIN);
+	return false;
+}
+
+/* Hash a range of the payload file. */
+static bool
+payload_hash_range(const struct payload *p, uint64_t off, uint64_t len,
+    unsigned char sha[32], struct es_err *e)
+{
+	struct payload_reader r;
+	bool ok;
+
+	if (!payload_reader_open(&r, p, off, len, e))
+		return false;
+	ok = payload_reader_finish(&r, sha, e);
+	payload_reader_close(&r);
+	return ok;
+}
+
+bool
+payload_verify(const struct payload *p, struct es_err *e)
+{
+	unsigned char sha[32];
+
+	if (!payload_hash_range(p, p->t.meta_off, p->t.meta_len, sha, e) ||
+	    !payload_hash_check(p, "meta archive", p->t.meta_sha256, sha, e))
+		return false;
+	if (!payload_hash_range(p, p->t.data_off, p->t.data_len, sha, e) ||
+	    !payload_hash_check(p, "data archive", p->t.data_sha256, sha, e))
+		return false;
+	return true;
+}
+
+/* Find the regular file name in the meta archive held in buf; returns its
+ * text, NUL-terminated (caller frees), or NULL with an error. */
+static char *
+payload_meta_file(const struct payload *p, const void *buf, size_t len,
+    const char *name, size_t *outlen, struct es_err *e)
+{
+	struct archive *a;
+	struct archive_entry *ent;
+	char *text = NULL;
+	la_ssize_t n;
+	size_t size, got = 0;
+	int rc;
+
+	a = archive_read_new();
+	archive_read_support_format_tar(a);
+	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK)
+		goto bad;
+	while ((rc = archive_read_next_header(a, &ent)) != ARCHIVE_EOF) {
+		if (rc < ARCHIVE_WARN)
+			goto bad;
+		if (archive_entry_pathname(ent) == NULL ||
+		    strcmp(archive_entry_pathname(ent), name) != 0)
+			continue;
+		if (archive_entry_filetype(ent) != AE_IFREG ||
+		    archive_entry_size(ent) < 0 ||
+		    (uint64_t)archive_entry_size(ent) > len) {
+			err_set(e, ES_EINSTALL, "the payload of %s is "
+			    "broken: \"%s\" in its meta archive is not a "
+			    "file", p->path, name);
+			goto out;
+		}
+		size = (size_t)archive_entry_size(ent);
+		text = xmalloc(size + 1);
+		while (got < size &&
+		    (n = archive_read_data(a, text + got, size - got)) > 0)
+			got += (size_t)n;
+		if (got != size)
+			goto bad;
+		text[size] = '\0';
+		if (outlen != NULL)
+			*outlen = size;
+		goto out;
+	}
+	err_set(e, ES_EINSTALL, "the payload of %s is broken: its meta "
+	    "archive has no \"%s\"", p->path, name);
+	goto out;
+bad:
+	free(text);
+	text = NULL;
+	err_set(e, ES_EINSTALL, "the payload of %s is broken: cannot read "
+	    "\"%s\" from its meta archive: %s", p->path, name,
+	    archive_error_string(a) != NULL ? archive_error_string(a) :
+	    "unexpected end");
+out:
+	archive_read_free(a);
+	return text;
+}
+
+bool
+payload_read_meta(const struct payload *p, struct manifest *m,
+    char **license, struct es_err *e)
+{
+	struct payload_reader r;
+	unsigned char sha[32];
+	unsigned char *buf = NULL;
+	char *text = NULL;
+	size_t len = 0, got = 0, n;
+	bool ok = false, parsed = false;
+
+	*license = NULL;
+	memset(m, 0, sizeof *m);
+	if (!payload_reader_open(&r, p, p->t.meta_off, p->t.meta_len, e))
+		return false;
+	buf = xmalloc((size_t)p->t.meta_len);
+	while ((n = payload_reader_next(&r)) > 0) {
+		memcpy(buf + got, r.buf, n);
+		got += n;
+	}
+	if (!payload_reader_finish(&r, sha, e) ||
+	    !payload_hash_check(p, "meta archive", p->t.meta_sha256, sha, e))
+		goto out;
+	text = payload_meta_file(p, buf, got, PAYLOAD_MANIFEST, &len, e);
+	if (text == NULL)
+		goto out;
+	if (!manifest_parse(m, text, len, PAYLOAD_MANIFEST, e))
+		goto out;
+	parsed = true;
+	if (m->license == NULL)
+		*license = xstrdup("");
+	else if ((*license = payload_meta_file(p, buf, got, m->license, NULL,
+	    e)) == NULL)
+		goto out;
+	ok = true;
+out:
+	if (!ok && parsed)
+		manifest_free(m);
+	free(text);
+	free(buf);
+	payload_reader_close(&r);
+	return ok;
+}
+
+const char *
+payload_path_problem(const char *path)
+{
+	const char *s, *end;
+	size_t n;
+
+	if (*path == '\0')
+		return "empty name";
+	if (*path == '/')
+		return "absolute path";
+	for (s = path; *s != '\0'; s++) {
+		if (*s == '\\')
+			return "backslash in the name";
+		if (*s == ':')
+			return "':' in the name (a Windows drive or stream)";
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "control character in the name";
+	}
+	for (s = path; *s != '\0'; s = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(s, '/')) == NULL)
+			end = s + strlen(s);
+		n = (size_t)(end - s);
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return "\"..\" in the path";
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			return "empty or \".\" part in the path";
+	}
+	return NULL;
+}
+
+bool
+payload_link_inside(const char *rel, const char *target)
+{
+	const char *s, *end;
+	long depth = 0;
+	size_t n;
+
+	if (*target == '\0' || *target == '/' || strchr(target, '\\') != NULL ||
+	    strchr(target, ':') != NULL)
+		return false;
+	for (s = rel; *s != '\0'; s++)
+		if (*s == '/')
+			depth++;
+	for (s = target; *s != '\0'; s = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(s, '/')) == NULL)
+			end = s + strlen(s);
+		n = (size_t)(end - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (--depth < 0)
+				return false;
+		} else
+			depth++;
+	}
+	return true;
+}
+
+/* Report progress; false (with ES_ECANCEL) when the callback cancels. */
+static bool
+payload_x_progress(struct payload_x *x, const char *current)
+{
+	x->since = 0;
+	if (x->o->progress == NULL)
+		return true;
+	x->pr.current = current;
+	if (x->o->progress(&x->pr, x->o->progress_arg))
+		return true;
+	err_set(x->e, ES_ECANCEL, "extraction cancelled at %s", current);
+	return false;
+}
+
+/* Record a failure to read the data archive at entry name. */
+static void
+payload_x_read_error(struct payload_x *x, const struct payload_reader *r,
+    const char *name)
+{
+	if (r->err > 0)
+		err_sys(x->e, ES_EINSTALL, r->err, "cannot read %s",
+		    x->p->path);
+	else if (r->err < 0)
+		err_set(x->e, ES_EINSTALL, "cannot read %s: the file ends "
+		    "early; %s", x->p->path, PAYLOAD_AGAIN);
+	else
+		err_set(x->e, ES_EINSTALL, "the payload of %s is damaged at "
+		    "\"%s\": %s; %s", x->p->path, name,
+		    archive_error_string(x->a) != NULL ?
+		    archive_error_string(x->a) : "unreadable archive",
+		    PAYLOAD_AGAIN);
+}
+
+static void
+payload_x_write_error(struct payload_x *x, const char *name)
+{
+	err_set(x->e, ES_EINSTALL, "cannot write %s/%s: %s", x->o->dest,
+	    name, archive_error_string(x->w) != NULL ?
+	    archive_error_string(x->w) : "unknown error");
+}
+
+/* Feed zero bytes of a sparse file's hole into the file hash. */
+static void
+payload_x_hash_zeros(struct payload_x *x, uint64_t n)
+{
+	static const unsigned char zeros[4096];
+
+	while (n > 0) {
+		size_t k = n < sizeof zeros ? (size_t)n : sizeof zeros;
+
+		EVP_DigestUpdate(x->file_md, zeros, k);
+		n -= k;
+	}
+}
+
+/* Copy the current regular file's data to disk, hashing it. */
+static bool
+payload_x_copy(struct payload_x *x, const struct payload_reader *r,
+    const char *rel, int64_t size, unsigned char sha[32])
+{
+	const void *buf;
+	size_t len;
+	la_int64_t offset;
+	uint64_t pos = 0;
+	int rc;
+
+	EVP_DigestInit_ex(x->file_md, EVP_sha256(), NULL);
+	for (;;) {
+		rc = archive_read_data_block(x->a, &buf, &len, &offset);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc != ARCHIVE_OK || offset < 0 || (uint64_t)offset < pos) {
+			payload_x_read_error(x, r, rel);
+			return false;
+		}
+		if (archive_write_data_block(x->w, buf, len, offset) <
+		    ARCHIVE_OK) {
+			payload_x_write_error(x, rel);
+			return false;
+		}
+		payload_x_hash_zeros(x, (uint64_t)offset - pos);
+		EVP_DigestUpdate(x->file_md, buf, len);
+		x->pr.bytes_done += (uint64_t)offset + len - pos;
+		x->since += (uint64_t)offset + len - pos;
+		pos = (uint64_t)offset + len;
+		if (x->since >= PAYLOAD_CHUNK && !payload_x_progress(x, rel))
+			return false;
+	}
+	if (size > 0 && pos < (uint64_t)size) {
+		payload_x_hash_zeros(x, (uint64_t)size - pos);
+		x->pr.bytes_done += (uint64_t)size - pos;
+	}
+	EVP_DigestFinal_ex(x->file_md, sha, NULL);
+	return true;
+}
+
+static bool
+payload_x_selected(const struct payload_x *x, const char *name, size_t n)
+{
+	const char *const *c;
+
+	for (c = x->o->components; c != NULL && *c != NULL; c++)
+		if (strlen(*c) == n && strncmp(*c, name, n) == 0)
+			return true;
+	return false;
+}
+
+/* Skip an entry of a component that was not selected. */
+static bool
+payload_x_skip(struct payload_x *x, const struct payload_reader *r,
+    struct archive_entry *ent, const char *name)
+{
+	if (archive_read_data_skip(x->a) != ARCHIVE_OK) {
+		payload_x_read_error(x, r, name);
+		return false;
+	}
+	if (archive_entry_filetype(ent) != AE_IFREG)
+		return true;
+	if (archive_entry_size(ent) > 0)
+		x->pr.bytes_done += (uint64_t)archive_entry_size(ent);
+	x->pr.files_done++;
+	x->since += archive_entry_size(ent) > 0 ?
+	    (uint64_t)archive_entry_size(ent) : 0;
+	if (x->since >= PAYLOAD_CHUNK)
+		return payload_x_progress(x, name);
+	return true;
+}
+
+/* Check one entry and write it under dest, or skip it. */
+static bool
+payload_x_entry(struct payload_x *x, const struct payload_reader *r,
+    struct archive_entry *ent)
+{
+	const char *path = archive_entry_pathname(ent), *why, *rel, *target;
+	unsigned type = archive_entry_filetype(ent), mode;
+	unsigned char sha[32];
+	char hex[65], *name = NULL, *full = NULL, t;
+	size_t n, top;
+	bool ok = false;
+
+	if (path == NULL) {
+		err_set(x->e, ES_EINSTALL, "the payload of %s has an entry "
+		    "without a name; %s", x->p->path, PAYLOAD_AGAIN);
+		goto out;
+	}
+	name = xstrdup(path);
+	n = strlen(name);
+	while (n > 1 && name[n - 1] == '/')
+		name[--n] = '\0';
+	if ((why = payload_path_problem(name)) != NULL) {
+		err_set(x->e, ES_EINSTALL, "refusing to extract payload entry "
+		    "\"%s\": %s", path, why);
+		goto out;
+	}
+	if (archive_entry_hardlink(ent) != NULL) {
+		err_set(x->e, ES_EINSTALL, "refusing to extract payload entry "
+		    "\"%s\": hard links are not allowed", path);
+		goto out;
+	}
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+		err_set(x->e, ES_EINSTALL, "refusing to extract payload entry "
+		    "\"%s\": only files, folders and symbolic links are "
+		    "allowed", path);
+		goto out;
+	}
+
+	top = strcspn(name, "/");
+	rel = name[top] == '/' ? name + top + 1 : name + top;
+	if (!payload_x_selected(x, name, top) || *rel == '\0') {
+		if (*rel == '\0' && type != AE_IFDIR) {
+			err_set(x->e, ES_EINSTALL, "refusing to extract "
+			    "payload entry \"%s\": a top folder must be a "
+			    "folder", path);
+			goto out;
+		}
+		ok = payload_x_skip(x, r, ent, name);
+		goto out;
+	}
+
+	if (type == AE_IFLNK) {
+		target = archive_entry_symlink(ent);
+		if (target == NULL || !payload_link_inside(rel, target)) {
+			err_set(x->e, ES_EINSTALL, "refusing to extract "
+			    "payload entry \"%s\": symbolic link to \"%s\" "
+			    "points outside the installation", path,
+			    target != NULL ? target : "");
+			goto out;
+		}
+	}
+
+	mode = archive_entry_perm(ent) & 0777 & ~022u;
+	if (type == AE_IFREG && x->o->manifest != NULL &&
+	    manifest_is_config(x->o->manifest, rel))
+		mode &= ~027u;
+	full = xasprintf("%s/%s", x->o->dest, rel);
+	archive_entry_set_pathname(ent, full);
+	archive_entry_set_perm(ent, mode);
+	if (archive_write_header(x->w, ent) != ARCHIVE_OK) {
+		payload_x_write_error(x, rel);
+		goto out;
+	}
+	if (type == AE_IFREG &&
+	    !payload_x_copy(x, r, rel, archive_entry_size(ent), sha))
+		goto out;
+	if (archive_write_finish_entry(x->w) != ARCHIVE_OK) {
+		payload_x_write_error(x, rel);
+		goto out;
+	}
+
+	t = type == AE_IFREG ? 'f' : type == AE_IFDIR ? 'd' : 'l';
+	if (t == 'f')
+		hex_encode(sha, sizeof sha, hex);
+	if (x->o->entry != NULL)
+		x->o->entry(rel, t, mode, t == 'f' ? hex : NULL,
+		    x->o->entry_arg);
+	if (t == 'f') {
+		x->pr.files_done++;
+		if (!payload_x_progress(x, rel))
+			goto out;
+	}
+	ok = true;
+out:
+	free(full);
+	free(name);
+	return ok;
+}
+
+static la_ssize_t
+payload_read_cb(struct archive *a, void *arg, const void **buf)
+{
+	struct payload_reader *r = arg;
+	size_t n = payload_reader_next(r);
+
+	if (r->err != 0) {
+		archive_set_error(a, EIO, "cannot read %s",
+		    r->path);
+		return -1;
+	}
+	*buf = r->buf;
+	return (la_ssize_t)n;
+}
+
+bool
+payload_extract(const struct payload *p,
+    const struct payload_extract_opts *opts, struct es_err *e)
+{
+	struct payload_reader r;
+	struct payload_x x;
+	struct archive_entry *ent;
+	unsigned char sha[32];
+	const char *last = "(start)";
+	char *lastbuf = NULL;
+	bool ok = false;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	x.p = p;
+	x.o = opts;
+	x.e = e;
+	x.pr.bytes_total = p->t.data_bytes;
+	x.pr.files_total = p->t.data_files;
+	if (!payload_reader_open(&r, p, p->t.data_off, p->t.data_len, e))
+		return false;
+	if ((x.file_md = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory (EVP_MD_CTX)");
+
+	x.a = archive_read_new();
+	x.w = archive_write_disk_new();
+	if (x.a == NULL || x.w == NULL)
+		fatal("out of memory (libarchive)");
+	archive_read_support_filter_zstd(x.a);
+	archive_read_support_format_tar(x.a);
+	/* No ARCHIVE_EXTRACT_OWNER or _TIME; no _SECURE_NOABSOLUTEPATHS
+	 * because the joined path under dest is absolute: the entry names
+	 * are checked by payload_path_problem() instead. */
+	archive_write_disk_set_options(x.w, ARCHIVE_EXTRACT_PERM |
+	    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	if (archive_read_open(x.a, &r, NULL, payload_read_cb, NULL) !=
+	    ARCHIVE_OK) {
+		payload_x_read_error(&x, &r, last);
+		goto out;
+	}
+	for (;;) {
+		rc = archive_read_next_header(x.a, &ent);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc < ARCHIVE_WARN) {
+			payload_x_read_error(&x, &r, last);
+			goto out;
+		}
+		free(lastbuf);
+		last = lastbuf = xstrdup(archive_entry_pathname(ent) != NULL ?
+		    archive_entry_pathname(ent) : "");
+		if (!payload_x_entry(&x, &r, ent))
+			goto out;
+	}
+	if (archive_write_close(x.w) != ARCHIVE_OK) {
+		payload_x_write_error(&x, last);
+		goto out;
+	}
+	if (!payload_reader_finish(&r, sha, e) ||
+	    !payload_hash_check(p, "data archive", p->t.data_sha256, sha, e))
+		goto out;
+	ok = true;
+out:
+	free(lastbuf);
+	archive_read_free(x.a);
+	archive_write_free(x.w);
+	EVP_MD_CTX_free(x.file_md);
+	payload_reader_close(&r);
+	return ok;
+}

@@ -38,10 +38,12 @@ bool payload_trailer_decode(const unsigned char in[PAYLOAD_TRAILER_SIZE],
 /* Find the trailer in path (normally plat_self_exe()). */
 bool payload_open(struct payload *p, const char *path, struct es_err *e);
 /* Read and verify the meta archive: parses the manifest, returns the
- * licence text (caller frees). */
+ * licence text (caller frees; "" when the manifest names no licence). */
 bool payload_read_meta(const struct payload *p, struct manifest *m,
     char **license, struct es_err *e);
 
+/* Files of unselected components count as done when they are skipped, so
+ * that the totals (from the trailer) are reached at the end. */
 struct payload_progress {
 	uint64_t bytes_done, bytes_total;   /* uncompressed bytes written */
 	uint64_t files_done, files_total;
@@ -57,7 +59,9 @@ typedef void (*payload_entry_fn)(const char *rel, char type, unsigned mode,
     const char *sha256_hex, void *arg);
 
 struct payload_extract_opts {
-	const char *dest;                /* existing empty folder */
+	/* Existing empty folder, without ".." or symbolic links in its path:
+	 * libarchive's secure mode refuses to write through any link. */
+	const char *dest;
 	const char *const *components;   /* archive top folders to take, NULL-ended */
 	const struct manifest *manifest; /* config modes; may be NULL */
 	payload_progress_fn progress;
@@ -74,6 +78,18 @@ struct payload_extract_opts {
  * partial output: the caller removes it. */
 bool payload_extract(const struct payload *p,
     const struct payload_extract_opts *opts, struct es_err *e);
+
+/* Hash the whole data archive again and compare it with the trailer (for
+ * --payload-info), without extracting anything. */
+bool payload_verify(const struct payload *p, struct es_err *e);
+
+/* NULL when path (an archive entry, '/' separators) is safe to extract on
+ * every OS, else why not: absolute, "..", empty parts, '\\' or ':'. */
+const char *payload_path_problem(const char *path);
+/* True when a symbolic link at rel (relative to the folder extracted
+ * into) pointing at target stays inside that folder: target is relative
+ * and its ".." never climb above the folder. */
+bool payload_link_inside(const char *rel, const char *target);
 
 void payload_close(struct payload *p);
 

@@ -1,1 +1,916 @@
-/* placeholder: being written */
+#include "plan.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "platform.h"
+#include "util.h"
+
+static const struct plan_keyinfo keyinfo[PK_COUNT] = {
+	{ PK_ACCEPT_LICENSE, "accept_license", false,
+	  "yes: you accept the licence (required with --silent)" },
+	{ PK_COMPONENT, "component", false,
+	  "engine | console (Security Console with local Scan Engine)" },
+	{ PK_INSTALL_DIR, "install_dir", false, "absolute path" },
+	{ PK_FIRST_NAME, "first_name", false, "certificate subject" },
+	{ PK_LAST_NAME, "last_name", false, "certificate subject" },
+	{ PK_COMPANY, "company", false, "certificate subject" },
+	{ PK_COMMUNICATION, "communication", false,
+	  "engine-to-console | console-to-engine" },
+	{ PK_ENGINE_PORT, "engine_port", false,
+	  "port the engine listens on (console-to-engine)" },
+	{ PK_ENGINE_NAME, "engine_name", false, "1-64 printable characters" },
+	{ PK_PAIR_NOW, "pair_now", false, "yes | no: pair during install" },
+	{ PK_CONSOLE_ADDRESS, "console_address", false,
+	  "host name, IPv4 or IPv6 address of the console" },
+	{ PK_CONSOLE_PORT, "console_port", false, "console pairing port" },
+	{ PK_SHARED_SECRET, "shared_secret", true,
+	  "the console's shared secret (shows in ps: prefer the file)" },
+	{ PK_SHARED_SECRET_FILE, "shared_secret_file", false,
+	  "file holding the shared secret" },
+	{ PK_CONSOLE_FINGERPRINT, "console_fingerprint", false,
+	  "sha256:<64 hex> pin of the console key" },
+	{ PK_CONSOLE_ADMIN_USER, "console_admin_user", false,
+	  "console administrator (console component)" },
+	{ PK_CONSOLE_ADMIN_PASSWORD_FILE, "console_admin_password_file", false,
+	  "file holding the administrator password" },
+	{ PK_CONSOLE_ADMIN_PASSWORD, "password1", true,
+	  "install4j: administrator password" },
+	{ PK_CONSOLE_ADMIN_PASSWORD2, "password2", true,
+	  "install4j: administrator password again" },
+	{ PK_START_SERVICE, "start_service", false,
+	  "yes | no: start the service after installing" },
+	{ PK_PROXY, "proxy", false, "http://host:port" },
+};
+
+/* install4j names (cli-contract.md, "install4j names accepted as aliases"). */
+enum alias_kind {
+	AL_PLAIN,        /* value taken as it is */
+	AL_BOOL_YESNO,   /* true/false -> yes/no */
+	AL_COMP_ENGINE,  /* true -> component=engine, false -> no effect */
+	AL_COMP_CONSOLE, /* true -> component=console, false -> no effect */
+	AL_DIRECTION,    /* 0 -> engine-to-console, 1 -> console-to-engine */
+	AL_IGNORED       /* accepted, ignored with a note */
+};
+
+struct alias {
+	const char *name;
+	enum plan_key key;
+	enum alias_kind kind;
+};
+
+static const struct alias aliases[] = {
+	{ "sys.component.engine", PK_COMPONENT, AL_COMP_ENGINE },
+	{ "sys.component.typical", PK_COMPONENT, AL_COMP_CONSOLE },
+	{ "communicationDirectionChoice", PK_COMMUNICATION, AL_DIRECTION },
+	{ "consoleAddress", PK_CONSOLE_ADDRESS, AL_PLAIN },
+	{ "consoleDetailPort", PK_CONSOLE_PORT, AL_PLAIN },
+	{ "sharedSecret", PK_SHARED_SECRET, AL_PLAIN },
+	{ "sys.installationDir", PK_INSTALL_DIR, AL_PLAIN },
+	{ "initService", PK_START_SERVICE, AL_BOOL_YESNO },
+	{ "firstname", PK_FIRST_NAME, AL_PLAIN },
+	{ "lastname", PK_LAST_NAME, AL_PLAIN },
+	{ "username", PK_CONSOLE_ADMIN_USER, AL_PLAIN },
+	{ "sys.languageId", PK_COUNT, AL_IGNORED },
+	{ "registrationRequired", PK_COUNT, AL_IGNORED },
+	{ "sys.adminRights", PK_COUNT, AL_IGNORED },
+	{ "sys.programGroupDisabled", PK_COUNT, AL_IGNORED },
+	{ "sys.programGroupName", PK_COUNT, AL_IGNORED },
+	{ "sys.programGroupAllUsers", PK_COUNT, AL_IGNORED },
+	{ "createDesktopLinkAction", PK_COUNT, AL_IGNORED },
+};
+#define NALIASES (sizeof aliases / sizeof aliases[0])
+
+void
+plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+static void
+plan_clear_key(struct plan *p, enum plan_key k)
+{
+	if (keyinfo[k].secret)
+		util_free_secret(p->value[k]);
+	else
+		free(p->value[k]);
+	free(p->origin[k].file);
+	free(p->origin[k].as);
+	p->value[k] = NULL;
+	memset(&p->origin[k], 0, sizeof p->origin[k]);
+	p->priority[k] = 0;
+}
+
+void
+plan_free(struct plan *p)
+{
+	int k;
+
+	for (k = 0; k < PK_COUNT; k++)
+		plan_clear_key(p, (enum plan_key)k);
+}
+
+const struct plan_keyinfo *
+plan_keyinfo(enum plan_key k)
+{
+	return &keyinfo[k];
+}
+
+/* Strip an install4j "$Type" suffix: "initService$Boolean" -> 9. */
+static size_t
+plan_base_len(const char *name)
+{
+	const char *dollar = strchr(name, '$');
+
+	return dollar != NULL ? (size_t)(dollar - name) : strlen(name);
+}
+
+static const struct alias *
+plan_find_alias(const char *name)
+{
+	size_t n = plan_base_len(name), i;
+
+	for (i = 0; i < NALIASES; i++)
+		if (strlen(aliases[i].name) == n &&
+		    strncmp(aliases[i].name, name, n) == 0)
+			return &aliases[i];
+	/* install4j's password1/password2 are keys of their own here. */
+	return NULL;
+}
+
+enum plan_key
+plan_lookup(const char *name, bool *ignored, int *alias)
+{
+	const struct alias *a;
+	int k;
+
+	*ignored = false;
+	*alias = -1;
+	for (k = 0; k < PK_COUNT; k++)
+		if (strcmp(keyinfo[k].name, name) == 0)
+			return (enum plan_key)k;
+	if ((a = plan_find_alias(name)) == NULL)
+		return PK_COUNT;
+	*alias = (int)(a - aliases);
+	if (a->kind == AL_IGNORED)
+		*ignored = true;
+	return a->key;
+}
+
+const char *
+plan_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, d, i;
+	int k;
+	char *base = xstrndup(name, plan_base_len(name));
+
+	for (k = 0; k < PK_COUNT; k++) {
+		d = str_distance(base, keyinfo[k].name);
+		if (d < bestd) {
+			bestd = d;
+			best = keyinfo[k].name;
+		}
+	}
+	for (i = 0; i < NALIASES; i++) {
+		d = str_distance(base, aliases[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = aliases[i].name;
+		}
+	}
+	/* Only a near miss is a useful suggestion. */
+	if (bestd > 3 && bestd * 2 > strlen(base))
+		best = NULL;
+	free(base);
+	return best;
+}
+
+static void
+plan_where(char *out, size_t outsz, const char *file, int line)
+{
+	if (file != NULL && line > 0)
+		snprintf(out, outsz, "%s:%d: ", file, line);
+	else if (file != NULL)
+		snprintf(out, outsz, "%s: ", file);
+	else
+		snprintf(out, outsz, "command line: ");
+}
+
+/* Translate an alias value to the canonical value; NULL means "no effect"
+ * (a component flag set to false). *bad is set for a value the alias does
+ * not take. */
+static char *
+plan_alias_value(const struct alias *a, const char *value, bool *bad)
+{
+	*bad = false;
+	switch (a->kind) {
+	case AL_PLAIN:
+	case AL_IGNORED:
+		return xstrdup(value);
+	case AL_BOOL_YESNO:
+		if (strcasecmp(value, "true") == 0)
+			return xstrdup("yes");
+		if (strcasecmp(value, "false") == 0)
+			return xstrdup("no");
+		break;
+	case AL_COMP_ENGINE:
+	case AL_COMP_CONSOLE:
+		if (strcasecmp(value, "true") == 0)
+			return xstrdup(a->kind == AL_COMP_ENGINE ?
+			    "engine" : "console");
+		if (strcasecmp(value, "false") == 0)
+			return NULL;
+		break;
+	case AL_DIRECTION:
+		if (strcmp(value, "0") == 0)
+			return xstrdup("engine-to-console");
+		if (strcmp(value, "1") == 0)
+			return xstrdup("console-to-engine");
+		break;
+	}
+	*bad = true;
+	return NULL;
+}
+
+bool
+plan_set(struct plan *p, const char *name, const char *value,
+    int priority, const char *file, int line, struct es_err *e)
+{
+	char where[512];
+	bool ignored, bad;
+	int alias;
+	enum plan_key k;
+	char *v;
+
+	plan_where(where, sizeof where, file, line);
+	k = plan_lookup(name, &ignored, &alias);
+	if (ignored)
+		return true;
+	if (k == PK_COUNT) {
+		const char *s = plan_suggest(name);
+
+		if (s != NULL)
+			err_set(e, ES_EUSAGE, "%sunknown key '%s'; did you mean "
+			    "'%s'?", where, name, s);
+		else
+			err_set(e, ES_EUSAGE, "%sunknown key '%s'; the keys "
+			    "are listed in docs/answers.md and by "
+			    "'engine-setup --help'", where, name);
+		return false;
+	}
+	if (alias >= 0) {
+		v = plan_alias_value(&aliases[alias], value, &bad);
+		if (bad) {
+			err_set(e, ES_EUSAGE, "%sbad value for '%s': '%s' (%s)",
+			    where, name, value,
+			    aliases[alias].kind == AL_DIRECTION ?
+			    "expected 0 or 1" : "expected true or false");
+			return false;
+		}
+		if (v == NULL)
+			return true;
+	} else {
+		v = xstrdup(value);
+	}
+
+	if (p->value[k] != NULL && p->priority[k] == priority) {
+		const struct plan_origin *o = &p->origin[k];
+		char first[512];
+
+		/* Two install4j component flags saying the same thing are
+		 * not a conflict. */
+		if (strcmp(p->value[k], v) == 0 && alias >= 0 &&
+		    o->as != NULL && strcmp(o->as, name) != 0) {
+			free(v);
+			return true;
+		}
+		plan_where(first, sizeof first, o->file, o->line);
+		err_set(e, ES_EUSAGE, "%sduplicate key '%s': already given "
+		    "as '%s' (%.*s)", where, name,
+		    o->as != NULL ? o->as : keyinfo[k].name,
+		    (int)(strlen(first) > 2 ? strlen(first) - 2 : 0), first);
+		if (keyinfo[k].secret)
+			util_free_secret(v);
+		else
+			free(v);
+		return false;
+	}
+	if (p->value[k] != NULL && p->priority[k] > priority) {
+		free(v);
+		return true;
+	}
+	plan_clear_key(p, k);
+	p->value[k] = v;
+	p->priority[k] = priority;
+	p->origin[k].file = file != NULL ? xstrdup(file) : NULL;
+	p->origin[k].line = line;
+	p->origin[k].as = xstrdup(name);
+	return true;
+}
+
+static const char *
+plan_default(enum plan_key k)
+{
+	switch (k) {
+	case PK_COMPONENT: return "engine";
+	case PK_INSTALL_DIR: return plat_default_install_dir();
+	case PK_COMMUNICATION: return "engine-to-console";
+	case PK_ENGINE_PORT: return "40814";
+	case PK_PAIR_NOW: return "yes";
+	case PK_CONSOLE_PORT: return "40815";
+	case PK_START_SERVICE: return "yes";
+	default: return NULL;
+	}
+}
+
+const char *
+plan_get(const struct plan *p, enum plan_key k)
+{
+	return p->value[k] != NULL ? p->value[k] : plan_default(k);
+}
+
+bool
+plan_is_set(const struct plan *p, enum plan_key k)
+{
+	return p->value[k] != NULL;
+}
+
+bool
+plan_yes(const struct plan *p, enum plan_key k)
+{
+	const char *v = plan_get(p, k);
+
+	return v != NULL && strcmp(v, "yes") == 0;
+}
+
+unsigned
+plan_port(const struct plan *p, enum plan_key k)
+{
+	const char *v = plan_get(p, k);
+
+	return v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
+}
+
+void
+plan_apply_defaults(struct plan *p, const char *hostname)
+{
+	char name[65];
+	size_t i, n = 0;
+
+	if (p->value[PK_ENGINE_NAME] != NULL || hostname == NULL)
+		return;
+	for (i = 0; hostname[i] != '\0' && n < 64; i++)
+		if (isprint((unsigned char)hostname[i]))
+			name[n++] = hostname[i];
+	name[n] = '\0';
+	if (n == 0)
+		return;
+	p->value[PK_ENGINE_NAME] = xstrdup(name);
+	p->origin[PK_ENGINE_NAME].as = xstrdup("engine_name");
+}
+
+/* ---- validation ---- */
+
+/* Length in characters of valid UTF-8, or -1 when invalid. */
+static long
+utf8_chars(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long n = 0;
+
+	while (*u != '\0') {
+		int extra;
+
+		if (*u < 0x80)
+			extra = 0;
+		else if ((*u & 0xe0) == 0xc0 && *u >= 0xc2)
+			extra = 1;
+		else if ((*u & 0xf0) == 0xe0)
+			extra = 2;
+		else if ((*u & 0xf8) == 0xf0 && *u <= 0xf4)
+			extra = 3;
+		else
+			return -1;
+		u++;
+		while (extra-- > 0) {
+			if ((*u & 0xc0) != 0x80)
+				return -1;
+			u++;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* 1-64 letters, digits, spaces (cli-contract.md); letters beyond ASCII
+ * count as letters. */
+static bool
+valid_name(const char *s)
+{
+	long n = utf8_chars(s);
+	const unsigned char *u;
+
+	if (n < 1 || n > 64)
+		return false;
+	for (u = (const unsigned char *)s; *u != '\0'; u++)
+		if (*u < 0x80 && !isalnum(*u) && *u != ' ')
+			return false;
+	return s[0] != ' ';
+}
+
+static bool
+valid_printable(const char *s, long max)
+{
+	long n = utf8_chars(s);
+	const unsigned char *u;
+
+	if (n < 1 || n > max)
+		return false;
+	for (u = (const unsigned char *)s; *u != '\0'; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+valid_port(const char *s)
+{
+	unsigned long v = 0;
+	const char *c;
+
+	if (*s == '\0' || strlen(s) > 5)
+		return false;
+	for (c = s; *c != '\0'; c++) {
+		if (!isdigit((unsigned char)*c))
+			return false;
+		v = v * 10 + (unsigned long)(*c - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+static bool
+valid_ipv4(const char *s)
+{
+	int parts = 0;
+
+	while (parts < 4) {
+		unsigned v = 0;
+		int digits = 0;
+
+		while (isdigit((unsigned char)*s)) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			if (++digits > 3)
+				return false;
+		}
+		if (digits == 0 || v > 255)
+			return false;
+		parts++;
+		if (*s == '\0')
+			break;
+		if (*s++ != '.')
+			return false;
+	}
+	return parts == 4 && *s == '\0';
+}
+
+/* RFC 4291 section 2.2 text forms, with an optional zone is not accepted. */
+static bool
+valid_ipv6(const char *s)
+{
+	int groups = 0, digits = 0;
+	bool dbl = false;
+	const char *c = s;
+
+	if (strncmp(c, "::", 2) == 0) {
+		dbl = true;
+		c += 2;
+		if (*c == '\0')
+			return true;
+	} else if (*c == ':') {
+		return false;
+	}
+	for (;; c++) {
+		if (isxdigit((unsigned char)*c)) {
+			if (++digits > 4)
+				return false;
+			continue;
+		}
+		if (*c == '.') {
+			/* Embedded IPv4 in the last 32 bits. */
+			const char *start = c - digits;
+
+			if (!valid_ipv4(start))
+				return false;
+			groups += 2;
+			digits = 0;
+			break;
+		}
+		if (digits > 0)
+			groups++;
+		digits = 0;
+		if (*c == '\0')
+			break;
+		if (*c != ':')
+			return false;
+		if (c[1] == ':') {
+			if (dbl)
+				return false;
+			dbl = true;
+			c++;
+			if (c[1] == '\0')
+				break;
+		} else if (c[1] == '\0') {
+			return false;
+		}
+	}
+	return dbl ? groups < 8 : groups == 8;
+}
+
+/* RFC 1123 host name: labels of letters, digits and hyphens. */
+static bool
+valid_hostname(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	const char *c;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (c = s; ; c++) {
+		if (*c == '.' || *c == '\0') {
+			if (label == 0 || label > 63 || c[-1] == '-')
+				return false;
+			if (*c == '\0')
+				break;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*c) && *c != '-')
+			return false;
+		if (label == 0 && *c == '-')
+			return false;
+		label++;
+	}
+	/* The last label is never all digits (RFC 1123, section 2.1): that
+	 * is a malformed IPv4 address, not a name. */
+	for (c = strrchr(s, '.') ? strrchr(s, '.') + 1 : s; *c != '\0'; c++)
+		if (!isdigit((unsigned char)*c))
+			return true;
+	return false;
+}
+
+static bool
+valid_address(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
+		char *in = xstrndup(s + 1, n - 2);
+		bool ok = valid_ipv6(in);
+
+		free(in);
+		return ok;
+	}
+	return valid_ipv4(s) || valid_ipv6(s) || valid_hostname(s);
+}
+
+static bool
+valid_fingerprint(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + 64)
+		return false;
+	for (i = 7; s[i] != '\0'; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool
+valid_proxy(const char *s)
+{
+	const char *host, *colon;
+	char *h;
+	bool ok;
+
+	if (strncmp(s, "http://", 7) != 0)
+		return false;
+	host = s + 7;
+	colon = strrchr(host, ':');
+	if (colon == NULL || colon == host)
+		return false;
+	if (!valid_port(colon[1] == '\0' ? "x" : colon + 1)) {
+		/* "http://host:port/" with a trailing slash is common. */
+		char *port = xstrdup(colon + 1);
+		size_t n = strlen(port);
+
+		if (n > 0 && port[n - 1] == '/')
+			port[n - 1] = '\0';
+		ok = valid_port(port);
+		free(port);
+		if (!ok)
+			return false;
+	}
+	h = xstrndup(host, (size_t)(colon - host));
+	ok = valid_address(h);
+	free(h);
+	return ok;
+}
+
+static bool
+valid_user(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-@", s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* The shared-secret normalization of pairing-protocol.md: drop '-' and
+ * white space, upper-case; 32 characters from 0-9A-Z. */
+static bool
+valid_secret(const char *s)
+{
+	size_t n = 0;
+	const unsigned char *u;
+
+	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+		if (*u == '-' || *u == ' ' || *u == '\t' || *u == '\n' ||
+		    *u == '\r' || *u == '\v' || *u == '\f')
+			continue;
+		if (!isalnum(*u) || *u >= 0x80)
+			return false;
+		n++;
+	}
+	return n == 32;
+}
+
+static void
+plan_bad(const struct plan *p, enum plan_key k, struct es_err *e,
+    const char *expect)
+{
+	char where[512];
+	const struct plan_origin *o = &p->origin[k];
+	const char *as = o->as != NULL ? o->as : keyinfo[k].name;
+
+	plan_where(where, sizeof where, o->file, o->line);
+	if (keyinfo[k].secret)
+		err_set(e, ES_EUSAGE, "%sbad value for '%s' (not shown): "
+		    "expected %s", where, as, expect);
+	else
+		err_set(e, ES_EUSAGE, "%sbad value for '%s': '%s': expected "
+		    "%s", where, as, p->value[k], expect);
+}
+
+static void
+plan_missing(const struct plan *p, enum plan_key k, struct es_err *e,
+    const char *why)
+{
+	(void)p;
+	err_set(e, ES_EUSAGE, "missing required answer '%s'%s; give it in the "
+	    "answers file or with --set %s=VALUE", keyinfo[k].name, why,
+	    keyinfo[k].name);
+}
+
+bool
+plan_validate(const struct plan *p, const struct plan_validate_opts *o,
+    struct es_err *e)
+{
+	struct es_err local;
+	const char *v;
+	bool engine, e2c, pairing;
+	int k;
+
+	err_clear(&local);
+	for (k = 0; k < PK_COUNT; k++) {
+		v = p->value[k];
+		if (v == NULL)
+			continue;
+		switch ((enum plan_key)k) {
+		case PK_ACCEPT_LICENSE:
+			if (strcmp(v, "yes") != 0)
+				plan_bad(p, k, &local, "yes (the licence must "
+				    "be accepted to install)");
+			break;
+		case PK_COMPONENT:
+			if (strcmp(v, "engine") != 0 &&
+			    strcmp(v, "console") != 0)
+				plan_bad(p, k, &local, "engine or console");
+			break;
+		case PK_INSTALL_DIR:
+			if (!plat_path_is_absolute(v) || strstr(v, "/../") ||
+			    str_has_suffix(v, "/..") || strlen(v) > 1024 ||
+			    strcmp(v, "/") == 0)
+				plan_bad(p, k, &local, "an absolute path "
+				    "without '..', not the root folder");
+			break;
+		case PK_FIRST_NAME:
+		case PK_LAST_NAME:
+		case PK_COMPANY:
+			if (!valid_name(v))
+				plan_bad(p, k, &local, "1-64 letters, digits "
+				    "and spaces");
+			break;
+		case PK_COMMUNICATION:
+			if (strcmp(v, "engine-to-console") != 0 &&
+			    strcmp(v, "console-to-engine") != 0)
+				plan_bad(p, k, &local, "engine-to-console or "
+				    "console-to-engine");
+			break;
+		case PK_ENGINE_PORT:
+		case PK_CONSOLE_PORT:
+			if (!valid_port(v))
+				plan_bad(p, k, &local, "a port from 1 to 65535");
+			break;
+		case PK_ENGINE_NAME:
+			if (!valid_printable(v, 64))
+				plan_bad(p, k, &local, "1-64 printable "
+				    "characters");
+			break;
+		case PK_PAIR_NOW:
+		case PK_START_SERVICE:
+			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+				plan_bad(p, k, &local, "yes or no");
+			break;
+		case PK_CONSOLE_ADDRESS:
+			if (!valid_address(v))
+				plan_bad(p, k, &local, "a host name, IPv4 or "
+				    "IPv6 address");
+			break;
+		case PK_SHARED_SECRET:
+			if (!valid_secret(v))
+				plan_bad(p, k, &local, "the console's shared "
+				    "secret: 32 letters and digits, in groups "
+				    "like ABCD-1234-...");
+			break;
+		case PK_SHARED_SECRET_FILE:
+		case PK_CONSOLE_ADMIN_PASSWORD_FILE:
+			if (plat_file_type(v) != PLAT_FILE)
+				plan_bad(p, k, &local, "a readable file that "
+				    "exists");
+			break;
+		case PK_CONSOLE_FINGERPRINT:
+			if (!valid_fingerprint(v))
+				plan_bad(p, k, &local, "sha256: followed by "
+				    "64 hex digits");
+			break;
+		case PK_CONSOLE_ADMIN_USER:
+			if (!valid_user(v))
+				plan_bad(p, k, &local, "1-64 letters, digits, "
+				    "'.', '_', '-' or '@'");
+			break;
+		case PK_CONSOLE_ADMIN_PASSWORD:
+		case PK_CONSOLE_ADMIN_PASSWORD2:
+			if (strlen(v) < 8)
+				plan_bad(p, k, &local, "at least 8 characters");
+			break;
+		case PK_PROXY:
+			if (!valid_proxy(v))
+				plan_bad(p, k, &local, "http://host:port");
+			break;
+		case PK_COUNT:
+			break;
+		}
+	}
+
+	engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;
+	e2c = strcmp(plan_get(p, PK_COMMUNICATION), "engine-to-console") == 0;
+	pairing = engine && e2c && plan_yes(p, PK_PAIR_NOW);
+
+	if (p->value[PK_CONSOLE_ADMIN_PASSWORD] != NULL ||
+	    p->value[PK_CONSOLE_ADMIN_PASSWORD2] != NULL) {
+		const char *a = p->value[PK_CONSOLE_ADMIN_PASSWORD];
+		const char *b = p->value[PK_CONSOLE_ADMIN_PASSWORD2];
+
+		if (a == NULL || b == NULL || strcmp(a, b) != 0)
+			err_set(&local, ES_EUSAGE, "password1 and password2 "
+			    "differ: give the same administrator password "
+			    "twice");
+	}
+
+	if (o->silent) {
+		if (!o->license_implied && p->value[PK_ACCEPT_LICENSE] == NULL)
+			plan_missing(p, PK_ACCEPT_LICENSE, &local,
+			    " (set accept_license = yes after reading the "
+			    "licence: engine-setup --show-license)");
+		if (p->value[PK_FIRST_NAME] == NULL)
+			plan_missing(p, PK_FIRST_NAME, &local, "");
+		if (p->value[PK_LAST_NAME] == NULL)
+			plan_missing(p, PK_LAST_NAME, &local, "");
+		if (p->value[PK_COMPANY] == NULL)
+			plan_missing(p, PK_COMPANY, &local, "");
+		if (!engine) {
+			if (p->value[PK_CONSOLE_ADMIN_USER] == NULL)
+				plan_missing(p, PK_CONSOLE_ADMIN_USER, &local,
+				    " for the console component");
+			if (p->value[PK_CONSOLE_ADMIN_PASSWORD_FILE] == NULL &&
+			    p->value[PK_CONSOLE_ADMIN_PASSWORD] == NULL)
+				plan_missing(p, PK_CONSOLE_ADMIN_PASSWORD_FILE,
+				    &local, " for the console component");
+		}
+		if (pairing) {
+			if (p->value[PK_CONSOLE_ADDRESS] == NULL)
+				plan_missing(p, PK_CONSOLE_ADDRESS, &local,
+				    " when pairing during install (or set "
+				    "pair_now = no and run 'engine-setup "
+				    "pair' later)");
+			if (p->value[PK_SHARED_SECRET] == NULL &&
+			    p->value[PK_SHARED_SECRET_FILE] == NULL &&
+			    getenv("ENGINE_SETUP_SHARED_SECRET") == NULL)
+				plan_missing(p, PK_SHARED_SECRET_FILE, &local,
+				    " when pairing during install (or set "
+				    "ENGINE_SETUP_SHARED_SECRET)");
+		}
+	}
+
+	if (local.code != 0) {
+		err_set(e, local.code, "%s", local.msg);
+		return false;
+	}
+	return true;
+}
+
+/* Quote a value for the answers file when it needs it. */
+static void
+plan_write_value(struct sbuf *b, const char *v)
+{
+	const char *c;
+	bool quote = *v == '\0' || v[0] == ' ' || v[strlen(v) - 1] == ' ' ||
+	    strpbrk(v, "#\"\\\n=") != NULL;
+
+	if (!quote) {
+		sbuf_add(b, v);
+		return;
+	}
+	sbuf_add(b, "\"");
+	for (c = v; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			sbuf_addf(b, "\\%c", *c);
+		else if (*c == '\n')
+			sbuf_add(b, "\\n");
+		else
+			sbuf_addn(b, c, 1);
+	}
+	sbuf_add(b, "\"");
+}
+
+char *
+plan_write(const struct plan *p)
+{
+	struct sbuf b;
+	int k;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "# engine-setup answers (secrets are never written here)\n");
+	for (k = 0; k < PK_COUNT; k++) {
+		if (keyinfo[k].secret || p->value[k] == NULL)
+			continue;
+		sbuf_addf(&b, "%s = ", keyinfo[k].name);
+		plan_write_value(&b, p->value[k]);
+		sbuf_add(&b, "\n");
+	}
+	return sbuf_detach(&b);
+}
+
+char *
+plan_canonical(const struct plan *p)
+{
+	static const enum plan_key engine_keys[] = {
+		PK_COMPONENT, PK_INSTALL_DIR, PK_FIRST_NAME, PK_LAST_NAME,
+		PK_COMPANY, PK_ENGINE_NAME, PK_COMMUNICATION,
+	};
+	struct sbuf b;
+	size_t i;
+	bool engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;
+	bool c2e = strcmp(plan_get(p, PK_COMMUNICATION),
+	    "console-to-engine") == 0;
+
+	sbuf_init(&b);
+	for (i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
+		enum plan_key k = engine_keys[i];
+		const char *v = plan_get(p, k);
+
+		if (k == PK_COMMUNICATION && !engine)
+			continue;
+		sbuf_addf(&b, "%s = ", keyinfo[k].name);
+		plan_write_value(&b, v != NULL ? v : "");
+		sbuf_add(&b, "\n");
+	}
+	if (engine && c2e)
+		sbuf_addf(&b, "engine_port = %u\n", plan_port(p, PK_ENGINE_PORT));
+	if (!engine) {
+		sbuf_add(&b, "console_admin_user = ");
+		plan_write_value(&b, plan_get(p, PK_CONSOLE_ADMIN_USER) ?
+		    plan_get(p, PK_CONSOLE_ADMIN_USER) : "");
+		sbuf_add(&b, "\n");
+	}
+	return sbuf_detach(&b);
+}

@@ -1,1 +1,84 @@
-/* placeholder: being written */
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "consoles.h"
+#include "platform.h"
+#include "record.h"
+#include "util.h"
+
+static void
+status_consoles(const char *root, const struct record *r, FILE *out)
+{
+	char *rel = xasprintf("%s/nse/conf/consoles.xml", r->install_dir);
+	char *path = plat_join_root(root, rel);
+	struct consoles c;
+	struct es_err e;
+	size_t i;
+
+	memset(&c, 0, sizeof c);
+	err_clear(&e);
+	if (!consoles_load(&c, path, &e)) {
+		fprintf(out, "Consoles:     cannot read %s: %s\n", rel, e.msg);
+		goto out;
+	}
+	if (c.n == 0) {
+		fprintf(out, "Consoles:     none (pair with 'engine-setup pair', "
+		    "or add this engine in the console and run "
+		    "'engine-setup consoles enable')\n");
+		goto out;
+	}
+	fprintf(out, "Consoles:\n");
+	for (i = 0; i < c.n; i++) {
+		const struct console_entry *en = &c.v[i];
+
+		fprintf(out, "  %s  %s  %s  %s  %s:%s\n",
+		    en->id ? en->id : "?",
+		    en->enabled ? "enabled" : "disabled",
+		    en->connect_to ? "engine-to-console" : "console-to-engine",
+		    en->name ? en->name : "-",
+		    en->last_address ? en->last_address : "-",
+		    en->port ? en->port : "-");
+	}
+out:
+	consoles_free(&c);
+	free(rel);
+	free(path);
+}
+
+bool
+status_print(const char *root, FILE *out, struct es_err *e)
+{
+	struct record r;
+	size_t i;
+
+	record_init(&r);
+	if (!record_load(root, &r, e)) {
+		if (e->code != 0)
+			return false;
+		fprintf(out, "Not installed%s%s.\n",
+		    strcmp(root, "/") == 0 ? "" : " under ",
+		    strcmp(root, "/") == 0 ? "" : root);
+		return true;
+	}
+	fprintf(out, "Product:      %s %s\n", r.product ? r.product : "?",
+	    r.version ? r.version : "?");
+	fprintf(out, "Component:    %s\n", strcmp(r.component, "console") == 0 ?
+	    "console (Security Console with local Scan Engine)" :
+	    "engine (Scan Engine only)");
+	fprintf(out, "Install dir:  %s\n", r.install_dir);
+	if (r.installed_at != NULL)
+		fprintf(out, "Installed at: %s\n", r.installed_at);
+	if (r.engine_id != NULL)
+		fprintf(out, "Engine id:    %s\n", r.engine_id);
+	for (i = 0; i < r.services.n; i++) {
+		char state[128];
+
+		plat_service_state(root, r.services.v[i], state, sizeof state);
+		fprintf(out, "Service:      %s: %s\n", r.services.v[i], state);
+	}
+	status_consoles(root, &r, out);
+	record_free(&r);
+	return true;
+}

@@ -1,1 +1,141 @@
-/* placeholder: being written */
+#include "uninstall.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "platform.h"
+#include "record.h"
+#include "util.h"
+
+/* Remember one path that had to stay, for the report. */
+static void
+uninstall_kept(struct strlist *kept, const char *path)
+{
+	if (kept->n < 1000)
+		strlist_add(kept, path);
+}
+
+bool
+uninstall_run(const char *root, FILE *out, struct es_err *e)
+{
+	struct record r;
+	struct strlist kept;
+	struct es_err local;
+	char *state = NULL, *logrel = NULL, *logpath = NULL, *recdir = NULL;
+	size_t i, removed = 0;
+	bool ok = false;
+
+	record_init(&r);
+	strlist_init(&kept);
+	if (!record_load(root, &r, e)) {
+		if (e->code != 0)
+			goto out;
+		fprintf(out, "Nothing is installed%s%s: nothing to do.\n",
+		    strcmp(root, "/") == 0 ? "" : " under ",
+		    strcmp(root, "/") == 0 ? "" : root);
+		ok = true;
+		goto out;
+	}
+	log_msg("uninstalling %s %s (%s) from %s", r.product ? r.product : "?",
+	    r.version ? r.version : "?", r.component, r.install_dir);
+	fprintf(out, "Removing %s %s (%s) from %s\n",
+	    r.product ? r.product : "the installation",
+	    r.version ? r.version : "", r.component, r.install_dir);
+
+	for (i = 0; i < r.services.n; i++) {
+		err_clear(&local);
+		if (plat_service_manager_running(root)) {
+			fprintf(out, "  stopping service %s\n", r.services.v[i]);
+			if (!plat_service_stop(r.services.v[i], &local))
+				log_msg("stop %s: %s", r.services.v[i],
+				    local.msg);
+		}
+		err_clear(&local);
+		if (!plat_service_remove(root, r.services.v[i], &local)) {
+			err_set(e, ES_EINSTALL, "cannot remove service %s: %s",
+			    r.services.v[i], local.msg);
+			goto out;
+		}
+		fprintf(out, "  removed service %s\n", r.services.v[i]);
+		log_msg("removed service %s", r.services.v[i]);
+	}
+
+	/* Files and links first, then folders deepest first. */
+	for (i = r.n; i-- > 0; ) {
+		const struct record_entry *en = &r.entries[i];
+		char *full;
+
+		if (en->type == 'd')
+			continue;
+		full = plat_join_root(root, en->path);
+		err_clear(&local);
+		if (plat_file_type(full) != PLAT_NONE) {
+			if (plat_remove(full, &local))
+				removed++;
+			else
+				log_msg("cannot remove %s: %s", full, local.msg);
+		}
+		free(full);
+	}
+	recdir = record_dir(r.install_dir);
+	for (i = r.n; i-- > 0; ) {
+		const struct record_entry *en = &r.entries[i];
+		char *full;
+
+		if (en->type != 'd')
+			continue;
+		full = plat_join_root(root, en->path);
+		if (plat_file_type(full) == PLAT_DIR && !plat_remove(full, NULL))
+			uninstall_kept(&kept, en->path);
+		free(full);
+	}
+
+	state = plat_state_file(root);
+	plat_remove(state, NULL);
+	for (i = r.parents.n; i-- > 0; ) {
+		char *full = plat_join_root(root, r.parents.v[i]);
+
+		plat_remove(full, NULL);   /* only when empty */
+		free(full);
+	}
+
+	logrel = xasprintf("%s/uninstall.log", recdir);
+	logpath = plat_join_root(root, logrel);
+	log_msg("removed %zu files; %zu folders kept because they hold files "
+	    "the installation did not create", removed, kept.n);
+	{
+		/* The uninstall log is kept beside the install log. */
+		char *dir = plat_join_root(root, recdir);
+
+		if (plat_file_type(dir) == PLAT_DIR) {
+			size_t len;
+			char *old = plat_read_file(logpath, 64u << 20, &len, NULL);
+			struct sbuf b;
+
+			sbuf_init(&b);
+			if (old != NULL)
+				sbuf_addn(&b, old, len);
+			sbuf_add(&b, log_text());
+			plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
+			sbuf_free(&b);
+			free(old);
+		}
+		free(dir);
+	}
+	fprintf(out, "  removed %zu files\n", removed);
+	for (i = 0; i < kept.n && i < 5; i++)
+		fprintf(out, "  kept %s: it holds files the installation did "
+		    "not create\n", kept.v[i]);
+	fprintf(out, "Uninstalled. Logs are kept in %s/.install/.\n",
+	    r.install_dir);
+	ok = true;
+out:
+	record_free(&r);
+	strlist_free(&kept);
+	free(state);
+	free(logrel);
+	free(logpath);
+	free(recdir);
+	return ok;
+}

@@ -116,6 +116,19 @@ bool plat_service_stop(const char *name, struct es_err *e);
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
 
+/* ---- Miscellany (platform/linux/platform_linux_misc.c) ---- */
+
+/* Current UTC time as ISO 8601, "2026-11-28T03:49:36Z". out >= 21 bytes. */
+void plat_utc_now(char *out, size_t outsz);
+/* Create path if missing, and make it readable by its owner only (0600,
+ * or the owner-only ACL on Windows). */
+bool plat_create_private(const char *path, struct es_err *e);
+/* True when standard input/output is a terminal. */
+bool plat_stdin_is_tty(void);
+bool plat_stdout_is_tty(void);
+/* Seconds since an arbitrary start, monotonic. */
+double plat_monotonic(void);
+
 /* ---- Signals ---- */
 
 /* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */

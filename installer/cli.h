@@ -1,0 +1,44 @@
+/* Command-line parsing (../shared/cli-contract.md, "Commands" and
+ * "Options"), install4j flags included. */
+#ifndef ES_CLI_H
+#define ES_CLI_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "strlist.h"
+
+enum cli_cmd {
+	CMD_INSTALL,
+	CMD_UNINSTALL,
+	CMD_PAIR,
+	CMD_CONSOLES,
+	CMD_STATUS,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_PAYLOAD_INFO,
+	CMD_SHOW_LICENSE
+};
+
+struct cli {
+	enum cli_cmd cmd;
+	bool silent, text, check, overwrite;
+	bool install4j_quiet;      /* -q: the licence counts as accepted */
+	const char *answers;       /* --answers / -varfile (the last one) */
+	struct strlist answer_files;
+	const char *record;
+	const char *root;
+	const char *log;
+	const char *payload;       /* --payload FILE instead of this binary */
+	const char *dir;           /* install4j -dir */
+	struct strlist sets;       /* KEY=VALUE, in order */
+	struct strlist args;       /* positional arguments after the command */
+};
+
+/* Parse argv; errors are ES_EUSAGE with the offending argument named. */
+bool cli_parse(struct cli *c, int argc, char **argv, struct es_err *e);
+void cli_free(struct cli *c);
+/* The --help text. */
+const char *cli_usage(void);
+
+#endif

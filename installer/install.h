@@ -1,0 +1,60 @@
+/* The installation: preflight checks and the ordered steps that carry out
+ * a validated plan (STYLE.md: one executor, never asks a question). */
+#ifndef ES_INSTALL_H
+#define ES_INSTALL_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "executor.h"
+#include "manifest.h"
+#include "payload.h"
+#include "plan.h"
+#include "record.h"
+#include "requirements.h"
+
+struct install_opts {
+	const char *root;                 /* "/" or the --root folder */
+	bool overwrite;
+	const struct payload *payload;
+	const struct manifest *manifest;
+	payload_progress_fn progress;     /* unpacking progress; may be NULL */
+	void *progress_arg;
+	exec_report_fn report;            /* a step starts; may be NULL */
+	void *report_arg;
+};
+
+enum install_existing {
+	INSTALL_NONE,        /* nothing installed */
+	INSTALL_SAME,        /* installed with the same answers and payload */
+	INSTALL_DIFFERENT    /* installed with other answers or payload */
+};
+
+/* What is installed under root compared with the plan. The record is
+ * filled when something is installed. */
+enum install_existing install_existing(const struct plan *p,
+    const struct install_opts *o, struct record *old, struct es_err *e);
+
+/* Requirements and target checks before anything changes. Returns false
+ * (code ES_EREQ) when the installation cannot go ahead. */
+bool install_preflight(const struct plan *p, const struct install_opts *o,
+    struct req_report *r, struct es_err *e);
+
+/* The components an install of `component` puts down (the selected one and
+ * what it includes), NULL-terminated, pointing into the manifest. */
+void install_components(const struct manifest *m, const char *component,
+    const char *out[MANIFEST_MAX_COMPONENTS + 1]);
+
+struct install_result {
+	char service[64];          /* the service registered */
+	char service_state[128];   /* after the install */
+	char engine_id[37];
+	bool started;
+};
+
+/* Carry out the plan. On failure everything this run did is undone and
+ * e->code says why (ES_EINSTALL, ES_ECANCEL, ES_EINTERNAL). */
+bool install_run(const struct plan *p, const struct install_opts *o,
+    struct install_result *res, struct es_err *e);
+
+#endif

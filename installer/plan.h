@@ -1,0 +1,112 @@
+/* Every answer of an installation in one place. Every front end (answers
+ * file, --set, install4j -V and .varfile, the wizard, text prompts) fills a
+ * struct plan through plan_set(); plan_validate() checks it once; the
+ * executor carries it out; plan_write() writes it back (--record). */
+#ifndef ES_PLAN_H
+#define ES_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* The answer keys of ../shared/cli-contract.md ("Answers file"). */
+enum plan_key {
+	PK_ACCEPT_LICENSE,
+	PK_COMPONENT,
+	PK_INSTALL_DIR,
+	PK_FIRST_NAME,
+	PK_LAST_NAME,
+	PK_COMPANY,
+	PK_COMMUNICATION,
+	PK_ENGINE_PORT,
+	PK_ENGINE_NAME,
+	PK_PAIR_NOW,
+	PK_CONSOLE_ADDRESS,
+	PK_CONSOLE_PORT,
+	PK_SHARED_SECRET,
+	PK_SHARED_SECRET_FILE,
+	PK_CONSOLE_FINGERPRINT,
+	PK_CONSOLE_ADMIN_USER,
+	PK_CONSOLE_ADMIN_PASSWORD_FILE,
+	PK_CONSOLE_ADMIN_PASSWORD,   /* install4j password1 only */
+	PK_CONSOLE_ADMIN_PASSWORD2,  /* install4j password2 only */
+	PK_START_SERVICE,
+	PK_PROXY,
+	PK_COUNT
+};
+
+/* Where an answer came from, for messages ("answers.txt:12"). */
+struct plan_origin {
+	char *file;    /* NULL for a default or the command line */
+	int line;      /* 0 when not from a file */
+	char *as;      /* the name it was given as (an alias, --set ...) */
+};
+
+struct plan {
+	char *value[PK_COUNT];            /* NULL when not answered */
+	struct plan_origin origin[PK_COUNT];
+	int priority[PK_COUNT];           /* higher source wins */
+};
+
+enum plan_source {
+	PLAN_SRC_VARFILE_AUTO = 1,   /* NAME.varfile beside the binary */
+	PLAN_SRC_FILE = 2,           /* --answers / -varfile */
+	PLAN_SRC_INTERACTIVE = 3,    /* wizard / prompts */
+	PLAN_SRC_SET = 4             /* --set / -V */
+};
+
+struct plan_keyinfo {
+	enum plan_key key;
+	const char *name;            /* canonical answers-file name */
+	bool secret;                 /* never written, logged or printed */
+	const char *help;            /* one line for --help and docs */
+};
+
+void plan_init(struct plan *p);
+void plan_free(struct plan *p);
+
+const struct plan_keyinfo *plan_keyinfo(enum plan_key k);
+/* Look a name up among canonical keys and install4j aliases.
+ * Returns PK_COUNT when unknown; *ignored is set for install4j names that
+ * are accepted and ignored. name may carry an install4j "$Type" suffix.
+ * *value_map is set for aliases whose value is translated (see
+ * plan_alias_value). */
+enum plan_key plan_lookup(const char *name, bool *ignored, int *alias);
+/* The nearest known name for a typo, or NULL. */
+const char *plan_suggest(const char *name);
+
+/* Set one answer given as `name = value`. Duplicates at the same priority
+ * are errors; a higher priority replaces a lower one. file/line describe
+ * where it came from (file NULL for the command line). A note for ignored
+ * install4j names is appended to notes when not NULL. Errors are
+ * ES_EUSAGE. */
+bool plan_set(struct plan *p, const char *name, const char *value,
+    int priority, const char *file, int line, struct es_err *e);
+
+/* The value an answer has, or its default; NULL when none. */
+const char *plan_get(const struct plan *p, enum plan_key k);
+bool plan_is_set(const struct plan *p, enum plan_key k);
+bool plan_yes(const struct plan *p, enum plan_key k);
+unsigned plan_port(const struct plan *p, enum plan_key k);
+
+/* Fill defaults that depend on the host (engine_name from host name). */
+void plan_apply_defaults(struct plan *p, const char *hostname);
+
+struct plan_validate_opts {
+	bool silent;            /* every required answer must be present */
+	bool license_implied;   /* install4j -q: the licence counts as accepted */
+};
+
+/* Check every value and the required answers; all problems are reported,
+ * each naming its origin. */
+bool plan_validate(const struct plan *p, const struct plan_validate_opts *o,
+    struct es_err *e);
+
+/* The answers in the answers-file format, secrets left out. Caller frees. */
+char *plan_write(const struct plan *p);
+/* A canonical, comparable form of the answers that decide what is
+ * installed (no secrets), for the install record and re-run checks. */
+char *plan_canonical(const struct plan *p);
+
+#endif

@@ -1,0 +1,58 @@
+/* The install record: what an installation put where, so that status,
+ * uninstall and a re-run know what is there. It lives in
+ * <install_dir>/.install/record; a pointer file at plat_state_file() says
+ * where install_dir is. Format: docs/install-record.md. */
+#ifndef ES_RECORD_H
+#define ES_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "strlist.h"
+
+struct record_entry {
+	char type;          /* 'f' file, 'd' directory, 'l' symbolic link */
+	unsigned mode;
+	char sha256[65];    /* files only */
+	char *path;         /* absolute, without the --root prefix */
+};
+
+struct record {
+	char *product;
+	char *version;
+	char *payload_sha256;
+	char *component;
+	char *install_dir;
+	char *engine_id;
+	char *installed_at;
+	struct strlist services;     /* service names */
+	struct strlist sysfiles;     /* files outside install_dir; dirs end in '/' */
+	struct strlist parents;      /* folders made above install_dir */
+	struct record_entry *entries;
+	size_t n, cap;
+};
+
+void record_init(struct record *r);
+void record_free(struct record *r);
+void record_add(struct record *r, char type, unsigned mode,
+    const char *sha256, const char *path);
+/* The record as text. Caller frees. */
+char *record_format(const struct record *r);
+bool record_parse(struct record *r, const char *text, size_t len,
+    const char *filename, struct es_err *e);
+
+/* Paths of the record's files for an install_dir (without root). */
+char *record_dir(const char *install_dir);          /* .../.install */
+char *record_path(const char *install_dir);         /* .../.install/record */
+char *record_answers_path(const char *install_dir); /* .../.install/answers */
+char *record_log_path(const char *install_dir);     /* .../.install/install.log */
+
+/* Find the installation under root through the pointer file. Returns
+ * false with e->code 0 when nothing is installed; with an error when the
+ * record is unreadable. */
+bool record_load(const char *root, struct record *r, struct es_err *e);
+/* The pointer file's text for install_dir. Caller frees. */
+char *record_pointer_text(const char *install_dir);
+
+#endif

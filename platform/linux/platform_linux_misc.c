@@ -1,0 +1,59 @@
+/* Small Linux platform functions: time, private files, terminals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+void
+plat_utc_now(char *out, size_t outsz)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool
+plat_create_private(const char *path, struct es_err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		err_sys(e, ES_EUSAGE, errno, "cannot create %s", path);
+		return false;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		err_sys(e, ES_EUSAGE, errno, "cannot make %s private", path);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+bool
+plat_stdin_is_tty(void)
+{
+	return isatty(STDIN_FILENO) == 1;
+}
+
+bool
+plat_stdout_is_tty(void)
+{
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+double
+plat_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
