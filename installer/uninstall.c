@@ -79,6 +79,16 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		free(full);
 	}
 	recdir = record_dir(r.install_dir);
+	{
+		/* The record does not list itself. */
+		char *rel = record_path(r.install_dir);
+		char *full = plat_join_root(root, rel);
+
+		if (plat_remove(full, &local))
+			removed++;
+		free(rel);
+		free(full);
+	}
 	for (i = r.n; i-- > 0; ) {
 		const struct record_entry *en = &r.entries[i];
 		char *full;

@@ -1,0 +1,121 @@
+# Shared helpers of the end-to-end tests: they run the real engine-setup
+# binary ($ES_BIN) into throwaway --root folders and assert on what lands on
+# disk, exit codes and output. Sourced by tests/e2e/test_*.sh.
+set -u
+
+: "${ES_BIN:?ES_BIN must name the engine-setup binary}"
+TESTS_RUN=0
+TESTS_FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/es-e2e.XXXXXX")
+chmod 755 "$WORK"
+trap 'if [ "$TESTS_FAILED" -eq 0 ] && [ -z "${ES_KEEP_TEST_DIRS:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+}
+
+# check DESCRIPTION COMMAND...: count one assertion.
+check() {
+	local what=$1
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if "$@"; then
+		return 0
+	fi
+	fail "$what"
+	return 1
+}
+
+# run EXPECTED_EXIT ARGS...: run engine-setup, keep output in $OUT.
+run() {
+	local want=$1
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$("$ES_BIN" "$@" 2>&1)
+	RC=$?
+	if [ "$RC" -ne "$want" ]; then
+		fail "engine-setup $* exited $RC, expected $want; output:
+$OUT"
+		return 1
+	fi
+	return 0
+}
+
+out_has() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if ! grep -qF -- "$1" <<<"$OUT"; then
+		fail "output lacks '$1'; output:
+$OUT"
+		return 1
+	fi
+}
+
+out_lacks() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if grep -qF -- "$1" <<<"$OUT"; then
+		fail "output has '$1'"
+		return 1
+	fi
+}
+
+file_has() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if ! grep -qF -- "$2" "$1" 2>/dev/null; then
+		fail "$1 lacks '$2'"
+		return 1
+	fi
+}
+
+file_lacks() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if grep -qF -- "$2" "$1" 2>/dev/null; then
+		fail "$1 has '$2'"
+		return 1
+	fi
+}
+
+# mode_is PATH OCTAL
+mode_is() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	local m
+	m=$(stat -c %a "$1" 2>/dev/null)
+	if [ "$m" != "$2" ]; then
+		fail "$1 has mode ${m:-missing}, expected $2"
+		return 1
+	fi
+}
+
+exists() { check "$1 exists" test -e "$1"; }
+missing() { check "$1 does not exist" test ! -e "$1" -a ! -L "$1"; }
+
+# A fresh, empty root folder.
+newroot() {
+	mktemp -d "$WORK/root.XXXXXX"
+}
+
+# tree ROOT: a listing of everything under ROOT with modes and hashes, to
+# compare states before and after.
+tree() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | sort &&
+	    find . -type f -exec sha256sum {} + | sort)
+}
+
+# The files that make an engine answers file.
+engine_answers() {
+	cat <<EOT
+accept_license = yes
+component = engine
+first_name = Ada
+last_name = Lovelace
+company = Example Corp
+engine_name = scanner-01
+communication = ${1:-engine-to-console}
+pair_now = no
+EOT
+}
+
+finish() {
+	echo "$((TESTS_RUN - TESTS_FAILED)) passed, $TESTS_FAILED failed"
+	[ "$TESTS_FAILED" -eq 0 ]
+}
