@@ -177,6 +177,11 @@ exec_rollback(struct exec *x)
 		case UNDO_SERVICE_START:
 			plat_service_start(u->b, &e);
 			break;
+		case UNDO_SYMLINK:
+			if (plat_file_type(u->a) != PLAT_NONE)
+				plat_remove(u->a, NULL);
+			plat_symlink(u->b, u->a, &e);
+			break;
 		case UNDO_MKDIR:
 			plat_mkdirs(u->a, 0755, NULL, &e);
 			break;

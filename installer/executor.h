@@ -18,7 +18,8 @@ enum undo_kind {
 	UNDO_SERVICE_REMOVE, /* unregister a service (a = root, b = name) */
 	UNDO_SERVICE_STOP,   /* stop a service this run started (b = name) */
 	UNDO_SERVICE_START,  /* start a service this run stopped (b = name) */
-	UNDO_MKDIR           /* make again a folder this run removed */
+	UNDO_MKDIR,          /* make again a folder this run removed */
+	UNDO_SYMLINK         /* make again a link a -> b this run replaced */
 };
 
 struct undo {

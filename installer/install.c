@@ -404,6 +404,15 @@ install_cert(struct ictx *c, const char *keyrel, const char *certrel,
 	}
 	cn = xasprintf("%s %s", plan_get(c->p, PK_FIRST_NAME),
 	    plan_get(c->p, PK_LAST_NAME));
+	/* X.520 caps a common name at 64 characters; the two names may have
+	 * 64 each. Cut on a UTF-8 character boundary. */
+	if (strlen(cn) > 64) {
+		size_t n = 64;
+
+		while (n > 0 && ((unsigned char)cn[n] & 0xc0) == 0x80)
+			n--;
+		cn[n] = '\0';
+	}
 	if (!crypto_make_cert(cn, plan_get(c->p, PK_COMPANY), unit, 3650,
 	    &key, &cert, e))
 		goto out;
@@ -491,6 +500,22 @@ out:
 	return ok;
 }
 
+/* Journal the folders (entries ending in '/') a platform call made. */
+static void
+install_push_dirs(struct exec *x, const char *root, const struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (str_has_suffix(l->v[i], "/")) {
+			char *full = plat_join_root(root, l->v[i]);
+
+			exec_push(x, UNDO_RMDIR, full, NULL);
+			free(full);
+		}
+	}
+}
+
 static bool
 step_services(struct exec *x, void *arg, struct es_err *e)
 {
@@ -531,6 +556,15 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 			if (str_has_suffix(sf, "/"))
 				continue;
 			full = plat_join_root(c->o->root, sf);
+			if (plat_file_type(full) == PLAT_LINK) {
+				char *to = plat_read_link(full);
+
+				if (to != NULL)
+					exec_push(x, UNDO_SYMLINK, full, to);
+				free(to);
+				free(full);
+				continue;
+			}
 			data = plat_read_file(full, 1u << 20, &len, NULL);
 			mode = plat_file_mode(full);
 			if (data != NULL)
@@ -548,8 +582,13 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 	s.description = mc->title != NULL ? mc->title : mc->service;
 	s.exec = exec;
 	s.workdir = wd;
-	if (!plat_service_install(c->o->root, &s, &files, e))
+	if (!plat_service_install(c->o->root, &s, &files, e)) {
+		install_push_dirs(x, c->o->root, &files);
 		goto out;
+	}
+	/* Folders it made go after the files in them (the journal runs
+	 * backwards). */
+	install_push_dirs(x, c->o->root, &files);
 	exec_push(x, UNDO_SERVICE_REMOVE, c->o->root, mc->service);
 	strlist_add(&c->rec.services, mc->service);
 	for (i = 0; i < files.n; i++)

@@ -119,7 +119,8 @@ payload_trailer_decode(const unsigned char in[PAYLOAD_TRAILER_SIZE],
 	if (t->meta_off > UINT64_MAX - t->meta_len ||
 	    t->meta_off + t->meta_len != t->data_off)
 		return false;
-	if (t->data_off > UINT64_MAX - PAYLOAD_TRAILER_SIZE - t->data_len)
+	if (t->data_len > UINT64_MAX - PAYLOAD_TRAILER_SIZE ||
+	    t->data_off > UINT64_MAX - PAYLOAD_TRAILER_SIZE - t->data_len)
 		return false;
 	return true;
 }
@@ -509,9 +510,18 @@ payload_x_read_error(struct payload_x *x, const struct payload_reader *r,
 static void
 payload_x_write_error(struct payload_x *x, const char *name)
 {
+	const char *why = archive_error_string(x->w);
+
+	if (why == NULL)
+		why = "unknown error";
 	err_set(x->e, ES_EINSTALL, "cannot write %s/%s: %s", x->o->dest,
-	    name, archive_error_string(x->w) != NULL ?
-	    archive_error_string(x->w) : "unknown error");
+	    name, why);
+	/* libarchive checks every folder of the path, dest's own too. */
+	if (strstr(why, "symlink") != NULL)
+		err_set(x->e, ES_EINSTALL, "Secure extraction never writes "
+		    "through a symbolic link: if %s or a folder above it is "
+		    "one, install into the real path it points to.",
+		    x->o->dest);
 }
 
 /* Feed zero bytes of a sparse file's hole into the file hash. */

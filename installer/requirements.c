@@ -291,8 +291,8 @@ req_selinux(const struct req_input *in, const struct plat_facts *f,
 		it = req_add(r, REQ_PASS, "SELinux");
 	req_setf(it->measured, sizeof it->measured, "%s",
 	    f->selinux[0] != '\0' ? f->selinux : "not present");
-	req_setf(it->threshold, sizeof it->threshold, "not enforcing"
-	    " (recommended)");
+	req_setf(it->threshold, sizeof it->threshold, "permissive or"
+	    " disabled recommended");
 }
 
 /* True when an installation is recorded under root: the state file, or a
@@ -423,7 +423,8 @@ static void
 req_port(const struct req_input *in, bool replacing, struct req_report *r)
 {
 	struct req_item *it;
-	bool live = in->root == NULL || strcmp(in->root, "/") == 0;
+	bool live = in->root == NULL ||
+	    strspn(in->root, "/") == strlen(in->root);
 
 	if (!plat_port_in_use(in->engine_port)) {
 		it = req_add(r, REQ_PASS, "Engine port");

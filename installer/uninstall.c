@@ -61,6 +61,16 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		log_msg("removed service %s", r.services.v[i]);
 	}
 
+	/* Folders the service registration made, deepest first, when empty. */
+	for (i = r.sysfiles.n; i-- > 0; ) {
+		if (str_has_suffix(r.sysfiles.v[i], "/")) {
+			char *full = plat_join_root(root, r.sysfiles.v[i]);
+
+			plat_remove(full, NULL);
+			free(full);
+		}
+	}
+
 	/* Files and links first, then folders deepest first. */
 	for (i = r.n; i-- > 0; ) {
 		const struct record_entry *en = &r.entries[i];

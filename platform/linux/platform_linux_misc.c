@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +37,22 @@ plat_create_private(const char *path, struct es_err *e)
 	}
 	close(fd);
 	return true;
+}
+
+char *
+plat_read_link(const char *path)
+{
+	char buf[4096];
+	ssize_t n = readlink(path, buf, sizeof buf - 1);
+	char *out;
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	out = malloc((size_t)n + 1);
+	if (out != NULL)
+		memcpy(out, buf, (size_t)n + 1);
+	return out;
 }
 
 bool
