@@ -48,12 +48,41 @@ for s in "Registering the service" "Moving into place" "Recording the installati
 	    test "$before" = "$(tree "$R")"
 done
 
-# A read-only destination: permission denied, exit 6, nothing left.
-if [ "$(id -u)" -ne 0 ]; then
+# A destination the installing user may not write: exit 6, nothing left.
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	R=$(newroot)
-	mkdir -p "$R/opt"
-	chmod 555 "$R/opt"
-	run 6 --silent --answers "$WORK/e.txt" --root "$R"
-	check "permission denied leaves nothing" test -z "$(ls -A "$R/opt")"
+	mkdir -p "$R/opt/rapid7"
+	chown nobody "$R" "$R/opt"
+	chmod 755 "$R/opt/rapid7"
+	chmod 644 "$WORK/e.txt"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(runuser -u nobody -- "$ES_BIN" --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
+	rc=$?
+	[ $rc -eq 6 ] || fail "permission denied exited $rc, expected 6: $OUT"
+	out_has "ermission denied"
+	check "permission denied leaves nothing" test -z "$(ls -A "$R/opt/rapid7")"
+fi
+
+# A full disk: a vendor payload larger than the small file system it goes
+# to (a tmpfs; needs root). Its manifest asks for no free space, so the
+# requirements check lets it through and the write fails.
+if [ "$(id -u)" -eq 0 ] && [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
+	T=$WORK/bigtree
+	cp -r "$ES_SRC/payload" "$T"
+	sed -i 's/^requirement.disk.min_mib = .*/requirement.disk.min_mib = 0/; s/^requirement.disk.recommended_mib = .*/requirement.disk.recommended_mib = 0/' "$T/manifest"
+	head -c 3000000 /dev/urandom > "$T/engine/nse/lib/big.bin"
+	"$MKPAYLOAD" --stub "$ES_BIN" --tree "$T" --out "$WORK/big-setup" >/dev/null
+	R=$(newroot)
+	if mount -t tmpfs -o size=1m tmpfs "$R" 2>/dev/null; then
+		TESTS_RUN=$((TESTS_RUN + 1))
+		OUT=$("$WORK/big-setup" --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
+		rc=$?
+		[ $rc -eq 6 ] || fail "disk full exited $rc, expected 6: $OUT"
+		out_has "space"
+		check "a full disk leaves nothing" test -z "$(ls -A "$R")"
+		umount "$R"
+	else
+		echo "skipped the full-disk test: cannot mount a tmpfs here"
+	fi
 fi
 finish
