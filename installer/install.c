@@ -198,7 +198,7 @@ step_prepare(struct exec *x, void *arg, struct es_err *e)
 	struct ictx *c = arg;
 	char *parent = install_parent(c->target);
 	struct strlist made;
-	char id[37];
+	char id[37], *real;
 	size_t i, rootlen;
 	bool ok = false;
 
@@ -212,10 +212,15 @@ step_prepare(struct exec *x, void *arg, struct es_err *e)
 	}
 	crypto_uuid(id);
 	id[8] = '\0';
-	c->staging = xasprintf("%s/.%s.es-staging-%s", parent,
+	/* Secure extraction refuses a path with a link in it anywhere, so
+	 * staging is named through the real path of the parent (a linked
+	 * /opt is common). */
+	real = plat_real_path(parent);
+	c->staging = xasprintf("%s/.%s.es-staging-%s", real ? real : parent,
 	    install_base(c->target), id);
-	c->backup = xasprintf("%s/.%s.es-backup-%s", parent,
+	c->backup = xasprintf("%s/.%s.es-backup-%s", real ? real : parent,
 	    install_base(c->target), id);
+	free(real);
 	if (!plat_mkdirs(c->staging, 0755, NULL, e))
 		goto out;
 	exec_push(x, UNDO_REMOVE_TREE, c->staging, NULL);

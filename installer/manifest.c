@@ -205,8 +205,8 @@ manifest_set_list(struct manifest_ctx *c, const char *key, const char *value,
 			while (n > 1 && w[n - 1] == '/')
 				w[--n] = '\0';
 			if (!manifest_rel_path_ok(w)) {
-				err_set(c->e, ES_EINSTALL, "%s:%u: %s: \"%s\" is "
-				    "not a relative path inside install_dir",
+				err_set(c->e, ES_EINSTALL, "%s:%u: %s: \"%s\" "
+				    "is not a relative path inside install_dir",
 				    c->filename, c->line, key, w);
 				free(w);
 				return false;
@@ -360,7 +360,7 @@ static bool
 manifest_line(struct manifest_ctx *c, const char *key, const char *value)
 {
 	unsigned first;
-	size_t i;
+	size_t i = 0;
 
 	if (str_has_prefix(key, "component.")) {
 		if (strncmp(key, "component..", 11) == 0 ||

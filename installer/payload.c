@@ -22,7 +22,7 @@ struct payload_reader {
 	uint64_t left;            /* bytes of the range not yet read */
 	unsigned char *buf;       /* PAYLOAD_CHUNK bytes */
 	EVP_MD_CTX *md;
-	int err;                  /* errno of a failed read, or -1 at a short file */
+	int err;                  /* errno of a failed read; -1: file too short */
 };
 
 /* One extraction in progress. */
@@ -164,7 +164,7 @@ payload_open(struct payload *p, const char *path, struct es_err *e)
 	    fread(buf, 1, sizeof buf, fp) != sizeof buf ||
 	    memcmp(buf, PAYLOAD_MAGIC, 8) != 0) {
 		err_set(e, ES_EINSTALL, "%s carries no payload: build "
-		    "engine-setup with its payload (the `engine-setup` "
+		    "engine-setup with its payload (the `engine-setup-installer` "
 		    "target), not engine-setup-stub", path);
 		goto out;
 	}
@@ -511,11 +511,20 @@ static void
 payload_x_write_error(struct payload_x *x, const char *name)
 {
 	const char *why = archive_error_string(x->w);
+	int errnum = archive_errno(x->w);
 
 	if (why == NULL)
 		why = "unknown error";
-	err_set(x->e, ES_EINSTALL, "cannot write %s/%s: %s", x->o->dest,
-	    name, why);
+	if (errnum == ENOSPC)
+		err_set(x->e, ES_EINSTALL, "cannot write %s/%s: no space left "
+		    "on the device: free space on that file system, or choose "
+		    "another install_dir", x->o->dest, name);
+	else if (errnum > 0)
+		err_set(x->e, ES_EINSTALL, "cannot write %s/%s: %s (%s)",
+		    x->o->dest, name, why, strerror(errnum));
+	else
+		err_set(x->e, ES_EINSTALL, "cannot write %s/%s: %s",
+		    x->o->dest, name, why);
 	/* libarchive checks every folder of the path, dest's own too. */
 	if (strstr(why, "symlink") != NULL)
 		err_set(x->e, ES_EINSTALL, "Secure extraction never writes "

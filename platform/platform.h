@@ -123,6 +123,8 @@ void plat_utc_now(char *out, size_t outsz);
 /* Create path if missing, and make it readable by its owner only (0600,
  * or the owner-only ACL on Windows). */
 bool plat_create_private(const char *path, struct es_err *e);
+/* The canonical absolute path (links resolved), or NULL. Caller frees. */
+char *plat_real_path(const char *path);
 /* The target of a symbolic link, or NULL. Caller frees. */
 char *plat_read_link(const char *path);
 /* True when standard input/output is a terminal. */

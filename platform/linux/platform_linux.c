@@ -1009,8 +1009,9 @@ plat_service_name_ok(const char *name)
 	return true;
 }
 
-/* True for an absolute path without control characters, which unit files
- * and shell scripts cannot carry. */
+/* True for an absolute path that a unit file can carry: systemd 252 refuses
+ * an ExecStart= program with control characters, quotes or backslashes
+ * ("Executable name contains special characters"). */
 static bool
 plat_service_path_ok(const char *path)
 {
@@ -1019,7 +1020,8 @@ plat_service_path_ok(const char *path)
 	if (path == NULL || path[0] != '/')
 		return false;
 	for (p = (const unsigned char *)path; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\'' ||
+		    *p == '\\')
 			return false;
 	}
 	return true;
@@ -1228,28 +1230,19 @@ plat_unit_add(struct sbuf *b, const char *s)
 	}
 }
 
-/* Append the program path of ExecStart=, in double quotes when it has
- * anything but plain path characters (systemd.service(5) "Command lines":
- * quotes and C escapes; '$' is expanded only in arguments). */
+/* Append the program path of ExecStart=, in double quotes when it has a
+ * space (systemd.service(5) "Command lines"; '$' is expanded only in
+ * arguments, and plat_service_path_ok keeps quotes and backslashes out). */
 static void
 plat_unit_add_exec(struct sbuf *b, const char *path)
 {
-	const char *p;
+	bool quote = strchr(path, ' ') != NULL;
 
-	if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789/._-+,:@=") == strlen(path)) {
-		sbuf_add(b, path);
-		return;
-	}
-	sbuf_add(b, "\"");
-	for (p = path; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			sbuf_addn(b, "\\", 1);
-		if (*p == '%')
-			sbuf_add(b, "%");
-		sbuf_addn(b, p, 1);
-	}
-	sbuf_add(b, "\"");
+	if (quote)
+		sbuf_add(b, "\"");
+	plat_unit_add(b, path);
+	if (quote)
+		sbuf_add(b, "\"");
 }
 
 /* The text of NAME.service: systemd.unit(5), systemd.service(5),
@@ -1277,6 +1270,18 @@ plat_systemd_unit(const struct plat_service *s)
 	sbuf_add(&b, "\nRestart=on-failure\nRestartSec=10\nKillMode=mixed\n"
 	    "TimeoutStopSec=60\n\n[Install]\nWantedBy=multi-user.target\n");
 	return sbuf_detach(&b);
+}
+
+/* Append s with control characters made spaces, for one comment line. */
+static void
+plat_add_line(struct sbuf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sbuf_add(b, " ");
+		else
+			sbuf_addn(b, s, 1);
+	}
 }
 
 /* Append s in single quotes for sh(1). */
@@ -1309,7 +1314,7 @@ plat_sysv_script(const struct plat_service *s)
 	    "# Default-Start:     2 3 4 5\n"
 	    "# Default-Stop:      0 1 6\n"
 	    "# Short-Description: ", s->name);
-	plat_unit_add(&b, s->description != NULL ? s->description : s->name);
+	plat_add_line(&b, s->description != NULL ? s->description : s->name);
 	sbuf_add(&b, "\n### END INIT INFO\n"
 	    "# Written by engine-setup; engine-setup uninstall removes it.\n\n"
 	    "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n");
@@ -1518,8 +1523,9 @@ plat_service_install(const char *root, const struct plat_service *s,
 	if (!plat_service_path_ok(s->exec) ||
 	    !plat_service_path_ok(s->workdir)) {
 		err_set(e, ES_EINSTALL, "cannot install service %s: its program"
-		    " and folder must be absolute paths without control"
-		    " characters (got \"%s\" and \"%s\")", s->name,
+		    " and folder must be absolute paths without quotes,"
+		    " backslashes or control characters (got \"%s\" and"
+		    " \"%s\"); choose another install_dir", s->name,
 		    s->exec != NULL ? s->exec : "",
 		    s->workdir != NULL ? s->workdir : "");
 		return false;

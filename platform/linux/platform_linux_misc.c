@@ -40,6 +40,12 @@ plat_create_private(const char *path, struct es_err *e)
 }
 
 char *
+plat_real_path(const char *path)
+{
+	return realpath(path, NULL);
+}
+
+char *
 plat_read_link(const char *path)
 {
 	char buf[4096];

@@ -1,0 +1,895 @@
+/* Tests of platform/linux/platform_linux.c.
+ *
+ * systemd-analyze verify (systemd 252, Debian 12): `systemd-analyze
+ * --root=DIR verify NAME.service` fails on an installed-only root ("Unit
+ * sysinit.target not found"), because the root holds no systemd units of
+ * its own. What works, also where systemd is not PID 1 (containers), is
+ * `systemd-analyze verify ROOT/etc/systemd/system/NAME.service` with the
+ * ExecStart program existing on this host at the path the unit names; so
+ * the service tests point exec at a program inside the fixture folder. */
+#include "fixture.h"
+
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "util.h"
+
+extern char **environ;
+
+/* Run argv[0] found in PATH, with output to ours; its exit status or -1. */
+static int
+run(char *const argv[])
+{
+	pid_t pid;
+	int status;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* True when a program is on PATH. */
+static bool
+have_program(const char *name)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", NULL, NULL };
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1", name);
+	int rc;
+
+	argv[2] = cmd;
+	rc = run(argv);
+	free(cmd);
+	return rc == 0;
+}
+
+/* Make an executable shell script at path. */
+static void
+write_program(const char *path, const char *body)
+{
+	FILE *fp;
+	char *dir = xstrdup(path);
+
+	*strrchr(dir, '/') = '\0';
+	fixture_mkdirs(dir);
+	free(dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\n%s\n", body);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static char *
+read_link(const char *path)
+{
+	char buf[4096];
+	ssize_t n = readlink(path, buf, sizeof buf - 1);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static void
+test_join_root(void **state)
+{
+	char *p;
+
+	(void)state;
+	p = plat_join_root(NULL, "/etc/x");
+	assert_string_equal(p, "/etc/x");
+	free(p);
+	p = plat_join_root("/", "/etc/x");
+	assert_string_equal(p, "/etc/x");
+	free(p);
+	p = plat_join_root("/tmp/r", "/etc/x");
+	assert_string_equal(p, "/tmp/r/etc/x");
+	free(p);
+	p = plat_join_root("/tmp/r//", "/etc/x");
+	assert_string_equal(p, "/tmp/r/etc/x");
+	free(p);
+	p = plat_state_file("/tmp/r/");
+	assert_string_equal(p, "/tmp/r/var/lib/engine-setup/installation");
+	free(p);
+	p = plat_state_file("/");
+	assert_string_equal(p, "/var/lib/engine-setup/installation");
+	free(p);
+	assert_true(plat_path_is_absolute("/opt"));
+	assert_false(plat_path_is_absolute("opt"));
+	assert_string_equal(plat_default_install_dir(), "/opt/rapid7/nexpose");
+}
+
+static void
+test_mkdirs_records_created(void **state)
+{
+	struct fixture *f = *state;
+	struct strlist made;
+	struct es_err e = { 0 };
+	char *top = fixture_path(f, "a"), *deep = fixture_path(f, "a/b/c/");
+	char *b = fixture_path(f, "a/b"), *c = fixture_path(f, "a/b/c");
+	mode_t old = umask(077);
+
+	fixture_mkdirs(top);
+	strlist_init(&made);
+	assert_true(plat_mkdirs(deep, 0755, &made, &e));
+	umask(old);
+	assert_int_equal(made.n, 2);
+	assert_string_equal(made.v[0], b);
+	assert_string_equal(made.v[1], c);
+	/* The umask does not narrow the mode asked for. */
+	assert_int_equal(plat_file_mode(c), 0755);
+	assert_int_equal(plat_file_type(c), PLAT_DIR);
+	/* Again: nothing new is made. */
+	assert_true(plat_mkdirs(deep, 0755, &made, NULL));
+	assert_int_equal(made.n, 2);
+	strlist_free(&made);
+	free(top);
+	free(deep);
+	free(b);
+	free(c);
+}
+
+static void
+test_mkdirs_file_in_the_way(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *p = fixture_path(f, "file/sub"), *file = fixture_path(f, "file");
+
+	fixture_write(f, "file", "x");
+	assert_false(plat_mkdirs(p, 0755, NULL, &e));
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_non_null(strstr(e.msg, file));
+	assert_non_null(strstr(e.msg, "not a folder"));
+	free(p);
+	free(file);
+}
+
+static void
+test_mkdirs_permission_denied(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *ro, *p;
+
+	if (geteuid() == 0)
+		skip();
+	ro = fixture_path(f, "ro");
+	p = fixture_path(f, "ro/x");
+	fixture_mkdirs(ro);
+	chmod(ro, 0555);
+	assert_false(plat_mkdirs(p, 0755, NULL, &e));
+	assert_non_null(strstr(e.msg, p));
+	assert_non_null(strstr(e.msg, "--root"));
+	chmod(ro, 0755);
+	free(ro);
+	free(p);
+}
+
+static bool
+count_entry(const char *rel, enum plat_ftype t, unsigned mode, void *arg)
+{
+	(void)rel;
+	(void)t;
+	(void)mode;
+	(*(int *)arg)++;
+	return true;
+}
+
+static void
+test_write_file_atomic(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *p = fixture_path(f, "d/conf.xml"), *d = fixture_path(f, "d");
+	char *text;
+	size_t len;
+	int n = 0;
+
+	fixture_mkdirs(d);
+	assert_true(plat_write_file_atomic(p, "hello\n", 6, 0640, &e));
+	text = fixture_read(p, &len);
+	assert_int_equal(len, 6);
+	assert_string_equal(text, "hello\n");
+	free(text);
+	assert_int_equal(plat_file_mode(p), 0640);
+
+	/* Replace: new content and mode, and no temporary file left. */
+	assert_true(plat_write_file_atomic(p, "bye", 3, 0600, &e));
+	text = fixture_read(p, NULL);
+	assert_string_equal(text, "bye");
+	free(text);
+	assert_int_equal(plat_file_mode(p), 0600);
+	assert_true(plat_walk(d, count_entry, &n, &e));
+	assert_int_equal(n, 1);
+
+	/* Empty content is a valid file. */
+	assert_true(plat_write_file_atomic(p, "", 0, 0644, &e));
+	text = fixture_read(p, &len);
+	assert_int_equal(len, 0);
+	free(text);
+	assert_int_equal(e.code, 0);
+	free(p);
+	free(d);
+}
+
+static void
+test_write_file_atomic_missing_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *p = fixture_path(f, "nodir/x");
+	int n = 0;
+
+	assert_false(plat_write_file_atomic(p, "x", 1, 0644, &e));
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_non_null(strstr(e.msg, p));
+	assert_true(plat_walk(f->dir, count_entry, &n, NULL));
+	assert_int_equal(n, 0);
+	/* e may be NULL. */
+	assert_false(plat_write_file_atomic(p, "x", 1, 0644, NULL));
+	free(p);
+}
+
+/* A full disk: a 64 KiB tmpfs (needs root and mount(2), skipped without). */
+static void
+test_write_file_atomic_no_space(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *mnt = fixture_path(f, "small"), *p = fixture_path(f, "small/big");
+	size_t len = 1024 * 1024;
+	char *data;
+	int n = 0;
+
+	fixture_mkdirs(mnt);
+	if (geteuid() != 0 || mount("tmpfs", mnt, "tmpfs", 0,
+	    "size=64k") != 0) {
+		free(mnt);
+		free(p);
+		skip();
+	}
+	data = xcalloc(1, len);
+	assert_false(plat_write_file_atomic(p, data, len, 0644, &e));
+	n = 0;
+	plat_walk(mnt, count_entry, &n, NULL);
+	umount(mnt);
+	assert_non_null(strstr(e.msg, "no space left on device while"
+	    " writing"));
+	assert_non_null(strstr(e.msg, p));
+	/* The temporary file was removed. */
+	assert_int_equal(n, 0);
+	free(data);
+	free(mnt);
+	free(p);
+}
+
+static void
+test_read_file_limits(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *p = fixture_path(f, "ten"), *missing = fixture_path(f, "none");
+	char *text;
+	size_t len = 99;
+
+	fixture_write(f, "ten", "0123456789");
+	text = plat_read_file(p, 10, &len, &e);
+	assert_non_null(text);
+	assert_int_equal(len, 10);
+	assert_string_equal(text, "0123456789");
+	free(text);
+
+	assert_null(plat_read_file(p, 9, &len, &e));
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_non_null(strstr(e.msg, p));
+	assert_non_null(strstr(e.msg, "larger"));
+	err_clear(&e);
+
+	assert_null(plat_read_file(missing, 100, &len, &e));
+	assert_non_null(strstr(e.msg, missing));
+	err_clear(&e);
+
+	assert_null(plat_read_file(f->dir, 100, &len, &e));
+	assert_non_null(strstr(e.msg, "folder"));
+	err_clear(&e);
+
+	/* Files whose size stat does not know (procfs) are limited too. */
+	assert_null(plat_read_file("/proc/self/status", 16, &len, NULL));
+	text = plat_read_file("/proc/self/status", 1 << 20, &len, &e);
+	assert_non_null(text);
+	assert_true(len > 16);
+	assert_int_equal(strlen(text), len);
+	free(text);
+	free(p);
+	free(missing);
+}
+
+/* Attack: a link inside the tree to a folder outside it must not make
+ * remove_tree delete the outside folder's files. */
+static void
+test_remove_tree_does_not_follow_links(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *tree = fixture_path(f, "tree"), *outside = fixture_path(f, "out");
+	char *keep = fixture_path(f, "out/keep");
+	char *l1 = fixture_path(f, "tree/to-out");
+	char *l2 = fixture_path(f, "tree/a/to-keep");
+	char *top = fixture_path(f, "toplink");
+
+	fixture_write(f, "out/keep", "precious");
+	fixture_write(f, "tree/a/b/file", "x");
+	fixture_write(f, "tree/c", "y");
+	assert_int_equal(symlink(outside, l1), 0);
+	assert_int_equal(symlink(keep, l2), 0);
+
+	assert_true(plat_remove_tree(tree, &e));
+	assert_int_equal(plat_file_type(tree), PLAT_NONE);
+	assert_int_equal(plat_file_type(keep), PLAT_FILE);
+
+	/* A link given as the tree itself: only the link goes. */
+	assert_int_equal(symlink(outside, top), 0);
+	assert_true(plat_remove_tree(top, &e));
+	assert_int_equal(plat_file_type(top), PLAT_NONE);
+	assert_int_equal(plat_file_type(keep), PLAT_FILE);
+
+	/* Missing is success. */
+	assert_true(plat_remove_tree(tree, &e));
+	assert_int_equal(e.code, 0);
+	free(tree);
+	free(outside);
+	free(keep);
+	free(l1);
+	free(l2);
+	free(top);
+}
+
+static void
+test_remove_rename_chmod_symlink(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *a = fixture_path(f, "a"), *b = fixture_path(f, "b");
+	char *d = fixture_path(f, "d"), *l = fixture_path(f, "l");
+	char *t;
+
+	fixture_write(f, "a", "x");
+	fixture_write(f, "d/inner", "x");
+	assert_true(plat_rename(a, b, &e));
+	assert_int_equal(plat_file_type(a), PLAT_NONE);
+	assert_true(plat_chmod(b, 0600, &e));
+	assert_int_equal(plat_file_mode(b), 0600);
+	assert_true(plat_symlink("b", l, &e));
+	assert_int_equal(plat_file_type(l), PLAT_LINK);
+	t = read_link(l);
+	assert_string_equal(t, "b");
+	free(t);
+	assert_false(plat_symlink("b", l, &e));
+	assert_non_null(strstr(e.msg, l));
+	err_clear(&e);
+	assert_false(plat_remove(d, &e));
+	assert_non_null(strstr(e.msg, "not empty"));
+	err_clear(&e);
+	assert_true(plat_remove(l, &e));
+	assert_true(plat_remove(b, &e));
+	assert_false(plat_remove(b, &e));
+	assert_non_null(strstr(e.msg, b));
+	assert_int_equal(plat_file_mode(b), -1);
+	plat_sync_fs(d);
+	plat_sync_fs("/nonexistent/deep/path");
+	free(a);
+	free(b);
+	free(d);
+	free(l);
+}
+
+struct walk_log {
+	struct sbuf s;
+	const char *stop_at;
+};
+
+static bool
+log_entry(const char *rel, enum plat_ftype t, unsigned mode, void *arg)
+{
+	struct walk_log *w = arg;
+	static const char types[] = "-fdlo";
+
+	(void)mode;
+	sbuf_addf(&w->s, "%c:%s ", types[t], rel);
+	return w->stop_at == NULL || strcmp(rel, w->stop_at) != 0;
+}
+
+static void
+test_walk_order(void **state)
+{
+	struct fixture *f = *state;
+	struct walk_log w = { { NULL, 0, 0 }, NULL };
+	struct es_err e = { 0 };
+	char *l = fixture_path(f, "l"), *a = fixture_path(f, "a");
+
+	fixture_write(f, "c", "x");
+	fixture_write(f, "a/z", "x");
+	fixture_write(f, "a/y/x", "x");
+	fixture_write(f, "B/k", "x");
+	assert_int_equal(symlink(a, l), 0);
+
+	sbuf_init(&w.s);
+	assert_true(plat_walk(f->dir, log_entry, &w, &e));
+	/* Parents first, bytewise order, links reported and not followed. */
+	assert_string_equal(w.s.s,
+	    "d:B f:B/k d:a d:a/y f:a/y/x f:a/z f:c l:l ");
+	sbuf_free(&w.s);
+
+	w.stop_at = "a/y";
+	assert_false(plat_walk(f->dir, log_entry, &w, &e));
+	assert_string_equal(w.s.s, "d:B f:B/k d:a d:a/y ");
+	assert_int_equal(e.code, 0);
+	sbuf_free(&w.s);
+	free(l);
+	free(a);
+}
+
+static void
+test_facts(void **state)
+{
+	struct plat_facts pf;
+	char *exe;
+
+	(void)state;
+	unsetenv("ES_FAKE_HYPERVISOR");
+	plat_facts(&pf);
+	assert_true(pf.mem_total > 0);
+	assert_true(pf.cpu_count >= 1);
+	assert_string_equal(pf.os_family, "linux");
+	assert_true(pf.arch[0] != '\0');
+	assert_true(pf.os_id[0] != '\0');
+	assert_true(pf.os_name[0] != '\0');
+
+	setenv("ES_FAKE_HYPERVISOR", "vmware", 1);
+	plat_facts(&pf);
+	assert_string_equal(pf.hypervisor, "vmware");
+	setenv("ES_FAKE_HYPERVISOR", "", 1);
+	plat_facts(&pf);
+	assert_string_equal(pf.hypervisor, "");
+	unsetenv("ES_FAKE_HYPERVISOR");
+
+	exe = plat_self_exe();
+	assert_non_null(exe);
+	assert_true(str_has_suffix(exe, "/test_platform"));
+	free(exe);
+	assert_int_equal(plat_is_admin(), geteuid() == 0);
+}
+
+static void
+test_disk_free(void **state)
+{
+	struct fixture *f = *state;
+	char *p = fixture_path(f, "not/yet/made");
+	uint64_t n = 0;
+
+	assert_true(plat_disk_free(p, &n));
+	assert_true(n > 0);
+	assert_true(plat_disk_free("/", &n));
+	free(p);
+}
+
+static void
+test_port_in_use(void **state)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
+	int fd;
+	unsigned port;
+
+	(void)state;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	port = ntohs(sin.sin_port);
+	assert_true(plat_port_in_use(port));
+	close(fd);
+	assert_false(plat_port_in_use(port));
+	assert_false(plat_port_in_use(0));
+	assert_false(plat_port_in_use(70000));
+}
+
+static void
+test_init_detection(void **state)
+{
+	struct fixture *f = *state;
+	char *root = fixture_path(f, "root");
+
+	unsetenv("ES_INIT_SYSTEM");
+	fixture_mkdirs(root);
+	/* An empty root gets systemd units. */
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSTEMD);
+	fixture_write(f, "root/etc/init.d/README", "x");
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSV);
+	fixture_write(f, "root/usr/lib/systemd/systemd", "x");
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSTEMD);
+	fixture_rm_rf(root);
+	fixture_write(f, "root/etc/init.d/README", "x");
+	fixture_write(f, "root/lib/systemd/systemd", "x");
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSTEMD);
+	fixture_rm_rf(root);
+	fixture_write(f, "root/etc/init.d/README", "x");
+	fixture_write(f, "root/run/systemd/system/x", "x");
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSTEMD);
+
+	setenv("ES_INIT_SYSTEM", "sysv", 1);
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSV);
+	setenv("ES_INIT_SYSTEM", "systemd", 1);
+	fixture_rm_rf(root);
+	fixture_write(f, "root/etc/init.d/README", "x");
+	assert_int_equal(plat_init_system(root), PLAT_INIT_SYSTEMD);
+	unsetenv("ES_INIT_SYSTEM");
+
+	/* Services never start inside a --root folder. */
+	assert_false(plat_service_manager_running(root));
+	free(root);
+}
+
+static const char *const systemd_files[] = {
+	"/etc/",
+	"/etc/systemd/",
+	"/etc/systemd/system/",
+	"/etc/systemd/system/es-test.service",
+	"/etc/systemd/system/multi-user.target.wants/",
+	"/etc/systemd/system/multi-user.target.wants/es-test.service",
+};
+
+/* Install into an empty root, check the unit, let systemd-analyze verify
+ * it, then remove it. prog is the program folder below the fixture. */
+static void
+check_systemd_install(struct fixture *f, const char *prog,
+    const char *exec_line, const char *workdir_line)
+{
+	struct strlist files;
+	struct es_err e = { 0 };
+	struct plat_service s;
+	char *root = fixture_path(f, "root"), *dir = fixture_path(f, prog);
+	char *exe = xasprintf("%s/run", dir);
+	char *unit = fixture_path(f, "root/etc/systemd/system/es-test.service");
+	char *wants = fixture_path(f, "root/etc/systemd/system/"
+	    "multi-user.target.wants/es-test.service");
+	char *text, *target, *line, state[64];
+	char *argv[4];
+	size_t i;
+
+	unsetenv("ES_INIT_SYSTEM");
+	fixture_mkdirs(root);
+	write_program(exe, "exit 0");
+	s.name = "es-test";
+	s.description = "Engine setup test, 100% fake";
+	s.exec = exe;
+	s.workdir = dir;
+	strlist_init(&files);
+	assert_true(plat_service_install(root, &s, &files, &e));
+	assert_int_equal(e.code, 0);
+
+	assert_int_equal(files.n, sizeof systemd_files / sizeof *systemd_files);
+	for (i = 0; i < files.n; i++)
+		assert_string_equal(files.v[i], systemd_files[i]);
+
+	assert_int_equal(plat_file_mode(unit), 0644);
+	text = fixture_read(unit, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "[Unit]\nDescription=Engine setup test,"
+	    " 100%% fake\nAfter=network-online.target\n"
+	    "Wants=network-online.target\n"));
+	assert_non_null(strstr(text, "\n[Service]\nType=simple\n"));
+	line = xasprintf("\nExecStart=%s\n", exec_line);
+	assert_non_null(strstr(text, line));
+	free(line);
+	line = xasprintf("\nWorkingDirectory=%s\n", workdir_line);
+	assert_non_null(strstr(text, line));
+	free(line);
+	assert_non_null(strstr(text, "\nRestart=on-failure\nRestartSec=10\n"
+	    "KillMode=mixed\nTimeoutStopSec=60\n"));
+	assert_non_null(strstr(text, "\n[Install]\n"
+	    "WantedBy=multi-user.target\n"));
+	free(text);
+
+	/* Enabled as systemctl --root does: absolute target without root. */
+	target = read_link(wants);
+	assert_non_null(target);
+	assert_string_equal(target, "/etc/systemd/system/es-test.service");
+	free(target);
+
+	if (have_program("systemd-analyze")) {
+		argv[0] = (char *)"systemd-analyze";
+		argv[1] = (char *)"verify";
+		argv[2] = unit;
+		argv[3] = NULL;
+		assert_int_equal(run(argv), 0);
+	} else
+		fprintf(stderr, "systemd-analyze not found: verify skipped\n");
+
+	plat_service_state(root, "es-test", state, sizeof state);
+	assert_string_equal(state, "installed, not started");
+
+	/* Installing again changes nothing and succeeds. */
+	assert_true(plat_service_install(root, &s, NULL, &e));
+
+	assert_true(plat_service_remove(root, "es-test", &e));
+	assert_int_equal(plat_file_type(unit), PLAT_NONE);
+	assert_int_equal(plat_file_type(wants), PLAT_NONE);
+	plat_service_state(root, "es-test", state, sizeof state);
+	assert_string_equal(state, "not installed");
+	/* Removing twice is fine. */
+	assert_true(plat_service_remove(root, "es-test", &e));
+
+	/* Only the folders remain; the record's undo removes those. */
+	for (i = files.n; i-- > 0;) {
+		if (str_has_suffix(files.v[i], "/")) {
+			line = plat_join_root(root, files.v[i]);
+			assert_int_equal(rmdir(line), 0);
+			free(line);
+		}
+	}
+	assert_int_equal(rmdir(root), 0);
+	strlist_free(&files);
+	free(root);
+	free(dir);
+	free(exe);
+	free(unit);
+	free(wants);
+}
+
+static void
+test_service_systemd(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = fixture_path(f, "prog"), *exe = xasprintf("%s/run", dir);
+
+	check_systemd_install(f, "prog", exe, dir);
+	free(dir);
+	free(exe);
+}
+
+/* An install_dir with a space and a '%' still gives a valid unit. */
+static void
+test_service_systemd_quoting(void **state)
+{
+	struct fixture *f = *state;
+	char *exec = xasprintf("\"%s/my prog%%%%1/run\"", f->dir);
+	char *work = xasprintf("%s/my prog%%%%1", f->dir);
+
+	check_systemd_install(f, "my prog%1", exec, work);
+	free(exec);
+	free(work);
+}
+
+static void
+test_service_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	struct plat_service s = { "../evil", "x", "/bin/true", "/" };
+	char *root = fixture_path(f, "root");
+	int n = 0;
+
+	assert_false(plat_service_install(root, &s, NULL, &e));
+	err_clear(&e);
+	s.name = "ok";
+	s.exec = "relative/prog";
+	assert_false(plat_service_install(root, &s, NULL, &e));
+	err_clear(&e);
+	s.exec = "/bin/true\n[Service]\nUser=root";
+	assert_false(plat_service_install(root, &s, NULL, &e));
+	err_clear(&e);
+	/* systemd refuses quotes and backslashes in an ExecStart= program. */
+	s.exec = "/opt/it's/prog";
+	assert_false(plat_service_install(root, &s, NULL, &e));
+	assert_non_null(strstr(e.msg, "install_dir"));
+	s.exec = "/opt/back\\slash/prog";
+	assert_false(plat_service_install(root, &s, NULL, NULL));
+	assert_false(plat_service_remove(root, "a/b", &e));
+	assert_true(plat_walk(f->dir, count_entry, &n, NULL));
+	assert_int_equal(n, 0);
+	free(root);
+}
+
+static void
+test_service_sysv(void **state)
+{
+	struct fixture *f = *state;
+	struct strlist files;
+	struct es_err e = { 0 };
+	struct plat_service s;
+	char *root = fixture_path(f, "root"), *exe = fixture_path(f, "prog/d");
+	char *script = fixture_path(f, "root/etc/init.d/es-test");
+	char *text, *p, *t, st[64];
+	char *argv[4];
+	const char *c;
+
+	setenv("ES_INIT_SYSTEM", "sysv", 1);
+	fixture_mkdirs(root);
+	write_program(exe, "exec sleep 60");
+	s.name = "es-test";
+	s.description = "Engine setup test";
+	s.exec = exe;
+	s.workdir = f->dir;
+	strlist_init(&files);
+	assert_true(plat_service_install(root, &s, &files, &e));
+	assert_int_equal(e.code, 0);
+
+	assert_int_equal(plat_file_mode(script), 0755);
+	text = fixture_read(script, NULL);
+	assert_true(str_has_prefix(text, "#!/bin/sh\n### BEGIN INIT INFO\n"
+	    "# Provides:          es-test\n"));
+	assert_non_null(strstr(text, "# Default-Start:     2 3 4 5\n"
+	    "# Default-Stop:      0 1 6\n"));
+	assert_non_null(strstr(text, "PIDFILE=/run/$NAME.pid\n"));
+	free(text);
+	argv[0] = (char *)"sh";
+	argv[1] = (char *)"-n";
+	argv[2] = script;
+	argv[3] = NULL;
+	assert_int_equal(run(argv), 0);
+
+	assert_true(strlist_contains(&files, "/etc/"));
+	assert_true(strlist_contains(&files, "/etc/init.d/"));
+	assert_true(strlist_contains(&files, "/etc/init.d/es-test"));
+	for (c = "0123456"; *c != '\0'; c++) {
+		p = xasprintf("/etc/rc%c.d/%c20es-test", *c,
+		    strchr("2345", *c) != NULL ? 'S' : 'K');
+		assert_true(strlist_contains(&files, p));
+		t = plat_join_root(root, p);
+		free(p);
+		p = read_link(t);
+		assert_non_null(p);
+		assert_string_equal(p, "../init.d/es-test");
+		free(p);
+		free(t);
+	}
+	plat_service_state(root, "es-test", st, sizeof st);
+	assert_string_equal(st, "installed, not started");
+
+	assert_true(plat_service_remove(root, "es-test", &e));
+	for (c = "0123456"; *c != '\0'; c++) {
+		p = xasprintf("%s/etc/rc%c.d", root, *c);
+		assert_int_equal(rmdir(p), 0);   /* empty again */
+		free(p);
+	}
+	assert_int_equal(plat_file_type(script), PLAT_NONE);
+	unsetenv("ES_INIT_SYSTEM");
+	strlist_free(&files);
+	free(root);
+	free(exe);
+	free(script);
+}
+
+/* Run the generated init script for real: start, status, stop. Needs root
+ * for its pid file in /run. */
+static void
+test_service_sysv_script_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	struct plat_service s;
+	char *root, *exe, *script;
+	char *argv[3];
+
+	if (geteuid() != 0 || access("/run", W_OK) != 0)
+		skip();
+	root = fixture_path(f, "root");
+	exe = fixture_path(f, "prog/d");
+	script = fixture_path(f, "root/etc/init.d/es-test-run");
+	setenv("ES_INIT_SYSTEM", "sysv", 1);
+	fixture_mkdirs(root);
+	write_program(exe, "exec sleep 60");
+	s.name = "es-test-run";
+	s.description = "Engine setup test";
+	s.exec = exe;
+	s.workdir = f->dir;
+	assert_true(plat_service_install(root, &s, NULL, &e));
+	unsetenv("ES_INIT_SYSTEM");
+
+	argv[0] = script;
+	argv[2] = NULL;
+	argv[1] = (char *)"status";
+	assert_int_equal(run(argv), 3);
+	argv[1] = (char *)"start";
+	assert_int_equal(run(argv), 0);
+	argv[1] = (char *)"status";
+	assert_int_equal(run(argv), 0);
+	argv[1] = (char *)"stop";
+	assert_int_equal(run(argv), 0);
+	argv[1] = (char *)"status";
+	assert_int_equal(run(argv), 3);
+	argv[1] = (char *)"stop";
+	assert_int_equal(run(argv), 0);
+	assert_int_equal(plat_file_type("/run/es-test-run.pid"), PLAT_NONE);
+	free(root);
+	free(exe);
+	free(script);
+}
+
+static void
+test_service_start_without_manager(void **state)
+{
+	struct es_err e = { 0 };
+	char st[64];
+
+	(void)state;
+	if (plat_service_manager_running("/"))
+		skip();
+	assert_false(plat_service_start("es-test-none", &e));
+	assert_non_null(strstr(e.msg, "no service manager"));
+	plat_service_state("/", "es-test-none", st, sizeof st);
+	assert_string_equal(st, "not installed");
+}
+
+static void
+test_signals(void **state)
+{
+	(void)state;
+	plat_signals_install();
+	plat_signals_reset();
+	assert_int_equal(plat_signals_pending(), 0);
+	raise(SIGINT);
+	raise(SIGTERM);
+	assert_int_equal(plat_signals_pending(), 2);
+	plat_signals_reset();
+	assert_int_equal(plat_signals_pending(), 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
+	fixture_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_join_root),
+		T(test_mkdirs_records_created),
+		T(test_mkdirs_file_in_the_way),
+		T(test_mkdirs_permission_denied),
+		T(test_write_file_atomic),
+		T(test_write_file_atomic_missing_dir),
+		T(test_write_file_atomic_no_space),
+		T(test_read_file_limits),
+		T(test_remove_tree_does_not_follow_links),
+		T(test_remove_rename_chmod_symlink),
+		T(test_walk_order),
+		T(test_facts),
+		T(test_disk_free),
+		T(test_port_in_use),
+		T(test_init_detection),
+		T(test_service_systemd),
+		T(test_service_systemd_quoting),
+		T(test_service_bad_input),
+		T(test_service_sysv),
+		T(test_service_sysv_script_runs),
+		T(test_service_start_without_manager),
+		T(test_signals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
