@@ -509,7 +509,7 @@ test_crypto_password_format(void **state)
 	static const char pw[] = "Pa$$word \xc3\xa9t\xc3\xa9";
 	struct es_err e = { 0 };
 	unsigned char salt[64], hash[64], want[32];
-	int saltlen, hashlen;
+	int saltlen = 0, hashlen = 0;
 	unsigned long iter;
 	const char *p;
 	char *h;
