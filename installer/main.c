@@ -15,6 +15,9 @@
 #include "platform.h"
 #include "record.h"
 #include "requirements.h"
+#include "prompt.h"
+#include "session.h"
+#include "wizard.h"
 #include "status.h"
 #include "uninstall.h"
 #include "util.h"
@@ -152,20 +155,12 @@ build_plan(const struct cli *c, struct plan *p, struct es_err *e)
 static void
 print_requirements(const struct req_report *r, FILE *out)
 {
-	size_t i;
+	struct sbuf b;
 
-	fprintf(out, "System requirements:\n");
-	for (i = 0; i < r->n; i++) {
-		const struct req_item *it = &r->item[i];
-
-		fprintf(out, "  %-6s %-30s %s", req_result_label(it->result),
-		    it->name, it->measured);
-		if (it->threshold[0] != '\0')
-			fprintf(out, " (%s)", it->threshold);
-		fputc('\n', out);
-		if (it->result != REQ_PASS && it->advice[0] != '\0')
-			fprintf(out, "         %s\n", it->advice);
-	}
+	sbuf_init(&b);
+	session_requirements_text(r, &b);
+	fprintf(out, "System requirements:\n%s", b.s != NULL ? b.s : "");
+	sbuf_free(&b);
 }
 
 struct progress_state {
@@ -213,45 +208,15 @@ print_step(size_t i, size_t n, const char *title, void *arg)
 	fflush(stdout);
 }
 
-static void
-print_next_steps(const struct plan *p, const struct install_result *res,
-    const char *root)
+/* A terminal the wizard can draw on: both ends are terminals and TERM
+ * names something better than "dumb" (ncurses checks terminfo itself). */
+static bool
+terminal_usable(void)
 {
-	bool engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;
-	bool c2e = strcmp(plan_get(p, PK_COMMUNICATION),
-	    "console-to-engine") == 0;
-	const char *rootopt = strcmp(root, "/") == 0 ? "" : " --root ";
-	const char *rootval = strcmp(root, "/") == 0 ? "" : root;
+	const char *term = getenv("TERM");
 
-	printf("\nInstalled. Engine id %s.\n", res->engine_id);
-	if (res->service[0] != '\0')
-		printf("Service %s: %s.\n", res->service, res->service_state);
-	if (!engine) {
-		printf("Next: open the Security Console at "
-		    "https://<this host>:3780 and sign in as %s.\n",
-		    plan_get(p, PK_CONSOLE_ADMIN_USER));
-		return;
-	}
-	if (c2e) {
-		printf("Next (Console-to-Engine pairing):\n"
-		    "  1. In the Security Console: Administration > Scans > "
-		    "Manage scan engines > New Engine;\n"
-		    "     enter this host's address and port %u, and Save.\n"
-		    "  2. Here: engine-setup consoles enable <console address>"
-		    "%s%s\n"
-		    "  3. Restart the Scan Engine service, then Refresh the "
-		    "engine in the console.\n"
-		    "  The console must reach this host on TCP %u.\n",
-		    plan_port(p, PK_ENGINE_PORT), rootopt, rootval,
-		    plan_port(p, PK_ENGINE_PORT));
-	} else {
-		printf("Next (Engine-to-Console pairing): generate a shared "
-		    "secret in the console (Administration > Scans > Manage "
-		    "scan engines > Generate Scan Engine Shared Secret), then "
-		    "pair this engine with it.\n"
-		    "  This host must reach the console on TCP %u.\n",
-		    plan_port(p, PK_CONSOLE_PORT));
-	}
+	return plat_stdin_is_tty() && plat_stdout_is_tty() && term != NULL &&
+	    *term != '\0' && strcmp(term, "dumb") != 0;
 }
 
 static int
@@ -271,6 +236,7 @@ cmd_install(const struct cli *c)
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
+	bool interactive = !c->silent && !c->check;
 	int rc = 0;
 
 	err_clear(&e);
@@ -289,20 +255,6 @@ cmd_install(const struct cli *c)
 		rc = ES_EUSAGE;
 		goto out;
 	}
-	if (!c->silent && !c->check) {
-		err_set(&e, ES_EUSAGE, "the interactive wizard and the --text "
-		    "prompts are not in this build yet: install with --silent "
-		    "and an answers file (docs/answers.md), or check one with "
-		    "--check");
-		rc = fail(&e);
-		goto out;
-	}
-	if (c->record != NULL) {
-		err_set(&e, ES_EUSAGE, "--record belongs to the interactive "
-		    "installer, which is not in this build yet");
-		rc = fail(&e);
-		goto out;
-	}
 	if (!open_payload(c, &pl, &m, &license, &e)) {
 		rc = fail(&e);
 		goto out;
@@ -310,14 +262,14 @@ cmd_install(const struct cli *c)
 	plat_facts(&facts);
 	plan_apply_defaults(&p, facts.hostname);
 	memset(&vo, 0, sizeof vo);
-	vo.silent = true;
+	vo.silent = !interactive;
 	vo.license_implied = c->install4j_quiet;
 	if (!plan_validate(&p, &vo, &e)) {
 		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
 		rc = ES_EUSAGE;
 		goto out;
 	}
-	if (strcmp(plan_get(&p, PK_COMPONENT), "engine") == 0 &&
+	if (!interactive && strcmp(plan_get(&p, PK_COMPONENT), "engine") == 0 &&
 	    strcmp(plan_get(&p, PK_COMMUNICATION), "engine-to-console") == 0 &&
 	    plan_yes(&p, PK_PAIR_NOW)) {
 		err_set(&e, ES_EUSAGE, "pairing during install is not in this "
@@ -376,6 +328,25 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 
+	if (interactive) {
+		struct session ss;
+
+		memset(&ss, 0, sizeof ss);
+		ss.plan = &p;
+		ss.manifest = &m;
+		ss.license = license;
+		ss.payload = &pl;
+		ss.root = root;
+		ss.overwrite = c->overwrite;
+		ss.record = c->record;
+		ss.facts = facts;
+		rc = WIZARD_NO_TERMINAL;
+		if (!c->text && terminal_usable())
+			rc = wizard_run(&ss);
+		if (rc == WIZARD_NO_TERMINAL)
+			rc = prompt_run(&ss, stdin, stdout);
+		goto out;
+	}
 	if (!install_preflight(&p, &io, &req, &e)) {
 		print_requirements(&req, stdout);
 		rc = fail(&e);
@@ -402,7 +373,22 @@ cmd_install(const struct cli *c)
 		fprintf(stderr, "Everything this run changed was undone.\n");
 		goto out;
 	}
-	print_next_steps(&p, &res, root);
+	{
+		struct session ss;
+		struct sbuf b;
+
+		memset(&ss, 0, sizeof ss);
+		ss.plan = &p;
+		ss.manifest = &m;
+		ss.root = root;
+		sbuf_init(&b);
+		session_next_steps(&ss, &res, &b);
+		printf("\n%s", b.s);
+		sbuf_free(&b);
+		ss.record = c->record;
+		if (!session_record(&ss, &e))
+			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
+	}
 out:
 	free(license);
 	record_free(&old);

@@ -356,6 +356,17 @@ plan_port(const struct plan *p, enum plan_key k)
 }
 
 void
+plan_replace(struct plan *p, enum plan_key k, const char *value)
+{
+	plan_clear_key(p, k);
+	if (value == NULL)
+		return;
+	p->value[k] = xstrdup(value);
+	p->priority[k] = PLAN_SRC_INTERACTIVE;
+	p->origin[k].as = xstrdup(keyinfo[k].name);
+}
+
+void
 plan_apply_defaults(struct plan *p, const char *hostname)
 {
 	char name[65];
@@ -680,6 +691,105 @@ plan_missing(const struct plan *p, enum plan_key k, struct es_err *e,
 	    keyinfo[k].name);
 }
 
+static bool
+plan_expect(const char **expect, const char *what)
+{
+	*expect = what;
+	return false;
+}
+
+bool
+plan_check(enum plan_key k, const char *v, const char **expect)
+{
+	*expect = NULL;
+	switch (k) {
+	case PK_ACCEPT_LICENSE:
+		if (strcmp(v, "yes") != 0)
+			return plan_expect(expect, "yes (the licence must "
+			    "be accepted to install)");
+		break;
+	case PK_COMPONENT:
+		if (strcmp(v, "engine") != 0 &&
+		    strcmp(v, "console") != 0)
+			return plan_expect(expect, "engine or console");
+		break;
+	case PK_INSTALL_DIR:
+		if (!plat_path_is_absolute(v) || strstr(v, "/../") ||
+		    str_has_suffix(v, "/..") || strlen(v) > 1024 ||
+		    strcmp(v, "/") == 0)
+			return plan_expect(expect, "an absolute path "
+			    "without '..', not the root folder");
+		break;
+	case PK_FIRST_NAME:
+	case PK_LAST_NAME:
+	case PK_COMPANY:
+		if (!valid_name(v))
+			return plan_expect(expect, "1-64 letters, digits "
+			    "and spaces");
+		break;
+	case PK_COMMUNICATION:
+		if (strcmp(v, "engine-to-console") != 0 &&
+		    strcmp(v, "console-to-engine") != 0)
+			return plan_expect(expect, "engine-to-console or "
+			    "console-to-engine");
+		break;
+	case PK_ENGINE_PORT:
+	case PK_CONSOLE_PORT:
+		if (!valid_port(v))
+			return plan_expect(expect, "a port from 1 to 65535");
+		break;
+	case PK_ENGINE_NAME:
+		if (!valid_printable(v, 64))
+			return plan_expect(expect, "1-64 printable "
+			    "characters");
+		break;
+	case PK_PAIR_NOW:
+	case PK_START_SERVICE:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return plan_expect(expect, "yes or no");
+		break;
+	case PK_CONSOLE_ADDRESS:
+		if (!valid_address(v))
+			return plan_expect(expect, "a host name, IPv4 or "
+			    "IPv6 address");
+		break;
+	case PK_SHARED_SECRET:
+		if (!valid_secret(v))
+			return plan_expect(expect, "the console's shared "
+			    "secret: 32 letters and digits, in groups "
+			    "like ABCD-1234-...");
+		break;
+	case PK_SHARED_SECRET_FILE:
+	case PK_CONSOLE_ADMIN_PASSWORD_FILE:
+		if (plat_file_type(v) != PLAT_FILE)
+			return plan_expect(expect, "a readable file that "
+			    "exists");
+		break;
+	case PK_CONSOLE_FINGERPRINT:
+		if (!valid_fingerprint(v))
+			return plan_expect(expect, "sha256: followed by "
+			    "64 hex digits");
+		break;
+	case PK_CONSOLE_ADMIN_USER:
+		if (!valid_user(v))
+			return plan_expect(expect, "1-64 letters, digits, "
+			    "'.', '_', '-' or '@'");
+		break;
+	case PK_CONSOLE_ADMIN_PASSWORD:
+	case PK_CONSOLE_ADMIN_PASSWORD2:
+		if (strlen(v) < 8)
+			return plan_expect(expect, "at least 8 characters");
+		break;
+	case PK_PROXY:
+		if (!valid_proxy(v))
+			return plan_expect(expect, "http://host:port");
+		break;
+	case PK_COUNT:
+		break;
+	}
+	return true;
+}
+
 bool
 plan_validate(const struct plan *p, const struct plan_validate_opts *o,
     struct es_err *e)
@@ -691,94 +801,11 @@ plan_validate(const struct plan *p, const struct plan_validate_opts *o,
 
 	err_clear(&local);
 	for (k = 0; k < PK_COUNT; k++) {
+		const char *expect;
+
 		v = p->value[k];
-		if (v == NULL)
-			continue;
-		switch ((enum plan_key)k) {
-		case PK_ACCEPT_LICENSE:
-			if (strcmp(v, "yes") != 0)
-				plan_bad(p, k, &local, "yes (the licence must "
-				    "be accepted to install)");
-			break;
-		case PK_COMPONENT:
-			if (strcmp(v, "engine") != 0 &&
-			    strcmp(v, "console") != 0)
-				plan_bad(p, k, &local, "engine or console");
-			break;
-		case PK_INSTALL_DIR:
-			if (!plat_path_is_absolute(v) || strstr(v, "/../") ||
-			    str_has_suffix(v, "/..") || strlen(v) > 1024 ||
-			    strcmp(v, "/") == 0)
-				plan_bad(p, k, &local, "an absolute path "
-				    "without '..', not the root folder");
-			break;
-		case PK_FIRST_NAME:
-		case PK_LAST_NAME:
-		case PK_COMPANY:
-			if (!valid_name(v))
-				plan_bad(p, k, &local, "1-64 letters, digits "
-				    "and spaces");
-			break;
-		case PK_COMMUNICATION:
-			if (strcmp(v, "engine-to-console") != 0 &&
-			    strcmp(v, "console-to-engine") != 0)
-				plan_bad(p, k, &local, "engine-to-console or "
-				    "console-to-engine");
-			break;
-		case PK_ENGINE_PORT:
-		case PK_CONSOLE_PORT:
-			if (!valid_port(v))
-				plan_bad(p, k, &local, "a port from 1 to 65535");
-			break;
-		case PK_ENGINE_NAME:
-			if (!valid_printable(v, 64))
-				plan_bad(p, k, &local, "1-64 printable "
-				    "characters");
-			break;
-		case PK_PAIR_NOW:
-		case PK_START_SERVICE:
-			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-				plan_bad(p, k, &local, "yes or no");
-			break;
-		case PK_CONSOLE_ADDRESS:
-			if (!valid_address(v))
-				plan_bad(p, k, &local, "a host name, IPv4 or "
-				    "IPv6 address");
-			break;
-		case PK_SHARED_SECRET:
-			if (!valid_secret(v))
-				plan_bad(p, k, &local, "the console's shared "
-				    "secret: 32 letters and digits, in groups "
-				    "like ABCD-1234-...");
-			break;
-		case PK_SHARED_SECRET_FILE:
-		case PK_CONSOLE_ADMIN_PASSWORD_FILE:
-			if (plat_file_type(v) != PLAT_FILE)
-				plan_bad(p, k, &local, "a readable file that "
-				    "exists");
-			break;
-		case PK_CONSOLE_FINGERPRINT:
-			if (!valid_fingerprint(v))
-				plan_bad(p, k, &local, "sha256: followed by "
-				    "64 hex digits");
-			break;
-		case PK_CONSOLE_ADMIN_USER:
-			if (!valid_user(v))
-				plan_bad(p, k, &local, "1-64 letters, digits, "
-				    "'.', '_', '-' or '@'");
-			break;
-		case PK_CONSOLE_ADMIN_PASSWORD:
-		case PK_CONSOLE_ADMIN_PASSWORD2:
-			if (strlen(v) < 8)
-				plan_bad(p, k, &local, "at least 8 characters");
-			break;
-		case PK_PROXY:
-			if (!valid_proxy(v))
-				plan_bad(p, k, &local, "http://host:port");
-			break;
-		case PK_COUNT:
-			break;
-		}
+		if (v != NULL && !plan_check((enum plan_key)k, v, &expect))
+			plan_bad(p, k, &local, expect);
 	}
 
 	engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;

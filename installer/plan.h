@@ -52,8 +52,8 @@ struct plan {
 enum plan_source {
 	PLAN_SRC_VARFILE_AUTO = 1,   /* NAME.varfile beside the binary */
 	PLAN_SRC_FILE = 2,           /* --answers / -varfile */
-	PLAN_SRC_INTERACTIVE = 3,    /* wizard / prompts */
-	PLAN_SRC_SET = 4             /* --set / -V */
+	PLAN_SRC_SET = 4,            /* --set / -V */
+	PLAN_SRC_INTERACTIVE = 5     /* wizard / prompts: what the user typed */
 };
 
 struct plan_keyinfo {
@@ -83,6 +83,13 @@ const char *plan_suggest(const char *name);
  * ES_EUSAGE. */
 bool plan_set(struct plan *p, const char *name, const char *value,
     int priority, const char *file, int line, struct es_err *e);
+
+/* Set an answer the user gave interactively: it replaces any earlier value
+ * (Back, then a new choice). NULL clears it. */
+void plan_replace(struct plan *p, enum plan_key k, const char *value);
+/* Check one value of one key (no cross-key rules). On false, *expect says
+ * what the key takes, for a message next to the field. */
+bool plan_check(enum plan_key k, const char *value, const char **expect);
 
 /* The value an answer has, or its default; NULL when none. */
 const char *plan_get(const struct plan *p, enum plan_key k);

@@ -1,0 +1,224 @@
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+bool
+session_engine_only(const struct session *s)
+{
+	return strcmp(plan_get(s->plan, PK_COMPONENT), "engine") == 0;
+}
+
+bool
+session_engine_to_console(const struct session *s)
+{
+	return session_engine_only(s) && strcmp(plan_get(s->plan,
+	    PK_COMMUNICATION), "engine-to-console") == 0;
+}
+
+static void
+session_install_opts(const struct session *s, struct install_opts *io)
+{
+	memset(io, 0, sizeof *io);
+	io->root = s->root;
+	io->overwrite = s->overwrite;
+	io->payload = s->payload;
+	io->manifest = s->manifest;
+}
+
+bool
+session_requirements(const struct session *s, struct req_report *r,
+    struct es_err *e)
+{
+	struct install_opts io;
+
+	session_install_opts(s, &io);
+	return install_preflight(s->plan, &io, r, e);
+}
+
+void
+session_requirements_text(const struct req_report *r, struct sbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct req_item *it = &r->item[i];
+
+		sbuf_addf(out, "%-6s %-30s %s", req_result_label(it->result),
+		    it->name, it->measured);
+		if (it->threshold[0] != '\0')
+			sbuf_addf(out, " (%s)", it->threshold);
+		sbuf_add(out, "\n");
+		if (it->result != REQ_PASS && it->advice[0] != '\0')
+			sbuf_addf(out, "       %s\n", it->advice);
+	}
+}
+
+bool
+session_check_install_dir(const struct session *s, const char *dir,
+    char *why, size_t whysz)
+{
+	const char *expect;
+	char *full;
+	uint64_t avail = 0;
+	bool ok = true;
+	enum plat_ftype t;
+
+	if (!plan_check(PK_INSTALL_DIR, dir, &expect)) {
+		snprintf(why, whysz, "Expected %s.", expect);
+		return false;
+	}
+	full = plat_join_root(s->root, dir);
+	t = plat_file_type(full);
+	if (t != PLAT_NONE && t != PLAT_DIR) {
+		snprintf(why, whysz, "%s exists and is not a folder.", dir);
+		ok = false;
+	} else if (plat_disk_free(full, &avail) &&
+	    avail < s->manifest->disk_min) {
+		char have[32], need[32];
+
+		human_bytes(avail, have, sizeof have);
+		human_bytes(s->manifest->disk_min, need, sizeof need);
+		snprintf(why, whysz, "Only %s free there; at least %s is "
+		    "needed.", have, need);
+		ok = false;
+	} else if (!plat_is_admin() && strcmp(s->root, "/") == 0) {
+		snprintf(why, whysz, "Installing there needs administrator "
+		    "rights: run as root.");
+		ok = false;
+	}
+	free(full);
+	return ok;
+}
+
+static void
+session_line(struct sbuf *out, const char *label, const char *value)
+{
+	sbuf_addf(out, "%-28s %s\n", label, value != NULL ? value : "-");
+}
+
+void
+session_summary(const struct session *s, struct sbuf *out)
+{
+	const struct plan *p = s->plan;
+	const struct manifest_component *mc =
+	    manifest_component(s->manifest, plan_get(p, PK_COMPONENT));
+	char port[16];
+
+	session_line(out, "Product:", s->manifest->product);
+	session_line(out, "Version:", s->manifest->version);
+	session_line(out, "Component:", mc != NULL && mc->title != NULL ?
+	    mc->title : plan_get(p, PK_COMPONENT));
+	session_line(out, "Install location:", plan_get(p, PK_INSTALL_DIR));
+	if (strcmp(s->root, "/") != 0)
+		session_line(out, "Under root folder:", s->root);
+	session_line(out, "First name:", plan_get(p, PK_FIRST_NAME));
+	session_line(out, "Last name:", plan_get(p, PK_LAST_NAME));
+	session_line(out, "Company:", plan_get(p, PK_COMPANY));
+	if (!session_engine_only(s)) {
+		session_line(out, "Console administrator:",
+		    plan_get(p, PK_CONSOLE_ADMIN_USER));
+		session_line(out, "Console web port:", "3780");
+	} else {
+		session_line(out, "Engine name:", plan_get(p, PK_ENGINE_NAME));
+		if (session_engine_to_console(s)) {
+			session_line(out, "Communication:",
+			    "Engine-to-Console (engine connects to TCP "
+			    "40815 of the console)");
+			if (plan_yes(p, PK_PAIR_NOW)) {
+				snprintf(port, sizeof port, "%u",
+				    plan_port(p, PK_CONSOLE_PORT));
+				session_line(out, "Pair with console:",
+				    plan_get(p, PK_CONSOLE_ADDRESS));
+				session_line(out, "Console port:", port);
+			} else {
+				session_line(out, "Pairing:", "later, with "
+				    "'engine-setup pair'");
+			}
+		} else {
+			snprintf(port, sizeof port, "%u",
+			    plan_port(p, PK_ENGINE_PORT));
+			session_line(out, "Communication:",
+			    "Console-to-Engine (console connects to this "
+			    "engine)");
+			session_line(out, "Engine listens on TCP port:", port);
+		}
+	}
+	session_line(out, "Start the service:",
+	    plan_yes(p, PK_START_SERVICE) ? "yes" : "no");
+}
+
+void
+session_next_steps(const struct session *s, const struct install_result *res,
+    struct sbuf *out)
+{
+	const struct plan *p = s->plan;
+	bool rooted = strcmp(s->root, "/") != 0;
+
+	sbuf_addf(out, "Installed %s %s in %s.\n", s->manifest->product,
+	    s->manifest->version, plan_get(p, PK_INSTALL_DIR));
+	sbuf_addf(out, "Engine id %s.\n", res->engine_id);
+	if (res->service[0] != '\0')
+		sbuf_addf(out, "Service %s: %s.\n", res->service,
+		    res->service_state);
+	if (!session_engine_only(s)) {
+		sbuf_addf(out, "Next: open the Security Console at "
+		    "https://<this host>:3780 and sign in as %s.\n",
+		    plan_get(p, PK_CONSOLE_ADMIN_USER));
+		return;
+	}
+	if (!session_engine_to_console(s)) {
+		sbuf_addf(out, "Next (Console-to-Engine pairing):\n"
+		    "  1. In the Security Console: Administration > Scans > "
+		    "Manage scan engines > New Engine;\n"
+		    "     enter this host's address and port %u, and Save.\n"
+		    "  2. Here: engine-setup consoles enable <console address>"
+		    "%s%s\n"
+		    "  3. Restart the Scan Engine service, then Refresh the "
+		    "engine in the console.\n"
+		    "  The console must reach this host on TCP %u.\n",
+		    plan_port(p, PK_ENGINE_PORT), rooted ? " --root " : "",
+		    rooted ? s->root : "", plan_port(p, PK_ENGINE_PORT));
+	} else {
+		sbuf_addf(out, "Next (Engine-to-Console pairing): generate a "
+		    "shared secret in the console (Administration > Scans > "
+		    "Manage scan engines > Generate Scan Engine Shared Secret; "
+		    "valid 60 minutes), then pair this engine:\n"
+		    "  engine-setup pair --console <console address>%s%s\n"
+		    "  This host must reach the console on TCP %u.\n",
+		    rooted ? " --root " : "", rooted ? s->root : "",
+		    plan_port(p, PK_CONSOLE_PORT));
+	}
+}
+
+bool
+session_install(const struct session *s, payload_progress_fn progress,
+    void *progress_arg, exec_report_fn report, void *report_arg,
+    struct install_result *res, struct es_err *e)
+{
+	struct install_opts io;
+
+	session_install_opts(s, &io);
+	io.progress = progress;
+	io.progress_arg = progress_arg;
+	io.report = report;
+	io.report_arg = report_arg;
+	return install_run(s->plan, &io, res, e);
+}
+
+bool
+session_record(const struct session *s, struct es_err *e)
+{
+	char *text;
+	bool ok;
+
+	if (s->record == NULL)
+		return true;
+	text = plan_write(s->plan);
+	ok = plat_write_file_atomic(s->record, text, strlen(text), 0600, e);
+	free(text);
+	return ok;
+}

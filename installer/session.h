@@ -1,0 +1,58 @@
+/* What the interactive front ends (the ncurses wizard, the --text prompts)
+ * share: the plan being built, the payload, and the texts every front end
+ * shows the same way (requirements, summary, next steps). Front ends ask;
+ * install_run() acts (STYLE.md). */
+#ifndef ES_SESSION_H
+#define ES_SESSION_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "install.h"
+#include "manifest.h"
+#include "payload.h"
+#include "plan.h"
+#include "platform.h"
+#include "requirements.h"
+#include "util.h"
+
+struct session {
+	struct plan *plan;
+	const struct manifest *manifest;
+	const char *license;          /* licence text from the payload */
+	const struct payload *payload;
+	const char *root;             /* "/" or --root */
+	bool overwrite;
+	const char *record;           /* --record FILE, or NULL */
+	struct plat_facts facts;
+};
+
+/* True when the plan's component is the engine only. */
+bool session_engine_only(const struct session *s);
+/* True for an engine-only install with engine-to-console communication. */
+bool session_engine_to_console(const struct session *s);
+
+/* Run the requirements check for the plan as it stands. */
+bool session_requirements(const struct session *s, struct req_report *r,
+    struct es_err *e);
+/* The report as lines "[Pass] Memory  3.8 GiB (at least ...)" with advice
+ * lines under Warn and Fail. */
+void session_requirements_text(const struct req_report *r, struct sbuf *out);
+/* Check an install_dir typed by the user: absolute, not a file, not holding
+ * other files, enough free space. why gets the reason. */
+bool session_check_install_dir(const struct session *s, const char *dir,
+    char *why, size_t whysz);
+/* Every choice of the plan, one "Label: value" line each (no secrets). */
+void session_summary(const struct session *s, struct sbuf *out);
+/* What to do after the install: the console steps for Console-to-Engine,
+ * the pairing command for "pair later". */
+void session_next_steps(const struct session *s,
+    const struct install_result *res, struct sbuf *out);
+/* Carry the plan out (install_run with the session's payload and root). */
+bool session_install(const struct session *s, payload_progress_fn progress,
+    void *progress_arg, exec_report_fn report, void *report_arg,
+    struct install_result *res, struct es_err *e);
+/* --record: write the answers given (never a secret) to s->record. */
+bool session_record(const struct session *s, struct es_err *e);
+
+#endif
