@@ -9,7 +9,8 @@ engine_answers > "$WORK/engine.txt"
 run 0 --silent --answers "$WORK/engine.txt" --root "$R"
 out_has "[Pass]"
 out_has "Unpacking files"
-out_has "Installed. Engine id"
+out_has "Installed Nexpose 7.3.1 in /opt/rapid7/nexpose."
+out_has "Engine id "
 out_has "Engine-to-Console"
 
 D=$R/opt/rapid7/nexpose
