@@ -358,10 +358,13 @@ plan_port(const struct plan *p, enum plan_key k)
 void
 plan_replace(struct plan *p, enum plan_key k, const char *value)
 {
+	/* value may be the current value itself (Enter keeps a default). */
+	char *v = value != NULL ? xstrdup(value) : NULL;
+
 	plan_clear_key(p, k);
-	if (value == NULL)
+	if (v == NULL)
 		return;
-	p->value[k] = xstrdup(value);
+	p->value[k] = v;
 	p->priority[k] = PLAN_SRC_INTERACTIVE;
 	p->origin[k].as = xstrdup(keyinfo[k].name);
 }
@@ -898,7 +901,10 @@ plan_write(const struct plan *p)
 	sbuf_init(&b);
 	sbuf_add(&b, "# engine-setup answers (secrets are never written here)\n");
 	for (k = 0; k < PK_COUNT; k++) {
-		if (keyinfo[k].secret || p->value[k] == NULL)
+		/* Defaults filled from the host (engine_name) have priority
+		 * 0: another host fills its own. */
+		if (keyinfo[k].secret || p->value[k] == NULL ||
+		    p->priority[k] == 0)
 			continue;
 		sbuf_addf(&b, "%s = ", keyinfo[k].name);
 		plan_write_value(&b, p->value[k]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,4 +81,31 @@ plat_monotonic(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool
+plat_read_secret(FILE *in, char *buf, size_t bufsz)
+{
+	struct termios old, quiet;
+	int fd = fileno(in);
+	bool tty = isatty(fd) == 1 && tcgetattr(fd, &old) == 0;
+	bool ok;
+	size_t n;
+
+	if (tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	ok = fgets(buf, (int)bufsz, in) != NULL;
+	if (tty)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (!ok) {
+		buf[0] = '\0';
+		return false;
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return true;
 }
