@@ -1,0 +1,96 @@
+/* The engine side of the Engine-to-Console pairing protocol, version 1
+ * (../shared/pairing-protocol.md): the connection test (dry run) and the
+ * pairing itself, over HTTPS with libcurl; hashes, HMAC and the console's
+ * key with OpenSSL. */
+#ifndef ES_PAIRING_H
+#define ES_PAIRING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* ---- Derived values ("Derived values" of the protocol) ---- */
+
+/* Normalise a secret as typed: drop '-' and ASCII white space, upper-case.
+ * False unless the result is 32 characters from 0-9A-Z. out: 33 bytes. */
+bool pairing_normalize_secret(const char *typed, char out[33]);
+/* secret_id: first 16 hex of SHA-256("pairing-v1 secret-id:" || S). */
+void pairing_secret_id(const char *S, char out[17]);
+/* K = HMAC-SHA256(key = S, "pairing-v1 key"). */
+void pairing_key(const char *S, unsigned char K[32]);
+/* proof = hex HMAC-SHA256(K, m_engine). spki values are 64 lower-case hex
+ * (without "sha256:"). out: 65 bytes. */
+void pairing_engine_proof(const unsigned char K[32], const char *console_nonce,
+    const char *engine_nonce, const char *console_spki,
+    const char *engine_spki, const char *engine_id,
+    const char *engine_version, bool dry_run, char out[65]);
+/* console_proof = hex HMAC-SHA256(K, m_console). out: 65 bytes. */
+void pairing_console_proof(const unsigned char K[32], const char *engine_nonce,
+    const char *console_nonce, const char *console_spki,
+    const char *engine_spki, const char *engine_id, const char *status,
+    char out[65]);
+
+/* ---- The exchange ---- */
+
+/* The steps of the connection test, in order. */
+enum pairing_stage {
+	PAIRING_RESOLVE,        /* the console's name resolves */
+	PAIRING_CONNECT,        /* TCP connection */
+	PAIRING_TLS,            /* TLS handshake */
+	PAIRING_KEY,            /* console key against the pin */
+	PAIRING_HELLO,          /* exchange 1 */
+	PAIRING_PROOF,          /* exchange 2: the console accepted our proof */
+	PAIRING_CONSOLE_PROOF,  /* the console's proof checked */
+	PAIRING_VERSION,        /* major.minor of console and engine agree */
+	PAIRING_NSTAGES
+};
+
+enum pairing_outcome { PAIRING_OK, PAIRING_FAILED, PAIRING_SKIPPED };
+
+/* "Resolve", "TCP connect", ... for people. */
+const char *pairing_stage_name(enum pairing_stage s);
+
+/* Called as each step ends; detail is a short text ("10.0.0.5",
+ * "TLSv1.3", "sha256:ab12...") or the reason it failed. */
+typedef void (*pairing_step_fn)(enum pairing_stage stage,
+    enum pairing_outcome outcome, const char *detail, void *arg);
+
+struct pairing_opts {
+	const char *host;               /* console_address */
+	unsigned port;                  /* console_port (40815) */
+	const char *secret;             /* as typed; never logged or sent */
+	const char *pin;                /* "sha256:<64 hex>" or NULL */
+	const char *ca_file;            /* validate against CAs too, or NULL */
+	const char *proxy;              /* "http://host:port", or NULL: the
+	                                 * environment's HTTPS_PROXY/NO_PROXY */
+	long connect_timeout_ms;        /* 0: 10 s */
+	long total_timeout_ms;          /* 0: 30 s for the whole exchange */
+	const char *engine_id;          /* UUID */
+	const char *engine_name;
+	const char *engine_version;     /* major.minor.patch */
+	const char *engine_cert_pem;    /* the engine's certificate */
+	bool dry_run;                   /* the connection test */
+	pairing_step_fn step;
+	void *step_arg;
+};
+
+struct pairing_result {
+	char status[16];                /* "paired" or "verified" */
+	char console_id[128];
+	char console_name[128];
+	char console_version[32];
+	char console_spki[72];          /* "sha256:<64 hex>" as seen */
+	char *console_cert_pem;         /* leaf certificate; caller frees */
+	long secret_expires_in;         /* seconds, from hello */
+};
+
+/* Run hello and pair. False with e->code ES_EPAIR and one message that
+ * says what to do (the protocol's error table), or ES_EUSAGE for a secret
+ * that is malformed (nothing was sent). Nothing from the response is
+ * trusted before console_proof has been checked. */
+bool pairing_run(const struct pairing_opts *o, struct pairing_result *r,
+    struct es_err *e);
+void pairing_result_free(struct pairing_result *r);
+
+#endif
