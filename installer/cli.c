@@ -176,6 +176,22 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			if (v == NULL)
 				return false;
 			c->dir = v;
+		} else if (cli_value(argc, argv, &i, "--console", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->console = v;
+		} else if (cli_value(argc, argv, &i, "--secret-file", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->secret_file = v;
+		} else if (cli_value(argc, argv, &i, "--fingerprint", &v, e)) {
+			if (v == NULL)
+				return false;
+			c->fingerprint = v;
+		} else if (strcmp(a, "--test") == 0) {
+			c->test_only = true;
+		} else if (strcmp(a, "--restart") == 0) {
+			c->restart = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
 			    "engine-setup --help", a);

@@ -31,6 +31,11 @@ struct cli {
 	const char *log;
 	const char *payload;       /* --payload FILE instead of this binary */
 	const char *dir;           /* install4j -dir */
+	const char *console;       /* pair --console HOST[:PORT] */
+	const char *secret_file;   /* pair --secret-file FILE */
+	const char *fingerprint;   /* pair --fingerprint sha256:HEX */
+	bool test_only;            /* pair --test */
+	bool restart;              /* consoles enable|disable --restart */
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
 };

@@ -30,4 +30,16 @@ bool consoles_parse(struct consoles *c, const char *text, size_t len,
 bool consoles_load(struct consoles *c, const char *path, struct es_err *e);
 void consoles_free(struct consoles *c);
 
+/* Set enabled="1" or "0" on the console whose id or lastAddress is match
+ * (the seed's "change the value for the enabled attribute from 0 to 1"),
+ * changing nothing else in the text: other entries, attributes, comments
+ * and layout stay byte for byte. *out is the new text (caller frees);
+ * *changed is false when it already had that value. Errors: no console
+ * matches, or an address matches more than one (use the id). */
+bool consoles_set_enabled(const char *text, size_t len, const char *filename,
+    const char *match, bool enabled, char **out, size_t *outlen,
+    bool *changed, struct console_entry *which, struct es_err *e);
+/* Free the strings of one entry. */
+void consoles_entry_free(struct console_entry *en);
+
 #endif

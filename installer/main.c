@@ -441,38 +441,41 @@ cmd_status(const struct cli *c)
 	return 0;
 }
 
+/* The installation's consoles.xml, found through the install record. */
+static char *
+consoles_path(const struct cli *c, struct record *r, struct es_err *e)
+{
+	const char *root = c->root != NULL ? c->root : "/";
+	char *rel, *path;
+
+	if (!record_load(root, r, e)) {
+		if (e->code == 0)
+			err_set(e, ES_EUSAGE, "nothing is installed%s%s: "
+			    "install a Scan Engine first",
+			    c->root ? " under " : "", c->root ? c->root : "");
+		return NULL;
+	}
+	rel = xasprintf("%s/nse/conf/consoles.xml", r->install_dir);
+	path = plat_join_root(root, rel);
+	free(rel);
+	return path;
+}
+
 static int
-cmd_consoles(const struct cli *c)
+consoles_list(const struct cli *c)
 {
 	struct es_err e;
 	struct record r;
 	struct consoles cs;
-	const char *root = c->root != NULL ? c->root : "/";
-	char *rel = NULL, *path = NULL;
+	char *path;
 	size_t i;
 	int rc = 0;
 
 	err_clear(&e);
-	if (c->args.n == 0 || strcmp(c->args.v[0], "list") != 0) {
-		err_set(&e, ES_EUSAGE, "%s", c->args.n > 0 &&
-		    (strcmp(c->args.v[0], "enable") == 0 ||
-		    strcmp(c->args.v[0], "disable") == 0) ?
-		    "'consoles enable|disable' is not in this build yet" :
-		    "usage: engine-setup consoles list [--root DIR]");
-		return fail(&e);
-	}
 	record_init(&r);
 	memset(&cs, 0, sizeof cs);
-	if (!record_load(root, &r, &e)) {
-		if (e.code == 0)
-			err_set(&e, ES_EUSAGE, "nothing is installed%s%s",
-			    c->root ? " under " : "", c->root ? c->root : "");
-		rc = fail(&e);
-		goto out;
-	}
-	rel = xasprintf("%s/nse/conf/consoles.xml", r.install_dir);
-	path = plat_join_root(root, rel);
-	if (!consoles_load(&cs, path, &e)) {
+	if ((path = consoles_path(c, &r, &e)) == NULL ||
+	    !consoles_load(&cs, path, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -486,9 +489,109 @@ cmd_consoles(const struct cli *c)
 out:
 	consoles_free(&cs);
 	record_free(&r);
-	free(rel);
 	free(path);
 	return rc;
+}
+
+/* consoles enable|disable ID|ADDRESS: the seed's standard-pairing step
+ * "change the value for the enabled attribute from 0 to 1", done with an
+ * XML parser and an atomic rewrite. */
+static int
+consoles_toggle(const struct cli *c, bool enable)
+{
+	struct es_err e;
+	struct record r;
+	struct console_entry which;
+	const char *root = c->root != NULL ? c->root : "/";
+	char *path = NULL, *text = NULL, *out = NULL;
+	size_t len, outlen;
+	bool changed;
+	int mode, rc = 0;
+
+	err_clear(&e);
+	record_init(&r);
+	memset(&which, 0, sizeof which);
+	if (c->args.n != 2) {
+		err_set(&e, ES_EUSAGE, "usage: engine-setup consoles %s "
+		    "ID|ADDRESS [--root DIR] [--restart]",
+		    enable ? "enable" : "disable");
+		rc = fail(&e);
+		goto out;
+	}
+	if (c->root == NULL && !plat_is_admin()) {
+		err_set(&e, ES_EREQ, "changing consoles.xml needs "
+		    "administrator rights: run engine-setup as root (sudo)");
+		rc = fail(&e);
+		goto out;
+	}
+	if ((path = consoles_path(c, &r, &e)) == NULL ||
+	    (text = plat_read_file(path, 16u << 20, &len, &e)) == NULL ||
+	    !consoles_set_enabled(text, len, path, c->args.v[1], enable, &out,
+	    &outlen, &changed, &which, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
+	if (!changed) {
+		printf("Console %s (%s, %s) is already %s: nothing changed.\n",
+		    which.id ? which.id : "?", which.name ? which.name : "-",
+		    which.last_address ? which.last_address : "-",
+		    enable ? "enabled" : "disabled");
+		goto out;
+	}
+	mode = plat_file_mode(path);
+	if (!plat_write_file_atomic(path, out, outlen,
+	    mode > 0 ? (unsigned)mode & 0640 : 0640, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
+	printf("%s console %s (%s, %s).\n", enable ? "Enabled" : "Disabled",
+	    which.id ? which.id : "?", which.name ? which.name : "-",
+	    which.last_address ? which.last_address : "-");
+	if (r.services.n == 0)
+		goto out;
+	if (c->restart && plat_service_manager_running(root)) {
+		if (!plat_service_stop(r.services.v[0], &e) ||
+		    !plat_service_start(r.services.v[0], &e)) {
+			rc = fail(&e);
+			goto out;
+		}
+		printf("Restarted %s: the change is in effect.\n",
+		    r.services.v[0]);
+	} else if (c->restart) {
+		printf("Not restarted: no running service manager%s. Restart "
+		    "%s where it runs so the change takes effect.\n",
+		    c->root ? " for this --root" : "", r.services.v[0]);
+	} else {
+		printf("Restart the Scan Engine so the change takes effect "
+		    "(engine-setup consoles %s %s --restart, or restart the "
+		    "%s service), then Refresh the engine in the console.\n",
+		    enable ? "enable" : "disable", c->args.v[1],
+		    r.services.v[0]);
+	}
+out:
+	consoles_entry_free(&which);
+	record_free(&r);
+	free(path);
+	free(text);
+	free(out);
+	return rc;
+}
+
+static int
+cmd_consoles(const struct cli *c)
+{
+	struct es_err e;
+
+	err_clear(&e);
+	if (c->args.n >= 1 && strcmp(c->args.v[0], "list") == 0)
+		return consoles_list(c);
+	if (c->args.n >= 1 && strcmp(c->args.v[0], "enable") == 0)
+		return consoles_toggle(c, true);
+	if (c->args.n >= 1 && strcmp(c->args.v[0], "disable") == 0)
+		return consoles_toggle(c, false);
+	err_set(&e, ES_EUSAGE, "usage: engine-setup consoles list|enable|"
+	    "disable [ID|ADDRESS] [--root DIR] [--restart]");
+	return fail(&e);
 }
 
 int
