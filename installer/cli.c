@@ -11,8 +11,11 @@ cli_usage(void)
 	return
 "Usage: engine-setup [install] [OPTIONS]\n"
 "       engine-setup uninstall [--silent] [--root DIR]\n"
+"       engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
+"                         [--fingerprint sha256:HEX] [--test] [--root DIR]\n"
+"       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
+"                         [--root DIR]\n"
 "       engine-setup status [--root DIR]\n"
-"       engine-setup consoles list [--root DIR]\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
 "Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
@@ -57,8 +60,14 @@ cli_usage(void)
 "  6 installation failed (rolled back), 7 already installed with other\n"
 "  answers.\n"
 "\n"
-"Pairing during install, 'pair' and 'consoles enable|disable' are not in\n"
-"this build yet: install with pair_now = no.\n";
+"Pairing (Engine-to-Console): pair_now = yes pairs during install, after a\n"
+"  connection test that runs before anything is written; 'pair' pairs an\n"
+"  installed engine ('--test' only tests). The secret comes from\n"
+"  --secret-file / shared_secret_file, ENGINE_SETUP_SHARED_SECRET, or a\n"
+"  prompt without echo; it is never stored, logged or sent. Timeouts:\n"
+"  ENGINE_SETUP_CONNECT_TIMEOUT (10 s) and ENGINE_SETUP_TIMEOUT (30 s).\n"
+"Standard pairing (Console-to-Engine): after the console adds this engine,\n"
+"  'consoles enable ADDRESS|ID' sets enabled=1 in consoles.xml.\n";
 }
 
 static bool

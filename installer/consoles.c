@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confgen.h"
 #include "platform.h"
 #include "util.h"
 
@@ -132,10 +133,12 @@ struct consoles_tags {
 	struct consoles *c;
 	long *start;
 	int *count;
+	long *end;            /* just past the element's end tag */
 	size_t n, cap;
 	XML_Parser xp;
 	int depth;
 	bool root_ok;
+	long root_start, root_count, root_close;   /* <Consoles ...>, </Consoles> */
 };
 
 static void XMLCALL
@@ -148,15 +151,21 @@ consoles_tag_start(void *arg, const XML_Char *name, const XML_Char **attr)
 	consoles_start(&cp, name, attr);
 	t->depth = cp.depth;
 	t->root_ok = cp.root_ok;
+	if (t->depth == 1) {
+		t->root_start = (long)XML_GetCurrentByteIndex(t->xp);
+		t->root_count = XML_GetCurrentByteCount(t->xp);
+	}
 	if (t->c->n == before)
 		return;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 4;
 		t->start = xrealloc(t->start, t->cap * sizeof *t->start);
 		t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+		t->end = xrealloc(t->end, t->cap * sizeof *t->end);
 	}
 	t->start[t->n] = (long)XML_GetCurrentByteIndex(t->xp);
 	t->count[t->n] = XML_GetCurrentByteCount(t->xp);
+	t->end[t->n] = t->start[t->n] + t->count[t->n];
 	t->n++;
 }
 
@@ -164,9 +173,127 @@ static void XMLCALL
 consoles_tag_end(void *arg, const XML_Char *name)
 {
 	struct consoles_tags *t = arg;
+	long at = (long)XML_GetCurrentByteIndex(t->xp);
+	long n = XML_GetCurrentByteCount(t->xp);
 
-	(void)name;
+	/* An empty element (<x/>) ends where its start tag ends. */
+	if (t->depth == 2 && strcmp(name, "console") == 0 && t->n > 0 &&
+	    at + n > t->end[t->n - 1])
+		t->end[t->n - 1] = at + n;
+	if (t->depth == 1)
+		t->root_close = n > 0 ? at : -1;
 	t->depth--;
+}
+
+/* Parse text and note where the console elements are. */
+static bool
+consoles_scan(struct consoles_tags *t, struct consoles *c, const char *text,
+    size_t len, const char *filename, struct es_err *e)
+{
+	memset(t, 0, sizeof *t);
+	t->c = c;
+	t->root_close = -1;
+	t->xp = XML_ParserCreate("UTF-8");
+	if (t->xp == NULL)
+		fatal("out of memory");
+	XML_SetUserData(t->xp, t);
+	XML_SetElementHandler(t->xp, consoles_tag_start, consoles_tag_end);
+	if (XML_Parse(t->xp, text, (int)len, 1) == XML_STATUS_ERROR) {
+		err_set(e, ES_EINSTALL, "%s:%lu: not well-formed XML: %s; "
+		    "nothing was changed", filename,
+		    (unsigned long)XML_GetCurrentLineNumber(t->xp),
+		    XML_ErrorString(XML_GetErrorCode(t->xp)));
+		return false;
+	}
+	if (!t->root_ok) {
+		err_set(e, ES_EINSTALL, "%s: the root element is not "
+		    "<Consoles>; nothing was changed", filename);
+		return false;
+	}
+	return true;
+}
+
+static void
+consoles_scan_free(struct consoles_tags *t)
+{
+	if (t->xp != NULL)
+		XML_ParserFree(t->xp);
+	free(t->start);
+	free(t->count);
+	free(t->end);
+}
+
+bool
+consoles_upsert(const char *text, size_t len, const char *filename,
+    struct confgen_console_entry *entry, char **out, size_t *outlen,
+    struct es_err *e)
+{
+	struct consoles c;
+	struct consoles_tags t;
+	struct sbuf b;
+	char *el = NULL;
+	size_t i;
+	long replace = -1;
+	unsigned maxid = 0;
+	bool ok = false;
+
+	memset(&c, 0, sizeof c);
+	if (!consoles_scan(&t, &c, text, len, filename, e))
+		goto out;
+	for (i = 0; i < c.n; i++) {
+		unsigned id = c.v[i].id != NULL ?
+		    (unsigned)strtoul(c.v[i].id, NULL, 10) : 0;
+
+		if (id > maxid)
+			maxid = id;
+		if (replace < 0 && c.v[i].console_id != NULL &&
+		    entry->console_id != NULL &&
+		    strcmp(c.v[i].console_id, entry->console_id) == 0) {
+			replace = (long)i;
+			entry->id = id;
+		}
+	}
+	if (replace < 0)
+		entry->id = maxid + 1;
+	el = confgen_consoles_entry(entry);
+	sbuf_init(&b);
+	if (replace >= 0) {
+		/* Keep the indentation before the old element. */
+		long s0 = t.start[replace], s1 = t.end[replace];
+
+		while (s0 > 0 && (text[s0 - 1] == ' ' || text[s0 - 1] == '\t'))
+			s0--;
+		if ((size_t)s1 < len && text[s1] == '\n')
+			s1++;
+		sbuf_addn(&b, text, (size_t)s0);
+		sbuf_add(&b, el);
+		sbuf_addn(&b, text + s1, len - (size_t)s1);
+	} else if (t.root_close >= 0) {
+		long at = t.root_close;
+
+		sbuf_addn(&b, text, (size_t)at);
+		if (at > 0 && text[at - 1] != '\n')
+			sbuf_add(&b, "\n");
+		sbuf_add(&b, el);
+		sbuf_addn(&b, text + at, len - (size_t)at);
+	} else {
+		/* <Consoles/>: open it up. */
+		long at = t.root_start, n = t.root_count;
+
+		sbuf_addn(&b, text, (size_t)at);
+		sbuf_add(&b, "<Consoles>\n");
+		sbuf_add(&b, el);
+		sbuf_add(&b, "</Consoles>");
+		sbuf_addn(&b, text + at + n, len - (size_t)(at + n));
+	}
+	*outlen = b.len;
+	*out = sbuf_detach(&b);
+	ok = true;
+out:
+	free(el);
+	consoles_scan_free(&t);
+	consoles_free(&c);
+	return ok;
 }
 
 /* Find the value of attribute `name` inside one start tag: its offset and
@@ -230,26 +357,9 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 	const char *want = enabled ? "1" : "0";
 
 	memset(&c, 0, sizeof c);
-	memset(&t, 0, sizeof t);
 	*changed = false;
-	t.c = &c;
-	t.xp = XML_ParserCreate("UTF-8");
-	if (t.xp == NULL)
-		fatal("out of memory");
-	XML_SetUserData(t.xp, &t);
-	XML_SetElementHandler(t.xp, consoles_tag_start, consoles_tag_end);
-	if (XML_Parse(t.xp, text, (int)len, 1) == XML_STATUS_ERROR) {
-		err_set(e, ES_EINSTALL, "%s:%lu: not well-formed XML: %s; "
-		    "nothing was changed", filename,
-		    (unsigned long)XML_GetCurrentLineNumber(t.xp),
-		    XML_ErrorString(XML_GetErrorCode(t.xp)));
+	if (!consoles_scan(&t, &c, text, len, filename, e))
 		goto out;
-	}
-	if (!t.root_ok) {
-		err_set(e, ES_EINSTALL, "%s: the root element is not "
-		    "<Consoles>; nothing was changed", filename);
-		goto out;
-	}
 	for (i = 0; i < c.n; i++) {
 		if ((c.v[i].id != NULL && strcmp(c.v[i].id, match) == 0) ||
 		    (c.v[i].last_address != NULL &&
@@ -303,9 +413,7 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 	}
 	ok = true;
 out:
-	XML_ParserFree(t.xp);
-	free(t.start);
-	free(t.count);
+	consoles_scan_free(&t);
 	consoles_free(&c);
 	return ok;
 }

@@ -39,6 +39,15 @@ void consoles_free(struct consoles *c);
 bool consoles_set_enabled(const char *text, size_t len, const char *filename,
     const char *match, bool enabled, char **out, size_t *outlen,
     bool *changed, struct console_entry *which, struct es_err *e);
+struct confgen_console_entry;
+
+/* Record an engine-to-console pairing (pairing-protocol.md, "After
+ * pairing"): the entry with the same consoleId is replaced in place (its
+ * id kept), otherwise a new one with the next free id goes before
+ * </Consoles>. Everything else stays byte for byte. e->id is filled. */
+bool consoles_upsert(const char *text, size_t len, const char *filename,
+    struct confgen_console_entry *entry, char **out, size_t *outlen,
+    struct es_err *e);
 /* Free the strings of one entry. */
 void consoles_entry_free(struct console_entry *en);
 

@@ -6,6 +6,7 @@
 
 #include "answers.h"
 #include "confgen.h"
+#include "consoles.h"
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
@@ -25,6 +26,8 @@ struct ictx {
 	struct record old;
 	bool have_old;
 	struct install_result *res;
+	struct install_identity ident;   /* when o->identity is NULL */
+	const struct install_identity *id;
 };
 
 void
@@ -392,6 +395,26 @@ install_admin_password(const struct plan *p, struct es_err *e)
 	return text;
 }
 
+/* The certificate subject's common name: "first last", cut to X.520's 64
+ * characters on a UTF-8 character boundary. */
+static char *
+install_cn(const struct plan *p)
+{
+	char *cn = xasprintf("%s %s", plan_get(p, PK_FIRST_NAME),
+	    plan_get(p, PK_LAST_NAME));
+
+	if (strlen(cn) > 64) {
+		size_t n = 64;
+
+		while (n > 0 && ((unsigned char)cn[n] & 0xc0) == 0x80)
+			n--;
+		cn[n] = '\0';
+	}
+	return cn;
+}
+
+/* Write a key pair for a component: kept from the installation it
+ * replaces, or new. */
 static bool
 install_cert(struct ictx *c, const char *keyrel, const char *certrel,
     const char *unit, struct es_err *e)
@@ -407,17 +430,7 @@ install_cert(struct ictx *c, const char *keyrel, const char *certrel,
 		return install_keep_or_write(c, keyrel, "", 0600, e) &&
 		    install_keep_or_write(c, certrel, "", 0640, e);
 	}
-	cn = xasprintf("%s %s", plan_get(c->p, PK_FIRST_NAME),
-	    plan_get(c->p, PK_LAST_NAME));
-	/* X.520 caps a common name at 64 characters; the two names may have
-	 * 64 each. Cut on a UTF-8 character boundary. */
-	if (strlen(cn) > 64) {
-		size_t n = 64;
-
-		while (n > 0 && ((unsigned char)cn[n] & 0xc0) == 0x80)
-			n--;
-		cn[n] = '\0';
-	}
+	cn = install_cn(c->p);
 	if (!crypto_make_cert(cn, plan_get(c->p, PK_COMPANY), unit, 3650,
 	    &key, &cert, e))
 		goto out;
@@ -433,6 +446,70 @@ out:
 	return ok;
 }
 
+bool
+install_pairs(const struct plan *p)
+{
+	return strcmp(plan_get(p, PK_COMPONENT), "engine") == 0 &&
+	    strcmp(plan_get(p, PK_COMMUNICATION), "engine-to-console") == 0 &&
+	    plan_yes(p, PK_PAIR_NOW);
+}
+
+void
+install_identity_free(struct install_identity *id)
+{
+	util_free_secret(id->key_pem);
+	free(id->cert_pem);
+	memset(id, 0, sizeof *id);
+}
+
+bool
+install_identity_prepare(const struct plan *p, const struct install_opts *o,
+    struct install_identity *id, struct es_err *e)
+{
+	struct record old;
+	struct es_err local;
+	char *cn = NULL, *unit = NULL;
+	bool ok = false;
+
+	memset(id, 0, sizeof *id);
+	record_init(&old);
+	err_clear(&local);
+	if (o->overwrite && record_load(o->root, &old, &local) &&
+	    strcmp(old.install_dir, plan_get(p, PK_INSTALL_DIR)) == 0) {
+		char *k = xasprintf("%s/nse/conf/nse.key", old.install_dir);
+		char *cr = xasprintf("%s/nse/conf/nse.crt", old.install_dir);
+		char *kf = plat_join_root(o->root, k);
+		char *cf = plat_join_root(o->root, cr);
+		size_t len;
+
+		id->key_pem = plat_read_file(kf, 1u << 20, &len, NULL);
+		id->cert_pem = plat_read_file(cf, 1u << 20, &len, NULL);
+		free(k);
+		free(cr);
+		free(kf);
+		free(cf);
+		if (id->key_pem != NULL && id->cert_pem != NULL &&
+		    old.engine_id != NULL && strlen(old.engine_id) == 36) {
+			snprintf(id->engine_id, sizeof id->engine_id, "%s",
+			    old.engine_id);
+			id->kept = true;
+			ok = true;
+			goto out;
+		}
+		install_identity_free(id);
+	}
+	crypto_uuid(id->engine_id);
+	cn = install_cn(p);
+	unit = xasprintf("Scan Engine %s", plan_get(p, PK_ENGINE_NAME));
+	ok = crypto_make_cert(cn, plan_get(p, PK_COMPANY), unit, 3650,
+	    &id->key_pem, &id->cert_pem, e);
+out:
+	free(cn);
+	free(unit);
+	record_free(&old);
+	return ok;
+}
+
 static bool
 step_configure(struct exec *x, void *arg, struct es_err *e)
 {
@@ -442,16 +519,16 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	bool ok = false;
 
 	(void)x;
-	if (c->have_old && c->old.engine_id != NULL &&
-	    strlen(c->old.engine_id) == 36)
-		snprintf(c->res->engine_id, sizeof c->res->engine_id, "%s",
-		    c->old.engine_id);
-	else
-		crypto_uuid(c->res->engine_id);
+	snprintf(c->res->engine_id, sizeof c->res->engine_id, "%s",
+	    c->id->engine_id);
 	c->rec.engine_id = xstrdup(c->res->engine_id);
-
-	unit = xasprintf("Scan Engine %s", plan_get(c->p, PK_ENGINE_NAME));
-	if (!install_cert(c, "nse/conf/nse.key", "nse/conf/nse.crt", unit, e))
+	if (c->id->kept)
+		log_msg("kept the engine id, key and certificate of the "
+		    "installation it replaces");
+	if (!install_write(c, "nse/conf/nse.key", c->id->key_pem,
+	    strlen(c->id->key_pem), 0600, e) ||
+	    !install_write(c, "nse/conf/nse.crt", c->id->cert_pem,
+	    strlen(c->id->cert_pem), 0640, e))
 		goto out;
 	memset(&ce, 0, sizeof ce);
 	ce.name = plan_get(c->p, PK_ENGINE_NAME);
@@ -471,7 +548,6 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	if (strcmp(c->component, "console") == 0) {
 		struct confgen_console cc;
 
-		free(unit);
 		unit = xstrdup("Security Console");
 		if (!install_cert(c, "nsc/conf/nsc.key", "nsc/conf/nsc.crt",
 		    unit, e))
@@ -519,6 +595,68 @@ install_push_dirs(struct exec *x, const char *root, const struct strlist *l)
 			free(full);
 		}
 	}
+}
+
+/* Pair with the console (engine-to-console, pair_now = yes) and record it
+ * in consoles.xml, as pairing-protocol.md's "After pairing" shows. */
+static bool
+step_pair(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	struct pairing_opts po;
+	struct pairing_result pr;
+	struct confgen_console_entry ce;
+	char *path = NULL, *text = NULL, *out = NULL;
+	size_t len, outlen;
+	bool ok = false;
+
+	(void)x;
+	if (!install_pairs(c->p))
+		return true;
+	memset(&po, 0, sizeof po);
+	memset(&pr, 0, sizeof pr);
+	po.host = plan_get(c->p, PK_CONSOLE_ADDRESS);
+	po.port = plan_port(c->p, PK_CONSOLE_PORT);
+	po.secret = c->o->secret;
+	po.pin = plan_get(c->p, PK_CONSOLE_FINGERPRINT);
+	po.proxy = plan_get(c->p, PK_PROXY);
+	po.engine_id = c->id->engine_id;
+	po.engine_name = plan_get(c->p, PK_ENGINE_NAME);
+	po.engine_version = c->o->manifest->version;
+	po.engine_cert_pem = c->id->cert_pem;
+	po.step = c->o->pair_step;
+	po.step_arg = c->o->pair_step_arg;
+	if (!pairing_run(&po, &pr, e))
+		goto out;
+	path = xasprintf("%s/nse/conf/consoles.xml", c->staging);
+	if ((text = plat_read_file(path, 16u << 20, &len, e)) == NULL)
+		goto out;
+	memset(&ce, 0, sizeof ce);
+	ce.enabled = true;
+	ce.connect_to = true;
+	ce.name = pr.console_name;
+	ce.last_address = po.host;
+	ce.port = po.port;
+	ce.console_id = pr.console_id;
+	ce.spki = pr.console_spki;
+	ce.cert_pem = pr.console_cert_pem;
+	if (!consoles_upsert(text, len, path, &ce, &out, &outlen, e) ||
+	    !install_write(c, "nse/conf/consoles.xml", out, outlen, 0640, e))
+		goto out;
+	c->res->paired = true;
+	snprintf(c->res->console_name, sizeof c->res->console_name, "%s",
+	    pr.console_name);
+	snprintf(c->res->console_spki, sizeof c->res->console_spki, "%s",
+	    pr.console_spki);
+	log_msg("paired with console %s (%s) at %s:%u, key %s",
+	    pr.console_name, pr.console_id, po.host, po.port, pr.console_spki);
+	ok = true;
+out:
+	pairing_result_free(&pr);
+	free(path);
+	free(text);
+	free(out);
+	return ok;
 }
 
 static bool
@@ -730,6 +868,7 @@ static const struct exec_step install_steps[] = {
 	{ "Preparing folders", step_prepare },
 	{ "Unpacking files", step_unpack },
 	{ "Writing configuration", step_configure },
+	{ "Pairing with the console", step_pair },
 	{ "Registering the service", step_services },
 	{ "Writing the install record", step_record },
 	{ "Moving into place", step_move },
@@ -807,6 +946,15 @@ install_run(const struct plan *p, const struct install_opts *o,
 	if (o->overwrite && record_load(o->root, &c.old, &local))
 		c.have_old = strcmp(c.old.install_dir, c.install_dir) == 0;
 
+	if (o->identity != NULL) {
+		c.id = o->identity;
+	} else {
+		if (!install_identity_prepare(p, o, &c.ident, e)) {
+			ok = false;
+			goto done;
+		}
+		c.id = &c.ident;
+	}
 	exec_init(&x);
 	x.report = o->report;
 	x.report_arg = o->report_arg;
@@ -822,6 +970,8 @@ install_run(const struct plan *p, const struct install_opts *o,
 		    sizeof res->service_state);
 	}
 	exec_free(&x);
+done:
+	install_identity_free(&c.ident);
 	record_free(&c.rec);
 	record_free(&c.old);
 	free(c.install_dir);

@@ -8,10 +8,21 @@
 #include "error.h"
 #include "executor.h"
 #include "manifest.h"
+#include "pairing.h"
 #include "payload.h"
 #include "plan.h"
 #include "record.h"
 #include "requirements.h"
+
+/* The engine's identity: made once before anything is written, so that
+ * the connection test before an install can present the same certificate
+ * that the installation then keeps. */
+struct install_identity {
+	char engine_id[37];
+	char *key_pem;        /* wiped and freed by install_identity_free */
+	char *cert_pem;
+	bool kept;            /* taken from the installation it replaces */
+};
 
 struct install_opts {
 	const char *root;                 /* "/" or the --root folder */
@@ -22,6 +33,11 @@ struct install_opts {
 	void *progress_arg;
 	exec_report_fn report;            /* a step starts; may be NULL */
 	void *report_arg;
+	/* Pairing during install (engine-to-console, pair_now = yes). */
+	const struct install_identity *identity;   /* NULL: made here */
+	const char *secret;               /* as typed; never stored */
+	pairing_step_fn pair_step;        /* the pairing's steps; may be NULL */
+	void *pair_step_arg;
 };
 
 enum install_existing {
@@ -50,7 +66,20 @@ struct install_result {
 	char service_state[128];   /* after the install */
 	char engine_id[37];
 	bool started;
+	bool paired;
+	char console_name[128];
+	char console_spki[72];
 };
+
+/* Make the engine identity for a plan: the id, key and certificate of the
+ * installation an --overwrite replaces, or new ones. */
+bool install_identity_prepare(const struct plan *p,
+    const struct install_opts *o, struct install_identity *id,
+    struct es_err *e);
+void install_identity_free(struct install_identity *id);
+
+/* True when the plan pairs during install. */
+bool install_pairs(const struct plan *p);
 
 /* Carry out the plan. On failure everything this run did is undone and
  * e->code says why (ES_EINSTALL, ES_ECANCEL, ES_EINTERNAL). */

@@ -6,7 +6,10 @@
 
 #include "answers.h"
 #include "cli.h"
+#include "confgen.h"
 #include "consoles.h"
+#include "pairing.h"
+#include "secret.h"
 #include "install.h"
 #include "log.h"
 #include "manifest.h"
@@ -208,6 +211,9 @@ print_step(size_t i, size_t n, const char *title, void *arg)
 	fflush(stdout);
 }
 
+static void print_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg);
+
 /* A terminal the wizard can draw on: both ends are terminals and TERM
  * names something better than "dumb" (ncurses checks terminfo itself). */
 static bool
@@ -232,6 +238,7 @@ cmd_install(const struct cli *c)
 	struct install_result res;
 	struct plan_validate_opts vo;
 	struct progress_state ps;
+	struct session ss;
 	struct es_err e;
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
@@ -244,6 +251,7 @@ cmd_install(const struct cli *c)
 	memset(&m, 0, sizeof m);
 	plan_init(&p);
 	record_init(&old);
+	memset(&ss, 0, sizeof ss);
 	plat_signals_install();
 
 	if (!log_open(c->log, &e)) {
@@ -267,14 +275,6 @@ cmd_install(const struct cli *c)
 	if (!plan_validate(&p, &vo, &e)) {
 		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
 		rc = ES_EUSAGE;
-		goto out;
-	}
-	if (!interactive && strcmp(plan_get(&p, PK_COMPONENT), "engine") == 0 &&
-	    strcmp(plan_get(&p, PK_COMMUNICATION), "engine-to-console") == 0 &&
-	    plan_yes(&p, PK_PAIR_NOW)) {
-		err_set(&e, ES_EUSAGE, "pairing during install is not in this "
-		    "build yet: set pair_now = no");
-		rc = fail(&e);
 		goto out;
 	}
 	if (c->root != NULL && plat_file_type(c->root) != PLAT_DIR) {
@@ -328,18 +328,16 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 
+	ss.plan = &p;
+	ss.manifest = &m;
+	ss.license = license;
+	ss.payload = &pl;
+	ss.root = root;
+	ss.overwrite = c->overwrite;
+	ss.record = c->record;
+	ss.facts = facts;
+	ss.warn = interactive ? NULL : stderr;
 	if (interactive) {
-		struct session ss;
-
-		memset(&ss, 0, sizeof ss);
-		ss.plan = &p;
-		ss.manifest = &m;
-		ss.license = license;
-		ss.payload = &pl;
-		ss.root = root;
-		ss.overwrite = c->overwrite;
-		ss.record = c->record;
-		ss.facts = facts;
 		rc = WIZARD_NO_TERMINAL;
 		if (!c->text && terminal_usable())
 			rc = wizard_run(&ss);
@@ -349,10 +347,50 @@ cmd_install(const struct cli *c)
 	}
 	if (!install_preflight(&p, &io, &req, &e)) {
 		print_requirements(&req, stdout);
+	/* Engine-to-Console with pair_now = yes: the connection test runs
+	 * before anything is written (cli-contract.md: exit 4, unchanged). */
+	if (install_pairs(&p)) {
+		struct pairing_result pr;
+
+		memset(&pr, 0, sizeof pr);
+		printf("Connection test with the console at %s:%u:\n",
+		    plan_get(&p, PK_CONSOLE_ADDRESS),
+		    plan_port(&p, PK_CONSOLE_PORT));
+		if (!session_pairing_test(&ss, print_pair_step, stdout, &pr,
+		    &e)) {
+			pairing_result_free(&pr);
+			rc = fail(&e);
+			fprintf(stderr, "Nothing was changed.\n");
+			goto out;
+		}
+		printf("Console %s (%s), key %s.\n", pr.console_name,
+		    pr.console_id, pr.console_spki);
+		pairing_result_free(&pr);
+	}
 		rc = fail(&e);
 		goto out;
 	}
 	print_requirements(&req, stdout);
+	/* Engine-to-Console with pair_now = yes: the connection test runs
+	 * before anything is written (cli-contract.md: exit 4, unchanged). */
+	if (install_pairs(&p)) {
+		struct pairing_result pr;
+
+		memset(&pr, 0, sizeof pr);
+		printf("Connection test with the console at %s:%u:\n",
+		    plan_get(&p, PK_CONSOLE_ADDRESS),
+		    plan_port(&p, PK_CONSOLE_PORT));
+		if (!session_pairing_test(&ss, print_pair_step, stdout, &pr,
+		    &e)) {
+			pairing_result_free(&pr);
+			rc = fail(&e);
+			fprintf(stderr, "Nothing was changed.\n");
+			goto out;
+		}
+		printf("Console %s (%s), key %s.\n", pr.console_name,
+		    pr.console_id, pr.console_spki);
+		pairing_result_free(&pr);
+	}
 	if (c->check) {
 		char *text = plan_write(&p);
 
@@ -365,31 +403,24 @@ cmd_install(const struct cli *c)
 	memset(&ps, 0, sizeof ps);
 	ps.tty = plat_stdout_is_tty();
 	ps.start = plat_monotonic();
-	io.progress = print_progress;
-	io.progress_arg = &ps;
-	io.report = print_step;
-	if (!install_run(&p, &io, &res, &e)) {
+	if (!session_install(&ss, print_progress, &ps, print_step, NULL, &res,
+	    &e)) {
 		rc = fail(&e);
 		fprintf(stderr, "Everything this run changed was undone.\n");
 		goto out;
 	}
 	{
-		struct session ss;
 		struct sbuf b;
 
-		memset(&ss, 0, sizeof ss);
-		ss.plan = &p;
-		ss.manifest = &m;
-		ss.root = root;
 		sbuf_init(&b);
 		session_next_steps(&ss, &res, &b);
 		printf("\n%s", b.s);
 		sbuf_free(&b);
-		ss.record = c->record;
 		if (!session_record(&ss, &e))
 			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
 	}
 out:
+	session_free(&ss);
 	free(license);
 	record_free(&old);
 	plan_free(&p);
@@ -594,6 +625,225 @@ cmd_consoles(const struct cli *c)
 	return fail(&e);
 }
 
+/* Print one step of the connection test as it ends. */
+static void
+print_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg)
+{
+	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
+	FILE *fp = arg;
+
+	fprintf(fp, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
+	    detail != NULL ? detail : "");
+	fflush(fp);
+}
+
+/* HOST, HOST:PORT, [V6] or [V6]:PORT; a bare IPv6 address has no port. */
+static bool
+parse_console(const char *arg, char **host, unsigned *port, struct es_err *e)
+{
+	const char *colon = strrchr(arg, ':'), *expect;
+	char *h, portbuf[8];
+
+	*port = 40815;
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			goto bad;
+		h = xstrndup(arg + 1, (size_t)(close - arg - 1));
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else if (colon != NULL && strchr(arg, ':') == colon) {
+		h = xstrndup(arg, (size_t)(colon - arg));
+	} else {
+		h = xstrdup(arg);
+		colon = NULL;
+	}
+	if (colon != NULL) {
+		snprintf(portbuf, sizeof portbuf, "%s", colon + 1);
+		if (!plan_check(PK_CONSOLE_PORT, portbuf, &expect)) {
+			free(h);
+			goto bad;
+		}
+		*port = (unsigned)strtoul(portbuf, NULL, 10);
+	}
+	if (!plan_check(PK_CONSOLE_ADDRESS, h, &expect)) {
+		free(h);
+		goto bad;
+	}
+	*host = h;
+	return true;
+bad:
+	err_set(e, ES_EUSAGE, "--console '%s': expected HOST or HOST:PORT "
+	    "(IPv6 as [ADDRESS]:PORT)", arg);
+	return false;
+}
+
+/* Milliseconds from an environment variable holding seconds, or 0. */
+static long
+env_timeout_ms(const char *name)
+{
+	const char *v = getenv(name);
+	double s = v != NULL ? strtod(v, NULL) : 0;
+
+	return s > 0 && s < 3600 ? (long)(s * 1000) : 0;
+}
+
+/* engine-setup pair: the seed's post-installation Engine-to-Console
+ * pairing, and with --test only the connection test. */
+static int
+cmd_pair(const struct cli *c)
+{
+	struct es_err e;
+	struct record r;
+	struct plan recorded;
+	struct pairing_opts po;
+	struct pairing_result pr;
+	struct secret_source src;
+	struct plat_facts facts;
+	const char *root = c->root != NULL ? c->root : "/";
+	char *host = NULL, *secret = NULL, *cert = NULL, *rel = NULL;
+	char *path = NULL, *text = NULL, *out = NULL;
+	const char *expect;
+	size_t len, outlen;
+	int rc = 0;
+
+	err_clear(&e);
+	record_init(&r);
+	plan_init(&recorded);
+	memset(&pr, 0, sizeof pr);
+	memset(&po, 0, sizeof po);
+	plat_signals_install();
+	if (c->console == NULL) {
+		err_set(&e, ES_EUSAGE, "pair needs --console HOST[:PORT], the "
+		    "console's address (port 40815 unless changed)");
+		goto fail;
+	}
+	if (c->fingerprint != NULL &&
+	    !plan_check(PK_CONSOLE_FINGERPRINT, c->fingerprint, &expect)) {
+		err_set(&e, ES_EUSAGE, "--fingerprint: expected %s", expect);
+		goto fail;
+	}
+	if (!parse_console(c->console, &host, &po.port, &e))
+		goto fail;
+	if (!c->test_only && c->root == NULL && !plat_is_admin()) {
+		err_set(&e, ES_EREQ, "pairing changes consoles.xml and needs "
+		    "administrator rights: run engine-setup as root (sudo)");
+		goto fail;
+	}
+	if (!record_load(root, &r, &e)) {
+		if (e.code == 0)
+			err_set(&e, ES_EUSAGE, "nothing is installed%s%s: "
+			    "install a Scan Engine first",
+			    c->root ? " under " : "", c->root ? c->root : "");
+		goto fail;
+	}
+	if (strcmp(r.component, "engine") != 0) {
+		err_set(&e, ES_EUSAGE, "this host has a Security Console, whose "
+		    "local Scan Engine needs no pairing; pair distributed "
+		    "Scan Engines on their own hosts");
+		goto fail;
+	}
+	rel = xasprintf("%s/nse/conf/nse.crt", r.install_dir);
+	path = plat_join_root(root, rel);
+	if ((cert = plat_read_file(path, 1u << 20, &len, &e)) == NULL)
+		goto fail;
+	free(rel);
+	free(path);
+	rel = record_answers_path(r.install_dir);
+	path = plat_join_root(root, rel);
+	if ((text = plat_read_file(path, 1u << 20, &len, NULL)) != NULL)
+		answers_parse(&recorded, text, len, path, PLAN_SRC_FILE, NULL);
+	free(text);
+	text = NULL;
+	plat_facts(&facts);
+	plan_apply_defaults(&recorded, facts.hostname);
+
+	memset(&src, 0, sizeof src);
+	src.file = c->secret_file;
+	src.may_prompt = plat_stdin_is_tty();
+	src.in = stdin;
+	src.out = stderr;
+	if ((secret = secret_obtain(&src, stderr, &e)) == NULL)
+		goto fail;
+
+	po.host = host;
+	po.secret = secret;
+	po.pin = c->fingerprint;
+	po.proxy = plan_get(&recorded, PK_PROXY);
+	po.connect_timeout_ms = env_timeout_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
+	po.total_timeout_ms = env_timeout_ms("ENGINE_SETUP_TIMEOUT");
+	po.engine_id = r.engine_id;
+	po.engine_name = plan_get(&recorded, PK_ENGINE_NAME);
+	po.engine_version = r.version;
+	po.engine_cert_pem = cert;
+	po.dry_run = c->test_only;
+	po.step = print_pair_step;
+	po.step_arg = stdout;
+	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
+	    "Pairing with the console at", host, po.port);
+	if (!pairing_run(&po, &pr, &e))
+		goto fail;
+	if (c->test_only) {
+		printf("Connection test passed: console %s (%s), version %s.\n"
+		    "Console key: %s. Compare it with the fingerprint the "
+		    "console shows; pin it with --fingerprint.\n",
+		    pr.console_name, pr.console_id, pr.console_version,
+		    pr.console_spki);
+		goto out;
+	}
+	free(rel);
+	free(path);
+	rel = xasprintf("%s/nse/conf/consoles.xml", r.install_dir);
+	path = plat_join_root(root, rel);
+	{
+		struct confgen_console_entry ce;
+		int mode;
+
+		if ((text = plat_read_file(path, 16u << 20, &len, &e)) == NULL)
+			goto fail;
+		memset(&ce, 0, sizeof ce);
+		ce.enabled = true;
+		ce.connect_to = true;
+		ce.name = pr.console_name;
+		ce.last_address = host;
+		ce.port = po.port;
+		ce.console_id = pr.console_id;
+		ce.spki = pr.console_spki;
+		ce.cert_pem = pr.console_cert_pem;
+		mode = plat_file_mode(path);
+		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
+		    !plat_write_file_atomic(path, out, outlen,
+		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
+			goto fail;
+		printf("Paired with console %s (%s) at %s:%u; recorded as "
+		    "console %u in %s.\n", pr.console_name, pr.console_id,
+		    host, po.port, ce.id, rel);
+	}
+	if (c->fingerprint == NULL)
+		printf("Console key: %s. Compare it with the fingerprint the "
+		    "console shows.\n", pr.console_spki);
+	if (r.services.n > 0)
+		printf("Restart the Scan Engine service (%s) so it connects, "
+		    "then Refresh the engine in the console (Administration > "
+		    "Scans > Scan Engines).\n", r.services.v[0]);
+	goto out;
+fail:
+	rc = fail(&e);
+out:
+	util_free_secret(secret);
+	pairing_result_free(&pr);
+	plan_free(&recorded);
+	record_free(&r);
+	free(host);
+	free(cert);
+	free(rel);
+	free(path);
+	free(text);
+	free(out);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -634,9 +884,10 @@ main(int argc, char **argv)
 		rc = cmd_consoles(&c);
 		break;
 	case CMD_PAIR:
+		rc = cmd_pair(&c);
+		break;
 	default:
-		err_set(&e, ES_EUSAGE, "'pair' is not in this build yet");
-		rc = fail(&e);
+		rc = ES_EINTERNAL;
 		break;
 	}
 	cli_free(&c);

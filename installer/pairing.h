@@ -60,10 +60,14 @@ struct pairing_opts {
 	const char *host;               /* console_address */
 	unsigned port;                  /* console_port (40815) */
 	const char *secret;             /* as typed; never logged or sent */
-	const char *pin;                /* "sha256:<64 hex>" or NULL */
+	const char *pin;                /* "sha256:<64 hex>" (either case)
+	                                 * or NULL */
 	const char *ca_file;            /* validate against CAs too, or NULL */
 	const char *proxy;              /* "http://host:port", or NULL: the
-	                                 * environment's HTTPS_PROXY/NO_PROXY */
+	                                 * environment's HTTPS_PROXY/NO_PROXY.
+	                                 * https:// proxies are refused: curl
+	                                 * would show their key as the
+	                                 * console's */
 	long connect_timeout_ms;        /* 0: 10 s */
 	long total_timeout_ms;          /* 0: 30 s for the whole exchange */
 	const char *engine_id;          /* UUID */
@@ -86,9 +90,16 @@ struct pairing_result {
 };
 
 /* Run hello and pair. False with e->code ES_EPAIR and one message that
- * says what to do (the protocol's error table), or ES_EUSAGE for a secret
- * that is malformed (nothing was sent). Nothing from the response is
- * trusted before console_proof has been checked. */
+ * says what to do (the protocol's error table), or, with nothing sent,
+ * ES_EUSAGE for a malformed secret, pin, host, port, engine name or an
+ * https:// proxy, and ES_EINTERNAL for a malformed engine id, version or
+ * certificate. Nothing from the response is trusted before console_proof
+ * has been checked; on failure *r is empty. o->step hears every stage
+ * exactly once, in order: after a failure (or when nothing was sent) the
+ * rest are PAIRING_SKIPPED. Both requests share one connection when the
+ * console keeps it open; a reconnection must show the same console key.
+ * Calls curl_global_init()/curl_global_cleanup() itself (reference
+ * counted; thread-safe with libcurl 7.84 or later). */
 bool pairing_run(const struct pairing_opts *o, struct pairing_result *r,
     struct es_err *e);
 void pairing_result_free(struct pairing_result *r);

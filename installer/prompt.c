@@ -331,26 +331,111 @@ page_direction(struct prompt *pr)
 	return PN_NEXT;
 }
 
+static void
+prompt_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg)
+{
+	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
+	struct prompt *pr = arg;
+
+	fprintf(pr->out, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
+	    detail != NULL ? detail : "");
+	fflush(pr->out);
+}
+
+/* The secret: from a file or the environment when one is set, else
+ * typed without echo. */
+static bool
+prompt_secret(struct prompt *pr)
+{
+	char buf[256];
+
+	if (plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) != NULL ||
+	    getenv("ENGINE_SETUP_SHARED_SECRET") != NULL) {
+		fprintf(pr->out, "The shared secret comes from %s.\n",
+		    plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) != NULL ?
+		    plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) :
+		    "ENGINE_SETUP_SHARED_SECRET");
+		return true;
+	}
+	for (;;) {
+		const char *expect;
+
+		fprintf(pr->out, "Shared secret (Administration > Scans > "
+		    "Manage scan engines > Generate Scan Engine Shared Secret; "
+		    "valid 60 minutes):\n");
+		fflush(pr->out);
+		if (!plat_read_secret(pr->in, buf, sizeof buf)) {
+			util_wipe(buf, sizeof buf);
+			return false;
+		}
+		if (plan_check(PK_SHARED_SECRET, buf, &expect))
+			break;
+		fprintf(pr->out, "Expected %s.\n", expect);
+	}
+	plan_replace(pr->s->plan, PK_SHARED_SECRET, buf);
+	util_wipe(buf, sizeof buf);
+	return true;
+}
+
 static enum prompt_next
 page_pairing(struct prompt *pr)
 {
-	static const char *const labels[] = { "Pair later", "Pair now" };
+	static const char *const labels[] = { "Pair now (recommended)",
+	    "Pair later (engine-setup pair)" };
+	static const char *const after[] = { "Test again", "Change the console "
+	    "details", "Pair later", "Cancel" };
+	struct pairing_result r;
+	struct es_err e;
+	int i;
 
 	if (!session_engine_to_console(pr->s))
 		return PN_NEXT;
 	fprintf(pr->out, "\nPair with the console now?\n");
-	for (;;) {
-		int i = prompt_menu(pr, labels, NULL, 2, 0);
-
-		if (i < 0)
-			return PN_CANCEL;
-		if (i == 0)
-			break;
-		fprintf(pr->out, "Pairing during install is not in this build "
-		    "yet: pair later with 'engine-setup pair'.\n");
+	i = prompt_menu(pr, labels, NULL, 2,
+	    plan_yes(pr->s->plan, PK_PAIR_NOW) ? 0 : 1);
+	if (i < 0)
+		return PN_CANCEL;
+	if (i == 1) {
+		plan_replace(pr->s->plan, PK_PAIR_NOW, "no");
+		return PN_NEXT;
 	}
-	plan_replace(pr->s->plan, PK_PAIR_NOW, "no");
-	return PN_NEXT;
+	plan_replace(pr->s->plan, PK_PAIR_NOW, "yes");
+details:
+	if (!prompt_value(pr, "Console address:", PK_CONSOLE_ADDRESS) ||
+	    !prompt_value(pr, "Console port:", PK_CONSOLE_PORT) ||
+	    !prompt_secret(pr))
+		return PN_CANCEL;
+	for (;;) {
+		memset(&r, 0, sizeof r);
+		err_clear(&e);
+		fprintf(pr->out, "Testing the connection to %s:%u\n",
+		    plan_get(pr->s->plan, PK_CONSOLE_ADDRESS),
+		    plan_port(pr->s->plan, PK_CONSOLE_PORT));
+		if (session_pairing_test(pr->s, prompt_pair_step, pr, &r, &e)) {
+			fprintf(pr->out, "Connection test passed: console %s "
+			    "(%s), version %s.\nConsole key: %s\nCompare it "
+			    "with the fingerprint the console shows.\n",
+			    r.console_name, r.console_id, r.console_version,
+			    r.console_spki);
+			pairing_result_free(&r);
+			return PN_NEXT;
+		}
+		pairing_result_free(&r);
+		fprintf(pr->out, "%s\n", e.msg);
+		switch (prompt_choice(pr, after, "tclx", 0)) {
+		case 0:
+			continue;
+		case 1:
+			plan_replace(pr->s->plan, PK_SHARED_SECRET, NULL);
+			goto details;
+		case 2:
+			plan_replace(pr->s->plan, PK_PAIR_NOW, "no");
+			return PN_NEXT;
+		default:
+			return PN_CANCEL;
+		}
+	}
 }
 
 static enum prompt_next

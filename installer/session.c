@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "secret.h"
 
 bool
 session_engine_only(const struct session *s)
@@ -182,6 +183,12 @@ session_next_steps(const struct session *s, const struct install_result *res,
 		    "  The console must reach this host on TCP %u.\n",
 		    plan_port(p, PK_ENGINE_PORT), rooted ? " --root " : "",
 		    rooted ? s->root : "", plan_port(p, PK_ENGINE_PORT));
+	} else if (res->paired) {
+		sbuf_addf(out, "Paired with the console %s (key %s).\n"
+		    "Next: in the Security Console, Administration > Scans > "
+		    "Scan Engines: Refresh Displayed Engines, then refresh this "
+		    "engine to verify it.\n", res->console_name,
+		    res->console_spki);
 	} else {
 		sbuf_addf(out, "Next (Engine-to-Console pairing): generate a "
 		    "shared secret in the console (Administration > Scans > "
@@ -194,19 +201,110 @@ session_next_steps(const struct session *s, const struct install_result *res,
 	}
 }
 
+void
+session_free(struct session *s)
+{
+	if (s->have_ident)
+		install_identity_free(&s->ident);
+	s->have_ident = false;
+}
+
+static bool
+session_identity(struct session *s, struct es_err *e)
+{
+	struct install_opts io;
+
+	if (s->have_ident)
+		return true;
+	session_install_opts(s, &io);
+	if (!install_identity_prepare(s->plan, &io, &s->ident, e))
+		return false;
+	s->have_ident = true;
+	return true;
+}
+
+static long
+session_env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	double sec = v != NULL ? strtod(v, NULL) : 0;
+
+	return sec > 0 && sec < 3600 ? (long)(sec * 1000) : 0;
+}
+
 bool
-session_install(const struct session *s, payload_progress_fn progress,
+session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
+    struct pairing_result *r, struct es_err *e)
+{
+	struct secret_source src;
+	struct pairing_opts po;
+	char *secret;
+	bool ok;
+
+	if (!session_identity(s, e))
+		return false;
+	/* A key learnt from an earlier test is no pin for another console
+	 * (the user went back and changed the address). */
+	if (s->pin_from_test) {
+		plan_replace(s->plan, PK_CONSOLE_FINGERPRINT, NULL);
+		s->pin_from_test = false;
+	}
+	secret_from_plan(s->plan, &src);
+	if ((secret = secret_obtain(&src, s->warn, e)) == NULL)
+		return false;
+	memset(&po, 0, sizeof po);
+	po.host = plan_get(s->plan, PK_CONSOLE_ADDRESS);
+	po.port = plan_port(s->plan, PK_CONSOLE_PORT);
+	po.secret = secret;
+	po.pin = plan_get(s->plan, PK_CONSOLE_FINGERPRINT);
+	po.proxy = plan_get(s->plan, PK_PROXY);
+	po.connect_timeout_ms = session_env_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
+	po.total_timeout_ms = session_env_ms("ENGINE_SETUP_TIMEOUT");
+	po.engine_id = s->ident.engine_id;
+	po.engine_name = plan_get(s->plan, PK_ENGINE_NAME);
+	po.engine_version = s->manifest->version;
+	po.engine_cert_pem = s->ident.cert_pem;
+	po.dry_run = true;
+	po.step = step;
+	po.step_arg = step_arg;
+	ok = po.host != NULL && pairing_run(&po, r, e);
+	if (po.host == NULL)
+		err_set(e, ES_EUSAGE, "no console address to test");
+	if (ok && !plan_is_set(s->plan, PK_CONSOLE_FINGERPRINT)) {
+		plan_replace(s->plan, PK_CONSOLE_FINGERPRINT, r->console_spki);
+		s->pin_from_test = true;
+	}
+	util_free_secret(secret);
+	return ok;
+}
+
+bool
+session_install(struct session *s, payload_progress_fn progress,
     void *progress_arg, exec_report_fn report, void *report_arg,
     struct install_result *res, struct es_err *e)
 {
 	struct install_opts io;
+	struct secret_source src;
+	char *secret = NULL;
+	bool ok;
 
 	session_install_opts(s, &io);
 	io.progress = progress;
 	io.progress_arg = progress_arg;
 	io.report = report;
 	io.report_arg = report_arg;
-	return install_run(s->plan, &io, res, e);
+	if (install_pairs(s->plan)) {
+		if (!session_identity(s, e))
+			return false;
+		secret_from_plan(s->plan, &src);
+		if ((secret = secret_obtain(&src, NULL, e)) == NULL)
+			return false;
+		io.identity = &s->ident;
+		io.secret = secret;
+	}
+	ok = install_run(s->plan, &io, res, e);
+	util_free_secret(secret);
+	return ok;
 }
 
 bool

@@ -6,10 +6,12 @@
 #define ES_SESSION_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "install.h"
 #include "manifest.h"
+#include "pairing.h"
 #include "payload.h"
 #include "plan.h"
 #include "platform.h"
@@ -25,7 +27,23 @@ struct session {
 	bool overwrite;
 	const char *record;           /* --record FILE, or NULL */
 	struct plat_facts facts;
+	/* The engine identity, made once for the connection test and the
+	 * install (session_free releases it). */
+	struct install_identity ident;
+	bool have_ident;
+	bool pin_from_test;   /* console_fingerprint came from a test */
+	FILE *warn;           /* warnings about where the secret is; or NULL */
 };
+
+/* Release what the session made. */
+void session_free(struct session *s);
+/* The connection test of the pairing page and of every install that
+ * pairs: a dry run with the plan's console, port, secret and pin. On
+ * success without a pin, the console's key becomes the plan's
+ * console_fingerprint, so that the pairing itself (and --record) is pinned
+ * to the key that was tested. */
+bool session_pairing_test(struct session *s, pairing_step_fn step,
+    void *step_arg, struct pairing_result *r, struct es_err *e);
 
 /* True when the plan's component is the engine only. */
 bool session_engine_only(const struct session *s);
@@ -49,7 +67,7 @@ void session_summary(const struct session *s, struct sbuf *out);
 void session_next_steps(const struct session *s,
     const struct install_result *res, struct sbuf *out);
 /* Carry the plan out (install_run with the session's payload and root). */
-bool session_install(const struct session *s, payload_progress_fn progress,
+bool session_install(struct session *s, payload_progress_fn progress,
     void *progress_arg, exec_report_fn report, void *report_arg,
     struct install_result *res, struct es_err *e);
 /* --record: write the answers given (never a secret) to s->record. */

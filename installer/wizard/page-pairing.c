@@ -1,18 +1,67 @@
-/* Pairing (Engine-to-Console only): pair with the console now, or later
- * with 'engine-setup pair'. Pairing during the install is not in this
- * build yet, so "Pair later" is the choice that goes on. */
+/* Pairing (Engine-to-Console only): pair with the console now, with its
+ * address, port and shared secret and a Test connection that must pass
+ * first, or later with 'engine-setup pair'. The test is the protocol's dry
+ * run (../shared/pairing-protocol.md, "Exchange 2"); without a pin, the
+ * console key it saw becomes the plan's console_fingerprint
+ * (session_pairing_test), shown here to be compared with the console's.
+ * The secret is never drawn: its field is hidden (O_PUBLIC off). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "page.h"
+#include "util.h"
 
-#define PAGE_PAIRING_LATER	0
-#define PAGE_PAIRING_NOW	1
+#define PAGE_PAIRING_NOW	0
+#define PAGE_PAIRING_LATER	1
+
+/* Focus stops: the menu, the fields, then the Test connection button. */
+#define PAGE_PAIRING_MENU	0
+#define PAGE_PAIRING_ADDRESS	0	/* fields, from focus 1 */
+#define PAGE_PAIRING_PORT	1
+#define PAGE_PAIRING_SECRET	2
+
+/* Rows of the page, from its top. */
+#define PAGE_PAIRING_MENU_Y	0
+#define PAGE_PAIRING_FORM_Y	2
+#define PAGE_PAIRING_TEST_Y	8
+#define PAGE_PAIRING_STEPS_Y	9
+#define PAGE_PAIRING_ROWS	((PAIRING_NSTAGES + 1) / 2)
+#define PAGE_PAIRING_OUT_Y	(PAGE_PAIRING_STEPS_Y + PAGE_PAIRING_ROWS)
+
+#define PAGE_PAIRING_BUTTON	"Test connection"
 
 static const char *const page_pairing_names[] = {
-	"Pair later (engine-setup pair)", "Pair now",
+	"Pair now (recommended)", "Pair later (engine-setup pair)",
+};
+
+/* A step as the test reported it. */
+enum page_pairing_step {
+	PPS_NONE,	/* not reported (yet) */
+	PPS_OK,
+	PPS_FAIL,
+	PPS_SKIP
 };
 
 static struct ui_menu page_pairing_menu;
+static struct ui_form page_pairing_form;
+
+/* The last connection test; kept while the page is left and entered
+ * again, so that Back and Next do not ask for it again. */
+static struct {
+	bool ran, testing, passed;
+	enum page_pairing_step step[PAIRING_NSTAGES];
+	char detail[PAIRING_NSTAGES][128];
+	char fail[ES_ERR_MSG_MAX];
+	int fail_top, fail_rows;	/* the rows of it shown */
+	char console_name[128], console_id[128], console_version[32];
+	char console_spki[72];
+	bool pinned;		/* the key was checked against a pin */
+	/* What the test was run with; the secret only as its secret_id. */
+	char address[256], port[16], secret_id[17];
+	char status[256];
+	int status_style;
+} page_pairing_st;
 
 static bool
 page_pairing_shown(const struct session *s)
@@ -20,66 +69,571 @@ page_pairing_shown(const struct session *s)
 	return session_engine_to_console(s);
 }
 
+static bool
+page_pairing_now(void)
+{
+	return ui_menu_index(&page_pairing_menu) == PAGE_PAIRING_NOW;
+}
+
+/* Where the secret comes from when it is not typed here: the answers'
+ * shared_secret_file or ENGINE_SETUP_SHARED_SECRET (secret_obtain takes
+ * them before a typed one). NULL: it is typed. */
+static const char *
+page_pairing_external(const struct wizard *w, char *buf, size_t bufsz)
+{
+	const char *env = getenv("ENGINE_SETUP_SHARED_SECRET");
+
+	if (plan_is_set(w->s->plan, PK_SHARED_SECRET_FILE)) {
+		snprintf(buf, bufsz, "from %s (shared_secret_file)",
+		    plan_get(w->s->plan, PK_SHARED_SECRET_FILE));
+		return buf;
+	}
+	if (env != NULL && *env != '\0') {
+		snprintf(buf, bufsz, "from ENGINE_SETUP_SHARED_SECRET");
+		return buf;
+	}
+	return NULL;
+}
+
+static int
+page_pairing_nfields(void)
+{
+	return page_pairing_form.n;
+}
+
+/* The focus stop of the Test connection button. */
+static int
+page_pairing_button(void)
+{
+	return 1 + page_pairing_nfields();
+}
+
+/* The field that has the focus, or -1. */
+static int
+page_pairing_field(const struct wizard *w)
+{
+	int i = w->focus - 1;
+
+	return page_pairing_now() && i >= 0 && i < page_pairing_nfields() ?
+	    i : -1;
+}
+
+/* The console_fingerprint a test put into the plan (not one the answers
+ * pinned) goes with the test that found it. */
+static void
+page_pairing_forget_key(struct wizard *w)
+{
+	struct plan *p = w->s->plan;
+
+	if (plan_is_set(p, PK_CONSOLE_FINGERPRINT) &&
+	    p->priority[PK_CONSOLE_FINGERPRINT] == PLAN_SRC_INTERACTIVE)
+		plan_replace(p, PK_CONSOLE_FINGERPRINT, NULL);
+}
+
+/* Forget the last test: what it was run with has changed. */
+static void
+page_pairing_reset(struct wizard *w)
+{
+	memset(&page_pairing_st, 0, sizeof page_pairing_st);
+	page_pairing_forget_key(w);
+}
+
+/* The secret_id of the secret typed, or "" when it is not one (or is
+ * not typed here). */
+static void
+page_pairing_secret_id(const char *typed, char out[17])
+{
+	char S[33];
+
+	out[0] = '\0';
+	if (typed != NULL && pairing_normalize_secret(typed, S))
+		pairing_secret_id(S, out);
+	util_wipe(S, sizeof S);
+}
+
+/* The fields as typed (caller frees with page_pairing_free_values); the
+ * secret is NULL when it is not typed here. */
+static void
+page_pairing_values(char **v)
+{
+	int i;
+
+	v[PAGE_PAIRING_SECRET] = NULL;
+	for (i = 0; i < page_pairing_nfields(); i++)
+		v[i] = ui_form_value(&page_pairing_form, i);
+}
+
+static void
+page_pairing_free_values(char **v)
+{
+	free(v[PAGE_PAIRING_ADDRESS]);
+	free(v[PAGE_PAIRING_PORT]);
+	util_free_secret(v[PAGE_PAIRING_SECRET]);
+}
+
+/* True when the last test passed with the values as they are now. */
+static bool
+page_pairing_still_passed(char **v)
+{
+	char id[17];
+
+	if (!page_pairing_st.passed)
+		return false;
+	page_pairing_secret_id(v[PAGE_PAIRING_SECRET], id);
+	return strcmp(v[PAGE_PAIRING_ADDRESS], page_pairing_st.address) == 0 &&
+	    strcmp(v[PAGE_PAIRING_PORT], page_pairing_st.port) == 0 &&
+	    strcmp(id, page_pairing_st.secret_id) == 0;
+}
+
+/* Put msg under field i in style. */
+static void
+page_pairing_say(int i, int style, const char *msg)
+{
+	snprintf(page_pairing_form.msg[i], sizeof page_pairing_form.msg[i],
+	    "%s", msg);
+	page_pairing_form.msg_style[i] = style;
+}
+
+/* What the secret field says when nothing is wrong with it. */
+static void
+page_pairing_secret_hint(void)
+{
+	if (page_pairing_nfields() > PAGE_PAIRING_SECRET)
+		page_pairing_say(PAGE_PAIRING_SECRET, UI_DIM, "Not shown. "
+		    "32 letters and digits, like ABCD-1234-...");
+}
+
+/* Check the fields (only that one when only >= 0); the reasons go under
+ * them. Returns the first bad field, or -1. */
+static int
+page_pairing_check(char **v, int only)
+{
+	static const enum plan_key keys[] = {
+		PK_CONSOLE_ADDRESS, PK_CONSOLE_PORT, PK_SHARED_SECRET,
+	};
+	const char *expect;
+	char buf[512];
+	int i, bad = -1;
+
+	for (i = 0; i < page_pairing_nfields(); i++) {
+		if (only >= 0 && only != i)
+			continue;
+		if (plan_check(keys[i], v[i], &expect)) {
+			page_pairing_say(i, UI_NORMAL, "");
+			if (i == PAGE_PAIRING_SECRET)
+				page_pairing_secret_hint();
+			continue;
+		}
+		if (i == PAGE_PAIRING_PORT)
+			snprintf(buf, sizeof buf, "Expected %s (the default "
+			    "is 40815).", expect);
+		else if (i == PAGE_PAIRING_SECRET)
+			snprintf(buf, sizeof buf, "%s", *v[i] == '\0' ?
+			    "Required: the shared secret from the console." :
+			    "Expected 32 letters and digits, like "
+			    "ABCD-1234-...");
+		else
+			snprintf(buf, sizeof buf, "%s%s.", *v[i] == '\0' ?
+			    "Required: " : "Expected ", expect);
+		page_pairing_say(i, UI_ERROR, buf);
+		if (bad < 0)
+			bad = i;
+	}
+	return bad;
+}
+
+/* One step line: "[ OK ] TLS handshake  TLSv1.3". */
+static void
+page_pairing_step_line(int y, int x, int width, int stage)
+{
+	static const char *const labels[] = {
+		"[    ]", "[ OK ]", "[FAIL]", "[ -- ]",
+	};
+	static const int styles[] = { UI_DIM, UI_OK, UI_ERROR, UI_DIM };
+	enum page_pairing_step st = page_pairing_st.step[stage];
+	char line[256];
+
+	if (st == PPS_NONE && !page_pairing_st.testing)
+		st = PPS_SKIP;
+	ui_put(y, x, 6, styles[st], labels[st]);
+	snprintf(line, sizeof line, " %-13s %s",
+	    pairing_stage_name((enum pairing_stage)stage),
+	    page_pairing_st.detail[stage]);
+	ui_put(y, x + 6, width - 6, st == PPS_FAIL ? UI_ERROR : UI_NORMAL,
+	    line);
+}
+
+/* Why the test failed, in h rows; PgUp/PgDn scroll a longer text. */
+static void
+page_pairing_draw_fail(int y, int x, int h, int width)
+{
+	struct ui_text t;
+	char more[128];
+	int i, rows, top;
+
+	ui_text_wrap(&t, page_pairing_st.fail, width);
+	rows = t.n > h ? h - 1 : h;
+	if (page_pairing_st.fail_top > t.n - rows)
+		page_pairing_st.fail_top = t.n - rows;
+	if (page_pairing_st.fail_top < 0)
+		page_pairing_st.fail_top = 0;
+	top = page_pairing_st.fail_top;
+	for (i = 0; i < rows && top + i < t.n; i++)
+		ui_put(y + i, x, width, UI_ERROR, t.line[top + i]);
+	if (t.n > h) {
+		snprintf(more, sizeof more, "Lines %d-%d of %d  (PgDn/PgUp: "
+		    "more)", top + 1, top + rows, t.n);
+		ui_put(y + rows, x, width, UI_DIM, more);
+	}
+	page_pairing_st.fail_rows = rows;
+	ui_text_free(&t);
+}
+
+/* The Test connection button, its status, the steps and the outcome. */
+static void
+page_pairing_draw_test(struct wizard *w)
+{
+	struct sbuf b;
+	int y = w->y + PAGE_PAIRING_TEST_Y, x = w->x, i, cw, bw;
+	int oy = w->y + PAGE_PAIRING_OUT_Y, oh = w->h - PAGE_PAIRING_OUT_Y;
+
+	if (w->small)
+		return;
+	ui_clear(y, w->x, w->h - PAGE_PAIRING_TEST_Y, w->w);
+	bw = ui_button(y, x, PAGE_PAIRING_BUTTON,
+	    w->focus == page_pairing_button(), false);
+	ui_put(y, x + bw + 2, w->w - bw - 2, page_pairing_st.status_style,
+	    page_pairing_st.status);
+	if (!page_pairing_st.ran) {
+		ui_write(y + 1, x, w->h - PAGE_PAIRING_TEST_Y - 1, w->w,
+		    UI_NORMAL, "Generate the shared secret in the console: "
+		    "Administration > Scans > Manage scan engines > Generate "
+		    "Scan Engine Shared Secret. It is valid for 60 minutes.\n\n"
+		    "Test connection checks the address, the port and the "
+		    "secret without pairing yet: name, TCP connection, TLS, "
+		    "the console's key, the secret both ways, and the "
+		    "versions. Next goes on once the test has passed.");
+		return;
+	}
+	cw = (w->w - 2) / 2;
+	for (i = 0; i < PAIRING_NSTAGES; i++)
+		page_pairing_step_line(w->y + PAGE_PAIRING_STEPS_Y +
+		    i % PAGE_PAIRING_ROWS, x + (i / PAGE_PAIRING_ROWS) *
+		    (cw + 2), cw, i);
+	if (page_pairing_st.testing)
+		return;
+	if (!page_pairing_st.passed) {
+		page_pairing_draw_fail(oy, x, oh, w->w);
+		return;
+	}
+	sbuf_init(&b);
+	sbuf_addf(&b, "Console %s (%s), version %s", page_pairing_st.console_name,
+	    page_pairing_st.console_id, page_pairing_st.console_version);
+	ui_put(oy, x, w->w, UI_OK, b.s);
+	sbuf_free(&b);
+	ui_put(oy + 1, x, w->w, UI_NORMAL, page_pairing_st.pinned ?
+	    "Console key (the console_fingerprint of the answers):" :
+	    "Console key; compare it with the fingerprint the console shows:");
+	ui_put(oy + 2, x + 2, w->w - 2, UI_SELECTED,
+	    page_pairing_st.console_spki);
+}
+
 static void
 page_pairing_draw(struct wizard *w)
 {
-	bool now = ui_menu_index(&page_pairing_menu) == PAGE_PAIRING_NOW;
-	int y = w->y + 9, x;
+	char buf[1200];
+	const char *ext;
+	int y = w->y + PAGE_PAIRING_FORM_Y;
 
-	ui_write(w->y, w->x, 5, w->w, UI_NORMAL, "Pair with the Security "
-	    "Console now?\n\nPairing needs the console's address and a shared "
-	    "secret, generated in the console under Administration > Scans > "
-	    "Manage scan engines > Generate Scan Engine Shared Secret; a "
-	    "secret is valid for 60 minutes.");
-	x = w->x + 2 + ui_menu_width(&page_pairing_menu) + 2;
-	ui_put(w->y + 7, x, w->x + w->w - x, UI_ERROR,
-	    now ? "not available in this build yet" : "");
-	ui_clear(y, w->x, 4, w->w);
-	if (now)
-		ui_write(y, w->x, 4, w->w, UI_ERROR, "Pairing during the "
-		    "installation is not available in this build yet: choose "
-		    "Pair later, and run 'engine-setup pair' once the engine is "
-		    "installed.");
-	else
-		ui_write(y, w->x, 4, w->w, UI_NORMAL, "After installing, pair "
+	if (!page_pairing_now()) {
+		ui_clear(y, w->x, w->h - PAGE_PAIRING_FORM_Y, w->w);
+		ui_write(y, w->x, 5, w->w, UI_NORMAL, "After installing, pair "
 		    "with: engine-setup pair --console <console address>. The "
 		    "secret is read from a file, the environment or a prompt, "
 		    "never from the command line.");
-	w->blocked = now;
+		w->blocked = false;
+		return;
+	}
+	ui_form_draw(&page_pairing_form);
+	if ((ext = page_pairing_external(w, buf, sizeof buf)) != NULL) {
+		y += 2 * PAGE_PAIRING_SECRET;
+		ui_put(y, w->x, page_pairing_form.label_w, UI_NORMAL,
+		    "Shared secret:");
+		ui_put(y, w->x + page_pairing_form.label_w,
+		    w->w - page_pairing_form.label_w, UI_NORMAL, ext);
+	}
+	page_pairing_draw_test(w);
+	w->blocked = !page_pairing_st.passed;
+}
+
+/* Lay out the menu, and the fields when pairing now. */
+static void
+page_pairing_place(struct wizard *w)
+{
+	int f;
+
+	ui_menu_place(&page_pairing_menu, w->y + PAGE_PAIRING_MENU_Y,
+	    w->x + 2, w->focus == PAGE_PAIRING_MENU);
+	f = page_pairing_field(w);
+	/* Before the form is posted: its fields share stdscr's cells. */
+	ui_clear(w->y + PAGE_PAIRING_FORM_Y, w->x, w->h - PAGE_PAIRING_FORM_Y,
+	    w->w);
+	if (page_pairing_now()) {
+		ui_form_place(&page_pairing_form, w->y + PAGE_PAIRING_FORM_Y,
+		    w->x, w->w);
+		ui_form_focus(&page_pairing_form, w, f);
+	} else {
+		ui_form_focus(&page_pairing_form, w, -1);
+		ui_form_hide(&page_pairing_form);
+	}
+	page_pairing_draw(w);
+}
+
+/* The test no longer holds when what it ran with has changed. */
+static void
+page_pairing_sync(struct wizard *w)
+{
+	char *v[3];
+
+	if (!page_pairing_st.passed)
+		return;
+	page_pairing_values(v);
+	if (!page_pairing_still_passed(v)) {
+		page_pairing_reset(w);
+		page_pairing_st.ran = false;
+		snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
+		    "Changed since the test passed: test again.");
+		page_pairing_st.status_style = UI_WARN;
+		w->msg[0] = '\0';
+		page_pairing_draw(w);
+	}
+	page_pairing_free_values(v);
 }
 
 static void
 page_pairing_enter(struct wizard *w)
 {
+	const struct plan *p = w->s->plan;
+	char buf[1200], *v[3];
+
 	ui_menu_init(&page_pairing_menu, page_pairing_names, 2,
-	    PAGE_PAIRING_LATER);
-	w->nfocus = 1;
+	    plan_yes(p, PK_PAIR_NOW) ? PAGE_PAIRING_NOW : PAGE_PAIRING_LATER);
+	ui_form_init(&page_pairing_form, 17, 48);
+	ui_form_add(&page_pairing_form, "Console address:",
+	    plan_get(p, PK_CONSOLE_ADDRESS), false);
+	ui_form_add(&page_pairing_form, "Port:", plan_get(p, PK_CONSOLE_PORT),
+	    false);
+	if (page_pairing_external(w, buf, sizeof buf) == NULL)
+		ui_form_add(&page_pairing_form, "Shared secret:",
+		    plan_get(p, PK_SHARED_SECRET), true);
+	page_pairing_secret_hint();
+	/* A test from an earlier visit holds if nothing changed since. */
+	page_pairing_values(v);
+	if (!page_pairing_still_passed(v))
+		page_pairing_reset(w);
+	page_pairing_free_values(v);
+	w->nfocus = page_pairing_now() ? page_pairing_button() + 1 : 1;
+}
+
+/* Called by the test as each step ends: draw it at once. */
+static void
+page_pairing_step(enum pairing_stage stage, enum pairing_outcome outcome,
+    const char *detail, void *arg)
+{
+	struct wizard *w = arg;
+
+	if ((int)stage < 0 || stage >= PAIRING_NSTAGES)
+		return;
+	page_pairing_st.step[stage] = outcome == PAIRING_OK ? PPS_OK :
+	    outcome == PAIRING_FAILED ? PPS_FAIL : PPS_SKIP;
+	snprintf(page_pairing_st.detail[stage],
+	    sizeof page_pairing_st.detail[stage], "%s",
+	    detail != NULL ? detail : "");
+	page_pairing_draw_test(w);
+	wizard_refresh(w);
+}
+
+/* Keep the fields in the plan: all of them (checked before), or on Back
+ * only those that are valid. */
+static void
+page_pairing_keep(struct wizard *w, char **v)
+{
+	struct plan *p = w->s->plan;
+	const char *expect;
+
+	if (plan_check(PK_CONSOLE_ADDRESS, v[PAGE_PAIRING_ADDRESS], &expect))
+		plan_replace(p, PK_CONSOLE_ADDRESS, v[PAGE_PAIRING_ADDRESS]);
+	if (plan_check(PK_CONSOLE_PORT, v[PAGE_PAIRING_PORT], &expect))
+		plan_replace(p, PK_CONSOLE_PORT, v[PAGE_PAIRING_PORT]);
+	if (v[PAGE_PAIRING_SECRET] == NULL)
+		return;
+	if (*v[PAGE_PAIRING_SECRET] == '\0')
+		plan_replace(p, PK_SHARED_SECRET, NULL);
+	else if (plan_check(PK_SHARED_SECRET, v[PAGE_PAIRING_SECRET], &expect))
+		plan_replace(p, PK_SHARED_SECRET, v[PAGE_PAIRING_SECRET]);
+}
+
+/* Put the focus on field i after a check found it wrong. */
+static void
+page_pairing_focus_field(struct wizard *w, int i)
+{
+	w->focus = 1 + i;
+	page_pairing_place(w);
+}
+
+/* Test connection: check the fields, keep them in the plan, draw
+ * "Testing", then run the dry run with a line per step. */
+static void
+page_pairing_test(struct wizard *w)
+{
+	struct pairing_result r;
+	struct es_err e;
+	char *v[3];
+	int bad;
+	bool ok;
+
+	page_pairing_values(v);
+	if ((bad = page_pairing_check(v, -1)) >= 0) {
+		page_pairing_focus_field(w, bad);
+		goto out;
+	}
+	page_pairing_keep(w, v);
+	page_pairing_reset(w);
+	page_pairing_st.ran = true;
+	page_pairing_st.testing = true;
+	snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
+	    "Testing the connection to %s port %s ...",
+	    v[PAGE_PAIRING_ADDRESS], v[PAGE_PAIRING_PORT]);
+	page_pairing_st.status_style = UI_NORMAL;
+	w->msg[0] = '\0';
+	page_pairing_draw(w);
+	wizard_refresh(w);
+
+	page_pairing_st.pinned = plan_is_set(w->s->plan,
+	    PK_CONSOLE_FINGERPRINT);
+	memset(&r, 0, sizeof r);
+	err_clear(&e);
+	ok = session_pairing_test(w->s, page_pairing_step, w, &r, &e);
+	page_pairing_st.testing = false;
+	if (ok) {
+		page_pairing_st.passed = true;
+		snprintf(page_pairing_st.address, sizeof page_pairing_st.address,
+		    "%s", v[PAGE_PAIRING_ADDRESS]);
+		snprintf(page_pairing_st.port, sizeof page_pairing_st.port,
+		    "%s", v[PAGE_PAIRING_PORT]);
+		page_pairing_secret_id(v[PAGE_PAIRING_SECRET],
+		    page_pairing_st.secret_id);
+		snprintf(page_pairing_st.console_name,
+		    sizeof page_pairing_st.console_name, "%s", r.console_name);
+		snprintf(page_pairing_st.console_id,
+		    sizeof page_pairing_st.console_id, "%s", r.console_id);
+		snprintf(page_pairing_st.console_version,
+		    sizeof page_pairing_st.console_version, "%s",
+		    r.console_version);
+		snprintf(page_pairing_st.console_spki,
+		    sizeof page_pairing_st.console_spki, "%s", r.console_spki);
+		snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
+		    "Passed.");
+		page_pairing_st.status_style = UI_OK;
+		wizard_message(w, UI_NORMAL, "The test passed: Next pairs "
+		    "during the installation.");
+	} else {
+		snprintf(page_pairing_st.fail, sizeof page_pairing_st.fail,
+		    "%s", e.msg);
+		snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
+		    "Failed.");
+		page_pairing_st.status_style = UI_ERROR;
+		page_pairing_forget_key(w);
+	}
+	pairing_result_free(&r);
+	page_pairing_draw(w);
+out:
+	page_pairing_free_values(v);
+}
+
+/* Keep the choice and the fields (Back), or check them and go on only
+ * when the test has passed for them (Next). */
+static enum page_action
+page_pairing_store(struct wizard *w, bool check)
+{
+	bool now = page_pairing_now();
+	enum page_action a = check ? PAGE_NEXT : PAGE_BACK;
+	char *v[3];
+	int bad;
+
+	page_pairing_values(v);
+	if (now && check && (bad = page_pairing_check(v, -1)) >= 0) {
+		page_pairing_focus_field(w, bad);
+		a = PAGE_STAY;
+		goto out;
+	}
+	if (now && check && !page_pairing_still_passed(v)) {
+		wizard_message(w, UI_ERROR, "Test the connection first: Next "
+		    "goes on once the test has passed (or choose Pair "
+		    "later).");
+		w->focus = page_pairing_button();
+		page_pairing_place(w);
+		a = PAGE_STAY;
+		goto out;
+	}
+	plan_replace(w->s->plan, PK_PAIR_NOW, now ? "yes" : "no");
+	if (now)
+		page_pairing_keep(w, v);
+	else if (check)
+		page_pairing_reset(w);
+out:
+	page_pairing_free_values(v);
+	return a;
 }
 
 static enum page_action
 page_pairing_key(struct wizard *w, int key)
 {
+	char *v[3];
+	int f;
+
 	switch (key) {
 	case KEY_RESIZE:
+		page_pairing_place(w);
+		return PAGE_STAY;
 	case WK_FOCUS:
-		ui_menu_place(&page_pairing_menu, w->y + 6, w->x + 2,
-		    w->focus == 0);
-		page_pairing_draw(w);
+		f = w->old_focus - 1;
+		if (page_pairing_now() && f >= 0 && f < page_pairing_nfields()) {
+			page_pairing_values(v);
+			page_pairing_check(v, f);
+			page_pairing_free_values(v);
+		}
+		page_pairing_place(w);
 		return PAGE_STAY;
 	case WK_NEXT:
-		if (ui_menu_index(&page_pairing_menu) == PAGE_PAIRING_NOW) {
-			wizard_message(w, UI_ERROR, "Choose Pair later to go "
-			    "on: pairing now is not in this build yet.");
-			return PAGE_STAY;
-		}
-		plan_replace(w->s->plan, PK_PAIR_NOW, "no");
-		return PAGE_NEXT;
+		return page_pairing_store(w, true);
 	case WK_BACK:
-		return PAGE_BACK;
+		return page_pairing_store(w, false);
+	case WK_ENTER:
+	case WK_TEXT(' '):
+		if (!page_pairing_now() || w->focus != page_pairing_button())
+			break;
+		page_pairing_test(w);
+		return PAGE_STAY;
+	case KEY_NPAGE:
+	case KEY_PPAGE:
+		page_pairing_st.fail_top += (key == KEY_NPAGE ? 1 : -1) *
+		    (page_pairing_st.fail_rows > 1 ?
+		    page_pairing_st.fail_rows - 1 : 1);
+		if (page_pairing_now())
+			page_pairing_draw_test(w);
+		return PAGE_STAY;
 	}
-	if (w->focus == 0 && ui_menu_key(&page_pairing_menu, key)) {
+	if (w->focus == PAGE_PAIRING_MENU &&
+	    ui_menu_key(&page_pairing_menu, key)) {
+		w->nfocus = page_pairing_now() ? page_pairing_button() + 1 : 1;
 		w->msg[0] = '\0';
-		page_pairing_draw(w);
+		page_pairing_place(w);
+		return PAGE_STAY;
+	}
+	if (page_pairing_field(w) >= 0 &&
+	    ui_form_key(&page_pairing_form, key)) {
+		page_pairing_sync(w);
 		return PAGE_STAY;
 	}
 	return PAGE_UNHANDLED;
@@ -90,10 +644,11 @@ page_pairing_leave(struct wizard *w)
 {
 	(void)w;
 	ui_menu_free(&page_pairing_menu);
+	ui_form_free(&page_pairing_form);
 }
 
 const struct page page_pairing = {
-	.title = "Pairing",
+	.title = "Pair with the Security Console now?",
 	.shown = page_pairing_shown,
 	.enter = page_pairing_enter,
 	.key = page_pairing_key,

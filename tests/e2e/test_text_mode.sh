@@ -173,9 +173,8 @@ send Example
 expect Engine-to-Console [1, Enter]
 send
 expect Pair with the console now?
+expect Pair now (recommended) [1, Enter]
 send 2
-expect not in this build
-send 1
 expect Start the service
 send n
 expect Pairing:

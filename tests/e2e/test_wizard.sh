@@ -305,11 +305,11 @@ keys d F10
 wait_for d "How should the Scan Engine"
 keys d F10
 wait_for d "Pair with the Security Console now?"
-keys d Down
-wait_for d "not available in this build yet"
+shows d "> Pair now (recommended)"
 keys d F10
-wait_for d "Choose Pair later to go on"
-keys d Up
+wait_for d "Required: a host name, IPv4 or IPv6 address."
+keys d Up Down
+wait_for d "> Pair later (engine-setup pair)"
 keys d F10
 wait_for d "Pairing: later, with 'engine-setup pair'"
 keys d Enter C-c
@@ -391,6 +391,8 @@ keys i F10
 wait_for i "How should the Scan Engine"
 keys i F10
 wait_for i "Pair with the Security Console now?"
+keys i Down
+wait_for i "> Pair later (engine-setup pair)"
 keys i F10
 wait_for i "Check every choice before installing"
 keys i i

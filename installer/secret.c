@@ -1,0 +1,90 @@
+#include "secret.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "util.h"
+
+void
+secret_from_plan(const struct plan *p, struct secret_source *src)
+{
+	memset(src, 0, sizeof *src);
+	src->file = plan_get(p, PK_SHARED_SECRET_FILE);
+	src->value = p->value[PK_SHARED_SECRET];
+	src->value_origin = p->origin[PK_SHARED_SECRET].file;
+}
+
+/* The first line of a secret file. */
+static char *
+secret_read_file(const char *path, FILE *warn, struct es_err *e)
+{
+	size_t len;
+	int mode;
+	char *text, *nl;
+
+	text = plat_read_file(path, 4096, &len, e);
+	if (text == NULL)
+		return NULL;
+	if ((nl = strpbrk(text, "\r\n")) != NULL)
+		*nl = '\0';
+	mode = plat_file_mode(path);
+	if (warn != NULL && mode > 0 && (mode & 044) != 0)
+		fprintf(warn, "engine-setup: warning: %s holds the shared "
+		    "secret and others can read it (mode %04o): chmod 600 "
+		    "it\n", path, (unsigned)mode);
+	if (text[0] == '\0') {
+		err_set(e, ES_EUSAGE, "%s is empty: it must hold the console's "
+		    "shared secret on its first line", path);
+		util_free_secret(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *
+secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
+{
+	const char *env = getenv("ENGINE_SETUP_SHARED_SECRET");
+	char buf[256];
+
+	if (src->file != NULL)
+		return secret_read_file(src->file, warn, e);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if (src->value != NULL) {
+		int mode = src->value_origin != NULL ?
+		    plat_file_mode(src->value_origin) : -1;
+
+		if (warn != NULL && src->value_origin == NULL)
+			fprintf(warn, "engine-setup: warning: a shared secret "
+			    "given on the command line shows in 'ps'; prefer "
+			    "shared_secret_file or ENGINE_SETUP_SHARED_SECRET\n");
+		else if (warn != NULL && mode > 0 && (mode & 044) != 0)
+			fprintf(warn, "engine-setup: warning: %s holds the "
+			    "shared secret and others can read it (mode %04o): "
+			    "chmod 600 it, or use shared_secret_file\n",
+			    src->value_origin, (unsigned)mode);
+		return xstrdup(src->value);
+	}
+	if (src->may_prompt && src->in != NULL) {
+		fprintf(src->out, "Shared secret (from the console: "
+		    "Administration > Scans > Manage scan engines > Generate "
+		    "Scan Engine Shared Secret):\n");
+		fflush(src->out);
+		if (plat_read_secret(src->in, buf, sizeof buf)) {
+			char *s = xstrdup(buf);
+
+			util_wipe(buf, sizeof buf);
+			return s;
+		}
+		util_wipe(buf, sizeof buf);
+		err_set(e, ES_ECANCEL, "no shared secret was entered: nothing "
+		    "was changed");
+		return NULL;
+	}
+	err_set(e, ES_EUSAGE, "no shared secret: give it in a file "
+	    "(--secret-file FILE, or shared_secret_file), in "
+	    "ENGINE_SETUP_SHARED_SECRET, or at the prompt");
+	return NULL;
+}
