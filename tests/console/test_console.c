@@ -141,6 +141,8 @@ struct console {
 	int nonce_ttl;
 	enum tc_fail fail;
 	int fail_step;			/* TC_HELLO or TC_PAIR */
+	bool fail_real_only;		/* --fail-at register: not on dry runs */
+	bool cur_dry_run;		/* the pair request being answered */
 
 	char S[33];			/* the normalised secret */
 	unsigned char K[32];
@@ -1107,6 +1109,8 @@ tc_read_request(struct console *con, struct tc_conn *c,
 static bool
 tc_forced(const struct console *con, enum tc_fail f, enum tc_step step)
 {
+	if (con->fail_real_only && con->cur_dry_run)
+		return false;
 	return con->fail == f && con->fail_step == (int)step;
 }
 
@@ -1600,6 +1604,7 @@ tc_pair(struct console *con, struct tc_exchange *x)
 		return;
 	}
 	dry_run = cJSON_IsTrue(dry);
+	con->cur_dry_run = dry_run;
 	if (tc_forced(con, FAIL_BAD_REQUEST, TC_PAIR)) {
 		tc_error(x->rs, 400, "bad_request", "malformed request "
 		    "(forced by --fail)");
@@ -2133,7 +2138,7 @@ tc_usage(FILE *f)
 	    "[--cert F --key F]\n"
 	    "           [--spki-file F] [--registry F] [--log F] "
 	    "[--lifetime SECONDS]\n"
-	    "           [--fail MODE [--fail-at hello|pair]] "
+	    "           [--fail MODE [--fail-at hello|pair|register]] "
 	    "[--rate-limit N]\n"
 	    "           [--nonce-ttl SECONDS]\n"
 	    "       test-console --self-test\n"
@@ -2345,6 +2350,11 @@ main(int argc, char **argv)
 				con.fail_step = TC_HELLO;
 			else if (strcmp(fail_at, "pair") == 0)
 				con.fail_step = TC_PAIR;
+			else if (strcmp(fail_at, "register") == 0) {
+				/* The real pairing only: the dry run passes. */
+				con.fail_step = TC_PAIR;
+				con.fail_real_only = true;
+			}
 			else
 				con.fail_step = -1;
 			if (con.fail_step < 0 ||

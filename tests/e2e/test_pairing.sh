@@ -150,6 +150,75 @@ start=$(date +%s)
 ENGINE_SETUP_CONNECT_TIMEOUT=2 ENGINE_SETUP_TIMEOUT=3 expect_fail "firewall" --answers "$WORK/a.txt"
 check "a silent listener is given up within the budget" test $(( $(date +%s) - start )) -lt 10
 
+# The dry run passes, the real pairing fails: the install rolls back, exit 4.
+console regfail --secret "$SECRET" --fail bad_proof --fail-at register
+pairing_answers "$PORT" > "$WORK/a.txt"
+R=$(newroot)
+run 4 --silent --answers "$WORK/a.txt" --root "$R"
+out_has "[ OK ] Console proof"
+out_has "Everything this run changed was undone"
+check "a failed pairing rolls the install back" test -z "$(ls -A "$R")"
+check "nothing was registered" test ! -s "$WORK/regfail.registry"
+
+# Line mode: pair now, a wrong secret, then the right one.
+if command -v python3 >/dev/null; then
+	console textmode --secret "$SECRET"
+	R=$(newroot)
+	cat > "$WORK/text.steps" <<EOT
+expect OK [o, Enter]
+send
+expect Do you accept
+send y
+expect Scan Engine only
+send 2
+expect Where
+send
+expect System requirements
+send
+expect First name:
+send Ada
+expect Last name:
+send Lovelace
+expect Company:
+send Example
+expect Engine-to-Console [1, Enter]
+send
+expect Pair now (recommended) [1, Enter]
+send
+expect Console address:
+send 127.0.0.1
+expect Console port:
+send $PORT
+expect Shared secret
+send $OTHER
+expect [FAIL] Hello
+expect Test again [t, Enter]
+send c
+expect Console address:
+send
+expect Console port:
+send
+expect Shared secret
+send $SECRET
+expect [ OK ] Console proof
+expect Console key: $SPKI
+expect Start the service
+send n
+expect Pair with console:
+send i
+expect Paired with the console Test Console
+EOT
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(python3 "$(dirname "$0")/tools/pty_drive.py" "$WORK/text.steps" -- \
+	    "$ES_BIN" --text --root "$R" --record "$WORK/text-record.txt" 2>&1) ||
+	    fail "line-mode pairing: $OUT"
+	file_has "$R/opt/rapid7/nexpose/nse/conf/consoles.xml" "spki=\"$SPKI\""
+	file_has "$WORK/text-record.txt" "console_fingerprint = $SPKI"
+	file_lacks "$WORK/text-record.txt" "shared_secret"
+	no_secret_anywhere "$R"
+	no_secret_anywhere "$WORK/text-record.txt"
+fi
+
 # --- Pinning: a wrong pin sends no request; the right pin works. ---
 console pinned --secret "$SECRET"
 pairing_answers "$PORT" > "$WORK/a.txt"
