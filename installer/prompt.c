@@ -276,13 +276,11 @@ page_console_admin(struct prompt *pr)
 	if (!prompt_value(pr, "User name:", PK_CONSOLE_ADMIN_USER))
 		return PN_CANCEL;
 	for (;;) {
-		fprintf(pr->out, "Password (at least 8 characters):\n");
-		fflush(pr->out);
-		if (!plat_read_secret(pr->in, a, sizeof a))
+		if (!plat_read_secret(pr->in, pr->out, "Password (at least 8 "
+		    "characters):\n", a, sizeof a))
 			goto cancel;
-		fprintf(pr->out, "Confirm the password:\n");
-		fflush(pr->out);
-		if (!plat_read_secret(pr->in, b, sizeof b))
+		if (!plat_read_secret(pr->in, pr->out, "Confirm the "
+		    "password:\n", b, sizeof b))
 			goto cancel;
 		if (strlen(a) < 8)
 			fprintf(pr->out, "The password must have at least 8 "
@@ -361,11 +359,10 @@ prompt_secret(struct prompt *pr)
 	for (;;) {
 		const char *expect;
 
-		fprintf(pr->out, "Shared secret (Administration > Scans > "
-		    "Manage scan engines > Generate Scan Engine Shared Secret; "
-		    "valid 60 minutes):\n");
-		fflush(pr->out);
-		if (!plat_read_secret(pr->in, buf, sizeof buf)) {
+		if (!plat_read_secret(pr->in, pr->out, "Shared secret "
+		    "(Administration > Scans > Manage scan engines > Generate "
+		    "Scan Engine Shared Secret; valid 60 minutes):\n", buf,
+		    sizeof buf)) {
 			util_wipe(buf, sizeof buf);
 			return false;
 		}

@@ -68,11 +68,10 @@ secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
 		return xstrdup(src->value);
 	}
 	if (src->may_prompt && src->in != NULL) {
-		fprintf(src->out, "Shared secret (from the console: "
-		    "Administration > Scans > Manage scan engines > Generate "
-		    "Scan Engine Shared Secret):\n");
-		fflush(src->out);
-		if (plat_read_secret(src->in, buf, sizeof buf)) {
+		if (plat_read_secret(src->in, src->out, "Shared secret (from "
+		    "the console: Administration > Scans > Manage scan engines "
+		    "> Generate Scan Engine Shared Secret):\n", buf,
+		    sizeof buf)) {
 			char *s = xstrdup(buf);
 
 			util_wipe(buf, sizeof buf);

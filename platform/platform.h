@@ -126,10 +126,12 @@ void plat_utc_now(char *out, size_t outsz);
 bool plat_create_private(const char *path, struct es_err *e);
 /* The canonical absolute path (links resolved), or NULL. Caller frees. */
 char *plat_real_path(const char *path);
-/* Read one line from in without echoing it when in is a terminal (the
- * echo comes back before returning, also on a signal). The newline is
- * stripped. False at end of input or on a signal. */
-bool plat_read_secret(FILE *in, char *buf, size_t bufsz);
+/* Turn echo off when in is a terminal, print prompt on out, read one line
+ * without echoing it, and turn echo back on (also on a signal). Echo goes
+ * off before the prompt shows, so that nothing typed after it is echoed.
+ * The newline is stripped. False at end of input or on a signal. */
+bool plat_read_secret(FILE *in, FILE *out, const char *prompt, char *buf,
+    size_t bufsz);
 /* The target of a symbolic link, or NULL. Caller frees. */
 char *plat_read_link(const char *path);
 /* True when standard input/output is a terminal. */

@@ -84,7 +84,8 @@ plat_monotonic(void)
 }
 
 bool
-plat_read_secret(FILE *in, char *buf, size_t bufsz)
+plat_read_secret(FILE *in, FILE *out, const char *prompt, char *buf,
+    size_t bufsz)
 {
 	struct termios old, quiet;
 	int fd = fileno(in);
@@ -96,11 +97,17 @@ plat_read_secret(FILE *in, char *buf, size_t bufsz)
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		/* TCSANOW keeps what was typed ahead; it is not echoed once
+		 * the prompt is out. */
+		tcsetattr(fd, TCSANOW, &quiet);
+	}
+	if (prompt != NULL && out != NULL) {
+		fputs(prompt, out);
+		fflush(out);
 	}
 	ok = fgets(buf, (int)bufsz, in) != NULL;
 	if (tty)
-		tcsetattr(fd, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSANOW, &old);
 	if (!ok) {
 		buf[0] = '\0';
 		return false;
