@@ -127,14 +127,17 @@ session_summary(const struct session *s, struct sbuf *out)
 		session_line(out, "Engine name:", plan_get(p, PK_ENGINE_NAME));
 		if (session_engine_to_console(s)) {
 			session_line(out, "Communication:",
-			    "Engine-to-Console (engine connects to TCP "
-			    "40815 of the console)");
+			    "Engine-to-Console (the engine connects to the "
+			    "console)");
 			if (plan_yes(p, PK_PAIR_NOW)) {
 				snprintf(port, sizeof port, "%u",
 				    plan_port(p, PK_CONSOLE_PORT));
 				session_line(out, "Pair with console:",
 				    plan_get(p, PK_CONSOLE_ADDRESS));
 				session_line(out, "Console port:", port);
+				if (plan_get(p, PK_CONSOLE_FINGERPRINT) != NULL)
+					session_line(out, "Console key:",
+					    plan_get(p, PK_CONSOLE_FINGERPRINT));
 			} else {
 				session_line(out, "Pairing:", "later, with "
 				    "'engine-setup pair'");

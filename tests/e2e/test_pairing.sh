@@ -263,4 +263,13 @@ run 0 --silent --answers "$WORK/later.txt" --set pair_now=yes \
     --set shared_secret="$SECRET" --root "$R"
 out_has "shows in 'ps'"
 no_secret_anywhere "$R"
+
+# An answers file holding the secret that others can read: a warning.
+R=$(newroot)
+{ engine_answers; echo "pair_now = yes"; echo "console_address = 127.0.0.1";
+  echo "console_port = $PORT"; echo "shared_secret = $SECRET"; } > "$WORK/open.txt"
+chmod 644 "$WORK/open.txt"
+run 0 --silent --answers "$WORK/open.txt" --root "$R"
+out_has "$WORK/open.txt holds the shared secret and others can read it"
+no_secret_anywhere "$R"
 finish
