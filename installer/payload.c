@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "util.h"
 
 #define PAYLOAD_FORMAT 1
@@ -686,7 +687,8 @@ payload_x_entry(struct payload_x *x, const struct payload_reader *r,
 	if (type == AE_IFREG && x->o->manifest != NULL &&
 	    manifest_is_config(x->o->manifest, rel))
 		mode &= ~027u;
-	full = xasprintf("%s/%s", x->o->dest, rel);
+	/* Relative to dest, which is the current folder while extracting. */
+	full = xstrdup(rel);
 	archive_entry_set_pathname(ent, full);
 	archive_entry_set_perm(ent, mode);
 	if (archive_write_header(x->w, ent) != ARCHIVE_OK) {
@@ -743,8 +745,8 @@ payload_extract(const struct payload *p,
 	struct archive_entry *ent;
 	unsigned char sha[32];
 	const char *last = "(start)";
-	char *lastbuf = NULL;
-	bool ok = false;
+	char *lastbuf = NULL, *cwd = NULL;
+	bool ok = false, entered = false;
 	int rc;
 
 	memset(&x, 0, sizeof x);
@@ -764,11 +766,20 @@ payload_extract(const struct payload *p,
 		fatal("out of memory (libarchive)");
 	archive_read_support_filter_zstd(x.a);
 	archive_read_support_format_tar(x.a);
-	/* No ARCHIVE_EXTRACT_OWNER or _TIME; no _SECURE_NOABSOLUTEPATHS
-	 * because the joined path under dest is absolute: the entry names
-	 * are checked by payload_path_problem() instead. */
+	/* No ARCHIVE_EXTRACT_OWNER or _TIME. Entries are written relative
+	 * to dest (the current folder meanwhile), so the symlink check walks
+	 * only each entry's own path; names are also checked by
+	 * payload_path_problem(). */
 	archive_write_disk_set_options(x.w, ARCHIVE_EXTRACT_PERM |
-	    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	if ((cwd = plat_getcwd()) == NULL) {
+		err_set(e, ES_EINSTALL, "cannot tell the current folder");
+		goto out;
+	}
+	if (!plat_chdir(opts->dest, e))
+		goto out;
+	entered = true;
 	if (archive_read_open(x.a, &r, NULL, payload_read_cb, NULL) !=
 	    ARCHIVE_OK) {
 		payload_x_read_error(&x, &r, last);
@@ -797,6 +808,9 @@ payload_extract(const struct payload *p,
 		goto out;
 	ok = true;
 out:
+	if (entered && !plat_chdir(cwd, NULL))
+		plat_chdir("/", NULL);
+	free(cwd);
 	free(lastbuf);
 	archive_read_free(x.a);
 	archive_write_free(x.w);

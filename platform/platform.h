@@ -124,6 +124,11 @@ void plat_utc_now(char *out, size_t outsz);
 /* Create path if missing, and make it readable by its owner only (0600,
  * or the owner-only ACL on Windows). */
 bool plat_create_private(const char *path, struct es_err *e);
+/* The current folder (caller frees), and changing it. Extraction works
+ * from inside its destination, so that libarchive's per-entry symbolic
+ * link checks walk only the entry's own relative path. */
+char *plat_getcwd(void);
+bool plat_chdir(const char *path, struct es_err *e);
 /* The canonical absolute path (links resolved), or NULL. Caller frees. */
 char *plat_real_path(const char *path);
 /* Turn echo off when in is a terminal, print prompt on out, read one line

@@ -41,6 +41,21 @@ plat_create_private(const char *path, struct es_err *e)
 }
 
 char *
+plat_getcwd(void)
+{
+	return getcwd(NULL, 0);
+}
+
+bool
+plat_chdir(const char *path, struct es_err *e)
+{
+	if (chdir(path) == 0)
+		return true;
+	err_sys(e, ES_EINSTALL, errno, "cannot enter %s", path);
+	return false;
+}
+
+char *
 plat_real_path(const char *path)
 {
 	return realpath(path, NULL);
