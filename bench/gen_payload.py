@@ -71,7 +71,7 @@ def main():
     n_small = int(16000 * scale)
     n_lib = int(3900 * scale)
     n_big = max(1, int(round(8 * scale)))
-    big_size = int(44 * 1024 * 1024 * scale / (n_big / (8 * scale)))
+    big_size = int(44 * 1024 * 1024 * 8 * scale / n_big)
     total = 0
     files = 0
     for i in range(n_small):
