@@ -237,6 +237,7 @@ out:
 struct unpack_arg {
 	struct ictx *c;
 	struct exec *x;
+	uint64_t next_kick;     /* bytes written when write-back is kicked */
 };
 
 static bool
@@ -246,6 +247,12 @@ unpack_progress(const struct payload_progress *pr, void *arg)
 
 	if (plat_signals_pending() > 0)
 		return false;
+	/* Flush as we go: the one sync before the move then has little
+	 * left to write. */
+	if (pr->bytes_done >= u->next_kick) {
+		plat_writeback_kick(u->c->staging);
+		u->next_kick = pr->bytes_done + (64u << 20);
+	}
 	if (u->c->o->progress != NULL)
 		return u->c->o->progress(pr, u->c->o->progress_arg);
 	return true;
@@ -268,8 +275,9 @@ step_unpack(struct exec *x, void *arg, struct es_err *e)
 	struct ictx *c = arg;
 	const char *comps[MANIFEST_MAX_COMPONENTS + 1];
 	struct payload_extract_opts eo;
-	struct unpack_arg u = { c, x };
+	struct unpack_arg u = { c, x, 64u << 20 };
 	char hex[65];
+	bool ok;
 
 	install_components(c->o->manifest, c->component, comps);
 	memset(&eo, 0, sizeof eo);
@@ -280,7 +288,9 @@ step_unpack(struct exec *x, void *arg, struct es_err *e)
 	eo.progress_arg = &u;
 	eo.entry = unpack_entry;
 	eo.entry_arg = &u;
-	if (!payload_extract(c->o->payload, &eo, e)) {
+	ok = payload_extract(c->o->payload, &eo, e);
+	plat_writeback_stop();
+	if (!ok) {
 		if (e->code == ES_ECANCEL && plat_signals_pending() > 0) {
 			err_clear(e);
 			err_set(e, ES_ECANCEL, "cancelled by a signal while "

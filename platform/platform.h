@@ -79,6 +79,12 @@ bool plat_chmod(const char *path, unsigned mode, struct es_err *e);
 bool plat_symlink(const char *target, const char *linkpath, struct es_err *e);
 /* Flush the file system that holds path (once, before a final move). */
 void plat_sync_fs(const char *path);
+/* Start writing back, in the background, what has been written to the
+ * file system that holds path, so that the final plat_sync_fs() finds
+ * little left to do. Cheap to call often; plat_writeback_stop() waits for
+ * the background work to end. */
+void plat_writeback_kick(const char *path);
+void plat_writeback_stop(void);
 /* Visit every entry below dir (not dir itself), parents before children;
  * rel is the path relative to dir with '/' separators. Stops when cb
  * returns false. */

@@ -1,10 +1,12 @@
 /* Small Linux platform functions: time, private files, terminals. */
+#define _GNU_SOURCE	/* syncfs */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,4 +132,68 @@ plat_read_secret(FILE *in, FILE *out, const char *prompt, char *buf,
 	n = strcspn(buf, "\r\n");
 	buf[n] = '\0';
 	return true;
+}
+
+/* Background write-back: one thread that runs syncfs(2) whenever it is
+ * kicked, so that flushing overlaps with unpacking. */
+static pthread_mutex_t wb_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wb_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t wb_thread;
+static bool wb_running, wb_pending, wb_quit;
+static int wb_fd = -1;
+
+static void *
+wb_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&wb_lock);
+	for (;;) {
+		while (!wb_pending && !wb_quit)
+			pthread_cond_wait(&wb_cond, &wb_lock);
+		if (wb_quit)
+			break;
+		wb_pending = false;
+		pthread_mutex_unlock(&wb_lock);
+		syncfs(wb_fd);
+		pthread_mutex_lock(&wb_lock);
+	}
+	pthread_mutex_unlock(&wb_lock);
+	return NULL;
+}
+
+void
+plat_writeback_kick(const char *path)
+{
+	pthread_mutex_lock(&wb_lock);
+	if (!wb_running) {
+		wb_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		wb_quit = false;
+		if (wb_fd >= 0 &&
+		    pthread_create(&wb_thread, NULL, wb_main, NULL) == 0)
+			wb_running = true;
+		else if (wb_fd >= 0) {
+			close(wb_fd);
+			wb_fd = -1;
+		}
+	}
+	wb_pending = true;
+	pthread_cond_signal(&wb_cond);
+	pthread_mutex_unlock(&wb_lock);
+}
+
+void
+plat_writeback_stop(void)
+{
+	pthread_mutex_lock(&wb_lock);
+	if (!wb_running) {
+		pthread_mutex_unlock(&wb_lock);
+		return;
+	}
+	wb_quit = true;
+	pthread_cond_signal(&wb_cond);
+	pthread_mutex_unlock(&wb_lock);
+	pthread_join(wb_thread, NULL);
+	close(wb_fd);
+	wb_fd = -1;
+	wb_running = false;
 }
