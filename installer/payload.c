@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zstd.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ struct payload_reader {
 	int err;                  /* errno of a failed read; -1: file too short */
 };
 
+struct payload_dec;
+static void payload_dec_join(struct payload_dec *d);
+
 /* One extraction in progress. */
 struct payload_x {
 	const struct payload *p;
@@ -36,6 +40,7 @@ struct payload_x {
 	struct payload_progress pr;
 	uint64_t since;           /* bytes since the last progress call */
 	struct es_err *e;
+	struct payload_dec *dec;  /* the decompression thread */
 };
 
 static void
@@ -494,6 +499,9 @@ static void
 payload_x_read_error(struct payload_x *x, const struct payload_reader *r,
     const char *name)
 {
+	/* The reader belongs to the decompression thread until it ends. */
+	if (x->dec != NULL)
+		payload_dec_join(x->dec);
 	if (r->err > 0)
 		err_sys(x->e, ES_EINSTALL, r->err, "cannot read %s",
 		    x->p->path);
@@ -721,19 +729,209 @@ out:
 	return ok;
 }
 
+/* The data archive's zstd is decompressed on a second thread (libzstd),
+ * which also reads and hashes the compressed bytes, while this thread
+ * parses the tar stream, hashes each file and writes it: the same split
+ * as `zstd -dc | tar -x`. Memory stays bounded: DEC_BUFS output buffers,
+ * the read chunk, and zstd's window (at most 2^DEC_WINDOW_LOG bytes). */
+#define DEC_BUFS 4
+#define DEC_BUFSZ (1u << 20)
+#define DEC_WINDOW_LOG 23
+
+struct payload_dec {
+	struct payload_reader *r;      /* the thread's while it runs */
+	ZSTD_DStream *z;
+	struct plat_lock *lock;
+	struct plat_thread *thread;
+	unsigned char *buf[DEC_BUFS];
+	size_t len[DEC_BUFS];
+	size_t head, count;            /* filled buffers, in order */
+	bool holding;                  /* libarchive reads buf[head] */
+	bool done, stop;
+	int err;                       /* 0, or DEC_E* */
+	char msg[160];
+};
+
+enum { DEC_EREAD = 1, DEC_EZSTD, DEC_ETRUNC, DEC_ETHREAD };
+
+/* Hand buffer *slot to the consumer and wait for a free one; false when
+ * told to stop. */
+static bool
+payload_dec_publish(struct payload_dec *d, size_t *slot, size_t len)
+{
+	bool ok;
+
+	plat_lock_acquire(d->lock);
+	d->len[*slot] = len;
+	d->count++;
+	plat_lock_wake(d->lock);
+	while (d->count == DEC_BUFS && !d->stop)
+		plat_lock_wait(d->lock);
+	ok = !d->stop;
+	*slot = (d->head + d->count) % DEC_BUFS;
+	plat_lock_release(d->lock);
+	return ok;
+}
+
+static void
+payload_dec_main(void *arg)
+{
+	struct payload_dec *d = arg;
+	ZSTD_inBuffer in = { NULL, 0, 0 };
+	ZSTD_outBuffer out;
+	size_t slot = 0, ret, last = 0, prev, inpos;
+	bool eof = false;
+	int err = 0;
+
+	out.dst = d->buf[slot];
+	out.size = DEC_BUFSZ;
+	out.pos = 0;
+	for (;;) {
+		if (in.pos == in.size && !eof) {
+			size_t n = payload_reader_next(d->r);
+
+			if (n == 0) {
+				if (d->r->err != 0) {
+					err = DEC_EREAD;
+					break;
+				}
+				eof = true;
+				in.src = NULL;
+				in.size = in.pos = 0;
+			} else {
+				in.src = d->r->buf;
+				in.size = n;
+				in.pos = 0;
+			}
+		}
+		prev = out.pos;
+		inpos = in.pos;
+		ret = ZSTD_decompressStream(d->z, &out, &in);
+		if (ZSTD_isError(ret)) {
+			err = DEC_EZSTD;
+			snprintf(d->msg, sizeof d->msg, "%s",
+			    ZSTD_getErrorName(ret));
+			break;
+		}
+		/* 0 means a frame ended and was flushed; a call that moved
+		 * nothing only hints at the next frame's header. */
+		if (in.pos != inpos || out.pos != prev)
+			last = ret;
+		if (out.pos == out.size) {
+			if (!payload_dec_publish(d, &slot, out.pos))
+				break;
+			out.dst = d->buf[slot];
+			out.pos = 0;
+			continue;
+		}
+		if (eof && out.pos == prev)
+			break;
+	}
+	if (err == 0 && !d->stop && last != 0)
+		err = DEC_ETRUNC;
+	plat_lock_acquire(d->lock);
+	if (err == 0 && !d->stop && out.pos > 0) {
+		d->len[slot] = out.pos;
+		d->count++;
+	}
+	d->err = err;
+	d->done = true;
+	plat_lock_wake(d->lock);
+	plat_lock_release(d->lock);
+}
+
+static bool
+payload_dec_start(struct payload_dec *d, struct payload_reader *r,
+    struct es_err *e)
+{
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	d->r = r;
+	if ((d->z = ZSTD_createDStream()) == NULL ||
+	    (d->lock = plat_lock_new()) == NULL)
+		fatal("out of memory (zstd)");
+	ZSTD_DCtx_setParameter(d->z, ZSTD_d_windowLogMax, DEC_WINDOW_LOG);
+	for (i = 0; i < DEC_BUFS; i++)
+		d->buf[i] = xmalloc(DEC_BUFSZ);
+	if ((d->thread = plat_thread_start(payload_dec_main, d)) == NULL) {
+		err_set(e, ES_EINSTALL, "cannot start the decompression "
+		    "thread");
+		return false;
+	}
+	return true;
+}
+
+/* The next buffer of tar bytes for libarchive: 0 at the end, -1 on an
+ * error (d->err). */
+static la_ssize_t
+payload_dec_next(struct payload_dec *d, const void **buf)
+{
+	la_ssize_t n = 0;
+
+	plat_lock_acquire(d->lock);
+	if (d->holding) {
+		d->head = (d->head + 1) % DEC_BUFS;
+		d->count--;
+		d->holding = false;
+		plat_lock_wake(d->lock);
+	}
+	while (d->count == 0 && !d->done)
+		plat_lock_wait(d->lock);
+	if (d->count > 0) {
+		d->holding = true;
+		*buf = d->buf[d->head];
+		n = (la_ssize_t)d->len[d->head];
+	} else if (d->err != 0) {
+		n = -1;
+	}
+	plat_lock_release(d->lock);
+	return n;
+}
+
+/* Stop (when not done) and wait for the thread; idempotent. */
+static void
+payload_dec_join(struct payload_dec *d)
+{
+	if (d->thread == NULL)
+		return;
+	plat_lock_acquire(d->lock);
+	d->stop = true;
+	plat_lock_wake(d->lock);
+	plat_lock_release(d->lock);
+	plat_thread_join(d->thread);
+	d->thread = NULL;
+}
+
+static void
+payload_dec_free(struct payload_dec *d)
+{
+	size_t i;
+
+	payload_dec_join(d);
+	for (i = 0; i < DEC_BUFS; i++)
+		free(d->buf[i]);
+	ZSTD_freeDStream(d->z);
+	plat_lock_free(d->lock);
+	memset(d, 0, sizeof *d);
+}
+
 static la_ssize_t
 payload_read_cb(struct archive *a, void *arg, const void **buf)
 {
-	struct payload_reader *r = arg;
-	size_t n = payload_reader_next(r);
+	struct payload_dec *d = arg;
+	la_ssize_t n = payload_dec_next(d, buf);
 
-	if (r->err != 0) {
-		archive_set_error(a, EIO, "cannot read %s",
-		    r->path);
-		return -1;
+	if (n < 0) {
+		if (d->err == DEC_EZSTD)
+			archive_set_error(a, EINVAL, "zstd: %s", d->msg);
+		else if (d->err == DEC_ETRUNC)
+			archive_set_error(a, EINVAL, "the zstd stream ends "
+			    "early");
+		else
+			archive_set_error(a, EIO, "cannot read the payload");
 	}
-	*buf = r->buf;
-	return (la_ssize_t)n;
+	return n;
 }
 
 bool
@@ -747,9 +945,11 @@ payload_extract(const struct payload *p,
 	const char *last = "(start)";
 	char *lastbuf = NULL, *cwd = NULL;
 	bool ok = false, entered = false;
+	struct payload_dec dec;
 	int rc;
 
 	memset(&x, 0, sizeof x);
+	memset(&dec, 0, sizeof dec);
 	x.p = p;
 	x.o = opts;
 	x.e = e;
@@ -764,7 +964,8 @@ payload_extract(const struct payload *p,
 	x.w = archive_write_disk_new();
 	if (x.a == NULL || x.w == NULL)
 		fatal("out of memory (libarchive)");
-	archive_read_support_filter_zstd(x.a);
+	/* The tar stream comes already decompressed (payload_dec). */
+	archive_read_support_filter_none(x.a);
 	archive_read_support_format_tar(x.a);
 	/* No ARCHIVE_EXTRACT_OWNER or _TIME. Entries are written relative
 	 * to dest (the current folder meanwhile), so the symlink check walks
@@ -780,7 +981,10 @@ payload_extract(const struct payload *p,
 	if (!plat_chdir(opts->dest, e))
 		goto out;
 	entered = true;
-	if (archive_read_open(x.a, &r, NULL, payload_read_cb, NULL) !=
+	if (!payload_dec_start(&dec, &r, e))
+		goto out;
+	x.dec = &dec;
+	if (archive_read_open(x.a, &dec, NULL, payload_read_cb, NULL) !=
 	    ARCHIVE_OK) {
 		payload_x_read_error(&x, &r, last);
 		goto out;
@@ -803,11 +1007,31 @@ payload_extract(const struct payload *p,
 		payload_x_write_error(&x, last);
 		goto out;
 	}
+	/* Let the thread decompress and hash what follows the tar end
+	 * (padding), then check that the whole stream was sound. */
+	{
+		const void *rest;
+
+		while (payload_dec_next(&dec, &rest) > 0)
+			;
+	}
+	payload_dec_join(&dec);
+	if (dec.err != 0) {
+		payload_x_read_error(&x, &r, "(end of archive)");
+		if (e->code == 0 || dec.err == DEC_EZSTD ||
+		    dec.err == DEC_ETRUNC)
+			err_set(e, ES_EINSTALL, "the payload of %s is damaged "
+			    "after its last entry: %s; %s", p->path,
+			    dec.err == DEC_ETRUNC ? "the zstd stream ends "
+			    "early" : dec.msg, PAYLOAD_AGAIN);
+		goto out;
+	}
 	if (!payload_reader_finish(&r, sha, e) ||
 	    !payload_hash_check(p, "data archive", p->t.data_sha256, sha, e))
 		goto out;
 	ok = true;
 out:
+	payload_dec_free(&dec);
 	if (entered && !plat_chdir(cwd, NULL))
 		plat_chdir("/", NULL);
 	free(cwd);

@@ -151,6 +151,21 @@ bool plat_stdout_is_tty(void);
 /* Seconds since an arbitrary start, monotonic. */
 double plat_monotonic(void);
 
+/* ---- Threads (the payload's decompression runs beside the writing) ---- */
+
+struct plat_thread;
+struct plat_lock;          /* a mutex with one condition */
+
+struct plat_thread *plat_thread_start(void (*fn)(void *), void *arg);
+void plat_thread_join(struct plat_thread *t);
+struct plat_lock *plat_lock_new(void);
+void plat_lock_free(struct plat_lock *l);
+void plat_lock_acquire(struct plat_lock *l);
+void plat_lock_release(struct plat_lock *l);
+/* Wait for plat_lock_wake(); the lock is held before and after. */
+void plat_lock_wait(struct plat_lock *l);
+void plat_lock_wake(struct plat_lock *l);
+
 /* ---- Signals ---- */
 
 /* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */

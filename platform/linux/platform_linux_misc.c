@@ -197,3 +197,94 @@ plat_writeback_stop(void)
 	wb_fd = -1;
 	wb_running = false;
 }
+
+struct plat_thread {
+	pthread_t id;
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct plat_lock {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+};
+
+static void *
+plat_thread_main(void *arg)
+{
+	struct plat_thread *t = arg;
+
+	t->fn(t->arg);
+	return NULL;
+}
+
+struct plat_thread *
+plat_thread_start(void (*fn)(void *), void *arg)
+{
+	struct plat_thread *t = calloc(1, sizeof *t);
+
+	if (t == NULL)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	if (pthread_create(&t->id, NULL, plat_thread_main, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+plat_thread_join(struct plat_thread *t)
+{
+	if (t == NULL)
+		return;
+	pthread_join(t->id, NULL);
+	free(t);
+}
+
+struct plat_lock *
+plat_lock_new(void)
+{
+	struct plat_lock *l = calloc(1, sizeof *l);
+
+	if (l == NULL)
+		return NULL;
+	pthread_mutex_init(&l->m, NULL);
+	pthread_cond_init(&l->c, NULL);
+	return l;
+}
+
+void
+plat_lock_free(struct plat_lock *l)
+{
+	if (l == NULL)
+		return;
+	pthread_mutex_destroy(&l->m);
+	pthread_cond_destroy(&l->c);
+	free(l);
+}
+
+void
+plat_lock_acquire(struct plat_lock *l)
+{
+	pthread_mutex_lock(&l->m);
+}
+
+void
+plat_lock_release(struct plat_lock *l)
+{
+	pthread_mutex_unlock(&l->m);
+}
+
+void
+plat_lock_wait(struct plat_lock *l)
+{
+	pthread_cond_wait(&l->c, &l->m);
+}
+
+void
+plat_lock_wake(struct plat_lock *l)
+{
+	pthread_cond_broadcast(&l->c);
+}
