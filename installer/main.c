@@ -347,26 +347,6 @@ cmd_install(const struct cli *c)
 	}
 	if (!install_preflight(&p, &io, &req, &e)) {
 		print_requirements(&req, stdout);
-	/* Engine-to-Console with pair_now = yes: the connection test runs
-	 * before anything is written (cli-contract.md: exit 4, unchanged). */
-	if (install_pairs(&p)) {
-		struct pairing_result pr;
-
-		memset(&pr, 0, sizeof pr);
-		printf("Connection test with the console at %s:%u:\n",
-		    plan_get(&p, PK_CONSOLE_ADDRESS),
-		    plan_port(&p, PK_CONSOLE_PORT));
-		if (!session_pairing_test(&ss, print_pair_step, stdout, &pr,
-		    &e)) {
-			pairing_result_free(&pr);
-			rc = fail(&e);
-			fprintf(stderr, "Nothing was changed.\n");
-			goto out;
-		}
-		printf("Console %s (%s), key %s.\n", pr.console_name,
-		    pr.console_id, pr.console_spki);
-		pairing_result_free(&pr);
-	}
 		rc = fail(&e);
 		goto out;
 	}

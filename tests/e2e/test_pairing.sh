@@ -150,6 +150,16 @@ start=$(date +%s)
 ENGINE_SETUP_CONNECT_TIMEOUT=2 ENGINE_SETUP_TIMEOUT=3 expect_fail "firewall" --answers "$WORK/a.txt"
 check "a silent listener is given up within the budget" test $(( $(date +%s) - start )) -lt 10
 
+# A requirement that fails stops before any connection: exit 3.
+console untouched --secret "$SECRET"
+pairing_answers "$PORT" > "$WORK/a.txt"
+R=$(newroot)
+mkdir -p "$R/etc/systemd/system"
+touch "$R/etc/systemd/system/nexposeconsole.service"
+run 3 --silent --answers "$WORK/a.txt" --root "$R"
+out_lacks "Connection test"
+check "a failed requirement sends no request" bash -c "! grep -q 'POST' '$WORK/untouched.log'"
+
 # The dry run passes, the real pairing fails: the install rolls back, exit 4.
 console regfail --secret "$SECRET" --fail bad_proof --fail-at register
 pairing_answers "$PORT" > "$WORK/a.txt"
