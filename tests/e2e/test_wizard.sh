@@ -13,111 +13,11 @@ if ! command -v tmux >/dev/null; then
 fi
 
 SOCK="es-wizard-$$"
-BIN=$(cd "$(dirname "$ES_BIN")" && pwd)/$(basename "$ES_BIN")
 TIMEOUT=${ES_WIZARD_TIMEOUT:-20}
 eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; lib_exit_trap' EXIT
 
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-
-# wiz NAME COLSxLINES VAR=VALUE|"" ARGS...: start engine-setup in a tmux
-# session of that size; its exit code goes to $WORK/NAME.rc, its pid to
-# NAME.pid.
-wiz() {
-	local name=$1 size=$2 env=$3 a
-	shift 3
-	rm -f "$WORK/$name.rc" "$WORK/$name.pid"
-	{
-		printf 'cd %q || exit 1\n' "$WORK"
-		printf "sh -c 'echo \$\$ > \"\$0\"; exec \"\$@\"' %q " "$WORK/$name.pid"
-		printf 'env TERM=screen LC_ALL=C.UTF-8'
-		[ -n "$env" ] && printf ' %q' "$env"
-		printf ' %q' "$BIN"
-		for a in "$@"; do
-			printf ' %q' "$a"
-		done
-		printf '\necho "EXIT=$?" > %q\n' "$WORK/$name.rc"
-		# The pane stays, with what was printed last, until the
-		# session is killed.
-		printf 'exec sleep 600\n'
-	} > "$WORK/$name.sh"
-	TM new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
-	    "bash $WORK/$name.sh"
-}
-
-screen() { TM capture-pane -p -t "$1"; }
-screen_e() { TM capture-pane -p -e -t "$1"; }
-# The screen as one line: frame drawn away, blanks and line ends squeezed,
-# so that text wrapped by the wizard still matches.
-flat() { screen "$1" | sed 's/[│┌┐└┘─]/ /g' | tr -s ' \n' '  '; }
-keys() { local n=$1; shift; TM send-keys -t "$n" "$@"; }
-typ() { TM send-keys -t "$1" -l "$2"; }
-
-# wait_for NAME TEXT: until TEXT shows (wrapping ignored), or fail; soon
-# after the wizard has ended.
-wait_for() {
-	local n=$1 text=$2 i ended=0
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		if flat "$n" | grep -qF -- "$text"; then
-			return 0
-		fi
-		if [ -e "$WORK/$n.rc" ] && [ $((ended += 1)) -gt 40 ]; then
-			break
-		fi
-		sleep 0.05
-	done
-	fail "[$n] the screen never showed '$text'; it shows:
-$(screen "$n")"
-	return 1
-}
-
-# shows NAME TEXT: the screen shows TEXT now.
-shows() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	flat "$1" | grep -qF -- "$2" && return 0
-	fail "[$1] the screen lacks '$2'; it shows:
-$(screen "$1")"
-	return 1
-}
-
-lacks() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	flat "$1" | grep -qF -- "$2" || return 0
-	fail "[$1] the screen shows '$2':
-$(screen "$1")"
-	return 1
-}
-
-# exited NAME CODE: the wizard ended with CODE.
-exited() {
-	local n=$1 want=$2 i rc=""
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		[ -s "$WORK/$n.rc" ] && break
-		sleep 0.05
-	done
-	rc=$(cat "$WORK/$n.rc" 2>/dev/null)
-	if [ "$rc" != "EXIT=$want" ]; then
-		fail "[$n] ended with '${rc:-nothing}', expected EXIT=$want; screen:
-$(screen "$n")"
-		return 1
-	fi
-}
-
-# wait_width NAME COLS: the frame spans COLS columns (a redraw after a
-# resize).
-wait_width() {
-	local i
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		screen "$1" | grep -q "^└─\{$(($2 - 2))\}┘\$" && return 0
-		sleep 0.05
-	done
-	fail "[$1] no frame $2 columns wide:
-$(screen "$1")"
-	return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 # colours NAME yes|no: whether the screen shows colours (capture-pane -e).
 colours() {

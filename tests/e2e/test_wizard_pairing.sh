@@ -16,7 +16,6 @@ fi
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
 
 SOCK="es-wizpair-$$"
-BIN=$(cd "$(dirname "$ES_BIN")" && pwd)/$(basename "$ES_BIN")
 TIMEOUT=${ES_WIZARD_TIMEOUT:-40}
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 OTHER=ZZZZ-9876-EFGH-5678-IJKL-9012-MNOP-3456
@@ -25,8 +24,6 @@ SECRET_RE='(ABCD|ZZZZ).?(1234|9876).?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
 CONSOLES=()
 eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; stop_consoles; lib_exit_trap' EXIT
-
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
 # console NAME [OPTIONS...]: start a test console on loopback; sets PORT
 # and SPKI ("sha256:<hex>").
@@ -55,94 +52,8 @@ stop_consoles() {
 	CONSOLES=()
 }
 
-# wiz NAME COLSxLINES VAR=VALUE|"" ARGS...: start engine-setup in a tmux
-# session of that size; its exit code goes to $WORK/NAME.rc.
-wiz() {
-	local name=$1 size=$2 env=$3 a
-	shift 3
-	rm -f "$WORK/$name.rc"
-	{
-		printf 'cd %q || exit 1\n' "$WORK"
-		printf 'env TERM=screen LC_ALL=C.UTF-8'
-		[ -n "$env" ] && printf ' %q' "$env"
-		printf ' %q' "$BIN"
-		for a in "$@"; do
-			printf ' %q' "$a"
-		done
-		printf '\necho "EXIT=$?" > %q\n' "$WORK/$name.rc"
-		printf 'exec sleep 600\n'
-	} > "$WORK/$name.sh"
-	TM new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
-	    "bash $WORK/$name.sh"
-}
-
-# Every screen looked at is kept, to look for the secret in at the end.
-screen() { TM capture-pane -p -t "$1" | tee -a "$WORK/screens.txt"; }
-flat() { screen "$1" | sed 's/[│┌┐└┘─]/ /g' | tr -s ' \n' '  '; }
-keys() { local n=$1; shift; TM send-keys -t "$n" "$@"; }
-typ() { TM send-keys -t "$1" -l "$2"; }
-
-wait_for() {
-	local n=$1 text=$2 i ended=0
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		if flat "$n" | grep -qF -- "$text"; then
-			return 0
-		fi
-		if [ -e "$WORK/$n.rc" ] && [ $((ended += 1)) -gt 40 ]; then
-			break
-		fi
-		sleep 0.05
-	done
-	fail "[$n] the screen never showed '$text'; it shows:
-$(screen "$n")"
-	return 1
-}
-
-shows() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	flat "$1" | grep -qF -- "$2" && return 0
-	fail "[$1] the screen lacks '$2'; it shows:
-$(screen "$1")"
-	return 1
-}
-
-lacks() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	flat "$1" | grep -qF -- "$2" || return 0
-	fail "[$1] the screen shows '$2':
-$(screen "$1")"
-	return 1
-}
-
-exited() {
-	local n=$1 want=$2 i rc=""
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		[ -s "$WORK/$n.rc" ] && break
-		sleep 0.05
-	done
-	rc=$(cat "$WORK/$n.rc" 2>/dev/null)
-	if [ "$rc" != "EXIT=$want" ]; then
-		fail "[$n] ended with '${rc:-nothing}', expected EXIT=$want; screen:
-$(screen "$n")"
-		return 1
-	fi
-}
-
-# wait_width NAME COLS: the frame spans COLS columns (a redraw after a
-# resize).
-wait_width() {
-	local i
-	TESTS_RUN=$((TESTS_RUN + 1))
-	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		screen "$1" | grep -q "^└─\{$(($2 - 2))\}┘\$" && return 0
-		sleep 0.05
-	done
-	fail "[$1] no frame $2 columns wide:
-$(screen "$1")"
-	return 1
-}
+SCREEN_LOG=$WORK/screens.txt
+. "$(dirname "$0")/tmux_lib.sh"
 
 # no_secret_in PATH...: neither secret in these files or folders.
 no_secret_in() {
