@@ -1,5 +1,7 @@
 #include "fixture.h"
 
+#include <openssl/sha.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <ftw.h>
@@ -740,6 +742,54 @@ test_payload_truncated(void **state)
 	free(path);
 }
 
+/* A zstd stream cut short, with a trailer whose length and hash match
+ * the cut bytes: the hash alone cannot tell, the decompressor must. */
+static void
+test_payload_truncated_stream_rehashed(void **state)
+{
+	static const char *const both[] = { "engine", "console", NULL };
+	struct fixture *f = *state;
+	char *path = build_payload(f), *text, *dest, *cut;
+	unsigned char tb[PAYLOAD_TRAILER_SIZE];
+	struct payload_trailer t;
+	struct payload_extract_opts o;
+	struct payload p;
+	struct es_err e;
+	size_t len, newlen;
+	FILE *fp;
+
+	text = fixture_read(path, &len);
+	assert_true(payload_trailer_decode((const unsigned char *)text + len -
+	    PAYLOAD_TRAILER_SIZE, &t));
+	t.data_len -= 16;
+	SHA256((const unsigned char *)text + t.data_off, (size_t)t.data_len,
+	    t.data_sha256);
+	payload_trailer_encode(&t, tb);
+	newlen = (size_t)(t.data_off + t.data_len);
+	cut = fixture_path(f, "cut-setup");
+	fp = fopen(cut, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, newlen, fp), newlen);
+	assert_int_equal(fwrite(tb, 1, sizeof tb, fp), sizeof tb);
+	assert_int_equal(fclose(fp), 0);
+
+	memset(&e, 0, sizeof e);
+	assert_true(payload_open(&p, cut, &e));
+	dest = make_dest(f);
+	memset(&o, 0, sizeof o);
+	o.dest = dest;
+	o.components = both;
+	assert_false(payload_extract(&p, &o, &e));
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_contains(e.msg, "the zstd stream ends early");
+	assert_contains(e.msg, "download the installer again");
+	payload_close(&p);
+	free(dest);
+	free(cut);
+	free(text);
+	free(path);
+}
+
 static void
 test_payload_cancel(void **state)
 {
@@ -1085,6 +1135,7 @@ main(void)
 		T(test_payload_corrupt_data),
 		T(test_payload_hash_mismatch),
 		T(test_payload_truncated),
+		T(test_payload_truncated_stream_rehashed),
 		T(test_payload_cancel),
 		T(test_payload_crafted_ok),
 		T(test_payload_secure_dotdot),
