@@ -211,9 +211,6 @@ print_step(size_t i, size_t n, const char *title, void *arg)
 	fflush(stdout);
 }
 
-static void print_pair_step(enum pairing_stage st, enum pairing_outcome out,
-    const char *detail, void *arg);
-
 /* A terminal the wizard can draw on: both ends are terminals and TERM
  * names something better than "dumb" (ncurses checks terminfo itself). */
 static bool
@@ -360,7 +357,7 @@ cmd_install(const struct cli *c)
 		printf("Connection test with the console at %s:%u:\n",
 		    plan_get(&p, PK_CONSOLE_ADDRESS),
 		    plan_port(&p, PK_CONSOLE_PORT));
-		if (!session_pairing_test(&ss, print_pair_step, stdout, &pr,
+		if (!session_pairing_test(&ss, session_print_pair_step, stdout, &pr,
 		    &e)) {
 			pairing_result_free(&pr);
 			rc = fail(&e);
@@ -605,19 +602,6 @@ cmd_consoles(const struct cli *c)
 	return fail(&e);
 }
 
-/* Print one step of the connection test as it ends. */
-static void
-print_pair_step(enum pairing_stage st, enum pairing_outcome out,
-    const char *detail, void *arg)
-{
-	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
-	FILE *fp = arg;
-
-	fprintf(fp, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
-	    detail != NULL ? detail : "");
-	fflush(fp);
-}
-
 /* HOST, HOST:PORT, [V6] or [V6]:PORT; a bare IPv6 address has no port. */
 static bool
 parse_console(const char *arg, char **host, unsigned *port, struct es_err *e)
@@ -657,16 +641,6 @@ bad:
 	err_set(e, ES_EUSAGE, "--console '%s': expected HOST or HOST:PORT "
 	    "(IPv6 as [ADDRESS]:PORT)", arg);
 	return false;
-}
-
-/* Milliseconds from an environment variable holding seconds, or 0. */
-static long
-env_timeout_ms(const char *name)
-{
-	const char *v = getenv(name);
-	double s = v != NULL ? strtod(v, NULL) : 0;
-
-	return s > 0 && s < 3600 ? (long)(s * 1000) : 0;
 }
 
 /* engine-setup pair: the seed's post-installation Engine-to-Console
@@ -751,14 +725,14 @@ cmd_pair(const struct cli *c)
 	po.secret = secret;
 	po.pin = c->fingerprint;
 	po.proxy = plan_get(&recorded, PK_PROXY);
-	po.connect_timeout_ms = env_timeout_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
-	po.total_timeout_ms = env_timeout_ms("ENGINE_SETUP_TIMEOUT");
+	po.connect_timeout_ms = session_timeout_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
+	po.total_timeout_ms = session_timeout_ms("ENGINE_SETUP_TIMEOUT");
 	po.engine_id = r.engine_id;
 	po.engine_name = plan_get(&recorded, PK_ENGINE_NAME);
 	po.engine_version = r.version;
 	po.engine_cert_pem = cert;
 	po.dry_run = c->test_only;
-	po.step = print_pair_step;
+	po.step = session_print_pair_step;
 	po.step_arg = stdout;
 	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", host, po.port);

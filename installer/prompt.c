@@ -329,18 +329,6 @@ page_direction(struct prompt *pr)
 	return PN_NEXT;
 }
 
-static void
-prompt_pair_step(enum pairing_stage st, enum pairing_outcome out,
-    const char *detail, void *arg)
-{
-	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
-	struct prompt *pr = arg;
-
-	fprintf(pr->out, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
-	    detail != NULL ? detail : "");
-	fflush(pr->out);
-}
-
 /* The secret: from a file or the environment when one is set, else
  * typed without echo. */
 static bool
@@ -409,7 +397,8 @@ details:
 		fprintf(pr->out, "Testing the connection to %s:%u\n",
 		    plan_get(pr->s->plan, PK_CONSOLE_ADDRESS),
 		    plan_port(pr->s->plan, PK_CONSOLE_PORT));
-		if (session_pairing_test(pr->s, prompt_pair_step, pr, &r, &e)) {
+		if (session_pairing_test(pr->s, session_print_pair_step, pr->out,
+		    &r, &e)) {
 			fprintf(pr->out, "Connection test passed: console %s "
 			    "(%s), version %s.\nConsole key: %s\nCompare it "
 			    "with the fingerprint the console shows.\n",

@@ -226,13 +226,25 @@ session_identity(struct session *s, struct es_err *e)
 	return true;
 }
 
-static long
-session_env_ms(const char *name)
+long
+session_timeout_ms(const char *name)
 {
 	const char *v = getenv(name);
 	double sec = v != NULL ? strtod(v, NULL) : 0;
 
 	return sec > 0 && sec < 3600 ? (long)(sec * 1000) : 0;
+}
+
+void
+session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg)
+{
+	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
+	FILE *fp = arg;
+
+	fprintf(fp, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
+	    detail != NULL ? detail : "");
+	fflush(fp);
 }
 
 bool
@@ -261,8 +273,8 @@ session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
 	po.secret = secret;
 	po.pin = plan_get(s->plan, PK_CONSOLE_FINGERPRINT);
 	po.proxy = plan_get(s->plan, PK_PROXY);
-	po.connect_timeout_ms = session_env_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
-	po.total_timeout_ms = session_env_ms("ENGINE_SETUP_TIMEOUT");
+	po.connect_timeout_ms = session_timeout_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
+	po.total_timeout_ms = session_timeout_ms("ENGINE_SETUP_TIMEOUT");
 	po.engine_id = s->ident.engine_id;
 	po.engine_name = plan_get(s->plan, PK_ENGINE_NAME);
 	po.engine_version = s->manifest->version;

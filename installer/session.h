@@ -35,6 +35,15 @@ struct session {
 	FILE *warn;           /* warnings about where the secret is; or NULL */
 };
 
+/* Milliseconds from an environment variable holding seconds
+ * (ENGINE_SETUP_CONNECT_TIMEOUT, ENGINE_SETUP_TIMEOUT), or 0 for the
+ * protocol's defaults. */
+long session_timeout_ms(const char *name);
+/* A pairing_step_fn that prints "  [ OK ] Resolve  detail" to the FILE *
+ * given as its argument. */
+void session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg);
+
 /* Release what the session made. */
 void session_free(struct session *s);
 /* The connection test of the pairing page and of every install that
