@@ -86,6 +86,26 @@ mode_is() {
 	fi
 }
 
+# as_nobody ARGS...: run engine-setup as user nobody (the caller is root),
+# output to stdout/stderr, its exit code returned. nobody runs a copy of
+# $ES_BIN in $WORK, from $WORK: the build folder may lie where nobody
+# cannot go (a clone under /root, mode 0700), and nobody must be able to
+# reach $WORK anyway, for the --root folders it is given there.
+as_nobody() {
+	local bin=$WORK/nobody-bin/engine-setup
+	if [ ! -e "$bin" ]; then
+		mkdir -p "$WORK/nobody-bin" && chmod 755 "$WORK/nobody-bin" &&
+		    cp "$ES_BIN" "$bin" && chmod 755 "$bin" || return 125
+	fi
+	if ! runuser -u nobody -- test -x "$bin"; then
+		echo "as_nobody: user nobody cannot run $bin: every folder" \
+		    "above $WORK must be searchable by others (set TMPDIR to" \
+		    "one that is)" >&2
+		return 126
+	fi
+	(cd "$WORK" && runuser -u nobody -- "$bin" "$@")
+}
+
 exists() { check "$1 exists" test -e "$1"; }
 missing() { check "$1 does not exist" test ! -e "$1" -a ! -L "$1"; }
 

@@ -53,14 +53,14 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	engine_answers > "$WORK/e.txt"
 	chmod 644 "$WORK/e.txt"
 	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(runuser -u nobody -- "$ES_BIN" --silent --answers "$WORK/e.txt" 2>&1)
+	OUT=$(as_nobody --silent --answers "$WORK/e.txt" 2>&1)
 	rc=$?
 	[ $rc -eq 3 ] || fail "non-root without --root exited $rc: $OUT"
 	out_has "needs administrator rights"
 	R=$(newroot)
 	chown nobody "$R"
 	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(runuser -u nobody -- "$ES_BIN" --silent --answers "$WORK/e.txt" --root "$R" 2>&1) ||
+	OUT=$(as_nobody --silent --answers "$WORK/e.txt" --root "$R" 2>&1) ||
 	    fail "non-root install into its own --root: $OUT"
 	exists "$R/opt/rapid7/nexpose/nse/conf/nse.xml"
 fi

@@ -56,7 +56,7 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	chmod 755 "$R/opt/rapid7"
 	chmod 644 "$WORK/e.txt"
 	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(runuser -u nobody -- "$ES_BIN" --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
+	OUT=$(as_nobody --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
 	rc=$?
 	[ $rc -eq 6 ] || fail "permission denied exited $rc, expected 6: $OUT"
 	out_has "ermission denied"
