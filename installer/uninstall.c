@@ -113,6 +113,16 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 
 	state = plat_state_file(root);
 	plat_remove(state, NULL);
+	{
+		/* The pointer's folder is engine-setup's own: gone once empty,
+		 * whichever run made it. */
+		char *slash = strrchr(state, '/');
+
+		if (slash != NULL && slash != state) {
+			*slash = '\0';
+			plat_remove(state, NULL);   /* only when empty */
+		}
+	}
 	for (i = r.parents.n; i-- > 0; ) {
 		char *full = plat_join_root(root, r.parents.v[i]);
 
