@@ -15,6 +15,13 @@
 
 #include "util.h"
 
+void
+crypto_init(void)
+{
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
+		fatal("OpenSSL cannot start");
+}
+
 #define CRYPTO_HASH_PREFIX	"pbkdf2-sha256$"
 #define CRYPTO_HASH_ITER	600000
 #define CRYPTO_HASH_ITER_MIN	1000

@@ -7,6 +7,14 @@
 
 #include "error.h"
 
+/* Start OpenSSL without reading any configuration file (openssl.cnf, or
+ * the one OPENSSL_CONF names): the installer's algorithms are fixed, and a
+ * host's crypto policy (a FIPS-only default, a provider the release file
+ * does not have) must not change or break them. Call once, first:
+ * OPENSSL_INIT_NO_LOAD_CONFIG marks the configuration as loaded, so later
+ * implicit initialisation (libcurl's, OBJ_obj2nid's) reads nothing
+ * (OPENSSL_init_crypto(3)). Exits through fatal() if OpenSSL cannot start. */
+void crypto_init(void);
 /* A new key pair and a self-signed certificate whose subject is
  * CN=<cn>, OU=<ou>, O=<org> (NULL or empty parts left out), valid for
  * `days`. PEM strings, caller frees (the key with util_free_secret). */

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "confgen.h"
 #include "consoles.h"
+#include "crypto.h"
 #include "pairing.h"
 #include "secret.h"
 #include "install.h"
@@ -805,6 +806,7 @@ main(int argc, char **argv)
 	struct es_err e;
 	int rc;
 
+	crypto_init();
 	err_clear(&e);
 	if (!cli_parse(&c, argc, argv, &e)) {
 		cli_free(&c);

@@ -169,9 +169,11 @@ payload_open(struct payload *p, const char *path, struct es_err *e)
 	    fseeko(fp, size - PAYLOAD_TRAILER_SIZE, SEEK_SET) != 0 ||
 	    fread(buf, 1, sizeof buf, fp) != sizeof buf ||
 	    memcmp(buf, PAYLOAD_MAGIC, 8) != 0) {
-		err_set(e, ES_EINSTALL, "%s carries no payload: build "
-		    "engine-setup with its payload (the `engine-setup-installer` "
-		    "target), not engine-setup-stub", path);
+		err_set(e, ES_EINSTALL, "%s carries no payload at its end: "
+		    "the file is incomplete or damaged (download it again and "
+		    "check it with 'sha256sum -c SHA256SUMS'), or it is "
+		    "engine-setup-stub, which has none (build the "
+		    "engine-setup-installer target)", path);
 		goto out;
 	}
 	if (!payload_trailer_decode(buf, &t)) {

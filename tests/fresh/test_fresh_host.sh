@@ -12,7 +12,8 @@
 #     tmux pane for TERM=xterm-256color and TERM=linux; Ctrl-C twice: exit 5;
 #     line-mode prompts for a TERM that no description fits;
 #   - names resolved without the host's NSS modules: /etc/hosts (IPv4, IPv6)
-#     and DNS through /etc/resolv.conf (a dnsmasq on 127.0.0.53).
+#     and DNS through /etc/resolv.conf (a dnsmasq on 127.0.0.53);
+#   - the host's OpenSSL configuration (OPENSSL_CONF) is not read.
 #
 #   ES_RELEASE=FILE TEST_CONSOLE=FILE bash tests/fresh/test_fresh_host.sh SUITE
 #
@@ -416,6 +417,22 @@ else
 	fail "[$SUITE] dnsmasq is not installed (package dnsmasq-base): DNS resolution was not tested"
 fi
 phase "names from /etc/hosts and DNS, IPv4 and IPv6"
+
+# ---- The host's OpenSSL configuration is not read: a policy asking for a
+# FIPS provider (which the file does not have) changes nothing.
+cat >"$R/root/fips.cnf" <<'EOT'
+openssl_conf = openssl_init
+[openssl_init]
+alg_section = algorithms
+[algorithms]
+default_properties = fips=yes
+EOT
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(cx OPENSSL_CONF=/root/fips.cnf /root/engine-setup pair --test \
+	--console "127.0.0.1:$PORT" --secret-file /root/secret 2>&1) ||
+	fail "[$SUITE] pair --test with OPENSSL_CONF naming a FIPS policy exited $?: $OUT"
+out_has "[ OK ] Console proof"
+phase "OPENSSL_CONF is not read"
 crun 0 uninstall --silent
 out_has "Uninstalled"
 missing "$X"
