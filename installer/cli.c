@@ -10,11 +10,12 @@ cli_usage(void)
 {
 	return
 "Usage: engine-setup [install] [OPTIONS]\n"
-"       engine-setup uninstall [--silent] [--root DIR]\n"
+"       engine-setup uninstall [--silent] [--root DIR] [--wait-lock[=S]]\n"
 "       engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
 "                         [--fingerprint sha256:HEX] [--test] [--root DIR]\n"
+"                         [--wait-lock[=S]]\n"
 "       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
-"                         [--root DIR]\n"
+"                         [--root DIR] [--wait-lock[=S]]\n"
 "       engine-setup status [--root DIR]\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
@@ -40,6 +41,11 @@ cli_usage(void)
 "                      wizard (also when there is no usable terminal)\n"
 "  --record FILE       write the answers given to FILE (never a secret or\n"
 "                      password), for a later --silent --answers FILE\n"
+"  --wait-lock[=SECONDS]\n"
+"                      when another engine-setup run is changing this host\n"
+"                      (or DIR), wait up to SECONDS (600 when not given)\n"
+"                      for it to finish instead of stopping at once with\n"
+"                      exit 8; also for uninstall, pair, consoles\n"
 "\n"
 "install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
 "  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
@@ -58,7 +64,12 @@ cli_usage(void)
 "Exit codes: 0 done, 1 internal error, 2 usage or answers error,\n"
 "  3 requirements not met, 4 pairing failed, 5 cancelled,\n"
 "  6 installation failed (rolled back), 7 already installed with other\n"
-"  answers.\n"
+"  answers, 8 another engine-setup run is changing this host (its process\n"
+"  id is named; nothing was changed).\n"
+"\n"
+"One run at a time: install (not --check), uninstall, pair (not --test) and\n"
+"  consoles enable|disable hold a lock on the host (or --root DIR) while they\n"
+"  run, in /var/lib/engine-setup/lock there.\n"
 "\n"
 "Pairing (Engine-to-Console): pair_now = yes pairs during install, after a\n"
 "  connection test that runs before anything is written; 'pair' pairs an\n"
@@ -111,6 +122,22 @@ cli_value(int argc, char **argv, int *i, const char *name, const char **out,
 		return true;
 	}
 	*out = argv[++*i];
+	return true;
+}
+
+/* A whole number of seconds, 0 to one day. */
+static bool
+cli_seconds(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > 86400)
+		return false;
+	*out = (int)v;
 	return true;
 }
 
@@ -201,6 +228,15 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->test_only = true;
 		} else if (strcmp(a, "--restart") == 0) {
 			c->restart = true;
+		} else if (strcmp(a, "--wait-lock") == 0) {
+			c->wait_lock = CLI_WAIT_LOCK_DEFAULT;
+		} else if (strncmp(a, "--wait-lock=", 12) == 0) {
+			if (!cli_seconds(a + 12, &c->wait_lock)) {
+				err_set(e, ES_EUSAGE, "%s: expected a number of "
+				    "seconds from 0 to 86400, e.g. "
+				    "--wait-lock=600", a);
+				return false;
+			}
 		} else if (a[0] == '-' && a[1] != '\0') {
 			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
 			    "engine-setup --help", a);

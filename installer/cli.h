@@ -20,6 +20,10 @@ enum cli_cmd {
 	CMD_SHOW_LICENSE
 };
 
+/* How long --wait-lock without a value waits for another run: as long as
+ * --wait-ready's default, the time an install may take on a slow host. */
+#define CLI_WAIT_LOCK_DEFAULT 600
+
 struct cli {
 	enum cli_cmd cmd;
 	bool silent, text, check, overwrite;
@@ -36,6 +40,7 @@ struct cli {
 	const char *fingerprint;   /* pair --fingerprint sha256:HEX */
 	bool test_only;            /* pair --test */
 	bool restart;              /* consoles enable|disable --restart */
+	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
 };

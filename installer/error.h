@@ -14,7 +14,8 @@ enum es_exit {
 	ES_EPAIR = 4,       /* pairing failed */
 	ES_ECANCEL = 5,     /* cancelled by the user or a signal: rolled back */
 	ES_EINSTALL = 6,    /* installation failed: rolled back */
-	ES_EEXISTS = 7      /* already installed with other answers */
+	ES_EEXISTS = 7,     /* already installed with other answers */
+	ES_EBUSY = 8        /* another run is changing this host: unchanged */
 };
 
 #define ES_ERR_MSG_MAX 2048

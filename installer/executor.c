@@ -88,8 +88,8 @@ exec_cancelled(struct exec *x, struct es_err *e)
 	return true;
 }
 
-/* Test hook: make a named step fail or raise a signal, so that rollback
- * can be tested end to end (tests/e2e). Compiled in on purpose: a fault
+/* Test hook: make a named step fail, raise a signal or stop the process,
+ * so that rollback and the run lock can be tested end to end (tests/e2e). Compiled in on purpose: a fault
  * only happens when ES_TEST_FAULT names a step. */
 static bool
 exec_fault(struct exec *x, const char *title, struct es_err *e)
@@ -103,6 +103,10 @@ exec_fault(struct exec *x, const char *title, struct es_err *e)
 		return true;
 	if (strcmp(x->fault + n + 1, "signal") == 0) {
 		raise(SIGTERM);
+		return true;
+	}
+	if (strcmp(x->fault + n + 1, "stop") == 0) {
+		raise(SIGSTOP);   /* a test holds the run here, then SIGCONT */
 		return true;
 	}
 	err_set(e, ES_EINSTALL, "injected failure at step '%s' "

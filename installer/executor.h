@@ -47,7 +47,7 @@ struct exec {
 	size_t n, cap;
 	exec_report_fn report;
 	void *report_arg;
-	const char *fault;    /* ES_TEST_FAULT: "<step title>:fail|signal" */
+	const char *fault;    /* ES_TEST_FAULT: "<step title>:fail|signal|stop" */
 };
 
 void exec_init(struct exec *x);

@@ -19,6 +19,7 @@
 #include "platform.h"
 #include "record.h"
 #include "requirements.h"
+#include "runlock.h"
 #include "prompt.h"
 #include "session.h"
 #include "wizard.h"
@@ -238,6 +239,7 @@ cmd_install(const struct cli *c)
 	struct progress_state ps;
 	struct session ss;
 	struct es_err e;
+	struct plat_run_lock *lock = NULL;
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
@@ -286,6 +288,13 @@ cmd_install(const struct cli *c)
 		    "rights: run engine-setup as root (sudo), or install into "
 		    "a folder of yours with --root DIR",
 		    plan_get(&p, PK_INSTALL_DIR));
+		rc = fail(&e);
+		goto out;
+	}
+
+	/* Before the installation is read, so that the decision below still
+	 * holds when the steps run; --check changes nothing and needs none. */
+	if (!c->check && !runlock_take(root, c->wait_lock, stdout, &lock, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -405,6 +414,7 @@ out:
 	manifest_free(&m);
 	payload_close(&pl);
 	log_close();
+	plat_run_lock_release(lock);
 	return rc;
 }
 
@@ -412,6 +422,7 @@ static int
 cmd_uninstall(const struct cli *c)
 {
 	struct es_err e;
+	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	int rc = 0;
 
@@ -433,9 +444,11 @@ cmd_uninstall(const struct cli *c)
 			return ES_ECANCEL;
 		}
 	}
-	if (!log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
+	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
+	    !log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
 		rc = fail(&e);
 	log_close();
+	plat_run_lock_release(lock);
 	return rc;
 }
 
@@ -511,6 +524,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	struct es_err e;
 	struct record r;
 	struct console_entry which;
+	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *path = NULL, *text = NULL, *out = NULL;
 	size_t len, outlen;
@@ -533,7 +547,8 @@ consoles_toggle(const struct cli *c, bool enable)
 		rc = fail(&e);
 		goto out;
 	}
-	if ((path = consoles_path(c, &r, &e)) == NULL ||
+	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
+	    (path = consoles_path(c, &r, &e)) == NULL ||
 	    (text = plat_read_file(path, 16u << 20, &len, &e)) == NULL ||
 	    !consoles_set_enabled(text, len, path, c->args.v[1], enable, &out,
 	    &outlen, &changed, &which, &e)) {
@@ -583,6 +598,7 @@ out:
 	free(path);
 	free(text);
 	free(out);
+	plat_run_lock_release(lock);
 	return rc;
 }
 
@@ -656,6 +672,7 @@ cmd_pair(const struct cli *c)
 	struct pairing_result pr;
 	struct secret_source src;
 	struct plat_facts facts;
+	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *host = NULL, *secret = NULL, *cert = NULL, *rel = NULL;
 	char *path = NULL, *text = NULL, *out = NULL;
@@ -686,6 +703,10 @@ cmd_pair(const struct cli *c)
 		    "administrator rights: run engine-setup as root (sudo)");
 		goto fail;
 	}
+	/* The connection test changes nothing and needs no lock. */
+	if (!c->test_only &&
+	    !runlock_take(root, c->wait_lock, stdout, &lock, &e))
+		goto fail;
 	if (!record_load(root, &r, &e)) {
 		if (e.code == 0)
 			err_set(&e, ES_EUSAGE, "nothing is installed%s%s: "
@@ -796,6 +817,7 @@ out:
 	free(path);
 	free(text);
 	free(out);
+	plat_run_lock_release(lock);
 	return rc;
 }
 

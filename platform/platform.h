@@ -166,6 +166,24 @@ void plat_lock_release(struct plat_lock *l);
 void plat_lock_wait(struct plat_lock *l);
 void plat_lock_wake(struct plat_lock *l);
 
+/* ---- One run at a time ---- */
+
+/* The exclusive lock that lets one engine-setup run at a time change root:
+ * taken before the installation is read, held until the run ends. A lock
+ * whose holder died is free (the OS releases it with the process). */
+struct plat_run_lock;
+
+/* Take root's run lock, waiting up to wait_seconds (0: not at all) while
+ * another process holds it. On false, e->code says why: ES_EBUSY when it
+ * is still held (*holder_pid is the holder's process id, 0 when unknown),
+ * ES_ECANCEL when Ctrl-C or SIGTERM came while waiting, ES_EINSTALL when
+ * the lock file cannot be made. A refused attempt leaves nothing behind. */
+bool plat_run_lock_acquire(const char *root, double wait_seconds,
+    struct plat_run_lock **lock, long *holder_pid, struct es_err *e);
+/* Give the lock up, removing the lock file and every folder that only it
+ * kept alive. NULL does nothing. */
+void plat_run_lock_release(struct plat_run_lock *lock);
+
 /* ---- Signals ---- */
 
 /* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE	/* syncfs(2), mkostemp(3), pipe2(2), environ */
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -1784,4 +1786,258 @@ void
 plat_signals_reset(void)
 {
 	plat_signal_count = 0;
+}
+
+/* ---- One run at a time ---- */
+
+/* The lock file sits beside the install pointer (plat_state_file), so it
+ * is on the target's own file system and under --root inside that root.
+ * It exists only while a run holds it: the holder removes it (and the
+ * folder, when that is then empty) before letting go, so that the lock
+ * never keeps /var/lib/engine-setup alive after a failed run or an
+ * uninstall. A waiter that was blocked on the removed file sees, once it
+ * has the lock, that the path no longer names its file, and starts over
+ * (the usual flock-and-unlink protocol; flock(2) locks the open file, not
+ * the name). */
+#define PLAT_RUN_LOCK_FILE "/var/lib/engine-setup/lock"
+
+struct plat_run_lock {
+	int fd;
+	char *path;
+	struct strlist made;   /* folders acquiring made, in the order made */
+};
+
+/* Sleep for ms milliseconds, or less when a signal comes. */
+static void
+plat_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* The process id the holder wrote into the lock file, or 0. A holder
+ * writes it right after flock(2) succeeds, so an empty file is read again
+ * for a moment. */
+static long
+plat_run_lock_holder(int fd)
+{
+	char buf[32], *end;
+	ssize_t n;
+	long pid;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			pid = strtol(buf, &end, 10);
+			if (end != buf && pid > 0)
+				return pid;
+		}
+		plat_sleep_ms(10);
+	}
+	return 0;
+}
+
+/* Record this process as the holder: "PID\n", nothing else. Best effort:
+ * the lock holds without it, a waiter then names no process. */
+static void
+plat_run_lock_write_pid(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n)
+		(void)ftruncate(fd, 0);
+}
+
+/* One attempt at the lock: 1 taken, 0 held by another process (*holder
+ * set), 2 the file or its folder vanished under us (try again), -1 an
+ * error (e set). */
+static int
+plat_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
+{
+	char *dir = xstrdup(l->path);
+	struct stat fst, pst;
+	struct es_err local;
+	int fd, i, rc = -1;
+	bool writable = true;
+
+	*strrchr(dir, '/') = '\0';
+	/* Tried again: a run letting go removes the folders only it needed,
+	 * which may be between our mkdir(2) calls. */
+	for (i = 0; ; i++) {
+		err_clear(&local);
+		if (plat_mkdirs(dir, 0755, &l->made, &local))
+			break;
+		if (i == 10) {
+			err_set(e, local.code, "%s", local.msg);
+			goto out;
+		}
+	}
+	/* O_NOFOLLOW: a symbolic link planted at the lock path must not make
+	 * a root-run engine-setup truncate the file it points to. */
+	fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno == EACCES) {
+		/* Left by another user's run that died; flock(2) works on a
+		 * file opened read-only too. */
+		fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		writable = false;
+	}
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			rc = 2;
+			goto out;
+		}
+		plat_err(e, errno, "cannot create the lock file %s", l->path);
+		goto out;
+	}
+	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+		err_set(e, ES_EINSTALL, "cannot use the lock file %s: it is not"
+		    " a regular file. Remove it (no engine-setup run makes"
+		    " anything else there) and try again.", l->path);
+		close(fd);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			*holder = plat_run_lock_holder(fd);
+			rc = 0;
+		} else if (errno == EINTR) {
+			rc = 2;
+		} else {
+			plat_err(e, errno, "cannot lock %s", l->path);
+		}
+		close(fd);
+		goto out;
+	}
+	if (lstat(l->path, &pst) != 0 || pst.st_dev != fst.st_dev ||
+	    pst.st_ino != fst.st_ino) {
+		close(fd);   /* the holder we waited for removed it: again */
+		rc = 2;
+		goto out;
+	}
+	if (writable) {
+		if ((fst.st_mode & 07777) != 0644 && fst.st_uid == geteuid())
+			(void)fchmod(fd, 0644);
+		plat_run_lock_write_pid(fd);
+	}
+	l->fd = fd;
+	rc = 1;
+out:
+	free(dir);
+	return rc;
+}
+
+/* Remove the folders l made, deepest first, those that are empty. */
+static void
+plat_run_lock_unmake(struct plat_run_lock *l)
+{
+	size_t i;
+
+	for (i = l->made.n; i-- > 0; )
+		rmdir(l->made.v[i]);
+}
+
+static void
+plat_run_lock_free(struct plat_run_lock *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	strlist_free(&l->made);
+	free(l->path);
+	free(l);
+}
+
+bool
+plat_run_lock_acquire(const char *root, double wait_seconds,
+    struct plat_run_lock **lock, long *holder_pid, struct es_err *e)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct plat_run_lock *l = xmalloc(sizeof *l);
+	struct sigaction sa, old[3];
+	double deadline = plat_monotonic() + wait_seconds;
+	sig_atomic_t signals = plat_signal_count;
+	bool caught = false, ok = false;
+	int rc, again = 0;
+	size_t i;
+
+	*lock = NULL;
+	*holder_pid = 0;
+	l->fd = -1;
+	l->path = plat_join_root(root, PLAT_RUN_LOCK_FILE);
+	strlist_init(&l->made);
+	for (;;) {
+		rc = plat_run_lock_try(l, holder_pid, e);
+		if (rc == 1) {
+			ok = true;
+			break;
+		}
+		if (rc == -1)
+			break;
+		if (rc == 2) {
+			if (++again > 1000) {
+				err_set(e, ES_EINSTALL, "cannot take the lock %s:"
+				    " it keeps vanishing; is something"
+				    " removing files in that folder?", l->path);
+				break;
+			}
+			continue;
+		}
+		if (plat_signal_count != signals) {
+			err_set(e, ES_ECANCEL, "cancelled while waiting for"
+			    " the lock %s", l->path);
+			break;
+		}
+		if (plat_monotonic() >= deadline) {
+			err_set(e, ES_EBUSY, "process %ld holds the lock %s",
+			    *holder_pid, l->path);
+			break;
+		}
+		if (!caught) {
+			/* Ctrl-C while waiting cancels the wait (exit 5)
+			 * rather than killing the process; the caller's own
+			 * handlers come back afterwards. */
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = plat_signal_handler;
+			sigemptyset(&sa.sa_mask);
+			for (i = 0; i < 3; i++)
+				sigaction(sigs[i], &sa, &old[i]);
+			caught = true;
+		}
+		plat_sleep_ms(50);
+	}
+	if (caught)
+		for (i = 0; i < 3; i++)
+			sigaction(sigs[i], &old[i], NULL);
+	if (!ok) {
+		plat_run_lock_unmake(l);
+		plat_run_lock_free(l);
+		return false;
+	}
+	*lock = l;
+	return true;
+}
+
+void
+plat_run_lock_release(struct plat_run_lock *l)
+{
+	char *dir;
+
+	if (l == NULL)
+		return;
+	/* Still held here, so no other run can be between its flock(2) and
+	 * its check that the path is its file. */
+	unlink(l->path);
+	/* engine-setup's own folder goes once empty, whichever run made it,
+	 * as uninstall treats it. */
+	dir = xstrdup(l->path);
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+	free(dir);
+	plat_run_lock_unmake(l);
+	plat_run_lock_free(l);
 }

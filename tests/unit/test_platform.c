@@ -860,6 +860,227 @@ test_signals(void **state)
 	signal(SIGHUP, SIG_DFL);
 }
 
+/* True when folder dir has no entries. */
+static bool
+dir_empty(const char *dir)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", NULL, NULL };
+	char *cmd = xasprintf("test -z \"$(ls -A '%s')\"", dir);
+	int rc;
+
+	argv[2] = cmd;
+	rc = run(argv);
+	free(cmd);
+	return rc == 0;
+}
+
+/* The holder's pid in the lock file, as a number. */
+static long
+lock_file_pid(const char *path)
+{
+	char *text = fixture_read(path, NULL);
+	long pid = text != NULL ? strtol(text, NULL, 10) : -1;
+
+	free(text);
+	return pid;
+}
+
+static void
+test_run_lock_excludes(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL, *l2 = NULL;
+	struct es_err e = { 0 };
+	char *path = fixture_path(f, "var/lib/engine-setup/lock");
+	long holder = -1;
+	mode_t old = umask(077);
+
+	assert_true(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	umask(old);
+	assert_non_null(l);
+	assert_int_equal(plat_file_type(path), PLAT_FILE);
+	assert_int_equal(plat_file_mode(path), 0644);
+	assert_int_equal(lock_file_pid(path), (long)getpid());
+	/* flock(2) conflicts between two opens even in one process. */
+	assert_false(plat_run_lock_acquire(f->dir, 0, &l2, &holder, &e));
+	assert_null(l2);
+	assert_int_equal(e.code, ES_EBUSY);
+	assert_int_equal(holder, (long)getpid());
+	assert_non_null(strstr(e.msg, path));
+	/* The refused attempt left the holder's file alone. */
+	assert_int_equal(lock_file_pid(path), (long)getpid());
+	plat_run_lock_release(l);
+	/* Nothing is left: neither the file nor the folders made for it. */
+	assert_true(dir_empty(f->dir));
+	plat_run_lock_release(NULL);
+	free(path);
+}
+
+static void
+test_run_lock_wait_times_out(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL, *l2 = NULL;
+	struct es_err e = { 0 };
+	long holder = 0;
+	double t;
+
+	assert_true(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	t = plat_monotonic();
+	assert_false(plat_run_lock_acquire(f->dir, 0.3, &l2, &holder, &e));
+	t = plat_monotonic() - t;
+	assert_int_equal(e.code, ES_EBUSY);
+	assert_true(t >= 0.3 && t < 2.0);
+	plat_run_lock_release(l);
+	assert_true(dir_empty(f->dir));
+}
+
+/* A child takes the lock, says so through a pipe, and then waits to be
+ * told to let go (release) or is killed (kill -9: it never lets go). */
+static pid_t
+lock_child(const char *root, int *to_child)
+{
+	int up[2], down[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct plat_run_lock *l;
+		struct es_err e = { 0 };
+		long holder;
+
+		close(up[0]);
+		close(down[1]);
+		if (!plat_run_lock_acquire(root, 0, &l, &holder, &e))
+			_exit(1);
+		if (write(up[1], "x", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(2);
+		plat_run_lock_release(l);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	assert_int_equal(read(up[0], &c, 1), 1);
+	close(up[0]);
+	*to_child = down[1];
+	return pid;
+}
+
+static void
+test_run_lock_dead_holder(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL;
+	struct es_err e = { 0 };
+	char *path = fixture_path(f, "var/lib/engine-setup/lock");
+	long holder = 0;
+	int status, to_child;
+	pid_t pid = lock_child(f->dir, &to_child);
+
+	assert_false(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	assert_int_equal(holder, (long)pid);
+	/* A lock left by a dead process is not a lock: the kernel drops
+	 * flock(2) locks with the holder's last descriptor. */
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(to_child);
+	assert_int_equal(lock_file_pid(path), (long)pid);
+	err_clear(&e);
+	assert_true(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	assert_int_equal(lock_file_pid(path), (long)getpid());
+	plat_run_lock_release(l);
+	/* The lock file and its folder go; var/lib was the dead run's. */
+	assert_int_equal(plat_file_type(path), PLAT_NONE);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(plat_file_type(path), PLAT_NONE);
+	free(path);
+}
+
+static void
+test_run_lock_waiter_follows_the_file(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL, *l2 = NULL;
+	struct es_err e = { 0 };
+	char *path = fixture_path(f, "var/lib/engine-setup/lock");
+	long holder = 0;
+	int status, to_child;
+	pid_t pid = lock_child(f->dir, &to_child), waiter;
+
+	/* The holder removes the file it locked when it lets go; the waiter
+	 * must then lock the file that is at the path, not the removed
+	 * one, or two runs would hold "the" lock at once. */
+	waiter = fork();
+	assert_true(waiter >= 0);
+	if (waiter == 0) {
+		_exit(plat_run_lock_acquire(f->dir, 5, &l, &holder, &e) &&
+		    lock_file_pid(path) == (long)getpid() ? 0 : 1);
+	}
+	usleep(200000);
+	assert_int_equal(write(to_child, "x", 1), 1);
+	close(to_child);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(waitpid(waiter, &status, 0), waiter);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The waiter died holding it; the lock is free, and ours. */
+	assert_true(plat_run_lock_acquire(f->dir, 0, &l2, &holder, &e));
+	plat_run_lock_release(l2);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(plat_file_type(path), PLAT_NONE);
+	free(path);
+}
+
+static void
+test_run_lock_keeps_the_pointer(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL;
+	struct es_err e = { 0 };
+	char *state_file = plat_state_file(f->dir);
+	char *path = fixture_path(f, "var/lib/engine-setup/lock");
+	long holder;
+
+	fixture_write(f, "var/lib/engine-setup/installation", "install_dir /x\n");
+	assert_true(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	plat_run_lock_release(l);
+	assert_int_equal(plat_file_type(state_file), PLAT_FILE);
+	assert_int_equal(plat_file_type(path), PLAT_NONE);
+	free(state_file);
+	free(path);
+}
+
+/* Attack: a symbolic link planted at the lock path, to make a run as root
+ * truncate and write the file it points to. */
+static void
+test_run_lock_symlink_attack(void **state)
+{
+	struct fixture *f = *state;
+	struct plat_run_lock *l = NULL;
+	struct es_err e = { 0 };
+	char *victim = fixture_path(f, "victim");
+	char *path = fixture_path(f, "var/lib/engine-setup/lock");
+	char *text;
+	long holder;
+
+	fixture_write(f, "victim", "precious\n");
+	fixture_write(f, "var/lib/engine-setup/installation", "install_dir /x\n");
+	assert_int_equal(symlink(victim, path), 0);
+	assert_false(plat_run_lock_acquire(f->dir, 0, &l, &holder, &e));
+	assert_null(l);
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_non_null(strstr(e.msg, path));
+	text = fixture_read(victim, NULL);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	free(victim);
+	free(path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
 	fixture_teardown)
 
@@ -889,6 +1110,12 @@ main(void)
 		T(test_service_sysv_script_runs),
 		T(test_service_start_without_manager),
 		T(test_signals),
+		T(test_run_lock_excludes),
+		T(test_run_lock_wait_times_out),
+		T(test_run_lock_dead_holder),
+		T(test_run_lock_waiter_follows_the_file),
+		T(test_run_lock_keeps_the_pointer),
+		T(test_run_lock_symlink_attack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
