@@ -510,7 +510,7 @@ install_identity_prepare(const struct plan *p, const struct install_opts *o,
 	}
 	crypto_uuid(id->engine_id);
 	cn = install_cn(p);
-	unit = xasprintf("Scan Engine %s", plan_get(p, PK_ENGINE_NAME));
+	unit = xasprintf(PLAN_ENGINE_UNIT "%s", plan_get(p, PK_ENGINE_NAME));
 	ok = crypto_make_cert(cn, plan_get(p, PK_COMPANY), unit, 3650,
 	    &id->key_pem, &id->cert_pem, e);
 out:
@@ -927,7 +927,13 @@ install_finish(struct ictx *c)
 	log_msg("installed %s %s (%s) at %s", c->o->manifest->product,
 	    c->o->manifest->version, c->component, c->install_dir);
 	sbuf_add(&b, log_text());
-	plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
+	/* The installation is complete and stays: a log that cannot be
+	 * written is a warning, not a failure. */
+	err_clear(&e);
+	if (!plat_write_file_atomic(logpath, b.s, b.len, 0600, &e))
+		snprintf(c->res->log_warning, sizeof c->res->log_warning,
+		    "the install log could not be written: %.1900s The "
+		    "installation itself is complete.", e.msg);
 	sbuf_free(&b);
 	free(logrel);
 	free(logpath);

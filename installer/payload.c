@@ -523,10 +523,15 @@ payload_x_write_error(struct payload_x *x, const char *name)
 {
 	const char *why = archive_error_string(x->w);
 	int errnum = archive_errno(x->w);
+	char mnt[4096];
 
 	if (why == NULL)
 		why = "unknown error";
-	if (errnum == ENOSPC)
+	if (errnum == ENOSPC && plat_mount_point(x->o->dest, mnt, sizeof mnt))
+		err_set(x->e, ES_EINSTALL, "no space left on the file system "
+		    "mounted at %s (writing %s/%s): free space on it, or "
+		    "choose another install_dir", mnt, x->o->dest, name);
+	else if (errnum == ENOSPC)
 		err_set(x->e, ES_EINSTALL, "cannot write %s/%s: no space left "
 		    "on the device: free space on that file system, or choose "
 		    "another install_dir", x->o->dest, name);

@@ -484,7 +484,7 @@ static int
 page_install(struct prompt *pr)
 {
 	struct install_result res;
-	struct plan_validate_opts vo = { true, false };
+	struct plan_validate_opts vo = { true, false, pr->s->root };
 	struct es_err e;
 	struct sbuf b;
 

@@ -220,7 +220,7 @@ test_validate_values(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct plan p;
 		struct es_err e;
-		struct plan_validate_opts o = { false, false };
+		struct plan_validate_opts o = { false, false, NULL };
 
 		plan_init(&p);
 		assert_true(parse(&p, bad[i], &e));
@@ -238,7 +238,7 @@ test_validate_good_values(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { true, false };
+	struct plan_validate_opts o = { true, false, NULL };
 
 	(void)state;
 	plan_init(&p);
@@ -273,7 +273,7 @@ test_validate_required(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { true, false };
+	struct plan_validate_opts o = { true, false, NULL };
 
 	(void)state;
 	plan_init(&p);
@@ -304,7 +304,7 @@ test_passwords_must_match(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { false, false };
+	struct plan_validate_opts o = { false, false, NULL };
 
 	(void)state;
 	plan_init(&p);
