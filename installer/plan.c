@@ -438,18 +438,13 @@ utf8_count(const char *s, bool c1)
 	return n;
 }
 
-static long
-utf8_chars(const char *s)
-{
-	return utf8_count(s, true);
-}
 
 /* 1-64 letters, digits, spaces (cli-contract.md); letters beyond ASCII
  * count as letters. */
 static bool
 valid_name(const char *s)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, false);
 	const unsigned char *u;
 
 	if (n < 1 || n > 64)
