@@ -219,6 +219,7 @@ page_location(struct prompt *pr)
 		fprintf(pr->out, "%s\n", why);
 		return PN_AGAIN;
 	}
+	session_set_install_dir(pr->s, plan_get(pr->s->plan, PK_INSTALL_DIR));
 	return PN_NEXT;
 }
 

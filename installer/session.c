@@ -95,6 +95,19 @@ session_check_install_dir(const struct session *s, const char *dir,
 	return ok;
 }
 
+void
+session_set_install_dir(struct session *s, const char *dir)
+{
+	const char *expect;
+	char *normal = NULL;
+
+	if (plan_check_install_dir(dir, s->root, &normal, &expect))
+		plan_replace(s->plan, PK_INSTALL_DIR, normal);
+	else
+		plan_replace(s->plan, PK_INSTALL_DIR, dir);
+	free(normal);
+}
+
 static void
 session_line(struct sbuf *out, const char *label, const char *value)
 {
