@@ -170,6 +170,47 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 		err_set(e, ES_EREQ, "%s exists and is not a folder: choose "
 		    "another install_dir", in.install_dir);
 		ok = false;
+	} else {
+		/* Preparing folders makes the missing parents: the nearest
+		 * one that exists must be a folder. */
+		char *up = xstrdup(target), *slash;
+		enum plat_ftype t = PLAT_NONE;
+
+		while ((slash = strrchr(up, '/')) != NULL && slash != up) {
+			*slash = '\0';
+			if ((t = plat_file_type(up)) != PLAT_NONE)
+				break;
+		}
+		/* A link to a folder (a linked /opt) is a folder. */
+		if (t == PLAT_LINK) {
+			char *real = plat_real_path(up);
+
+			t = real != NULL ? plat_file_type(real) : PLAT_NONE;
+			free(real);
+			if (t == PLAT_NONE)
+				t = PLAT_LINK;
+		}
+		if (t != PLAT_NONE && t != PLAT_DIR) {
+			err_set(e, ES_EREQ, "%s cannot be made: %s is not a "
+			    "folder; choose another install_dir, or move it "
+			    "away", in.install_dir, up);
+			ok = false;
+		}
+		free(up);
+	}
+	/* The installation is moved into place with rename(2), which cannot
+	 * replace a mount point (EBUSY). */
+	if (plat_file_type(target) == PLAT_DIR) {
+		char mnt[4096];
+
+		if (plat_mount_point(target, mnt, sizeof mnt) &&
+		    strcmp(mnt, target) == 0) {
+			err_set(e, ES_EREQ, "%s is a mount point, which an "
+			    "installation cannot replace: install into a "
+			    "folder inside it (e.g. %s/nexpose)",
+			    in.install_dir, in.install_dir);
+			ok = false;
+		}
 	}
 	free(target);
 	return ok;

@@ -9,7 +9,8 @@
 
 MNT=$WORK/mnt
 eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'mountpoint -q "$MNT" && umount "$MNT"; lib_exit_trap' EXIT
+trap 'mountpoint -q "$MNT/opt/mp" && umount "$MNT/opt/mp"
+    mountpoint -q "$MNT" && umount "$MNT"; lib_exit_trap' EXIT
 
 # rep STRING N: STRING N times.
 rep() { local s="" i; for ((i = 0; i < $2; i++)); do s+=$1; done; printf '%s' "$s"; }
@@ -133,6 +134,15 @@ done
 run 0 status --root "$R"
 run 0 uninstall --silent --root "$R"
 
+# ---- What the host holds is checked by --check too (exit 3): a file where
+# a parent folder must be made.
+R=$(newroot)
+mkdir -p "$R/opt" && echo data > "$R/opt/file"
+run 3 --check --silent --answers "$WORK/n.txt" --root "$R" --set install_dir=/opt/file/x
+out_has "/opt/file/x cannot be made: $R/opt/file is not a folder"
+ln -s "$R/elsewhere" "$R/linked" && mkdir "$R/elsewhere"
+run 0 --check --silent --answers "$WORK/n.txt" --root "$R" --set install_dir=/linked/x
+
 # ---- A full disk (a tmpfs mounted for this test; needs root and mount).
 if [ "$(id -u)" -ne 0 ] || ! mkdir -p "$MNT" ||
     ! mount -t tmpfs -o size=300m tmpfs "$MNT" 2>/dev/null; then
@@ -193,4 +203,13 @@ out_has "Warning: the install log could not be written"
 missing "$LOG"
 run 0 status --root "$MNT"
 run 0 uninstall --silent --root "$MNT"
+
+# A mount point cannot be replaced by rename(2): --check says so (exit 3).
+mkdir -p "$MNT/opt/mp"
+if mount -t tmpfs -o size=300m tmpfs "$MNT/opt/mp"; then
+	run 3 --check --silent --answers "$WORK/n.txt" --root "$MNT" --set install_dir=/opt/mp
+	out_has "/opt/mp is a mount point, which an installation cannot replace: install into a folder inside it (e.g. /opt/mp/nexpose)"
+	run 0 --check --silent --answers "$WORK/n.txt" --root "$MNT" --set install_dir=/opt/mp/nexpose
+	umount "$MNT/opt/mp"
+fi
 finish
