@@ -12,6 +12,11 @@
 #include "platform.h"
 #include "util.h"
 
+/* A plan_validate'd install_dir under its --root leaves room for the
+ * staging folder ("/.<name>.es-staging-XXXXXXXX") and every payload path. */
+_Static_assert(PLAN_PATH_RESERVE >= PAYLOAD_PATH_MAX + PLAN_STAGING_EXTRA + 2,
+    "PLAN_PATH_RESERVE too small for PAYLOAD_PATH_MAX");
+
 /* Everything one run of the executor works with. */
 struct ictx {
 	const struct plan *p;

@@ -434,6 +434,9 @@ payload_path_problem(const char *path)
 		return "empty name";
 	if (*path == '/')
 		return "absolute path";
+	if (strlen(path) > PAYLOAD_PATH_MAX)
+		return "path longer than 1000 bytes (install_dir leaves that "
+		    "much of PATH_MAX to the payload)";
 	for (s = path; *s != '\0'; s++) {
 		if (*s == '\\')
 			return "backslash in the name";
@@ -450,6 +453,9 @@ payload_path_problem(const char *path)
 			return "\"..\" in the path";
 		if (n == 0 || (n == 1 && s[0] == '.'))
 			return "empty or \".\" part in the path";
+		if (n > PAYLOAD_NAME_MAX)
+			return "a part of the path longer than 255 bytes "
+			    "(NAME_MAX)";
 	}
 	return NULL;
 }

@@ -103,7 +103,7 @@ bool plan_check(enum plan_key k, const char *value, const char **expect);
  * PATH_MAX less PLAN_PATH_RESERVE, kept for the staging folder's name and
  * the payload's own paths. */
 #define PLAN_INSTALL_DIR_MAX 1024
-#define PLAN_PATH_RESERVE 1024
+#define PLAN_PATH_RESERVE 1024   /* >= PAYLOAD_PATH_MAX + 21 + 2 */
 /* The staging folder beside the install folder is named
  * ".<name>.es-staging-XXXXXXXX": this many bytes more than the name. */
 #define PLAN_STAGING_EXTRA 21
