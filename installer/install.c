@@ -452,20 +452,25 @@ install_admin_password(const struct plan *p, struct es_err *e)
 }
 
 /* The certificate subject's common name: "first last", cut to X.520's 64
- * characters on a UTF-8 character boundary. */
+ * characters (ub-common-name, RFC 5280 appendix A; characters, as OpenSSL
+ * counts them, not bytes), without a trailing space. */
 static char *
 install_cn(const struct plan *p)
 {
 	char *cn = xasprintf("%s %s", plan_get(p, PK_FIRST_NAME),
 	    plan_get(p, PK_LAST_NAME));
+	size_t i, chars = 0;
 
-	if (strlen(cn) > 64) {
-		size_t n = 64;
-
-		while (n > 0 && ((unsigned char)cn[n] & 0xc0) == 0x80)
-			n--;
-		cn[n] = '\0';
+	for (i = 0; cn[i] != '\0'; i++) {
+		if (((unsigned char)cn[i] & 0xc0) == 0x80)
+			continue;
+		if (chars++ == PLAN_X520_NAME_MAX) {
+			cn[i] = '\0';
+			break;
+		}
 	}
+	for (i = strlen(cn); i > 0 && cn[i - 1] == ' '; i--)
+		cn[i - 1] = '\0';
 	return cn;
 }
 

@@ -100,6 +100,18 @@ check "the certificate's OU is 64 characters" \
     grep -qx "subject=O = Example Corp, OU = Scan Engine $(rep e 52), CN = Ada Lovelace" \
     <(openssl x509 -in "$R/opt/rapid7/nexpose/nse/conf/nse.crt" -noout -subject)
 
+# The longest subject names: CN "first last" is cut to 64 characters (not
+# bytes), O is the company's 64.
+R=$(newroot)
+{ grep -v '_name =\|^company =' "$WORK/base.txt"; echo "first_name = $(rep é 64)"
+  echo "last_name = B"; echo "company = $(rep ü 64)"; } > "$WORK/subj.txt"
+installs "$WORK/subj.txt" "$R"
+run 0 --silent --answers "$WORK/subj.txt" --root "$R"
+check "CN of 64 characters, O of 64" \
+    grep -q "^subject=CN=$(rep é 64),OU=Scan Engine [^,]*,O=$(rep ü 64)\$" \
+    <(openssl x509 -in "$R/opt/rapid7/nexpose/nse/conf/nse.crt" -noout \
+    -subject -nameopt RFC2253,-esc_msb)
+
 for dir in "$(deep 1024)" "/opt/$(rep b 234)" "/$(rep a 255)/x" "/opt/my engine"; do
 	R=$(newroot)
 	{ cat "$WORK/base.txt"; echo "install_dir = $dir"; } > "$WORK/dir.txt"
