@@ -12,6 +12,11 @@
 #include "platform.h"
 #include "util.h"
 
+/* A plan_validate'd install_dir under its --root leaves room for the
+ * staging folder ("/.<name>.es-staging-XXXXXXXX") and every payload path. */
+_Static_assert(PLAN_PATH_RESERVE >= PAYLOAD_PATH_MAX + PLAN_STAGING_EXTRA + 2,
+    "PLAN_PATH_RESERVE too small for PAYLOAD_PATH_MAX");
+
 /* Everything one run of the executor works with. */
 struct ictx {
 	const struct plan *p;
@@ -170,6 +175,47 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 		err_set(e, ES_EREQ, "%s exists and is not a folder: choose "
 		    "another install_dir", in.install_dir);
 		ok = false;
+	} else {
+		/* Preparing folders makes the missing parents: the nearest
+		 * one that exists must be a folder. */
+		char *up = xstrdup(target), *slash;
+		enum plat_ftype t = PLAT_NONE;
+
+		while ((slash = strrchr(up, '/')) != NULL && slash != up) {
+			*slash = '\0';
+			if ((t = plat_file_type(up)) != PLAT_NONE)
+				break;
+		}
+		/* A link to a folder (a linked /opt) is a folder. */
+		if (t == PLAT_LINK) {
+			char *real = plat_real_path(up);
+
+			t = real != NULL ? plat_file_type(real) : PLAT_NONE;
+			free(real);
+			if (t == PLAT_NONE)
+				t = PLAT_LINK;
+		}
+		if (t != PLAT_NONE && t != PLAT_DIR) {
+			err_set(e, ES_EREQ, "%s cannot be made: %s is not a "
+			    "folder; choose another install_dir, or move it "
+			    "away", in.install_dir, up);
+			ok = false;
+		}
+		free(up);
+	}
+	/* The installation is moved into place with rename(2), which cannot
+	 * replace a mount point (EBUSY). */
+	if (plat_file_type(target) == PLAT_DIR) {
+		char mnt[4096];
+
+		if (plat_mount_point(target, mnt, sizeof mnt) &&
+		    strcmp(mnt, target) == 0) {
+			err_set(e, ES_EREQ, "%s is a mount point, which an "
+			    "installation cannot replace: install into a "
+			    "folder inside it (e.g. %s/nexpose)",
+			    in.install_dir, in.install_dir);
+			ok = false;
+		}
 	}
 	free(target);
 	return ok;
@@ -406,20 +452,25 @@ install_admin_password(const struct plan *p, struct es_err *e)
 }
 
 /* The certificate subject's common name: "first last", cut to X.520's 64
- * characters on a UTF-8 character boundary. */
+ * characters (ub-common-name, RFC 5280 appendix A; characters, as OpenSSL
+ * counts them, not bytes), without a trailing space. */
 static char *
 install_cn(const struct plan *p)
 {
 	char *cn = xasprintf("%s %s", plan_get(p, PK_FIRST_NAME),
 	    plan_get(p, PK_LAST_NAME));
+	size_t i, chars = 0;
 
-	if (strlen(cn) > 64) {
-		size_t n = 64;
-
-		while (n > 0 && ((unsigned char)cn[n] & 0xc0) == 0x80)
-			n--;
-		cn[n] = '\0';
+	for (i = 0; cn[i] != '\0'; i++) {
+		if (((unsigned char)cn[i] & 0xc0) == 0x80)
+			continue;
+		if (chars++ == PLAN_X520_NAME_MAX) {
+			cn[i] = '\0';
+			break;
+		}
 	}
+	for (i = strlen(cn); i > 0 && cn[i - 1] == ' '; i--)
+		cn[i - 1] = '\0';
 	return cn;
 }
 
@@ -510,7 +561,7 @@ install_identity_prepare(const struct plan *p, const struct install_opts *o,
 	}
 	crypto_uuid(id->engine_id);
 	cn = install_cn(p);
-	unit = xasprintf("Scan Engine %s", plan_get(p, PK_ENGINE_NAME));
+	unit = xasprintf(PLAN_ENGINE_UNIT "%s", plan_get(p, PK_ENGINE_NAME));
 	ok = crypto_make_cert(cn, plan_get(p, PK_COMPANY), unit, 3650,
 	    &id->key_pem, &id->cert_pem, e);
 out:
@@ -927,7 +978,13 @@ install_finish(struct ictx *c)
 	log_msg("installed %s %s (%s) at %s", c->o->manifest->product,
 	    c->o->manifest->version, c->component, c->install_dir);
 	sbuf_add(&b, log_text());
-	plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
+	/* The installation is complete and stays: a log that cannot be
+	 * written is a warning, not a failure. */
+	err_clear(&e);
+	if (!plat_write_file_atomic(logpath, b.s, b.len, 0600, &e))
+		snprintf(c->res->log_warning, sizeof c->res->log_warning,
+		    "the install log could not be written: %.1900s The "
+		    "installation itself is complete.", e.msg);
 	sbuf_free(&b);
 	free(logrel);
 	free(logpath);

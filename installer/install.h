@@ -69,6 +69,9 @@ struct install_result {
 	bool paired;
 	char console_name[128];
 	char console_spki[72];
+	/* Not empty when the install is complete but its log could not be
+	 * written: what happened (the file, the reason). */
+	char log_warning[ES_ERR_MSG_MAX];
 };
 
 /* Make the engine identity for a plan: the id, key and certificate of the

@@ -272,6 +272,7 @@ cmd_install(const struct cli *c)
 	memset(&vo, 0, sizeof vo);
 	vo.silent = !interactive;
 	vo.license_implied = c->install4j_quiet;
+	vo.root = root;
 	if (!plan_validate(&p, &vo, &e)) {
 		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
 		rc = ES_EUSAGE;
@@ -396,6 +397,8 @@ cmd_install(const struct cli *c)
 		fprintf(stderr, "Everything this run changed was undone.\n");
 		goto out;
 	}
+	if (res.log_warning[0] != '\0')
+		fprintf(stderr, "engine-setup: warning: %s\n", res.log_warning);
 	{
 		struct sbuf b;
 

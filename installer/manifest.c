@@ -453,11 +453,16 @@ manifest_check(struct manifest_ctx *c)
 			    "0-9, '.', '_', '-')", fn, comp->name, comp->dir);
 			return false;
 		}
+		/* What plat_service_install takes: letters, digits, '.',
+		 * '_', '-' (no '@': a systemd template needs an instance),
+		 * and what install_result.service holds. */
 		if (comp->service != NULL &&
-		    !manifest_word_ok(comp->service, "._-@")) {
+		    (!manifest_word_ok(comp->service, "._-") ||
+		    strlen(comp->service) > 63)) {
 			err_set(c->e, ES_EINSTALL, "%s: component.%s.service "
-			    "\"%s\" has characters a service name cannot "
-			    "have", fn, comp->name, comp->service);
+			    "\"%s\" is not a service name: 1-63 letters, "
+			    "digits, '.', '_' or '-'", fn, comp->name,
+			    comp->service);
 			return false;
 		}
 		if (comp->service != NULL && comp->exec == NULL) {

@@ -434,6 +434,9 @@ payload_path_problem(const char *path)
 		return "empty name";
 	if (*path == '/')
 		return "absolute path";
+	if (strlen(path) > PAYLOAD_PATH_MAX)
+		return "path longer than 1000 bytes (install_dir leaves that "
+		    "much of PATH_MAX to the payload)";
 	for (s = path; *s != '\0'; s++) {
 		if (*s == '\\')
 			return "backslash in the name";
@@ -450,6 +453,9 @@ payload_path_problem(const char *path)
 			return "\"..\" in the path";
 		if (n == 0 || (n == 1 && s[0] == '.'))
 			return "empty or \".\" part in the path";
+		if (n > PAYLOAD_NAME_MAX)
+			return "a part of the path longer than 255 bytes "
+			    "(NAME_MAX)";
 	}
 	return NULL;
 }
@@ -523,10 +529,15 @@ payload_x_write_error(struct payload_x *x, const char *name)
 {
 	const char *why = archive_error_string(x->w);
 	int errnum = archive_errno(x->w);
+	char mnt[4096];
 
 	if (why == NULL)
 		why = "unknown error";
-	if (errnum == ENOSPC)
+	if (errnum == ENOSPC && plat_mount_point(x->o->dest, mnt, sizeof mnt))
+		err_set(x->e, ES_EINSTALL, "no space left on the file system "
+		    "mounted at %s (writing %s/%s): free space on it, or "
+		    "choose another install_dir", mnt, x->o->dest, name);
+	else if (errnum == ENOSPC)
 		err_set(x->e, ES_EINSTALL, "cannot write %s/%s: no space left "
 		    "on the device: free space on that file system, or choose "
 		    "another install_dir", x->o->dest, name);

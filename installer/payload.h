@@ -83,8 +83,14 @@ bool payload_extract(const struct payload *p,
  * --payload-info), without extracting anything. */
 bool payload_verify(const struct payload *p, struct es_err *e);
 
+/* The longest archive entry path: plan.h keeps PLAN_PATH_RESERVE bytes of
+ * PATH_MAX for it, the staging folder's longer name and two '/'. */
+#define PAYLOAD_PATH_MAX 1000
+#define PAYLOAD_NAME_MAX 255
+
 /* NULL when path (an archive entry, '/' separators) is safe to extract on
- * every OS, else why not: absolute, "..", empty parts, '\\' or ':'. */
+ * every OS, else why not: absolute, "..", empty parts, '\\' or ':', longer
+ * than PAYLOAD_PATH_MAX, a part longer than PAYLOAD_NAME_MAX. */
 const char *payload_path_problem(const char *path);
 /* True when a symbolic link at rel (relative to the folder extracted
  * into) pointing at target stays inside that folder: target is relative

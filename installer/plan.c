@@ -22,7 +22,8 @@ static const struct plan_keyinfo keyinfo[PK_COUNT] = {
 	  "engine-to-console | console-to-engine" },
 	{ PK_ENGINE_PORT, "engine_port", false,
 	  "port the engine listens on (console-to-engine)" },
-	{ PK_ENGINE_NAME, "engine_name", false, "1-64 printable characters" },
+	{ PK_ENGINE_NAME, "engine_name", false,
+	  "1-52 printable characters (certificate OU)" },
 	{ PK_PAIR_NOW, "pair_now", false, "yes | no: pair during install" },
 	{ PK_CONSOLE_ADDRESS, "console_address", false,
 	  "host name, IPv4 or IPv6 address of the console" },
@@ -372,12 +373,14 @@ plan_replace(struct plan *p, enum plan_key k, const char *value)
 void
 plan_apply_defaults(struct plan *p, const char *hostname)
 {
-	char name[65];
+	char name[PLAN_ENGINE_NAME_MAX + 1];
 	size_t i, n = 0;
 
+	/* A longer host name is cut: the engine name goes into the
+	 * certificate (PLAN_ENGINE_NAME_MAX). */
 	if (p->value[PK_ENGINE_NAME] != NULL || hostname == NULL)
 		return;
-	for (i = 0; hostname[i] != '\0' && n < 64; i++)
+	for (i = 0; hostname[i] != '\0' && n < PLAN_ENGINE_NAME_MAX; i++)
 		if (isprint((unsigned char)hostname[i]))
 			name[n++] = hostname[i];
 	name[n] = '\0';
@@ -389,43 +392,60 @@ plan_apply_defaults(struct plan *p, const char *hostname)
 
 /* ---- validation ---- */
 
-/* Length in characters of valid UTF-8, or -1 when invalid. */
+/* Length in characters of valid UTF-8, or -1 when invalid: overlong
+ * forms, surrogates and code points past U+10FFFF are invalid (RFC 3629,
+ * section 3), as OpenSSL finds them in a certificate name; with c1 false,
+ * C1 control characters (U+0080-U+009F) and U+FFFE, U+FFFF, which an XML
+ * file cannot carry (XML 1.0, 2.2), count as invalid too. */
 static long
-utf8_chars(const char *s)
+utf8_count(const char *s, bool c1)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned long cp;
 	long n = 0;
 
 	while (*u != '\0') {
-		int extra;
+		int len, i;
 
-		if (*u < 0x80)
-			extra = 0;
-		else if ((*u & 0xe0) == 0xc0 && *u >= 0xc2)
-			extra = 1;
-		else if ((*u & 0xf0) == 0xe0)
-			extra = 2;
-		else if ((*u & 0xf8) == 0xf0 && *u <= 0xf4)
-			extra = 3;
-		else
+		if (*u < 0x80) {
+			len = 1;
+			cp = *u;
+		} else if (*u >= 0xc2 && *u <= 0xdf) {
+			len = 2;
+			cp = *u & 0x1f;
+		} else if ((*u & 0xf0) == 0xe0) {
+			len = 3;
+			cp = *u & 0x0f;
+		} else if (*u >= 0xf0 && *u <= 0xf4) {
+			len = 4;
+			cp = *u & 0x07;
+		} else {
 			return -1;
-		u++;
-		while (extra-- > 0) {
-			if ((*u & 0xc0) != 0x80)
-				return -1;
-			u++;
 		}
+		for (i = 1; i < len; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (u[i] & 0x3f);
+		}
+		u += len;
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		if (!c1 && ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe ||
+		    cp == 0xffff))
+			return -1;
 		n++;
 	}
 	return n;
 }
+
 
 /* 1-64 letters, digits, spaces (cli-contract.md); letters beyond ASCII
  * count as letters. */
 static bool
 valid_name(const char *s)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, false);
 	const unsigned char *u;
 
 	if (n < 1 || n > 64)
@@ -439,7 +459,7 @@ valid_name(const char *s)
 static bool
 valid_printable(const char *s, long max)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, false);
 	const unsigned char *u;
 
 	if (n < 1 || n > max)
@@ -675,13 +695,31 @@ plan_bad(const struct plan *p, enum plan_key k, struct es_err *e,
 	const struct plan_origin *o = &p->origin[k];
 	const char *as = o->as != NULL ? o->as : keyinfo[k].name;
 
+	struct sbuf shown;
+	const unsigned char *c;
+
 	plan_where(where, sizeof where, o->file, o->line);
-	if (keyinfo[k].secret)
+	if (keyinfo[k].secret) {
 		err_set(e, ES_EUSAGE, "%sbad value for '%s' (not shown): "
 		    "expected %s", where, as, expect);
-	else
-		err_set(e, ES_EUSAGE, "%sbad value for '%s': '%s': expected "
-		    "%s", where, as, p->value[k], expect);
+		return;
+	}
+	/* Control characters shown as escapes: a line break in a value
+	 * must not break the message. */
+	sbuf_init(&shown);
+	for (c = (const unsigned char *)p->value[k]; *c != '\0'; c++) {
+		if (*c == '\n')
+			sbuf_add(&shown, "\\n");
+		else if (*c == '\t')
+			sbuf_add(&shown, "\\t");
+		else if (*c < 0x20 || *c == 0x7f)
+			sbuf_addf(&shown, "\\x%02x", *c);
+		else
+			sbuf_addn(&shown, (const char *)c, 1);
+	}
+	err_set(e, ES_EUSAGE, "%sbad value for '%s': '%s': expected %s",
+	    where, as, shown.s != NULL ? shown.s : "", expect);
+	sbuf_free(&shown);
 }
 
 static void
@@ -701,6 +739,119 @@ plan_expect(const char **expect, const char *what)
 	return false;
 }
 
+/* The normal form of an absolute '/' path: no empty or "." parts, no
+ * trailing '/'; "/" for the root folder. *dotdot is set when a part is
+ * "..", which is not resolved (a link on the way changes what it means). */
+static char *
+plan_path_normal(const char *v, bool *dotdot)
+{
+	struct sbuf b;
+	const char *c = v, *end;
+	size_t n;
+
+	*dotdot = false;
+	sbuf_init(&b);
+	while (*c != '\0') {
+		while (*c == '/')
+			c++;
+		end = strchr(c, '/');
+		n = end != NULL ? (size_t)(end - c) : strlen(c);
+		if (n == 0)
+			break;
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			*dotdot = true;
+		if (!(n == 1 && c[0] == '.')) {
+			sbuf_add(&b, "/");
+			sbuf_addn(&b, c, n);
+		}
+		c += n;
+	}
+	if (b.len == 0)
+		sbuf_add(&b, "/");
+	return sbuf_detach(&b);
+}
+
+bool
+plan_check_install_dir(const char *dir, const char *root, char **normal,
+    const char **expect)
+{
+	static char why[512];
+	size_t path_max, name_max, n, rootlen;
+	const char *c, *end, *problem;
+	char *norm = NULL;
+	bool dotdot;
+
+	*expect = NULL;
+	if (normal != NULL)
+		*normal = NULL;
+	plat_path_limits(&path_max, &name_max);
+	if (!plat_path_is_absolute(dir))
+		return plan_expect(expect, "an absolute path, starting with "
+		    "'/'");
+	if ((problem = plat_install_path_problem(dir)) != NULL)
+		return plan_expect(expect, problem);
+	norm = plan_path_normal(dir, &dotdot);
+	if (dotdot) {
+		free(norm);
+		return plan_expect(expect, "a path without '..' parts: name "
+		    "the folder itself (a link on the way would change what "
+		    "'..' means)");
+	}
+	if (strcmp(norm, "/") == 0) {
+		free(norm);
+		return plan_expect(expect, "a folder of its own, not the root "
+		    "folder ('/', '//' and '/.' all name it): an "
+		    "installation replaces its folder and uninstall removes "
+		    "it; give one such as /opt/rapid7/nexpose");
+	}
+	if (strlen(norm) > PLAN_INSTALL_DIR_MAX) {
+		free(norm);
+		snprintf(why, sizeof why, "a path of at most %d bytes; "
+		    "choose a shorter one", PLAN_INSTALL_DIR_MAX);
+		return plan_expect(expect, why);
+	}
+	for (c = norm + 1; *c != '\0'; c = end + (*end == '/')) {
+		end = strchr(c, '/');
+		if (end == NULL)
+			end = c + strlen(c);
+		n = (size_t)(end - c);
+		if (n > name_max) {
+			snprintf(why, sizeof why, "folder names of at most "
+			    "%zu bytes (NAME_MAX); one part is %zu bytes "
+			    "long: shorten it", name_max, n);
+			free(norm);
+			return plan_expect(expect, why);
+		}
+		if (*end == '\0' && n + PLAN_STAGING_EXTRA > name_max) {
+			snprintf(why, sizeof why, "a last folder name of at "
+			    "most %zu bytes (it is %zu): the install unpacks "
+			    "beside it into \".<name>.es-staging-XXXXXXXX\", "
+			    "which must fit NAME_MAX (%zu bytes); shorten it",
+			    name_max - PLAN_STAGING_EXTRA, n, name_max);
+			free(norm);
+			return plan_expect(expect, why);
+		}
+	}
+	rootlen = root == NULL || strcmp(root, "/") == 0 ? 0 : strlen(root);
+	while (rootlen > 0 && root[rootlen - 1] == '/')
+		rootlen--;
+	if (rootlen + strlen(norm) > path_max - 1 - PLAN_PATH_RESERVE) {
+		snprintf(why, sizeof why, "a shorter path: under --root it is "
+		    "%zu bytes long with the root folder, and at most %zu fit "
+		    "(PATH_MAX is %zu bytes, %d of them kept for the "
+		    "payload's own paths)", rootlen + strlen(norm),
+		    path_max - 1 - PLAN_PATH_RESERVE, path_max,
+		    PLAN_PATH_RESERVE);
+		free(norm);
+		return plan_expect(expect, why);
+	}
+	if (normal != NULL)
+		*normal = norm;
+	else
+		free(norm);
+	return true;
+}
+
 bool
 plan_check(enum plan_key k, const char *v, const char **expect)
 {
@@ -717,12 +868,7 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 			return plan_expect(expect, "engine or console");
 		break;
 	case PK_INSTALL_DIR:
-		if (!plat_path_is_absolute(v) || strstr(v, "/../") ||
-		    str_has_suffix(v, "/..") || strlen(v) > 1024 ||
-		    strcmp(v, "/") == 0)
-			return plan_expect(expect, "an absolute path "
-			    "without '..', not the root folder");
-		break;
+		return plan_check_install_dir(v, NULL, NULL, expect);
 	case PK_FIRST_NAME:
 	case PK_LAST_NAME:
 	case PK_COMPANY:
@@ -742,9 +888,12 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 			return plan_expect(expect, "a port from 1 to 65535");
 		break;
 	case PK_ENGINE_NAME:
-		if (!valid_printable(v, 64))
-			return plan_expect(expect, "1-64 printable "
-			    "characters");
+		if (!valid_printable(v, PLAN_ENGINE_NAME_MAX))
+			return plan_expect(expect, "1-52 printable "
+			    "characters (no control characters): the "
+			    "certificate's organizational unit is \"Scan "
+			    "Engine <name>\", and X.520 allows it 64 "
+			    "characters (RFC 5280, appendix A)");
 		break;
 	case PK_PAIR_NOW:
 	case PK_START_SERVICE:
@@ -794,7 +943,7 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 }
 
 bool
-plan_validate(const struct plan *p, const struct plan_validate_opts *o,
+plan_validate(struct plan *p, const struct plan_validate_opts *o,
     struct es_err *e)
 {
 	struct es_err local;
@@ -805,10 +954,32 @@ plan_validate(const struct plan *p, const struct plan_validate_opts *o,
 	err_clear(&local);
 	for (k = 0; k < PK_COUNT; k++) {
 		const char *expect;
+		char *normal;
 
 		v = p->value[k];
-		if (v != NULL && !plan_check((enum plan_key)k, v, &expect))
+		if (v == NULL)
+			continue;
+		if (k == PK_INSTALL_DIR) {
+			if (!plan_check_install_dir(v, o->root, &normal,
+			    &expect)) {
+				plan_bad(p, k, &local, expect);
+				continue;
+			}
+			free(p->value[k]);
+			p->value[k] = normal;
+		} else if (!plan_check((enum plan_key)k, v, &expect)) {
 			plan_bad(p, k, &local, expect);
+		}
+	}
+	/* The default is checked too: --root may make it too long. */
+	if (p->value[PK_INSTALL_DIR] == NULL &&
+	    (v = plan_get(p, PK_INSTALL_DIR)) != NULL) {
+		const char *expect;
+
+		if (!plan_check_install_dir(v, o->root, NULL, &expect))
+			err_set(&local, ES_EUSAGE, "the default install_dir "
+			    "'%s' cannot be used: expected %s; give install_dir",
+			    v, expect);
 	}
 
 	engine = strcmp(plan_get(p, PK_COMPONENT), "engine") == 0;
@@ -930,11 +1101,19 @@ plan_canonical(const struct plan *p)
 	for (i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
 		enum plan_key k = engine_keys[i];
 		const char *v = plan_get(p, k);
+		char *normal = NULL;
+		bool dotdot;
 
 		if (k == PK_COMMUNICATION && !engine)
 			continue;
+		/* An older record may hold "/opt/x/": the same folder. */
+		if (k == PK_INSTALL_DIR && v != NULL &&
+		    plat_path_is_absolute(v))
+			normal = plan_path_normal(v, &dotdot);
 		sbuf_addf(&b, "%s = ", keyinfo[k].name);
-		plan_write_value(&b, v != NULL ? v : "");
+		plan_write_value(&b, normal != NULL ? normal :
+		    v != NULL ? v : "");
+		free(normal);
 		sbuf_add(&b, "\n");
 	}
 	if (engine && c2e)

@@ -91,6 +91,30 @@ void plan_replace(struct plan *p, enum plan_key k, const char *value);
  * what the key takes, for a message next to the field. */
 bool plan_check(enum plan_key k, const char *value, const char **expect);
 
+/* The certificate's organizational unit is PLAN_ENGINE_UNIT followed by
+ * the engine name, and X.520 allows it 64 characters
+ * (ub-organizational-unit-name, RFC 5280 appendix A): so the engine name
+ * has at most PLAN_ENGINE_NAME_MAX. */
+#define PLAN_ENGINE_UNIT "Scan Engine "
+#define PLAN_X520_NAME_MAX 64
+#define PLAN_ENGINE_NAME_MAX (PLAN_X520_NAME_MAX - \
+	(long)(sizeof PLAN_ENGINE_UNIT - 1))
+/* install_dir: at most this many bytes; and --root with it at most
+ * PATH_MAX less PLAN_PATH_RESERVE, kept for the staging folder's name and
+ * the payload's own paths. */
+#define PLAN_INSTALL_DIR_MAX 1024
+#define PLAN_PATH_RESERVE 1024   /* >= PAYLOAD_PATH_MAX + 21 + 2 */
+/* The staging folder beside the install folder is named
+ * ".<name>.es-staging-XXXXXXXX": this many bytes more than the name. */
+#define PLAN_STAGING_EXTRA 21
+
+/* Check an install folder as the install needs it, and give its normal
+ * form (no empty or "." parts, no trailing '/') in *normal (caller frees;
+ * may be NULL). root is the --root folder ("/" or NULL for the host). On
+ * false, *expect says what is wrong and what the key takes. */
+bool plan_check_install_dir(const char *dir, const char *root, char **normal,
+    const char **expect);
+
 /* The value an answer has, or its default; NULL when none. */
 const char *plan_get(const struct plan *p, enum plan_key k);
 bool plan_is_set(const struct plan *p, enum plan_key k);
@@ -103,11 +127,14 @@ void plan_apply_defaults(struct plan *p, const char *hostname);
 struct plan_validate_opts {
 	bool silent;            /* every required answer must be present */
 	bool license_implied;   /* install4j -q: the licence counts as accepted */
+	const char *root;       /* --root folder; NULL or "/" for the host */
 };
 
 /* Check every value and the required answers; all problems are reported,
- * each naming its origin. */
-bool plan_validate(const struct plan *p, const struct plan_validate_opts *o,
+ * each naming its origin. Values that mean the same are made one form
+ * here (install_dir "/opt/x/" becomes "/opt/x"), so the plan, --record
+ * and the install record hold that form. */
+bool plan_validate(struct plan *p, const struct plan_validate_opts *o,
     struct es_err *e);
 
 /* The answers in the answers-file format, secrets left out. Caller frees. */

@@ -219,6 +219,7 @@ page_location(struct prompt *pr)
 		fprintf(pr->out, "%s\n", why);
 		return PN_AGAIN;
 	}
+	session_set_install_dir(pr->s, plan_get(pr->s->plan, PK_INSTALL_DIR));
 	return PN_NEXT;
 }
 
@@ -484,7 +485,7 @@ static int
 page_install(struct prompt *pr)
 {
 	struct install_result res;
-	struct plan_validate_opts vo = { true, false };
+	struct plan_validate_opts vo = { true, false, pr->s->root };
 	struct es_err e;
 	struct sbuf b;
 

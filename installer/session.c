@@ -68,7 +68,7 @@ session_check_install_dir(const struct session *s, const char *dir,
 	bool ok = true;
 	enum plat_ftype t;
 
-	if (!plan_check(PK_INSTALL_DIR, dir, &expect)) {
+	if (!plan_check_install_dir(dir, s->root, NULL, &expect)) {
 		snprintf(why, whysz, "Expected %s.", expect);
 		return false;
 	}
@@ -93,6 +93,19 @@ session_check_install_dir(const struct session *s, const char *dir,
 	}
 	free(full);
 	return ok;
+}
+
+void
+session_set_install_dir(struct session *s, const char *dir)
+{
+	const char *expect;
+	char *normal = NULL;
+
+	if (plan_check_install_dir(dir, s->root, &normal, &expect))
+		plan_replace(s->plan, PK_INSTALL_DIR, normal);
+	else
+		plan_replace(s->plan, PK_INSTALL_DIR, dir);
+	free(normal);
 }
 
 static void
@@ -165,6 +178,8 @@ session_next_steps(const struct session *s, const struct install_result *res,
 	sbuf_addf(out, "Installed %s %s in %s.\n", s->manifest->product,
 	    s->manifest->version, plan_get(p, PK_INSTALL_DIR));
 	sbuf_addf(out, "Engine id %s.\n", res->engine_id);
+	if (res->log_warning[0] != '\0')
+		sbuf_addf(out, "Warning: %s\n", res->log_warning);
 	if (res->service[0] != '\0')
 		sbuf_addf(out, "Service %s: %s.\n", res->service,
 		    res->service_state);

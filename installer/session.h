@@ -69,6 +69,9 @@ void session_requirements_text(const struct req_report *r, struct sbuf *out);
  * other files, enough free space. why gets the reason. */
 bool session_check_install_dir(const struct session *s, const char *dir,
     char *why, size_t whysz);
+/* Set install_dir to a folder the user typed, in its normal form (/opt/x/
+ * becomes /opt/x), so that the summary shows what will be installed. */
+void session_set_install_dir(struct session *s, const char *dir);
 /* Every choice of the plan, one "Label: value" line each (no secrets). */
 void session_summary(const struct session *s, struct sbuf *out);
 /* What to do after the install: the console steps for Console-to-Engine,

@@ -50,6 +50,17 @@ char *plat_self_exe(void);
 char *plat_join_root(const char *root, const char *abs_path);
 /* True for an absolute path on this OS. */
 bool plat_path_is_absolute(const char *path);
+/* The longest path this OS opens, its terminating NUL included
+ * (PATH_MAX), and the longest name of one file or folder (NAME_MAX). */
+void plat_path_limits(size_t *path_max, size_t *name_max);
+/* NULL when an absolute, normalised install folder can carry an
+ * installation here (its files, and a service definition that names its
+ * program), else what it must be instead, as a phrase that follows
+ * "expected" and says why. */
+const char *plat_install_path_problem(const char *path);
+/* The mount point of the file system that holds path (or its nearest
+ * existing parent folder), into buf; false when it cannot be told. */
+bool plat_mount_point(const char *path, char *buf, size_t bufsz);
 /* Where the pointer to the installation's record lives, inside root:
  * Linux /var/lib/engine-setup/installation. Caller frees. */
 char *plat_state_file(const char *root);

@@ -89,7 +89,7 @@ page_location_key(struct wizard *w, int key)
 			    *dir != '\0' ? dir : NULL);
 			a = PAGE_BACK;
 		} else if (page_location_check(w, dir)) {
-			plan_replace(w->s->plan, PK_INSTALL_DIR, dir);
+			session_set_install_dir(w->s, dir);
 			a = PAGE_NEXT;
 		} else {
 			w->focus = 0;

@@ -69,7 +69,7 @@ page_summary_toggle(struct wizard *w)
 static enum page_action
 page_summary_install(struct wizard *w)
 {
-	struct plan_validate_opts vo = { .silent = true };
+	struct plan_validate_opts vo = { .silent = true, .root = w->s->root };
 	struct req_report r;
 	struct es_err e;
 

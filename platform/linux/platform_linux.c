@@ -516,6 +516,82 @@ plat_path_is_absolute(const char *path)
 	return path != NULL && path[0] == '/';
 }
 
+void
+plat_path_limits(size_t *path_max, size_t *name_max)
+{
+	/* limits.h: Linux's PATH_MAX (4096, with the NUL) and NAME_MAX (255
+	 * bytes) hold on every file system it mounts read-write. */
+	*path_max = PATH_MAX;
+	*name_max = NAME_MAX;
+}
+
+const char *
+plat_install_path_problem(const char *path)
+{
+	const unsigned char *p;
+
+	/* systemd 252 refuses an ExecStart= program with control characters,
+	 * quotes or backslashes (see plat_service_path_ok); the record and
+	 * the pointer file are one path a line. */
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "a path without control characters (line "
+			    "breaks, tabs and the like): the install record "
+			    "and the service definition hold one path a line";
+		if (*p == '"' || *p == '\'' || *p == '\\')
+			return "a path without quotes or backslashes: "
+			    "systemd refuses a service program whose path "
+			    "holds them";
+	}
+	return NULL;
+}
+
+bool
+plat_mount_point(const char *path, char *buf, size_t bufsz)
+{
+	struct stat st, up;
+	char *p;
+	char *slash;
+	bool ok = false;
+
+	if (path == NULL || path[0] != '/' || bufsz == 0)
+		return false;
+	p = xstrdup(path);
+	/* The nearest part of the path that exists. */
+	while (stat(p, &st) != 0) {
+		slash = strrchr(p, '/');
+		if (slash == NULL || slash == p) {
+			strcpy(p, "/");
+			if (stat(p, &st) != 0)
+				goto out;
+			break;
+		}
+		*slash = '\0';
+	}
+	/* Climb while the parent is on the same device (st_dev). */
+	while (strcmp(p, "/") != 0) {
+		slash = strrchr(p, '/');
+		if (slash == p) {
+			if (stat("/", &up) != 0 || up.st_dev != st.st_dev)
+				break;
+			strcpy(p, "/");
+			break;
+		}
+		*slash = '\0';
+		if (stat(p, &up) != 0 || up.st_dev != st.st_dev) {
+			*slash = '/';
+			break;
+		}
+	}
+	if (strlen(p) < bufsz) {
+		memcpy(buf, p, strlen(p) + 1);
+		ok = true;
+	}
+out:
+	free(p);
+	return ok;
+}
+
 char *
 plat_state_file(const char *root)
 {
@@ -606,14 +682,19 @@ out:
 static void
 plat_write_err(struct es_err *e, int errnum, const char *path)
 {
+	char mnt[PATH_MAX], fs[PATH_MAX + 32];
+
+	if (plat_mount_point(path, mnt, sizeof mnt))
+		snprintf(fs, sizeof fs, "the file system mounted at %s", mnt);
+	else
+		snprintf(fs, sizeof fs, "its file system");
 	if (errnum == ENOSPC)
-		err_set(e, ES_EINSTALL, "no space left on device while writing"
-		    " %s. Free space on that file system, or choose another"
-		    " install_dir.", path);
+		err_set(e, ES_EINSTALL, "no space left on %s (writing %s). Free"
+		    " space on it, or choose another install_dir.", fs, path);
 	else if (errnum == EDQUOT)
-		err_set(e, ES_EINSTALL, "disk quota exceeded while writing %s."
+		err_set(e, ES_EINSTALL, "disk quota exceeded on %s (writing %s)."
 		    " Free space or raise the quota, or choose another"
-		    " install_dir.", path);
+		    " install_dir.", fs, path);
 	else
 		plat_err(e, errnum, "cannot write %s", path);
 }

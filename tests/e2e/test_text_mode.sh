@@ -33,7 +33,10 @@ expect Where should it be installed?
 send relative/path
 expect Expected an absolute path
 expect Where should it be installed?
-send /opt/rapid7/console
+send /.
+expect not the root folder ('/', '//' and '/.' all name it)
+expect Where should it be installed?
+send /opt/rapid7//console/
 expect System requirements
 expect [Pass] Memory
 send
@@ -93,6 +96,7 @@ file_has "$R/opt/rapid7/console/nse/conf/nse.xml" "NSEConfig"
 check "the password is in no file" test -z "$(grep -rl typed-secret-pw "$R" "$WORK/recorded.txt")"
 file_has "$WORK/recorded.txt" "component = console"
 file_has "$WORK/recorded.txt" "install_dir = /opt/rapid7/console"
+file_lacks "$WORK/recorded.txt" "install_dir = /opt/rapid7/console/"
 file_has "$WORK/recorded.txt" "first_name = Grace"
 file_has "$WORK/recorded.txt" "accept_license = yes"
 file_lacks "$WORK/recorded.txt" "password"

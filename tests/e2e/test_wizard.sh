@@ -96,9 +96,16 @@ wait_for a "Install folder:"
 keys a F2
 wait_for a "Which components should be installed?"
 shows a "> Scan Engine only"
-# Forward again with F10 and Alt-N: every entry is still there.
+# Forward again with F10 and Alt-N: every entry is still there. The folder
+# is checked as --check checks it, and kept in its normal form.
 keys a F10
 wait_for a "Install folder: /opt/rapid7/nexpose"
+keys a C-u
+typ a "/."
+keys a M-n
+wait_for a "not the root folder"
+keys a C-u
+typ a "/opt/rapid7//nexpose/"
 keys a M-n
 wait_for a "This computer meets"
 keys a F10
@@ -131,6 +138,9 @@ file_has "$WORK/a.answers" "communication = console-to-engine"
 file_has "$WORK/a.answers" "engine_port = 40999"
 file_has "$WORK/a.answers" "accept_license = yes"
 file_has "$WORK/a.answers" "company = Example Corp"
+file_has "$WORK/a.answers" "install_dir = /opt/rapid7/nexpose"
+file_lacks "$WORK/a.answers" "install_dir = /opt/rapid7//nexpose/"
+file_lacks "$WORK/a.answers" "install_dir = /opt/rapid7/nexpose/"
 run 0 status --root "$R"
 out_has "engine (Scan Engine only)"
 TM kill-session -t a

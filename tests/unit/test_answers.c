@@ -2,6 +2,7 @@
  * validation (installer/plan.c). */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,7 +221,7 @@ test_validate_values(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct plan p;
 		struct es_err e;
-		struct plan_validate_opts o = { false, false };
+		struct plan_validate_opts o = { false, false, NULL };
 
 		plan_init(&p);
 		assert_true(parse(&p, bad[i], &e));
@@ -238,7 +239,7 @@ test_validate_good_values(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { true, false };
+	struct plan_validate_opts o = { true, false, NULL };
 
 	(void)state;
 	plan_init(&p);
@@ -273,7 +274,7 @@ test_validate_required(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { true, false };
+	struct plan_validate_opts o = { true, false, NULL };
 
 	(void)state;
 	plan_init(&p);
@@ -304,7 +305,7 @@ test_passwords_must_match(void **state)
 {
 	struct plan p;
 	struct es_err e;
-	struct plan_validate_opts o = { false, false };
+	struct plan_validate_opts o = { false, false, NULL };
 
 	(void)state;
 	plan_init(&p);
@@ -408,6 +409,340 @@ test_load_file(void **state)
 	free(path);
 }
 
+/* Validate one answer given as KEY=VALUE with --set (no quoting), with
+ * --root root; the message, when refused, is in e. */
+static bool
+validate_one(struct plan *p, const char *key, const char *value,
+    const char *root, struct es_err *e)
+{
+	struct plan_validate_opts o = { false, false, root };
+
+	plan_init(p);
+	err_clear(e);
+	assert_true(plan_set(p, key, value, PLAN_SRC_SET, NULL, 0, e));
+	return plan_validate(p, &o, e);
+}
+
+/* A string of n copies of s. */
+static char *
+repeat(const char *s, size_t n)
+{
+	struct sbuf b;
+	size_t i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "");
+	for (i = 0; i < n; i++)
+		sbuf_add(&b, s);
+	return sbuf_detach(&b);
+}
+
+/* Values that name the same folder are one form in the plan, in what
+ * --record writes and in the canonical answers a re-run compares. */
+static void
+test_install_dir_normal_form(void **state)
+{
+	static const char *const same[][2] = {
+		{ "/opt/x", "/opt/x" },
+		{ "/opt/x/", "/opt/x" },
+		{ "/opt//x", "/opt/x" },
+		{ "/opt/x/.", "/opt/x" },
+		{ "/opt/./x/", "/opt/x" },
+		{ "//opt///x//", "/opt/x" },
+		{ "/opt/x/./.", "/opt/x" },
+		{ "/opt/..x/x..", "/opt/..x/x.." },
+		{ "/opt/my engine", "/opt/my engine" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		struct plan p, q;
+		struct es_err e;
+		char *text, *a, *b, want[64];
+
+		if (!validate_one(&p, "install_dir", same[i][0], NULL, &e))
+			fail_msg("refused %s: %s", same[i][0], e.msg);
+		assert_string_equal(plan_get(&p, PK_INSTALL_DIR), same[i][1]);
+		text = plan_write(&p);
+		snprintf(want, sizeof want, "install_dir = %s\n", same[i][1]);
+		assert_non_null(strstr(text, want));
+		free(text);
+		/* An older record that kept the value as given. */
+		plan_init(&q);
+		assert_true(plan_set(&q, "install_dir", same[i][0],
+		    PLAN_SRC_FILE, "answers", 1, &e));
+		a = plan_canonical(&p);
+		b = plan_canonical(&q);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		plan_free(&q);
+		plan_free(&p);
+	}
+}
+
+/* Every install_dir the install cannot use is refused with the key named
+ * and the reason, the value shown with its control characters escaped. */
+static void
+test_install_dir_refused(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "/", "not the root folder" },
+		{ "//", "not the root folder" },
+		{ "/.", "not the root folder" },
+		{ "/./", "not the root folder" },
+		{ "///.//.", "not the root folder" },
+		{ "/opt/x/..", "without '..' parts" },
+		{ "/opt/../x", "without '..' parts" },
+		{ "opt/x", "an absolute path" },
+		{ "", "an absolute path" },
+		{ "./x", "an absolute path" },
+		{ "/opt/x\ny", "without control characters" },
+		{ "/opt/\tx", "without control characters" },
+		{ "/opt/x\x7f", "without control characters" },
+		{ "/opt/\x1b[2J", "without control characters" },
+		{ "/opt/a\"b", "without quotes or backslashes" },
+		{ "/opt/a'b", "without quotes or backslashes" },
+		{ "/opt/a\\b", "without quotes or backslashes" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct plan p;
+		struct es_err e;
+
+		if (validate_one(&p, "install_dir", bad[i][0], NULL, &e))
+			fail_msg("accepted install_dir '%s'", bad[i][0]);
+		assert_int_equal(e.code, ES_EUSAGE);
+		assert_non_null(strstr(e.msg, "bad value for 'install_dir'"));
+		if (strstr(e.msg, bad[i][1]) == NULL)
+			fail_msg("'%s': message lacks '%s': %s", bad[i][0],
+			    bad[i][1], e.msg);
+		assert_null(strchr(e.msg, '\n'));
+		plan_free(&p);
+	}
+	{
+		struct plan p;
+		struct es_err e;
+
+		assert_false(validate_one(&p, "install_dir", "/opt/x\ny", NULL,
+		    &e));
+		assert_non_null(strstr(e.msg, "'/opt/x\\ny'"));
+		plan_free(&p);
+	}
+}
+
+/* A path of total bytes (at least 971): three folder names of 255 bytes,
+ * one of 200, and the last one what is left. */
+static char *
+deep_path(size_t total)
+{
+	char *n255 = repeat("a", 255), *c = repeat("c", 200);
+	char *d = repeat("d", total - 5 - 3 * 255 - 200);
+	char *path = xasprintf("/%s/%s/%s/%s/%s", n255, n255, n255, c, d);
+
+	free(n255);
+	free(c);
+	free(d);
+	return path;
+}
+
+/* The length limits, at the limit and one past it: NAME_MAX for every
+ * folder name, NAME_MAX less the staging suffix for the last one,
+ * PLAN_INSTALL_DIR_MAX in all, and PATH_MAX less the reserve with --root. */
+static void
+test_install_dir_lengths(void **state)
+{
+	struct plan p;
+	struct es_err e;
+	char *n255 = repeat("a", 255), *n256 = repeat("a", 256);
+	char *last = repeat("b", 255 - PLAN_STAGING_EXTRA);
+	char *last1 = repeat("b", 256 - PLAN_STAGING_EXTRA);
+	char *dir, *root;
+
+	(void)state;
+	/* 255 in the middle. */
+	dir = xasprintf("/%s/x", n255);
+	assert_true(validate_one(&p, "install_dir", dir, NULL, &e));
+	plan_free(&p);
+	free(dir);
+	dir = xasprintf("/%s/x", n256);
+	assert_false(validate_one(&p, "install_dir", dir, NULL, &e));
+	assert_non_null(strstr(e.msg, "at most 255 bytes (NAME_MAX)"));
+	plan_free(&p);
+	free(dir);
+	/* The last name: its staging folder must fit NAME_MAX. */
+	dir = xasprintf("/opt/%s", last);
+	assert_true(validate_one(&p, "install_dir", dir, NULL, &e));
+	plan_free(&p);
+	free(dir);
+	dir = xasprintf("/opt/%s", last1);
+	assert_false(validate_one(&p, "install_dir", dir, NULL, &e));
+	assert_non_null(strstr(e.msg, "a last folder name of at most 234 "
+	    "bytes (it is 235)"));
+	assert_non_null(strstr(e.msg, ".es-staging-"));
+	plan_free(&p);
+	free(dir);
+	/* 1024 bytes in all (after normalisation), and 1025. */
+	dir = deep_path(1024);
+	assert_int_equal(strlen(dir), 1024);
+	assert_true(validate_one(&p, "install_dir", dir, NULL, &e));
+	plan_free(&p);
+	{
+		char *slash = xasprintf("%s/", dir);
+
+		assert_true(validate_one(&p, "install_dir", slash, NULL, &e));
+		assert_string_equal(plan_get(&p, PK_INSTALL_DIR), dir);
+		plan_free(&p);
+		free(slash);
+	}
+	free(dir);
+	dir = deep_path(1025);
+	assert_int_equal(strlen(dir), 1025);
+	assert_false(validate_one(&p, "install_dir", dir, NULL, &e));
+	assert_non_null(strstr(e.msg, "at most 1024 bytes"));
+	plan_free(&p);
+	free(dir);
+	/* With --root: root and install_dir together at most 4095 - 1024. */
+	dir = deep_path(1024);
+	{
+		size_t fit = 4096 - 1 - PLAN_PATH_RESERVE - strlen(dir);
+		char *r = repeat("r", fit - 1);
+
+		root = xasprintf("/%s/", r);   /* a trailing '/' is not counted */
+		assert_true(validate_one(&p, "install_dir", dir, root, &e));
+		plan_free(&p);
+		free(root);
+		free(r);
+		r = repeat("r", fit);
+		root = xasprintf("/%s", r);
+		assert_false(validate_one(&p, "install_dir", dir, root, &e));
+		assert_non_null(strstr(e.msg, "under --root it is 3072 bytes "
+		    "long with the root folder, and at most 3071 fit"));
+		plan_free(&p);
+		/* The default install_dir is checked against --root too. */
+		free(root);
+		root = xasprintf("/%s/%s", r, r);
+		assert_false(validate_one(&p, "engine_name", "x", root, &e));
+		assert_non_null(strstr(e.msg, "the default install_dir "
+		    "'/opt/rapid7/nexpose' cannot be used"));
+		plan_free(&p);
+		free(root);
+		free(r);
+	}
+	free(dir);
+	free(n255);
+	free(n256);
+	free(last);
+	free(last1);
+}
+
+/* engine_name: the certificate's OU is "Scan Engine <name>", at most 64
+ * characters (X.520): 52 characters of name, counted as characters. */
+static void
+test_engine_name_limits(void **state)
+{
+	static const char *const bad_utf8[] = {
+		"scanner\x01",            /* C0 control */
+		"scanner\x7f",            /* DEL */
+		"scanner\xc2\x85",        /* C1 control, NEL */
+		"scanner\xc0\xaf",        /* overlong '/' */
+		"scanner\xe0\x80\xaf",    /* overlong '/' */
+		"scanner\xed\xa0\x80",    /* a surrogate */
+		"scanner\xef\xbf\xbf",    /* U+FFFF */
+		"scanner\xf4\x90\x80\x80",/* past U+10FFFF */
+		"scanner\xff",
+	};
+	struct plan p;
+	struct es_err e;
+	char *name;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PLAN_ENGINE_NAME_MAX, 52);
+	assert_int_equal(strlen(PLAN_ENGINE_UNIT) + PLAN_ENGINE_NAME_MAX, 64);
+	/* OU of 63 and 64 characters: accepted; 65: refused. */
+	for (i = 51; i <= 53; i++) {
+		bool ok;
+
+		name = repeat("e", i);
+		ok = validate_one(&p, "engine_name", name, NULL, &e);
+		assert_int_equal(ok, i <= 52);
+		if (!ok) {
+			assert_non_null(strstr(e.msg, "bad value for "
+			    "'engine_name'"));
+			assert_non_null(strstr(e.msg, "1-52 printable "
+			    "characters"));
+			assert_non_null(strstr(e.msg, "\"Scan Engine <name>\""));
+		}
+		plan_free(&p);
+		free(name);
+		/* Two bytes a character: characters count, not bytes. */
+		name = repeat("\xc3\xa9", i);
+		assert_int_equal(validate_one(&p, "engine_name", name, NULL,
+		    &e), i <= 52);
+		plan_free(&p);
+		free(name);
+	}
+	name = repeat("\xf0\x9f\x94\x8d", 52);
+	assert_true(validate_one(&p, "engine_name", name, NULL, &e));
+	plan_free(&p);
+	free(name);
+	for (i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; i++) {
+		if (validate_one(&p, "engine_name", bad_utf8[i], NULL, &e))
+			fail_msg("accepted engine_name #%zu", i);
+		plan_free(&p);
+	}
+}
+
+/* A host name longer than an engine name may be is cut for the default. */
+static void
+test_engine_name_default_cut(void **state)
+{
+	struct plan p;
+	struct es_err e;
+	struct plan_validate_opts o = { false, false, NULL };
+	char *host = repeat("h", 64);
+
+	(void)state;
+	plan_init(&p);
+	plan_apply_defaults(&p, host);
+	assert_int_equal(strlen(plan_get(&p, PK_ENGINE_NAME)), 52);
+	err_clear(&e);
+	assert_true(plan_validate(&p, &o, &e));
+	plan_free(&p);
+	free(host);
+}
+
+/* first_name, last_name, company: 64 characters (X.520 CN and O). */
+static void
+test_subject_name_limits(void **state)
+{
+	static const enum plan_key keys[] = { PK_FIRST_NAME, PK_LAST_NAME,
+	    PK_COMPANY };
+	struct plan p;
+	struct es_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		const char *k = plan_keyinfo(keys[i])->name;
+		char *v64 = repeat("\xc3\xbc", 64), *v65 = repeat("u", 65);
+
+		assert_true(validate_one(&p, k, v64, NULL, &e));
+		plan_free(&p);
+		assert_false(validate_one(&p, k, v65, NULL, &e));
+		assert_non_null(strstr(e.msg, k));
+		plan_free(&p);
+		assert_false(validate_one(&p, k, "Ada\xc2\x85", NULL, &e));
+		plan_free(&p);
+		free(v64);
+		free(v65);
+	}
+}
+
 int
 main(void)
 {
@@ -426,6 +761,12 @@ main(void)
 		cmocka_unit_test(test_passwords_must_match),
 		cmocka_unit_test(test_write_round_trip_without_secrets),
 		cmocka_unit_test(test_canonical),
+		cmocka_unit_test(test_install_dir_normal_form),
+		cmocka_unit_test(test_install_dir_refused),
+		cmocka_unit_test(test_install_dir_lengths),
+		cmocka_unit_test(test_engine_name_limits),
+		cmocka_unit_test(test_engine_name_default_cut),
+		cmocka_unit_test(test_subject_name_limits),
 		cmocka_unit_test_setup_teardown(test_load_file, fixture_setup,
 		    fixture_teardown),
 	};

@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "plan.h"
 #include "util.h"
 
 /* Made with `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256`;
@@ -300,6 +301,43 @@ test_crypto_make_cert_errors(void **state)
 	assert_non_null(strstr(e.msg, "organizational unit (OU)"));
 	assert_non_null(strstr(e.msg, "64 characters"));
 	assert_int_equal(ERR_peek_error(), 0);
+}
+
+/* The OU an engine certificate gets, PLAN_ENGINE_UNIT and the engine name,
+ * at the longest name plan_validate accepts and one past it: 63 and 64
+ * characters make a certificate (also of two-byte characters), 65 does
+ * not. So every engine_name --check accepts makes its certificate. */
+static void
+test_crypto_make_cert_engine_unit_limit(void **state)
+{
+	static const char *const chars[] = { "e", "\xc3\xa9" };
+	size_t c, n, i;
+
+	(void)state;
+	for (c = 0; c < 2; c++) {
+		for (n = PLAN_ENGINE_NAME_MAX - 1; n <= PLAN_ENGINE_NAME_MAX + 1;
+		    n++) {
+			struct sbuf b;
+			struct es_err e = { 0 };
+			char *key = NULL, *cert = NULL, *ou;
+			bool ok;
+
+			sbuf_init(&b);
+			sbuf_add(&b, PLAN_ENGINE_UNIT);
+			for (i = 0; i < n; i++)
+				sbuf_add(&b, chars[c]);
+			ou = sbuf_detach(&b);
+			ok = crypto_make_cert("Ada Lovelace", "Example", ou, 30,
+			    &key, &cert, &e);
+			if (ok != (n <= PLAN_ENGINE_NAME_MAX))
+				fail_msg("OU of %zu characters: %s",
+				    n + strlen(PLAN_ENGINE_UNIT),
+				    ok ? "made" : e.msg);
+			util_free_secret(key);
+			free(cert);
+			free(ou);
+		}
+	}
 }
 
 /* Run the pipeline that pairing-protocol.md names and compare. */
@@ -710,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_crypto_make_cert_parses),
 		cmocka_unit_test(test_crypto_make_cert_serial),
 		cmocka_unit_test(test_crypto_make_cert_subject),
+		cmocka_unit_test(test_crypto_make_cert_engine_unit_limit),
 		cmocka_unit_test(test_crypto_make_cert_skips_empty_fields),
 		cmocka_unit_test(test_crypto_make_cert_utf8),
 		cmocka_unit_test(test_crypto_make_cert_errors),

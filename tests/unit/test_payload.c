@@ -1117,6 +1117,25 @@ test_payload_link_inside(void **state)
 	assert_non_null(payload_path_problem("engine/./a"));
 	assert_non_null(payload_path_problem("C:/x"));
 	assert_non_null(payload_path_problem(""));
+	{
+		/* PAYLOAD_PATH_MAX and PAYLOAD_NAME_MAX, at and past. */
+		char p[PAYLOAD_PATH_MAX + 2];
+		size_t i;
+
+		for (i = 0; i <= PAYLOAD_PATH_MAX; i++)
+			p[i] = i % 200 == 199 ? '/' : 'a';
+		p[PAYLOAD_PATH_MAX] = '\0';
+		assert_null(payload_path_problem(p));
+		p[PAYLOAD_PATH_MAX] = 'a';
+		p[PAYLOAD_PATH_MAX + 1] = '\0';
+		assert_non_null(strstr(payload_path_problem(p), "1000 bytes"));
+		memset(p, 'n', 256);
+		p[255] = '\0';
+		assert_null(payload_path_problem(p));
+		p[255] = 'n';
+		p[256] = '\0';
+		assert_non_null(strstr(payload_path_problem(p), "NAME_MAX"));
+	}
 }
 
 int

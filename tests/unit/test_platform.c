@@ -270,14 +270,49 @@ test_write_file_atomic_no_space(void **state)
 	n = 0;
 	plat_walk(mnt, count_entry, &n, NULL);
 	umount(mnt);
-	assert_non_null(strstr(e.msg, "no space left on device while"
-	    " writing"));
-	assert_non_null(strstr(e.msg, p));
+	{
+		/* The message names the file system by its mount point. */
+		char *want = xasprintf("no space left on the file system "
+		    "mounted at %s (writing %s)", mnt, p);
+
+		assert_non_null(strstr(e.msg, want));
+		free(want);
+	}
 	/* The temporary file was removed. */
 	assert_int_equal(n, 0);
 	free(data);
 	free(mnt);
 	free(p);
+}
+
+/* plat_mount_point: the folder where the file system of a path begins,
+ * for a path that does not exist yet too. */
+static void
+test_mount_point(void **state)
+{
+	struct fixture *f = *state;
+	char *mnt = fixture_path(f, "m");
+	char *deep = fixture_path(f, "m/a/b/not-yet");
+	char buf[4096];
+
+	assert_true(plat_mount_point("/", buf, sizeof buf));
+	assert_string_equal(buf, "/");
+	assert_true(plat_mount_point("/proc/self/status", buf, sizeof buf));
+	assert_string_equal(buf, "/proc");
+	assert_false(plat_mount_point("relative", buf, sizeof buf));
+	assert_false(plat_mount_point("/", buf, 1));
+	fixture_mkdirs(mnt);
+	if (geteuid() != 0 || mount("tmpfs", mnt, "tmpfs", 0,
+	    "size=64k") != 0) {
+		free(mnt);
+		free(deep);
+		skip();
+	}
+	assert_true(plat_mount_point(deep, buf, sizeof buf));
+	umount(mnt);
+	assert_string_equal(buf, mnt);
+	free(mnt);
+	free(deep);
 }
 
 static void
@@ -1095,6 +1130,7 @@ main(void)
 		T(test_write_file_atomic),
 		T(test_write_file_atomic_missing_dir),
 		T(test_write_file_atomic_no_space),
+		T(test_mount_point),
 		T(test_read_file_limits),
 		T(test_remove_tree_does_not_follow_links),
 		T(test_remove_rename_chmod_symlink),
