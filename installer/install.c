@@ -636,6 +636,7 @@ step_pair(struct exec *x, void *arg, struct es_err *e)
 	po.engine_cert_pem = c->id->cert_pem;
 	po.step = c->o->pair_step;
 	po.step_arg = c->o->pair_step_arg;
+	po.signals = plat_signals_pending;
 	if (!pairing_run(&po, &pr, e))
 		goto out;
 	path = xasprintf("%s/nse/conf/consoles.xml", c->staging);

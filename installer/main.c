@@ -756,6 +756,7 @@ cmd_pair(const struct cli *c)
 	po.dry_run = c->test_only;
 	po.step = session_print_pair_step;
 	po.step_arg = stdout;
+	po.signals = plat_signals_pending;
 	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", host, po.port);
 	if (!pairing_run(&po, &pr, &e))
