@@ -829,12 +829,15 @@ main(int argc, char **argv)
 	struct es_err e;
 	int rc;
 
+	/* Before anything reads a secret: no core file to hold it. */
+	plat_no_core_dumps();
 	crypto_init();
 	err_clear(&e);
-	if (!cli_parse(&c, argc, argv, &e)) {
+	if (!cli_parse(&c, argc, argv, &e) || !cli_check_files(&c, &e)) {
 		cli_free(&c);
 		return fail(&e);
 	}
+	cli_warn_secrets(&c, stderr);
 	switch (c.cmd) {
 	case CMD_HELP:
 		fputs(cli_usage(), stdout);

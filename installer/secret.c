@@ -56,11 +56,9 @@ secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
 		int mode = src->value_origin != NULL ?
 		    plat_file_mode(src->value_origin) : -1;
 
-		if (warn != NULL && src->value_origin == NULL)
-			fprintf(warn, "engine-setup: warning: a shared secret "
-			    "given on the command line shows in 'ps'; prefer "
-			    "shared_secret_file or ENGINE_SETUP_SHARED_SECRET\n");
-		else if (warn != NULL && mode > 0 && (mode & 044) != 0)
+		/* One given on the command line was warned about by
+		 * cli_warn_secrets(). */
+		if (warn != NULL && mode > 0 && (mode & 044) != 0)
 			fprintf(warn, "engine-setup: warning: %s holds the "
 			    "shared secret and others can read it (mode %04o): "
 			    "chmod 600 it, or use shared_secret_file\n",

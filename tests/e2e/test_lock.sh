@@ -58,22 +58,22 @@ engine_id() {
 # ---- Two silent installs started together, other answers, no --overwrite:
 # exactly one installs, the other exits 8 naming it; the engine id on disk
 # is the winner's. Three rounds, since the order is the scheduler's.
-# together FILE_A FILE_B ARGS...: start two installs that read their
-# answers from pipes and so wait for each other, then let both go at once;
-# their pids in $pa and $pb, exit codes in $ra and $rb, output in a.out and
-# b.out.
+# together FILE_A FILE_B ARGS...: start two installs that wait (in a shell,
+# on a pipe each: engine-setup refuses a FIFO as --answers) for each other,
+# then let both go at once; their pids in $pa and $pb, exit codes in $ra and
+# $rb, output in a.out and b.out.
 together() {
 	local fa=$1 fb=$2
 	shift 2
 	rm -f "$WORK/a.fifo" "$WORK/b.fifo"
 	mkfifo "$WORK/a.fifo" "$WORK/b.fifo"
-	"$ES_BIN" --silent --answers "$WORK/a.fifo" "$@" > "$WORK/a.out" 2>&1 &
+	(read -r _ < "$WORK/a.fifo"; exec "$ES_BIN" --silent --answers "$fa" \
+	    "$@") > "$WORK/a.out" 2>&1 &
 	pa=$!
-	"$ES_BIN" --silent --answers "$WORK/b.fifo" "$@" > "$WORK/b.out" 2>&1 &
+	(read -r _ < "$WORK/b.fifo"; exec "$ES_BIN" --silent --answers "$fb" \
+	    "$@") > "$WORK/b.out" 2>&1 &
 	pb=$!
 	exec 5> "$WORK/a.fifo" 6> "$WORK/b.fifo"
-	cat "$fa" >&5
-	cat "$fb" >&6
 	exec 5>&- 6>&-
 	wait $pa; ra=$?
 	wait $pb; rb=$?
