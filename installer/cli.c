@@ -260,6 +260,11 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 void
 cli_free(struct cli *c)
 {
+	size_t i;
+
+	/* --set and -V values may be secrets (password1, shared_secret). */
+	for (i = 0; i < c->sets.n; i++)
+		util_wipe(c->sets.v[i], strlen(c->sets.v[i]));
 	strlist_free(&c->sets);
 	strlist_free(&c->args);
 	strlist_free(&c->answer_files);

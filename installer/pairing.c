@@ -776,6 +776,8 @@ pairing_check(struct pairing_ctx *c)
 
 	pairing_secret_id(c->S, c->secret_id);
 	pairing_key(c->S, c->K);
+	/* S is not needed past K and secret_id. */
+	util_wipe(c->S, sizeof c->S);
 	return true;
 }
 

@@ -21,13 +21,17 @@ secret_read_file(const char *path, FILE *warn, struct es_err *e)
 {
 	size_t len;
 	int mode;
-	char *text, *nl;
+	char *text, *first;
 
 	text = plat_read_file(path, 4096, &len, e);
 	if (text == NULL)
 		return NULL;
-	if ((nl = strpbrk(text, "\r\n")) != NULL)
-		*nl = '\0';
+	/* Only the first line is kept; the whole buffer is wiped, not just
+	 * up to the first NUL (util_free_secret) */
+	first = xstrndup(text, strcspn(text, "\r\n"));
+	util_wipe(text, len);
+	free(text);
+	text = first;
 	mode = plat_file_mode(path);
 	if (warn != NULL && mode > 0 && (mode & 044) != 0)
 		fprintf(warn, "engine-setup: warning: %s holds the shared "
