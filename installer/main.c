@@ -358,6 +358,15 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 	print_requirements(&req, stdout);
+	/* A signal that came before the connection test: the test counts only
+	 * those that come during it. */
+	if (plat_signals_pending() > 0) {
+		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM)");
+		rc = fail(&e);
+		fprintf(stderr, "Nothing was changed.\n");
+		goto out;
+	}
 	/* Engine-to-Console with pair_now = yes: the connection test runs
 	 * before anything is written (cli-contract.md: exit 4, unchanged). */
 	if (install_pairs(&p)) {
@@ -757,6 +766,11 @@ cmd_pair(const struct cli *c)
 	po.step = session_print_pair_step;
 	po.step_arg = stdout;
 	po.signals = plat_signals_pending;
+	if (plat_signals_pending() > 0) {
+		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM); nothing was changed");
+		goto fail;
+	}
 	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", host, po.port);
 	if (!pairing_run(&po, &pr, &e))
