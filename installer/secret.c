@@ -27,7 +27,7 @@ secret_read_file(const char *path, FILE *warn, struct es_err *e)
 	if (text == NULL)
 		return NULL;
 	/* Only the first line is kept; the whole buffer is wiped, not just
-	 * up to the first NUL (util_free_secret) */
+	 * up to the first NUL (util_free_secret). */
 	first = xstrndup(text, strcspn(text, "\r\n"));
 	util_wipe(text, len);
 	free(text);
