@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
+#include "platform.h"
 #include "util.h"
 
 const char *
@@ -258,7 +260,62 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 void
 cli_free(struct cli *c)
 {
+	size_t i;
+
+	/* --set and -V values may be secrets (password1, shared_secret). */
+	for (i = 0; i < c->sets.n; i++)
+		util_wipe(c->sets.v[i], strlen(c->sets.v[i]));
 	strlist_free(&c->sets);
 	strlist_free(&c->args);
 	strlist_free(&c->answer_files);
+}
+
+bool
+cli_check_files(const struct cli *c, struct es_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->answer_files.n; i++)
+		if (!plat_check_regular(c->answer_files.v[i],
+		    "--answers (-varfile)", e))
+			return false;
+	return (c->payload == NULL ||
+	    plat_check_regular(c->payload, "--payload", e)) &&
+	    (c->secret_file == NULL ||
+	    plat_check_regular(c->secret_file, "--secret-file", e)) &&
+	    (c->record == NULL ||
+	    plat_check_regular(c->record, "--record", e)) &&
+	    (c->log == NULL || plat_check_regular(c->log, "--log", e));
+}
+
+void
+cli_warn_secrets(const struct cli *c, FILE *out)
+{
+	bool warned[PK_COUNT] = { false };
+	const char *eq, *dollar;
+	char *name;
+	bool ignored;
+	int alias;
+	enum plan_key k;
+	size_t i;
+
+	for (i = 0; i < c->sets.n; i++) {
+		if ((eq = strchr(c->sets.v[i], '=')) == NULL)
+			continue;
+		name = xstrndup(c->sets.v[i], (size_t)(eq - c->sets.v[i]));
+		if ((dollar = strchr(name, '$')) != NULL)
+			name[dollar - name] = '\0';
+		k = plan_lookup(name, &ignored, &alias);
+		if (k < PK_COUNT && !ignored && plan_keyinfo(k)->secret &&
+		    !warned[k]) {
+			warned[k] = true;
+			fprintf(out, "engine-setup: warning: %s given on the "
+			    "command line shows in 'ps' to every user of this "
+			    "host; prefer %s\n", name,
+			    k == PK_SHARED_SECRET ? "shared_secret_file or "
+			    "ENGINE_SETUP_SHARED_SECRET" :
+			    "console_admin_password_file");
+		}
+		free(name);
+	}
 }

@@ -4,6 +4,7 @@
 #define ES_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "strlist.h"
@@ -48,6 +49,13 @@ struct cli {
 /* Parse argv; errors are ES_EUSAGE with the offending argument named. */
 bool cli_parse(struct cli *c, int argc, char **argv, struct es_err *e);
 void cli_free(struct cli *c);
+/* Refuse a file option that names a FIFO, device, socket or folder, before
+ * anything opens it (a FIFO would block the open forever): ES_EUSAGE,
+ * naming the option. */
+bool cli_check_files(const struct cli *c, struct es_err *e);
+/* Warn on out, once per key, for every secret given with --set or -V:
+ * other users see the command line in ps(1) and /proc/PID/cmdline. */
+void cli_warn_secrets(const struct cli *c, FILE *out);
 /* The --help text. */
 const char *cli_usage(void);
 

@@ -424,7 +424,7 @@ static char *
 install_admin_password(const struct plan *p, struct es_err *e)
 {
 	const char *file = plan_get(p, PK_CONSOLE_ADMIN_PASSWORD_FILE);
-	char *text, *nl;
+	char *text, *all;
 	size_t len;
 
 	if (file == NULL) {
@@ -437,11 +437,13 @@ install_admin_password(const struct plan *p, struct es_err *e)
 		}
 		return xstrdup(v);
 	}
-	text = plat_read_file(file, 4096, &len, e);
-	if (text == NULL)
+	if ((all = plat_read_file(file, 4096, &len, e)) == NULL)
 		return NULL;
-	if ((nl = strpbrk(text, "\r\n")) != NULL)
-		*nl = '\0';
+	/* The first line; the whole buffer is wiped (what follows a NUL
+	 * too). */
+	text = xstrndup(all, strcspn(all, "\r\n"));
+	util_wipe(all, len);
+	free(all);
 	if (strlen(text) < 8) {
 		err_set(e, ES_EUSAGE, "%s: the administrator password must have "
 		    "at least 8 characters", file);
@@ -615,7 +617,11 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 			goto out;
 		if ((pw = install_admin_password(c->p, e)) == NULL)
 			goto out;
-		if ((hash = crypto_password_hash(pw, e)) == NULL)
+		hash = crypto_password_hash(pw, e);
+		/* Not needed past the hash: gone before anything is written. */
+		util_free_secret(pw);
+		pw = NULL;
+		if (hash == NULL)
 			goto out;
 		memset(&cc, 0, sizeof cc);
 		cc.web_port = 3780;
@@ -687,8 +693,13 @@ step_pair(struct exec *x, void *arg, struct es_err *e)
 	po.engine_cert_pem = c->id->cert_pem;
 	po.step = c->o->pair_step;
 	po.step_arg = c->o->pair_step_arg;
-	if (!pairing_run(&po, &pr, e))
+	po.signals = plat_signals_pending;
+	ok = pairing_run(&po, &pr, e);
+	if (c->o->secret != NULL)
+		util_wipe(c->o->secret, strlen(c->o->secret));
+	if (!ok)
 		goto out;
+	ok = false;
 	path = xasprintf("%s/nse/conf/consoles.xml", c->staging);
 	if ((text = plat_read_file(path, 16u << 20, &len, e)) == NULL)
 		goto out;

@@ -35,7 +35,9 @@ struct install_opts {
 	void *report_arg;
 	/* Pairing during install (engine-to-console, pair_now = yes). */
 	const struct install_identity *identity;   /* NULL: made here */
-	const char *secret;               /* as typed; never stored */
+	char *secret;                     /* as typed; never stored; the
+	                                   * pairing step wipes it once the
+	                                   * exchange has ended */
 	pairing_step_fn pair_step;        /* the pairing's steps; may be NULL */
 	void *pair_step_arg;
 };

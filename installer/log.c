@@ -17,12 +17,9 @@ log_open(const char *path, struct es_err *e)
 		return true;
 	if (!plat_create_private(path, e))
 		return false;
-	log_fp = fopen(path, "a");
-	if (log_fp == NULL) {
-		err_set(e, ES_EUSAGE, "cannot open the log file %s for "
-		    "appending", path);
+	log_fp = plat_fopen_regular(path, "a", e);
+	if (log_fp == NULL)
 		return false;
-	}
 	return true;
 }
 

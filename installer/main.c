@@ -359,6 +359,15 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 	print_requirements(&req, stdout);
+	/* A signal that came before the connection test: the test counts only
+	 * those that come during it. */
+	if (plat_signals_pending() > 0) {
+		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM)");
+		rc = fail(&e);
+		fprintf(stderr, "Nothing was changed.\n");
+		goto out;
+	}
 	/* Engine-to-Console with pair_now = yes: the connection test runs
 	 * before anything is written (cli-contract.md: exit 4, unchanged). */
 	if (install_pairs(&p)) {
@@ -759,6 +768,12 @@ cmd_pair(const struct cli *c)
 	po.dry_run = c->test_only;
 	po.step = session_print_pair_step;
 	po.step_arg = stdout;
+	po.signals = plat_signals_pending;
+	if (plat_signals_pending() > 0) {
+		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM); nothing was changed");
+		goto fail;
+	}
 	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", host, po.port);
 	if (!pairing_run(&po, &pr, &e))
@@ -831,12 +846,15 @@ main(int argc, char **argv)
 	struct es_err e;
 	int rc;
 
+	/* Before anything reads a secret: no core file to hold it. */
+	plat_no_core_dumps();
 	crypto_init();
 	err_clear(&e);
-	if (!cli_parse(&c, argc, argv, &e)) {
+	if (!cli_parse(&c, argc, argv, &e) || !cli_check_files(&c, &e)) {
 		cli_free(&c);
 		return fail(&e);
 	}
+	cli_warn_secrets(&c, stderr);
 	switch (c.cmd) {
 	case CMD_HELP:
 		fputs(cli_usage(), stdout);

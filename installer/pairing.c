@@ -80,6 +80,7 @@ struct pairing_ctx {
 	long http;
 
 	enum pairing_stage next;        /* the first stage not reported */
+	int signals_at_start;           /* o->signals() when the run began */
 
 	char S[33];                     /* the normalized secret */
 	unsigned char K[32];
@@ -775,6 +776,8 @@ pairing_check(struct pairing_ctx *c)
 
 	pairing_secret_id(c->S, c->secret_id);
 	pairing_key(c->S, c->K);
+	/* S is not needed past K and secret_id. */
+	util_wipe(c->S, sizeof c->S);
 	return true;
 }
 
@@ -876,6 +879,24 @@ pairing_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* curl's CURLOPT_XFERINFOFUNCTION, called at least once a second while a
+ * request waits (and at once when a signal interrupts its poll(2), the
+ * handler being installed without SA_RESTART): non-zero aborts the
+ * transfer with CURLE_ABORTED_BY_CALLBACK. */
+static int
+pairing_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct pairing_ctx *c = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return c->o->signals != NULL &&
+	    c->o->signals() > c->signals_at_start;
+}
+
 /* One easy handle for both requests, so that the second reuses the
  * connection of the first. */
 static bool
@@ -915,6 +936,9 @@ pairing_setup(struct pairing_ctx *c)
 	PAIRING_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PAIRING_BODY_MAX);
 	PAIRING_SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	PAIRING_SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	PAIRING_SET(CURLOPT_XFERINFOFUNCTION, pairing_xferinfo);
+	PAIRING_SET(CURLOPT_XFERINFODATA, c);
+	PAIRING_SET(CURLOPT_NOPROGRESS, 0L);
 	if (o->ca_file != NULL && *o->ca_file != '\0') {
 		c->tls.ca = true;
 		PAIRING_SET(CURLOPT_CAINFO, o->ca_file);
@@ -1093,6 +1117,13 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 	char *ip = NULL;
 	char secs[32], via[300];
 
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		pairing_step(c, c->next, PAIRING_FAILED, "cancelled");
+		err_set(c->e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM) while talking to the console at %s; the "
+		    "exchange was stopped", c->where);
+		return;
+	}
 	curl_easy_getinfo(c->curl, CURLINFO_NAMELOOKUP_TIME_T, &t_dns);
 	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &t_connect);
 	curl_easy_getinfo(c->curl, CURLINFO_APPCONNECT_TIME_T, &t_tls);
@@ -1646,6 +1677,7 @@ pairing_run(const struct pairing_opts *o, struct pairing_result *r,
 	c.o = o;
 	c.e = e;
 	c.r = r;
+	c.signals_at_start = o->signals != NULL ? o->signals() : 0;
 	sbuf_init(&c.body);
 
 	if (!pairing_check(&c))

@@ -77,6 +77,10 @@ struct pairing_opts {
 	bool dry_run;                   /* the connection test */
 	pairing_step_fn step;
 	void *step_arg;
+	/* The number of interrupt signals so far (plat_signals_pending), or
+	 * NULL: once it grows past what it was at the start, the exchange
+	 * stops within a second with ES_ECANCEL, whatever it waits on. */
+	int (*signals)(void);
 };
 
 struct pairing_result {
@@ -93,7 +97,7 @@ struct pairing_result {
  * says what to do (the protocol's error table), or, with nothing sent,
  * ES_EUSAGE for a malformed secret, pin, host, port, engine name or an
  * https:// proxy, and ES_EINTERNAL for a malformed engine id, version or
- * certificate. Nothing from the response is trusted before console_proof
+ * certificate; ES_ECANCEL when o->signals says a signal came. Nothing from the response is trusted before console_proof
  * has been checked; on failure *r is empty. o->step hears every stage
  * exactly once, in order: after a failure (or when nothing was sent) the
  * rest are PAIRING_SKIPPED. Both requests share one connection when the

@@ -137,10 +137,8 @@ payload_fopen(const char *path, uint64_t off, struct es_err *e)
 {
 	FILE *fp;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
-		err_sys(e, ES_EINSTALL, errno, "cannot open %s", path);
+	if ((fp = plat_fopen_regular(path, "rb", e)) == NULL)
 		return NULL;
-	}
 	if (off > INT64_MAX || fseeko(fp, (off_t)off, SEEK_SET) != 0) {
 		err_sys(e, ES_EINSTALL, errno, "cannot seek in %s", path);
 		fclose(fp);

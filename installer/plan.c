@@ -913,6 +913,10 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 		break;
 	case PK_SHARED_SECRET_FILE:
 	case PK_CONSOLE_ADMIN_PASSWORD_FILE:
+		if (plat_file_type(v) == PLAT_OTHER)
+			return plan_expect(expect, "a regular file, not a "
+			    "FIFO (which would block until written to), "
+			    "device or socket");
 		if (plat_file_type(v) != PLAT_FILE)
 			return plan_expect(expect, "a readable file that "
 			    "exists");

@@ -21,13 +21,17 @@ secret_read_file(const char *path, FILE *warn, struct es_err *e)
 {
 	size_t len;
 	int mode;
-	char *text, *nl;
+	char *text, *first;
 
 	text = plat_read_file(path, 4096, &len, e);
 	if (text == NULL)
 		return NULL;
-	if ((nl = strpbrk(text, "\r\n")) != NULL)
-		*nl = '\0';
+	/* Only the first line is kept; the whole buffer is wiped, not just
+	 * up to the first NUL (util_free_secret). */
+	first = xstrndup(text, strcspn(text, "\r\n"));
+	util_wipe(text, len);
+	free(text);
+	text = first;
 	mode = plat_file_mode(path);
 	if (warn != NULL && mode > 0 && (mode & 044) != 0)
 		fprintf(warn, "engine-setup: warning: %s holds the shared "
@@ -56,11 +60,9 @@ secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
 		int mode = src->value_origin != NULL ?
 		    plat_file_mode(src->value_origin) : -1;
 
-		if (warn != NULL && src->value_origin == NULL)
-			fprintf(warn, "engine-setup: warning: a shared secret "
-			    "given on the command line shows in 'ps'; prefer "
-			    "shared_secret_file or ENGINE_SETUP_SHARED_SECRET\n");
-		else if (warn != NULL && mode > 0 && (mode & 044) != 0)
+		/* One given on the command line was warned about by
+		 * cli_warn_secrets(). */
+		if (warn != NULL && mode > 0 && (mode & 044) != 0)
 			fprintf(warn, "engine-setup: warning: %s holds the "
 			    "shared secret and others can read it (mode %04o): "
 			    "chmod 600 it, or use shared_secret_file\n",

@@ -297,6 +297,7 @@ session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
 	po.dry_run = true;
 	po.step = step;
 	po.step_arg = step_arg;
+	po.signals = plat_signals_pending;
 	ok = po.host != NULL && pairing_run(&po, r, e);
 	if (po.host == NULL)
 		err_set(e, ES_EUSAGE, "no console address to test");

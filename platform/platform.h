@@ -79,8 +79,20 @@ bool plat_mkdirs(const char *path, unsigned mode, struct strlist *created,
  * to disk, then renamed over path (atomic replace). */
 bool plat_write_file_atomic(const char *path, const void *data, size_t len,
     unsigned mode, struct es_err *e);
-/* Read a whole small file (at most max bytes). Caller frees; *len set. */
+/* Read a whole small file (at most max bytes). Caller frees; *len set.
+ * Only a regular file is read: a FIFO, device or socket is refused at once
+ * (ES_EUSAGE), without waiting for a writer. */
 char *plat_read_file(const char *path, size_t max, size_t *len,
+    struct es_err *e);
+/* Open a regular file for reading ("rb") or appending ("a", created 0600
+ * when missing), refusing anything else (a FIFO, device or socket) at once
+ * with ES_EUSAGE and a message that says what it is. */
+FILE *plat_fopen_regular(const char *path, const char *mode,
+    struct es_err *e);
+/* False (ES_EUSAGE, "<what> <path>: it is a FIFO ...") when path exists
+ * and is not a regular file (links followed); what names the option, e.g.
+ * "--answers". Never opens path, so never blocks. */
+bool plat_check_regular(const char *path, const char *what,
     struct es_err *e);
 bool plat_rename(const char *from, const char *to, struct es_err *e);
 bool plat_remove(const char *path, struct es_err *e);   /* file or empty dir */
@@ -195,7 +207,12 @@ bool plat_run_lock_acquire(const char *root, double wait_seconds,
  * kept alive. NULL does nothing. */
 void plat_run_lock_release(struct plat_run_lock *lock);
 
-/* ---- Signals ---- */
+/* ---- Signals and crashes ---- */
+
+/* Keep secrets out of crash dumps: no core file and no ptrace by other
+ * users of the same uid, for the rest of the process's life. Called first
+ * thing in main. */
+void plat_no_core_dumps(void);
 
 /* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */
 void plat_signals_install(void);

@@ -781,6 +781,94 @@ out:
 	return ok;
 }
 
+/* What a file that is not a regular one is, for a message (inode(7)). */
+static const char *
+plat_mode_name(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe), which would block until "
+		    "something writes to it";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+bool
+plat_check_regular(const char *path, const char *what, struct es_err *e)
+{
+	struct stat st;
+
+	/* stat(2) never opens the file, so a FIFO cannot block here; the
+	 * opens themselves check again on the descriptor (fstat), and say
+	 * why a file that cannot be stat'ed cannot be read. */
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return true;
+	err_set(e, ES_EUSAGE, "%s %s: it is %s, not a regular file; give the "
+	    "path of a regular file", what, path, plat_mode_name(st.st_mode));
+	return false;
+}
+
+FILE *
+plat_fopen_regular(const char *path, const char *mode, struct es_err *e)
+{
+	bool append = strcmp(mode, "a") == 0;
+	struct stat st;
+	FILE *fp;
+	int fd, saved;
+
+	/* O_NONBLOCK: a FIFO opened for reading would wait for a writer, and
+	 * for writing for a reader (fifo(7)); with it the open returns at
+	 * once (ENXIO for a FIFO without reader), and fstat decides. */
+	if (append)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
+		    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	else
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		saved = errno;
+		if (saved == ENXIO && stat(path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			err_set(e, ES_EUSAGE, "cannot open %s: it is %s, not a "
+			    "regular file; give a regular file", path,
+			    plat_mode_name(st.st_mode));
+		else
+			err_sys(e, append ? ES_EUSAGE : ES_EINSTALL, saved,
+			    "cannot open %s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		err_sys(e, ES_EINSTALL, errno, "cannot open %s", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, ES_EUSAGE, "cannot open %s: it is %s, not a regular "
+		    "file; give a regular file", path,
+		    plat_mode_name(st.st_mode));
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		err_sys(e, ES_EINSTALL, errno, "cannot open %s", path);
+		goto fail;
+	}
+	if ((fp = fdopen(fd, append ? "a" : "rb")) == NULL) {
+		err_sys(e, ES_EINSTALL, errno, "cannot open %s", path);
+		goto fail;
+	}
+	return fp;
+
+fail:
+	close(fd);
+	return NULL;
+}
+
 char *
 plat_read_file(const char *path, size_t max, size_t *len, struct es_err *e)
 {
@@ -790,7 +878,9 @@ plat_read_file(const char *path, size_t max, size_t *len, struct es_err *e)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: open(2) of a FIFO would wait for a writer; nothing
+	 * but a regular file is read, so the flag is cleared after fstat. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		plat_err(e, errno, "cannot read %s", path);
 		return NULL;
@@ -799,9 +889,14 @@ plat_read_file(const char *path, size_t max, size_t *len, struct es_err *e)
 		plat_err(e, errno, "cannot read %s", path);
 		goto fail;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		err_set(e, ES_EINSTALL, "cannot read %s: it is a folder, not a"
-		    " file", path);
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, ES_EUSAGE, "cannot read %s: it is %s, not a regular"
+		    " file; give a regular file", path,
+		    plat_mode_name(st.st_mode));
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		plat_err(e, errno, "cannot read %s", path);
 		goto fail;
 	}
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <pthread.h>
 #include <termios.h>
@@ -23,14 +25,36 @@ plat_utc_now(char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* core(5): no core file when RLIMIT_CORE is 0, except that a core_pattern
+ * piping to a program ignores the limit; prctl(2) PR_SET_DUMPABLE 0 stops
+ * that one too (with fs.suid_dumpable 0, the default), and keeps other
+ * processes of the same user from ptrace(2) and /proc/PID/mem. */
+void
+plat_no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 bool
 plat_create_private(const char *path, struct es_err *e)
 {
+	struct stat st;
+	/* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO, fifo(7))
+	 * instead of blocking; any other non-regular file is refused below. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
+	    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 
 	if (fd < 0) {
 		err_sys(e, ES_EUSAGE, errno, "cannot create %s", path);
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		err_set(e, ES_EUSAGE, "cannot create %s: it exists and is not "
+		    "a regular file; give the path of a regular file", path);
+		close(fd);
 		return false;
 	}
 	if (fchmod(fd, 0600) != 0) {

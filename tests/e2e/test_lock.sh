@@ -58,22 +58,22 @@ engine_id() {
 # ---- Two silent installs started together, other answers, no --overwrite:
 # exactly one installs, the other exits 8 naming it; the engine id on disk
 # is the winner's. Three rounds, since the order is the scheduler's.
-# together FILE_A FILE_B ARGS...: start two installs that read their
-# answers from pipes and so wait for each other, then let both go at once;
-# their pids in $pa and $pb, exit codes in $ra and $rb, output in a.out and
-# b.out.
+# together FILE_A FILE_B ARGS...: start two installs that wait (in a shell,
+# on a pipe each: engine-setup refuses a FIFO as --answers) for each other,
+# then let both go at once; their pids in $pa and $pb, exit codes in $ra and
+# $rb, output in a.out and b.out.
 together() {
 	local fa=$1 fb=$2
 	shift 2
 	rm -f "$WORK/a.fifo" "$WORK/b.fifo"
 	mkfifo "$WORK/a.fifo" "$WORK/b.fifo"
-	"$ES_BIN" --silent --answers "$WORK/a.fifo" "$@" > "$WORK/a.out" 2>&1 &
+	(read -r _ < "$WORK/a.fifo"; exec "$ES_BIN" --silent --answers "$fa" \
+	    "$@") > "$WORK/a.out" 2>&1 &
 	pa=$!
-	"$ES_BIN" --silent --answers "$WORK/b.fifo" "$@" > "$WORK/b.out" 2>&1 &
+	(read -r _ < "$WORK/b.fifo"; exec "$ES_BIN" --silent --answers "$fb" \
+	    "$@") > "$WORK/b.out" 2>&1 &
 	pb=$!
 	exec 5> "$WORK/a.fifo" 6> "$WORK/b.fifo"
-	cat "$fa" >&5
-	cat "$fb" >&6
 	exec 5>&- 6>&-
 	wait $pa; ra=$?
 	wait $pb; rb=$?
@@ -82,8 +82,14 @@ together() {
 sed 's/^engine_name = .*/engine_name = alpha/' "$WORK/e.txt" > "$WORK/alpha.txt"
 sed 's/^engine_name = .*/engine_name = beta/' "$WORK/e.txt" > "$WORK/beta.txt"
 for round in 1 2 3; do
-	R=$(newroot)
-	together "$WORK/alpha.txt" "$WORK/beta.txt" --root "$R"
+	# The runs start from the shell, so a loaded host can finish one
+	# before the other execs (it then exits 7, other answers): that round
+	# did not overlap, and is run again.
+	for _ in 1 2 3 4 5; do
+		R=$(newroot)
+		together "$WORK/alpha.txt" "$WORK/beta.txt" --root "$R"
+		[ "$((ra + rb))" -eq 7 ] && [ "$((ra * rb))" -eq 0 ] || break
+	done
 	TESTS_RUN=$((TESTS_RUN + 1))
 	if [ "$ra" -eq 0 ] && [ "$rb" -eq 8 ]; then
 		win=a; winpid=$pa; lose=b
@@ -110,8 +116,11 @@ done
 
 # ---- An engine and a console at once: one installs, the other exits 8;
 # exactly one unit is there.
-R=$(newroot)
-together "$WORK/e.txt" "$WORK/console.txt" --root "$R"
+for _ in 1 2 3 4 5; do
+	R=$(newroot)
+	together "$WORK/e.txt" "$WORK/console.txt" --root "$R"
+	[ "$((ra + rb))" -eq 7 ] && [ "$((ra * rb))" -eq 0 ] || break
+done
 check "engine and console at once: one 0 and one 8 (got $ra and $rb)" \
     test "$((ra + rb))" -eq 8 -a \( "$ra" -eq 0 -o "$rb" -eq 0 \)
 units=$(ls "$R/etc/systemd/system/multi-user.target.wants" 2>/dev/null)

@@ -10,6 +10,8 @@
 #include "fixture.h"
 
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1116,6 +1118,92 @@ test_run_lock_symlink_attack(void **state)
 	free(path);
 }
 
+/* Attack: a FIFO given as a file to read or append to would block open(2)
+ * until a writer (or reader) comes; every file open refuses it at once. */
+static void
+test_fifo_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	char *p = fixture_path(f, "fifo"), *reg = fixture_path(f, "reg");
+	size_t len;
+	double t0 = plat_monotonic();
+	char *text;
+	FILE *fp;
+
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_null(plat_read_file(p, 100, &len, &e));
+	assert_int_equal(e.code, ES_EUSAGE);
+	assert_non_null(strstr(e.msg, "FIFO"));
+	err_clear(&e);
+	assert_null(plat_fopen_regular(p, "rb", &e));
+	assert_int_equal(e.code, ES_EUSAGE);
+	assert_non_null(strstr(e.msg, "FIFO"));
+	err_clear(&e);
+	assert_null(plat_fopen_regular(p, "a", &e));
+	assert_int_equal(e.code, ES_EUSAGE);
+	assert_non_null(strstr(e.msg, "FIFO"));
+	err_clear(&e);
+	assert_false(plat_create_private(p, &e));
+	assert_int_equal(e.code, ES_EUSAGE);
+	err_clear(&e);
+	assert_false(plat_check_regular(p, "--answers", &e));
+	assert_non_null(strstr(e.msg, "--answers"));
+	assert_non_null(strstr(e.msg, "FIFO"));
+	assert_true(plat_monotonic() - t0 < 1.0);
+
+	/* Devices and folders too; regular files and missing ones pass the
+	 * check (the open says why a missing one cannot be read). */
+	err_clear(&e);
+	assert_false(plat_check_regular("/dev/null", "--log", &e));
+	assert_non_null(strstr(e.msg, "character device"));
+	assert_false(plat_check_regular(f->dir, "--payload", &e));
+	assert_true(plat_check_regular(reg, "--record", &e));
+	fixture_write(f, "reg", "x\n");
+	assert_true(plat_check_regular(reg, "--record", &e));
+	fp = plat_fopen_regular(reg, "a", &e);
+	assert_non_null(fp);
+	fputs("y\n", fp);
+	fclose(fp);
+	fp = plat_fopen_regular(reg, "rb", &e);
+	assert_non_null(fp);
+	fclose(fp);
+	text = plat_read_file(reg, 100, &len, &e);
+	assert_non_null(text);
+	assert_string_equal(text, "x\ny\n");
+	free(text);
+	free(p);
+	free(reg);
+}
+
+/* A crash must not write the secrets in memory to a core file (core(5)),
+ * nor let another process of the user read them (prctl(2)). In a child:
+ * the test runner itself stays dumpable. */
+static void
+test_no_core_dumps(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+
+		plat_no_core_dumps();
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			_exit(1);
+		if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 ||
+		    rl.rlim_max != 0)
+			_exit(2);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
 	fixture_teardown)
 
@@ -1152,6 +1240,8 @@ main(void)
 		T(test_run_lock_waiter_follows_the_file),
 		T(test_run_lock_keeps_the_pointer),
 		T(test_run_lock_symlink_attack),
+		T(test_fifo_refused),
+		T(test_no_core_dumps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
