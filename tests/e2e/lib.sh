@@ -106,6 +106,17 @@ as_nobody() {
 	(cd "$WORK" && runuser -u nobody -- "$bin" "$@")
 }
 
+# stopped PID: wait (up to 10 s) until PID has stopped itself (SIGSTOP,
+# ES_TEST_FAULT=STEP:stop).
+stopped() {
+	local i
+	for i in $(seq 200); do
+		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 exists() { check "$1 exists" test -e "$1"; }
 missing() { check "$1 does not exist" test ! -e "$1" -a ! -L "$1"; }
 

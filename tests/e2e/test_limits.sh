@@ -163,15 +163,6 @@ if [ "$(id -u)" -ne 0 ] || ! mkdir -p "$MNT" ||
 	exit
 fi
 
-# stopped PID: wait (up to 10 s) until PID has stopped itself.
-stopped() {
-	local i
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # fill DIR: take every free byte of the file system DIR is on.
 fill() {
 	local avail

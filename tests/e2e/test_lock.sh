@@ -29,16 +29,6 @@ took() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }'; }
 # within SECONDS LOW HIGH: LOW <= SECONDS < HIGH.
 within() { awk -v t="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(t >= lo && t < hi) }'; }
 
-# stopped PID: wait (up to 10 s) until PID has stopped itself.
-stopped() {
-	local i
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # hold ROOT STEP ARGS...: start an install into ROOT that stops after STEP
 # holding the lock; its pid in $HOLDER, its output in $WORK/holder.out.
 hold() {
