@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static void err_vappend(struct es_err *e, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 err_vappend(struct es_err *e, const char *fmt, va_list ap)
 {

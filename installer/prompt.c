@@ -369,8 +369,8 @@ page_pairing(struct prompt *pr)
 {
 	static const char *const labels[] = { "Pair now (recommended)",
 	    "Pair later (engine-setup pair)" };
-	static const char *const after[] = { "Test again", "Change the console "
-	    "details", "Pair later", "Cancel" };
+	static const char *const after[] = { "Test again",
+	    "Change the console details", "Pair later", "Cancel" };
 	struct pairing_result r;
 	struct es_err e;
 	int i;
