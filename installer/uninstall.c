@@ -113,16 +113,8 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 
 	state = plat_state_file(root);
 	plat_remove(state, NULL);
-	{
-		/* The pointer's folder is engine-setup's own: gone once empty,
-		 * whichever run made it. */
-		char *slash = strrchr(state, '/');
-
-		if (slash != NULL && slash != state) {
-			*slash = '\0';
-			plat_remove(state, NULL);   /* only when empty */
-		}
-	}
+	/* Its folder, engine-setup's own, goes when the run lock (held in
+	 * it for the whole run) is released: plat_run_lock_release(). */
 	for (i = r.parents.n; i-- > 0; ) {
 		char *full = plat_join_root(root, r.parents.v[i]);
 

@@ -133,6 +133,23 @@ tree() {
 }
 
 # The files that make an engine answers file.
+# console_answers: $WORK/console.txt, a Security Console install whose admin
+# password ("correct horse battery") is in $WORK/pw (0600).
+console_answers() {
+	printf 'correct horse battery\n' > "$WORK/pw"
+	chmod 600 "$WORK/pw"
+	cat > "$WORK/console.txt" <<EOT
+accept_license = yes
+component = console
+first_name = Grace
+last_name = Hopper
+company = Navy
+console_admin_user = nxadmin
+console_admin_password_file = $WORK/pw
+start_service = no
+EOT
+}
+
 engine_answers() {
 	cat <<EOT
 accept_license = yes

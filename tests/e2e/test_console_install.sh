@@ -5,18 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 R=$(newroot)
-printf 'correct horse battery\n' > "$WORK/pw"
-chmod 600 "$WORK/pw"
-cat > "$WORK/console.txt" <<EOT
-accept_license = yes
-component = console
-first_name = Grace
-last_name = Hopper
-company = Navy
-console_admin_user = nxadmin
-console_admin_password_file = $WORK/pw
-start_service = no
-EOT
+console_answers
 run 0 --silent --answers "$WORK/console.txt" --root "$R" --log "$WORK/console.log"
 out_has "https://<this host>:3780"
 D=$R/opt/rapid7/nexpose

@@ -9,18 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 engine_answers console-to-engine > "$WORK/e.txt"
-printf 'correct horse battery\n' > "$WORK/pw"
-chmod 600 "$WORK/pw"
-cat > "$WORK/console.txt" <<EOT
-accept_license = yes
-component = console
-first_name = Grace
-last_name = Hopper
-company = Navy
-console_admin_user = nxadmin
-console_admin_password_file = $WORK/pw
-start_service = no
-EOT
+console_answers
 
 # now: seconds since the epoch with a fraction.
 now() { date +%s.%N; }

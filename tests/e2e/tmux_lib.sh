@@ -99,12 +99,13 @@ $(screen "$n")"
 }
 
 # wait_width NAME COLS: the frame spans COLS columns (a redraw after a
-# resize).
+# resize); drawn with Unicode box characters, or with the terminal's
+# line-drawing set (ACS, which capture-pane shows as the letters m, q, j).
 wait_width() {
-	local i
+	local i n=$(($2 - 2))
 	TESTS_RUN=$((TESTS_RUN + 1))
 	for ((i = 0; i < TIMEOUT * 20; i++)); do
-		screen "$1" | grep -q "^└─\{$(($2 - 2))\}┘\$" && return 0
+		screen "$1" | grep -qE "^(└─{$n}┘|mq{$n}j)\$" && return 0
 		sleep 0.05
 	done
 	fail "[$1] no frame $2 columns wide:

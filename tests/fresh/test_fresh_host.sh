@@ -444,20 +444,8 @@ if ! command -v tmux >/dev/null; then
 	echo "skipped the wizard: tmux is not installed on this host"
 else
 	. "$SRC/tests/e2e/tmux_lib.sh"
-	# frame NAME: the page's frame spans the 80 columns; drawn with
-	# Unicode box characters, or with the terminal's line-drawing set
-	# (ACS, which capture-pane shows as the letters m, q, j).
-	frame() {
-		local i
-		TESTS_RUN=$((TESTS_RUN + 1))
-		for ((i = 0; i < TIMEOUT * 20; i++)); do
-			screen "$1" | grep -qE '^(└─{78}┘|mq{78}j)$' && return 0
-			sleep 0.05
-		done
-		fail "[$1] no frame 80 columns wide:
-$(screen "$1")"
-		return 1
-	}
+	# frame NAME: the page's frame spans the 80 columns.
+	frame() { wait_width "$1" 80; }
 	# colours NAME: the screen shows colours (capture-pane -e).
 	colours() {
 		TESTS_RUN=$((TESTS_RUN + 1))
