@@ -440,8 +440,9 @@ utf8_count(const char *s, bool c1)
 }
 
 
-/* 1-64 letters, digits, spaces (cli-contract.md); letters beyond ASCII
- * count as letters. */
+/* 1-64 letters, digits, spaces and the punctuation real names carry,
+ * ' - . , & ( ) / (cli-contract.md: O'Brien, Smith-Jones, AT&T); letters
+ * beyond ASCII count as letters. */
 static bool
 valid_name(const char *s)
 {
@@ -451,7 +452,7 @@ valid_name(const char *s)
 	if (n < 1 || n > 64)
 		return false;
 	for (u = (const unsigned char *)s; *u != '\0'; u++)
-		if (*u < 0x80 && !isalnum(*u) && *u != ' ')
+		if (*u < 0x80 && !isalnum(*u) && strchr(" '-.,&()/", *u) == NULL)
 			return false;
 	return s[0] != ' ';
 }
@@ -873,8 +874,8 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 	case PK_LAST_NAME:
 	case PK_COMPANY:
 		if (!valid_name(v))
-			return plan_expect(expect, "1-64 letters, digits "
-			    "and spaces");
+			return plan_expect(expect, "1-64 letters, digits, "
+			    "spaces and ' - . , & ( ) /");
 		break;
 	case PK_COMMUNICATION:
 		if (strcmp(v, "engine-to-console") != 0 &&

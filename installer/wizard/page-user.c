@@ -18,7 +18,7 @@ page_user_draw(struct wizard *w)
 {
 	ui_write(w->y, w->x, 3, w->w, UI_NORMAL, "Your details. They become "
 	    "the subject of the certificate that identifies this "
-	    "installation: 1-64 letters, digits and spaces each.");
+	    "installation: 1-64 letters, digits, spaces and ' - . , & ( ) / each.");
 	ui_form_draw(&page_user_form);
 }
 

@@ -104,4 +104,17 @@ out_has "Nothing is installed"
 # Installing again over the kept logs works and carries them on.
 run 0 --silent --answers "$WORK/engine.txt" --root "$R"
 file_has "$D/.install/install.log" "uninstalling"
+
+# Names with the punctuation the contract allows (' - . , & ( ) /) install,
+# and reach the certificate's subject as given.
+R2=$(newroot)
+run 0 --silent --answers "$WORK/engine.txt" --root "$R2" \
+    --set "last_name=O'Brien-Smith" --set "company=AT&T, Inc. (Lab/2)"
+TESTS_RUN=$((TESTS_RUN + 1))
+subj=$(openssl x509 -noout -subject -nameopt RFC2253 \
+    -in "$R2/opt/rapid7/nexpose/nse/conf/nse.crt" 2>&1)
+grep -qF "O=AT&T\, Inc. (Lab/2)" <<<"$subj" && grep -qF "O'Brien-Smith" <<<"$subj" ||
+	fail "certificate subject lacks the names: $subj"
+run 2 --check --answers "$WORK/engine.txt" --root "$R2" --set "company=Robert'); DROP"
+out_has "'company'"
 finish

@@ -246,8 +246,8 @@ test_validate_good_values(void **state)
 	assert_true(parse(&p,
 	    "accept_license = yes\n"
 	    "first_name = Zo\xc3\xab\n"
-	    "last_name = O Brien 3\n"
-	    "company = Example 42\n"
+	    "last_name = O'Brien-Smith 3\n"
+	    "company = AT&T, Inc. (Example/42)\n"
 	    "pair_now = yes\n"
 	    "console_address = [2001:db8::1]\n"
 	    "shared_secret = abcd-1234-EFGH-5678-ijkl-9012-MNOP-3456\n"
