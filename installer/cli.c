@@ -202,6 +202,17 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			if (v == NULL)
 				return false;
 			c->root = v;
+			/* Absolute: the journal names paths under it, and a
+			 * later run from another folder must find them. */
+			if (!plat_path_is_absolute(v)) {
+				char *cwd = plat_getcwd();
+
+				free(c->root_owned);
+				c->root_owned = xasprintf("%s/%s",
+				    cwd != NULL ? cwd : ".", v);
+				free(cwd);
+				c->root = c->root_owned;
+			}
 		} else if (cli_value(argc, argv, &i, "--log", &v, e)) {
 			if (v == NULL)
 				return false;
@@ -268,6 +279,8 @@ cli_free(struct cli *c)
 	strlist_free(&c->sets);
 	strlist_free(&c->args);
 	strlist_free(&c->answer_files);
+	free(c->root_owned);
+	c->root_owned = NULL;
 }
 
 bool

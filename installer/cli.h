@@ -32,7 +32,8 @@ struct cli {
 	const char *answers;       /* --answers / -varfile (the last one) */
 	struct strlist answer_files;
 	const char *record;
-	const char *root;
+	const char *root;          /* absolute (made so from the current folder) */
+	char *root_owned;
 	const char *log;
 	const char *payload;       /* --payload FILE instead of this binary */
 	const char *dir;           /* install4j -dir */

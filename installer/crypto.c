@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,41 @@ crypto_b64_decode(const char *s, size_t n, unsigned char *out, size_t outsz)
 	memcpy(out, buf, (size_t)len);
 	util_wipe(buf, sizeof buf);
 	return len;
+}
+
+char *
+crypto_base64_encode(const void *data, size_t n)
+{
+	return crypto_b64_encode(data, n);
+}
+
+void *
+crypto_base64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n % 4 != 0 || n / 4 * 3 > (size_t)INT_MAX)
+		return NULL;
+	if (n >= 1 && s[n - 1] == '=')
+		pad++;
+	if (n >= 2 && s[n - 2] == '=')
+		pad++;
+	out = xmalloc(n / 4 * 3 + 1);
+	if (n == 0) {
+		*len = 0;
+		return out;
+	}
+	/* EVP_DecodeBlock refuses characters outside the alphabet and
+	 * counts the padding as zero bytes (EVP_EncodeInit(3)). */
+	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (got < 0 || (size_t)got < pad) {
+		free(out);
+		return NULL;
+	}
+	*len = (size_t)got - pad;
+	return out;
 }
 
 char *

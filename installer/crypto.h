@@ -33,4 +33,11 @@ void crypto_uuid(char out[37]);
 /* Lower-case hex SHA-256 of a buffer. out >= 65 bytes. */
 void crypto_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Standard base64 (RFC 4648 section 4, padded, no line breaks) of n bytes.
+ * Caller frees. */
+char *crypto_base64_encode(const void *data, size_t n);
+/* Decode padded standard base64; NULL when s is not base64. Caller frees;
+ * *len is the decoded length. */
+void *crypto_base64_decode(const char *s, size_t *len);
+
 #endif

@@ -15,19 +15,23 @@ exec_init(struct exec *x)
 	x->fault = getenv("ES_TEST_FAULT");
 }
 
+bool
+exec_begin(struct exec *x, const char *root, const char *op,
+    const char *install_dir, struct es_err *e)
+{
+	if (!journal_begin(&x->disk, root, op, install_dir, e))
+		return false;
+	x->on_disk = true;
+	return true;
+}
+
 static void
 exec_clear(struct exec *x)
 {
 	size_t i;
 
-	for (i = 0; i < x->n; i++) {
-		free(x->journal[i].a);
-		free(x->journal[i].b);
-		if (x->journal[i].data != NULL) {
-			util_wipe(x->journal[i].data, x->journal[i].len);
-			free(x->journal[i].data);
-		}
-	}
+	for (i = 0; i < x->n; i++)
+		journal_undo_free(&x->journal[i]);
 	x->n = 0;
 }
 
@@ -38,43 +42,134 @@ exec_free(struct exec *x)
 	free(x->journal);
 	x->journal = NULL;
 	x->cap = 0;
+	if (x->on_disk)
+		journal_keep(&x->disk);
+	x->on_disk = false;
 }
 
-static struct undo *
-exec_new(struct exec *x, enum undo_kind kind)
+/* Journal u on the disk, then keep it in memory (it owns u's strings). */
+static bool
+exec_add(struct exec *x, struct undo *u, struct es_err *e)
 {
-	struct undo *u;
-
+	if (x->on_disk && !journal_append(&x->disk, false, u, e)) {
+		journal_undo_free(u);
+		return false;
+	}
 	if (x->n == x->cap) {
 		x->cap = x->cap ? x->cap * 2 : 32;
 		x->journal = xrealloc(x->journal, x->cap * sizeof *x->journal);
 	}
-	u = &x->journal[x->n++];
-	memset(u, 0, sizeof *u);
-	u->kind = kind;
-	return u;
+	x->journal[x->n++] = *u;
+	return true;
 }
 
-void
-exec_push(struct exec *x, enum undo_kind kind, const char *a, const char *b)
+bool
+exec_push(struct exec *x, enum undo_kind kind, const char *a, const char *b,
+    struct es_err *e)
 {
-	struct undo *u = exec_new(x, kind);
+	struct undo u;
 
-	u->a = a != NULL ? xstrdup(a) : NULL;
-	u->b = b != NULL ? xstrdup(b) : NULL;
+	memset(&u, 0, sizeof u);
+	u.kind = kind;
+	u.a = a != NULL ? xstrdup(a) : NULL;
+	u.b = b != NULL ? xstrdup(b) : NULL;
+	return exec_add(x, &u, e);
 }
 
-void
+bool
 exec_push_restore(struct exec *x, const char *path, const char *data,
-    size_t len, unsigned mode)
+    size_t len, unsigned mode, struct es_err *e)
 {
-	struct undo *u = exec_new(x, UNDO_RESTORE_FILE);
+	struct undo u;
 
-	u->a = xstrdup(path);
-	u->data = xmalloc(len);
-	memcpy(u->data, data, len);
-	u->len = len;
-	u->mode = mode;
+	memset(&u, 0, sizeof u);
+	u.kind = UNDO_RESTORE_FILE;
+	u.a = xstrdup(path);
+	u.data = xmalloc(len + 1);
+	memcpy(u.data, data, len);
+	u.len = len;
+	u.mode = mode;
+	return exec_add(x, &u, e);
+}
+
+bool
+exec_mkdirs(struct exec *x, const char *path, unsigned mode,
+    struct es_err *e)
+{
+	struct strlist missing;
+	char *p = xstrdup(path), *slash;
+	size_t i;
+	bool ok = false;
+
+	/* The folders that do not exist yet, deepest first. */
+	strlist_init(&missing);
+	while (strlen(p) > 1 && plat_file_type(p) == PLAT_NONE) {
+		strlist_add(&missing, p);
+		if ((slash = strrchr(p, '/')) == NULL)
+			break;
+		*(slash == p ? slash + 1 : slash) = '\0';
+	}
+	/* Journalled top down, so that the undo removes them bottom up. */
+	for (i = missing.n; i-- > 0; )
+		if (!exec_push(x, UNDO_RMDIR, missing.v[i], NULL, e))
+			goto out;
+	ok = plat_mkdirs(path, mode, NULL, e);
+out:
+	strlist_free(&missing);
+	free(p);
+	return ok;
+}
+
+bool
+exec_push_path(struct exec *x, const char *path, struct es_err *e)
+{
+	char *data, *to;
+	size_t len;
+	int mode;
+	bool ok;
+
+	switch (plat_file_type(path)) {
+	case PLAT_NONE:
+		return exec_push(x, UNDO_REMOVE_FILE, path, NULL, e);
+	case PLAT_LINK:
+		if ((to = plat_read_link(path)) == NULL) {
+			err_set(e, ES_EINSTALL, "cannot read the link %s to "
+			    "keep it for an undo", path);
+			return false;
+		}
+		ok = exec_push(x, UNDO_SYMLINK, path, to, e);
+		free(to);
+		return ok;
+	case PLAT_FILE:
+		if ((data = plat_read_file(path, 16u << 20, &len, e)) == NULL)
+			return false;
+		mode = plat_file_mode(path);
+		ok = exec_push_restore(x, path, data, len,
+		    mode >= 0 ? (unsigned)mode : 0644, e);
+		free(data);
+		return ok;
+	case PLAT_DIR:
+		return true;
+	default:
+		err_set(e, ES_EINSTALL, "%s is neither a file, a folder nor a "
+		    "link: move it away and try again", path);
+		return false;
+	}
+}
+
+bool
+exec_push_finish(struct exec *x, enum undo_kind kind, const char *a,
+    const char *b, struct es_err *e)
+{
+	struct undo u;
+
+	if (!x->on_disk)
+		return true;
+	memset(&u, 0, sizeof u);
+	u.kind = kind;
+	u.a = (char *)a;
+	u.b = (char *)b;
+	return journal_append(&x->disk, true, &u, e);
 }
 
 bool
@@ -88,8 +183,9 @@ exec_cancelled(struct exec *x, struct es_err *e)
 	return true;
 }
 
-/* Test hook: make a named step fail, raise a signal or stop the process,
- * so that rollback and the run lock can be tested end to end (tests/e2e). Compiled in on purpose: a fault
+/* Test hook: make a named step fail, raise a signal, stop the process or
+ * kill it outright (a crash), so that rollback, recovery and the run lock
+ * can be tested end to end (tests/e2e). Compiled in on purpose: a fault
  * only happens when ES_TEST_FAULT names a step. */
 static bool
 exec_fault(struct exec *x, const char *title, struct es_err *e)
@@ -107,6 +203,10 @@ exec_fault(struct exec *x, const char *title, struct es_err *e)
 	}
 	if (strcmp(x->fault + n + 1, "stop") == 0) {
 		raise(SIGSTOP);   /* a test holds the run here, then SIGCONT */
+		return true;
+	}
+	if (strcmp(x->fault + n + 1, "kill") == 0) {
+		raise(SIGKILL);   /* a crash: the next run recovers */
 		return true;
 	}
 	err_set(e, ES_EINSTALL, "injected failure at step '%s' "
@@ -144,60 +244,134 @@ fail:
 	return false;
 }
 
-void
+bool
+exec_apply(const struct undo *u, struct es_err *e)
+{
+	switch (u->kind) {
+	case UNDO_REMOVE_TREE:
+		return plat_remove_tree(u->a, e);
+	case UNDO_REMOVE_FILE:
+		plat_remove_write_leftovers(u->a);
+		if (plat_file_type(u->a) == PLAT_NONE ||
+		    plat_file_type(u->a) == PLAT_DIR)
+			return true;
+		return plat_remove(u->a, e);
+	case UNDO_RMDIR:
+		if (plat_file_type(u->a) == PLAT_DIR)
+			plat_remove(u->a, NULL);   /* only when empty */
+		return true;
+	case UNDO_RENAME:
+		/* Only when the move happened and was not undone yet. */
+		if (plat_file_type(u->a) == PLAT_NONE ||
+		    plat_file_type(u->b) != PLAT_NONE)
+			return true;
+		return plat_rename(u->a, u->b, e);
+	case UNDO_RESTORE_FILE:
+		plat_remove_write_leftovers(u->a);
+		if (plat_file_type(u->a) == PLAT_LINK &&
+		    !plat_remove(u->a, e))
+			return false;
+		return plat_write_file_atomic(u->a, u->data, u->len, u->mode,
+		    e);
+	case UNDO_SERVICE_REMOVE:
+		return plat_service_remove(u->a, u->b, e);
+	case UNDO_SERVICE_STOP:
+		if (!plat_service_manager_running("/"))
+			return true;
+		return plat_service_stop(u->b, e);
+	case UNDO_SERVICE_START:
+		if (!plat_service_manager_running("/"))
+			return true;
+		return plat_service_start(u->b, e);
+	case UNDO_SYMLINK:
+		if (plat_file_type(u->a) == PLAT_LINK) {
+			char *to = plat_read_link(u->a);
+			bool same = to != NULL && strcmp(to, u->b) == 0;
+
+			free(to);
+			if (same)
+				return true;
+		}
+		if (plat_file_type(u->a) != PLAT_NONE &&
+		    plat_file_type(u->a) != PLAT_DIR &&
+		    !plat_remove(u->a, e))
+			return false;
+		return plat_symlink(u->b, u->a, e);
+	case UNDO_MKDIR:
+		return plat_mkdirs(u->a, 0755, NULL, e);
+	case UNDO_UNINSTALL:
+		break;
+	}
+	err_set(e, ES_EINTERNAL, "cannot carry out a journal record of kind "
+	    "%d here", (int)u->kind);
+	return false;
+}
+
+bool
 exec_rollback(struct exec *x)
 {
 	struct es_err e;
-	size_t i;
+	size_t i, problems = 0;
 
 	for (i = x->n; i-- > 0; ) {
-		struct undo *u = &x->journal[i];
-
 		err_clear(&e);
-		switch (u->kind) {
-		case UNDO_REMOVE_TREE:
-			plat_remove_tree(u->a, &e);
-			break;
-		case UNDO_REMOVE_FILE:
-			if (plat_file_type(u->a) != PLAT_NONE)
-				plat_remove(u->a, &e);
-			break;
-		case UNDO_RMDIR:
-			plat_remove(u->a, NULL);   /* only when empty */
-			break;
-		case UNDO_RENAME:
-			plat_rename(u->a, u->b, &e);
-			break;
-		case UNDO_RESTORE_FILE:
-			plat_write_file_atomic(u->a, u->data, u->len, u->mode,
-			    &e);
-			break;
-		case UNDO_SERVICE_REMOVE:
-			plat_service_remove(u->a, u->b, &e);
-			break;
-		case UNDO_SERVICE_STOP:
-			plat_service_stop(u->b, &e);
-			break;
-		case UNDO_SERVICE_START:
-			plat_service_start(u->b, &e);
-			break;
-		case UNDO_SYMLINK:
-			if (plat_file_type(u->a) != PLAT_NONE)
-				plat_remove(u->a, NULL);
-			plat_symlink(u->b, u->a, &e);
-			break;
-		case UNDO_MKDIR:
-			plat_mkdirs(u->a, 0755, NULL, &e);
-			break;
-		}
-		if (e.code != 0)
+		if (!exec_apply(&x->journal[i], &e)) {
 			log_msg("rollback problem: %s", e.msg);
+			problems++;
+		}
 	}
 	exec_clear(x);
+	if (x->on_disk) {
+		x->on_disk = false;
+		if (problems == 0) {
+			journal_end(&x->disk);
+		} else {
+			log_msg("the journal %s is kept: the next engine-setup "
+			    "run tries the undo again", x->disk.path);
+			journal_keep(&x->disk);
+		}
+	}
+	return problems == 0;
+}
+
+bool
+exec_commit(struct exec *x, struct es_err *e)
+{
+	if (x->on_disk && !journal_commit(&x->disk, e))
+		return false;
+	exec_clear(x);
+	return true;
 }
 
 void
-exec_commit(struct exec *x)
+exec_end(struct exec *x)
 {
 	exec_clear(x);
+	if (x->on_disk)
+		journal_end(&x->disk);
+	x->on_disk = false;
+}
+
+bool
+exec_replace_file(const char *root, const char *op, const char *install_dir,
+    const char *path, const void *data, size_t len, unsigned mode,
+    struct es_err *e)
+{
+	struct exec x;
+	bool ok;
+
+	exec_init(&x);
+	if (!exec_begin(&x, root, op, install_dir, e)) {
+		exec_free(&x);
+		return false;
+	}
+	ok = exec_push_path(&x, path, e) &&
+	    plat_write_file_atomic(path, data, len, mode, e) &&
+	    exec_commit(&x, e);
+	if (ok)
+		exec_end(&x);
+	else
+		exec_rollback(&x);
+	exec_free(&x);
+	return ok;
 }

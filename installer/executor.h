@@ -1,6 +1,8 @@
-/* The executor: carries out a list of steps as one transaction. Each step
- * records how to undo what it changed in a journal; on failure, cancel or a
- * signal the journal is undone in reverse order (STYLE.md). */
+/* The executor: carries out a list of steps as one transaction. Before a
+ * step changes anything it records how to undo the change, in memory and
+ * in the write-ahead journal on the disk (journal.h), so that the change
+ * can be undone on failure, cancel or a signal (in reverse order,
+ * STYLE.md) and, after a crash, by the next run (recover.h). */
 #ifndef ES_EXECUTOR_H
 #define ES_EXECUTOR_H
 
@@ -8,31 +10,12 @@
 #include <stddef.h>
 
 #include "error.h"
-
-enum undo_kind {
-	UNDO_REMOVE_TREE,    /* remove a folder this run made, with contents */
-	UNDO_REMOVE_FILE,    /* remove a file this run made */
-	UNDO_RMDIR,          /* remove a folder this run made, if empty */
-	UNDO_RENAME,         /* rename a (now) back to b */
-	UNDO_RESTORE_FILE,   /* write saved bytes back to a file it replaced */
-	UNDO_SERVICE_REMOVE, /* unregister a service (a = root, b = name) */
-	UNDO_SERVICE_STOP,   /* stop a service this run started (b = name) */
-	UNDO_SERVICE_START,  /* start a service this run stopped (b = name) */
-	UNDO_MKDIR,          /* make again a folder this run removed */
-	UNDO_SYMLINK         /* make again a link a -> b this run replaced */
-};
-
-struct undo {
-	enum undo_kind kind;
-	char *a, *b;
-	char *data;
-	size_t len;
-	unsigned mode;
-};
+#include "journal.h"
 
 struct exec;
 
-/* One step: run() does the work and pushes undo records. */
+/* One step: run() records each change with exec_push*() before it makes
+ * it, then makes it. */
 struct exec_step {
 	const char *title;
 	bool (*run)(struct exec *x, void *ctx, struct es_err *e);
@@ -43,29 +26,66 @@ typedef void (*exec_report_fn)(size_t i, size_t n, const char *title,
     void *arg);
 
 struct exec {
-	struct undo *journal;
+	struct undo *journal;   /* the undo records, in the order made */
 	size_t n, cap;
+	struct journal disk;    /* the same, on the disk (exec_begin) */
+	bool on_disk;
 	exec_report_fn report;
 	void *report_arg;
-	const char *fault;    /* ES_TEST_FAULT: "<step title>:fail|signal|stop" */
+	const char *fault;    /* ES_TEST_FAULT: "<step>:fail|signal|stop|kill" */
 };
 
 void exec_init(struct exec *x);
+/* Start the journal on the disk in root's state folder for a run of op
+ * ("install", "uninstall", "pair", "consoles") about install_dir. Without
+ * it the executor journals in memory only. False with e set when the
+ * journal cannot be written; nothing has changed then. */
+bool exec_begin(struct exec *x, const char *root, const char *op,
+    const char *install_dir, struct es_err *e);
 void exec_free(struct exec *x);
-void exec_push(struct exec *x, enum undo_kind kind, const char *a,
-    const char *b);
-/* Remember a file's bytes before it is replaced. */
-void exec_push_restore(struct exec *x, const char *path, const char *data,
-    size_t len, unsigned mode);
+/* Record how to undo a change that is about to be made; the record is on
+ * the disk when this returns true. Make the change only then: on false
+ * (the disk is full) the step fails without making it. */
+bool exec_push(struct exec *x, enum undo_kind kind, const char *a,
+    const char *b, struct es_err *e);
+/* Record a file's bytes before it is replaced. */
+bool exec_push_restore(struct exec *x, const char *path, const char *data,
+    size_t len, unsigned mode, struct es_err *e);
+/* Record how to undo the making of path and of every folder above it that
+ * does not exist yet, then make them (mkdir -p); mode for new folders. */
+bool exec_mkdirs(struct exec *x, const char *path, unsigned mode,
+    struct es_err *e);
+/* Record how to put back path as it is now (its bytes, a link's target,
+ * or nothing: then it is removed), before a change to it. A folder needs
+ * nothing. */
+bool exec_push_path(struct exec *x, const char *path, struct es_err *e);
+/* Record something that completes the run after its commit point (a
+ * finish record): done by the run itself after exec_commit(), and by the
+ * next run if a crash comes first. */
+bool exec_push_finish(struct exec *x, enum undo_kind kind, const char *a,
+    const char *b, struct es_err *e);
 /* True when a signal asked to stop; sets a cancel error. */
 bool exec_cancelled(struct exec *x, struct es_err *e);
 /* Run the steps; on failure undo and return false with e set (code 5 for a
  * cancel or signal). */
 bool exec_run(struct exec *x, const struct exec_step *steps, size_t n,
     void *ctx, struct es_err *e);
-/* Undo the journal in reverse order; problems are logged. */
-void exec_rollback(struct exec *x);
-/* Forget the journal: the changes stay. */
-void exec_commit(struct exec *x);
+/* Undo the records in reverse order. True when everything was undone (the
+ * journal is then removed); false when something could not be (logged;
+ * the journal stays for the next run to try again). */
+bool exec_rollback(struct exec *x);
+/* The commit point (journal_commit): from here the changes stay and the
+ * finish records are what is left to do. */
+bool exec_commit(struct exec *x, struct es_err *e);
+/* The run is over: remove the journal. */
+void exec_end(struct exec *x);
+/* One journalled change outside an install: replace path's content (data,
+ * len, mode) for a run of op on root's installation at install_dir, so
+ * that a crash leaves the old file or the new one and nothing else. */
+bool exec_replace_file(const char *root, const char *op,
+    const char *install_dir, const char *path, const void *data,
+    size_t len, unsigned mode, struct es_err *e);
+/* Carry out one record (undo or finish); idempotent. False with e set. */
+bool exec_apply(const struct undo *u, struct es_err *e);
 
 #endif

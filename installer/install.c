@@ -246,19 +246,28 @@ step_prepare(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
 	char *parent = install_parent(c->target);
-	struct strlist made;
-	char id[37], *real;
-	size_t i, rootlen;
+	char *p, *slash, id[37], *real;
+	struct strlist missing;
+	size_t rootlen, i;
 	bool ok = false;
 
-	strlist_init(&made);
-	if (!plat_mkdirs(parent, 0755, &made, e))
-		goto out;
+	/* The folders above install_dir this run makes go into the record,
+	 * top down (uninstall removes them, when empty, bottom up). */
 	rootlen = strcmp(c->o->root, "/") == 0 ? 0 : strlen(c->o->root);
-	for (i = 0; i < made.n; i++) {
-		exec_push(x, UNDO_RMDIR, made.v[i], NULL);
-		strlist_add(&c->rec.parents, made.v[i] + rootlen);
+	strlist_init(&missing);
+	p = xstrdup(parent);
+	while (strlen(p) > rootlen + 1 && plat_file_type(p) == PLAT_NONE) {
+		strlist_add(&missing, p + rootlen);
+		if ((slash = strrchr(p, '/')) == NULL || slash == p)
+			break;
+		*slash = '\0';
 	}
+	free(p);
+	for (i = missing.n; i-- > 0; )
+		strlist_add(&c->rec.parents, missing.v[i]);
+	strlist_free(&missing);
+	if (!exec_mkdirs(x, parent, 0755, e))
+		goto out;
 	crypto_uuid(id);
 	id[8] = '\0';
 	/* Secure extraction refuses a path with a link in it anywhere, so
@@ -270,12 +279,11 @@ step_prepare(struct exec *x, void *arg, struct es_err *e)
 	c->backup = xasprintf("%s/.%s.es-backup-%s", real ? real : parent,
 	    install_base(c->target), id);
 	free(real);
-	if (!plat_mkdirs(c->staging, 0755, NULL, e))
+	if (!exec_push(x, UNDO_REMOVE_TREE, c->staging, NULL, e) ||
+	    !plat_mkdirs(c->staging, 0755, NULL, e))
 		goto out;
-	exec_push(x, UNDO_REMOVE_TREE, c->staging, NULL);
 	ok = true;
 out:
-	strlist_free(&made);
 	free(parent);
 	return ok;
 }
@@ -648,22 +656,6 @@ out:
 	return ok;
 }
 
-/* Journal the folders (entries ending in '/') a platform call made. */
-static void
-install_push_dirs(struct exec *x, const char *root, const struct strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (str_has_suffix(l->v[i], "/")) {
-			char *full = plat_join_root(root, l->v[i]);
-
-			exec_push(x, UNDO_RMDIR, full, NULL);
-			free(full);
-		}
-	}
-}
-
 /* Pair with the console (engine-to-console, pair_now = yes) and record it
  * in consoles.xml, as pairing-protocol.md's "After pairing" shows. */
 static bool
@@ -731,6 +723,39 @@ out:
 	return ok;
 }
 
+/* Journal how to undo everything registering service mc->service may make
+ * or replace (plat_service_paths), before it is registered: folders that
+ * do not exist are removed again, files and links are put back as they
+ * are now, or removed. */
+static bool
+install_journal_service(struct exec *x, const char *root, const char *name,
+    struct es_err *e)
+{
+	struct strlist paths;
+	size_t i;
+	bool ok = true;
+
+	strlist_init(&paths);
+	plat_service_paths(root, name, &paths);
+	for (i = 0; ok && i < paths.n; i++) {
+		char *full = plat_join_root(root, paths.v[i]);
+
+		if (str_has_suffix(paths.v[i], "/")) {
+			if (plat_file_type(full) == PLAT_NONE)
+				ok = exec_push(x, UNDO_RMDIR, full, NULL, e);
+		} else {
+			ok = exec_push_path(x, full, e);
+		}
+		free(full);
+	}
+	/* Undone first (the journal runs backwards): the service is
+	 * unregistered, then what was there before comes back. */
+	if (ok)
+		ok = exec_push(x, UNDO_SERVICE_REMOVE, root, name, e);
+	strlist_free(&paths);
+	return ok;
+}
+
 static bool
 step_services(struct exec *x, void *arg, struct es_err *e)
 {
@@ -748,47 +773,37 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 		log_msg("component %s has no service", c->component);
 		return true;
 	}
-	/* Overwrite: keep the old definitions to put back on rollback, and
-	 * stop the old service while its files are replaced. */
+	/* Overwrite: stop the old service while its files are replaced, and
+	 * keep its definitions to put back on rollback. */
 	if (c->have_old) {
 		for (i = 0; i < c->old.services.n; i++) {
 			char state[128];
 
 			plat_service_state(c->o->root, c->old.services.v[i],
 			    state, sizeof state);
-			if (strcmp(state, "active") == 0 &&
-			    plat_service_stop(c->old.services.v[i], e))
-				exec_push(x, UNDO_SERVICE_START, NULL,
-				    c->old.services.v[i]);
+			if (strcmp(state, "active") != 0)
+				continue;
+			if (!exec_push(x, UNDO_SERVICE_START, NULL,
+			    c->old.services.v[i], e) ||
+			    !plat_service_stop(c->old.services.v[i], e))
+				goto out;
 		}
 		for (i = 0; i < c->old.sysfiles.n; i++) {
 			const char *sf = c->old.sysfiles.v[i];
 			char *full;
-			char *data;
-			size_t len;
-			int mode;
+			bool pushed;
 
 			if (str_has_suffix(sf, "/"))
 				continue;
 			full = plat_join_root(c->o->root, sf);
-			if (plat_file_type(full) == PLAT_LINK) {
-				char *to = plat_read_link(full);
-
-				if (to != NULL)
-					exec_push(x, UNDO_SYMLINK, full, to);
-				free(to);
-				free(full);
-				continue;
-			}
-			data = plat_read_file(full, 1u << 20, &len, NULL);
-			mode = plat_file_mode(full);
-			if (data != NULL)
-				exec_push_restore(x, full, data, len,
-				    mode > 0 ? (unsigned)mode : 0644);
-			free(data);
+			pushed = exec_push_path(x, full, e);
 			free(full);
+			if (!pushed)
+				goto out;
 		}
 	}
+	if (!install_journal_service(x, c->o->root, mc->service, e))
+		goto out;
 	exec = xasprintf("%s/%s", c->install_dir, mc->exec);
 	wd = xasprintf("%s/%s", c->install_dir,
 	    mc->workdir != NULL ? mc->workdir : "");
@@ -797,14 +812,8 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 	s.description = mc->title != NULL ? mc->title : mc->service;
 	s.exec = exec;
 	s.workdir = wd;
-	if (!plat_service_install(c->o->root, &s, &files, e)) {
-		install_push_dirs(x, c->o->root, &files);
+	if (!plat_service_install(c->o->root, &s, &files, e))
 		goto out;
-	}
-	/* Folders it made go after the files in them (the journal runs
-	 * backwards). */
-	install_push_dirs(x, c->o->root, &files);
-	exec_push(x, UNDO_SERVICE_REMOVE, c->o->root, mc->service);
 	strlist_add(&c->rec.services, mc->service);
 	for (i = 0; i < files.n; i++)
 		if (!strlist_contains(&c->rec.sysfiles, files.v[i]))
@@ -869,14 +878,14 @@ step_move(struct exec *x, void *arg, struct es_err *e)
 	 * (preflight checked), is moved aside; its log is carried over and
 	 * it is removed once the new installation is in place. */
 	if (t == PLAT_DIR) {
-		if (!plat_rename(c->target, c->backup, e))
+		if (!exec_push(x, UNDO_RENAME, c->backup, c->target, e) ||
+		    !plat_rename(c->target, c->backup, e))
 			return false;
-		exec_push(x, UNDO_RENAME, c->backup, c->target);
 		c->target_existed = true;
 	}
-	if (!plat_rename(c->staging, c->target, e))
+	if (!exec_push(x, UNDO_RENAME, c->target, c->staging, e) ||
+	    !plat_rename(c->staging, c->target, e))
 		return false;
-	exec_push(x, UNDO_RENAME, c->target, c->staging);
 	log_msg("moved the installation into place at %s", c->install_dir);
 	return true;
 }
@@ -887,26 +896,11 @@ step_pointer(struct exec *x, void *arg, struct es_err *e)
 	struct ictx *c = arg;
 	char *state = plat_state_file(c->o->root);
 	char *dir = install_parent(state);
-	char *text = record_pointer_text(c->install_dir), *old;
-	struct strlist made;
-	size_t i, len;
-	bool ok = false;
+	char *text = record_pointer_text(c->install_dir);
+	bool ok;
 
-	strlist_init(&made);
-	if (!plat_mkdirs(dir, 0755, &made, e))
-		goto out;
-	for (i = 0; i < made.n; i++)
-		exec_push(x, UNDO_RMDIR, made.v[i], NULL);
-	old = plat_read_file(state, 64 * 1024, &len, NULL);
-	if (old != NULL) {
-		exec_push_restore(x, state, old, len, 0644);
-		free(old);
-	} else {
-		exec_push(x, UNDO_REMOVE_FILE, state, NULL);
-	}
-	ok = plat_write_file_atomic(state, text, strlen(text), 0644, e);
-out:
-	strlist_free(&made);
+	ok = exec_mkdirs(x, dir, 0755, e) && exec_push_path(x, state, e) &&
+	    plat_write_file_atomic(state, text, strlen(text), 0644, e);
 	free(state);
 	free(dir);
 	free(text);
@@ -929,9 +923,9 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 		    "root", c->res->service);
 		return true;
 	}
-	if (!plat_service_start(c->res->service, e))
+	if (!exec_push(x, UNDO_SERVICE_STOP, NULL, c->res->service, e) ||
+	    !plat_service_start(c->res->service, e))
 		return false;
-	exec_push(x, UNDO_SERVICE_STOP, NULL, c->res->service);
 	c->res->started = true;
 	return true;
 }
@@ -1001,6 +995,36 @@ install_finish(struct ictx *c)
 	free(logpath);
 }
 
+/* The commit point. First the finish records (what completes the run:
+ * the old installation and the services it no longer has go), then
+ * everything this run wrote is flushed to the disk, then the journal is
+ * renamed. On false everything is undone. */
+static bool
+install_commit(struct ictx *c, struct exec *x, struct es_err *e)
+{
+	char *state = plat_state_file(c->o->root);
+	size_t i;
+	bool ok = true;
+
+	if (c->target_existed)
+		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->backup, NULL, e);
+	for (i = 0; ok && c->have_old && i < c->old.services.n; i++)
+		if (!strlist_contains(&c->rec.services, c->old.services.v[i]))
+			ok = exec_push_finish(x, UNDO_SERVICE_REMOVE,
+			    c->o->root, c->old.services.v[i], e);
+	if (ok) {
+		plat_sync_fs(c->target);
+		plat_sync_fs(state);
+		ok = exec_commit(x, e);
+	}
+	free(state);
+	if (!ok) {
+		log_msg("failed: %s", e->msg);
+		exec_rollback(x);
+	}
+	return ok;
+}
+
 bool
 install_run(const struct plan *p, const struct install_opts *o,
     struct install_result *res, struct es_err *e)
@@ -1039,11 +1063,19 @@ install_run(const struct plan *p, const struct install_opts *o,
 	log_msg("installing %s %s (%s) into %s%s", o->manifest->product,
 	    o->manifest->version, c.component, c.install_dir,
 	    strcmp(o->root, "/") == 0 ? "" : " under --root");
+	/* Before the first change: the journal that lets the next run undo
+	 * this one if it is cut short (issue 9). */
+	if (!exec_begin(&x, o->root, "install", c.install_dir, e)) {
+		ok = false;
+		exec_free(&x);
+		goto done;
+	}
 	ok = exec_run(&x, install_steps,
-	    sizeof install_steps / sizeof install_steps[0], &c, e);
+	    sizeof install_steps / sizeof install_steps[0], &c, e) &&
+	    install_commit(&c, &x, e);
 	if (ok) {
-		exec_commit(&x);
 		install_finish(&c);
+		exec_end(&x);
 		plat_service_state(o->root, res->service, res->service_state,
 		    sizeof res->service_state);
 	}

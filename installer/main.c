@@ -468,11 +468,12 @@ static int
 cmd_status(const struct cli *c)
 {
 	struct es_err e;
+	int code;
 
 	err_clear(&e);
-	if (!status_print(c->root != NULL ? c->root : "/", stdout, &e))
+	if (!status_print(c->root != NULL ? c->root : "/", stdout, &code, &e))
 		return fail(&e);
-	return 0;
+	return code;
 }
 
 /* The installation's consoles.xml, found through the install record. */
@@ -575,8 +576,8 @@ consoles_toggle(const struct cli *c, bool enable)
 		goto out;
 	}
 	mode = plat_file_mode(path);
-	if (!plat_write_file_atomic(path, out, outlen,
-	    mode > 0 ? (unsigned)mode & 0640 : 0640, &e)) {
+	if (!exec_replace_file(root, "consoles", r.install_dir, path, out,
+	    outlen, mode > 0 ? (unsigned)mode & 0640 : 0640, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -807,8 +808,8 @@ cmd_pair(const struct cli *c)
 		ce.cert_pem = pr.console_cert_pem;
 		mode = plat_file_mode(path);
 		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
-		    !plat_write_file_atomic(path, out, outlen,
-		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
+		    !exec_replace_file(root, "pair", r.install_dir, path, out,
+		    outlen, mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
 			goto fail;
 		printf("Paired with console %s (%s) at %s:%u; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "recover.h"
 
 /* "this host", or the --root folder. */
 static const char *
@@ -22,6 +23,19 @@ runlock_who(char *buf, size_t sz, long pid)
 		snprintf(buf, sz, "engine-setup run");
 }
 
+/* With the lock held: finish a run a crash cut short, before anything
+ * is read. On failure the lock is given up again. */
+static bool
+runlock_recover(const char *root, FILE *out, struct plat_run_lock **lock,
+    struct es_err *e)
+{
+	if (recover_run(root, out, e))
+		return true;
+	plat_run_lock_release(*lock);
+	*lock = NULL;
+	return false;
+}
+
 bool
 runlock_take(const char *root, int wait_seconds, FILE *out,
     struct plat_run_lock **lock, struct es_err *e)
@@ -38,7 +52,7 @@ runlock_take(const char *root, int wait_seconds, FILE *out,
 		return true;
 	err_clear(&local);
 	if (plat_run_lock_acquire(root, 0, lock, &pid, &local))
-		return true;
+		return runlock_recover(root, out, lock, e);
 	if (local.code == ES_EBUSY && wait_seconds > 0) {
 		runlock_who(who, sizeof who, pid);
 		fprintf(out, "waiting for %s to finish ...\n", who);
@@ -47,7 +61,7 @@ runlock_take(const char *root, int wait_seconds, FILE *out,
 		err_clear(&local);
 		if (plat_run_lock_acquire(root, wait_seconds, lock, &pid,
 		    &local))
-			return true;
+			return runlock_recover(root, out, lock, e);
 	}
 	runlock_who(who, sizeof who, pid);
 	if (local.code == ES_EBUSY && wait_seconds > 0)

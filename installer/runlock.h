@@ -15,7 +15,10 @@
  * on out that this run waits, and wait up to wait_seconds (ES_EBUSY when
  * the time runs out, ES_ECANCEL on Ctrl-C). The messages name the other
  * run's process and say that nothing was changed. *lock stays NULL (and
- * the call succeeds) for a --root folder that does not exist. */
+ * the call succeeds) for a --root folder that does not exist.
+ * Once the lock is held, a run that a crash cut short is finished first
+ * (recover_run(), one line on out); when that fails the lock is given up
+ * and e says why. */
 bool runlock_take(const char *root, int wait_seconds, FILE *out,
     struct plat_run_lock **lock, struct es_err *e);
 

@@ -6,6 +6,7 @@
 #include "consoles.h"
 #include "platform.h"
 #include "record.h"
+#include "recover.h"
 #include "util.h"
 
 static void
@@ -48,12 +49,28 @@ out:
 }
 
 bool
-status_print(const char *root, FILE *out, struct es_err *e)
+status_print(const char *root, FILE *out, int *code, struct es_err *e)
 {
 	struct record r;
+	char interrupted[1024];
 	size_t i;
+	long pid;
 
+	*code = 0;
 	record_init(&r);
+
+	/* A run cut short: whatever the disk shows, it is not an
+	 * installation to rely on (issue 9). One that is still going is
+	 * not cut short: what it changes shows once it ends. */
+	if (plat_run_lock_held(root, &pid)) {
+		fprintf(out, "Note:         an engine-setup run (process %ld) "
+		    "is changing this installation now; what is shown "
+		    "below is from before it.\n", pid);
+	} else if (recover_describe(root, interrupted, sizeof interrupted)) {
+		fprintf(out, "Problem:      %s.\n", interrupted);
+		*code = STATUS_NEEDS_ATTENTION;
+		return true;
+	}
 	if (!record_load(root, &r, e)) {
 		if (e->code != 0)
 			return false;

@@ -7,6 +7,13 @@
 
 #include "error.h"
 
-bool status_print(const char *root, FILE *out, struct es_err *e);
+/* The exit code status adds (../shared/cli-contract.md). */
+#define STATUS_NEEDS_ATTENTION 10
+
+/* Print what is installed under root on out. *code is 0, or
+ * STATUS_NEEDS_ATTENTION when a problem was found (each is printed on a
+ * "Problem:" line): an interrupted run's journal, for one. False with e
+ * set when the installation cannot be read. Changes nothing. */
+bool status_print(const char *root, FILE *out, int *code, struct es_err *e);
 
 #endif

@@ -1,8 +1,10 @@
 #include "uninstall.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"
 #include "log.h"
 #include "platform.h"
 #include "record.h"
@@ -16,55 +18,53 @@ uninstall_kept(struct strlist *kept, const char *path)
 		strlist_add(kept, path);
 }
 
-bool
-uninstall_run(const char *root, FILE *out, struct es_err *e)
+/* "  text\n" on out, when there is an out. */
+static void __attribute__((format(printf, 2, 3)))
+uninstall_say(FILE *out, const char *fmt, ...)
 {
-	struct record r;
+	va_list ap;
+
+	if (out == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+}
+
+bool
+uninstall_apply(const char *root, const struct record *r, FILE *out,
+    struct es_err *e)
+{
 	struct strlist kept;
 	struct es_err local;
 	char *state = NULL, *logrel = NULL, *logpath = NULL, *recdir = NULL;
 	size_t i, removed = 0;
 	bool ok = false;
 
-	record_init(&r);
 	strlist_init(&kept);
-	if (!record_load(root, &r, e)) {
-		if (e->code != 0)
-			goto out;
-		fprintf(out, "Nothing is installed%s%s: nothing to do.\n",
-		    strcmp(root, "/") == 0 ? "" : " under ",
-		    strcmp(root, "/") == 0 ? "" : root);
-		ok = true;
-		goto out;
-	}
-	log_msg("uninstalling %s %s (%s) from %s", r.product ? r.product : "?",
-	    r.version ? r.version : "?", r.component, r.install_dir);
-	fprintf(out, "Removing %s %s (%s) from %s\n",
-	    r.product ? r.product : "the installation",
-	    r.version ? r.version : "", r.component, r.install_dir);
-
-	for (i = 0; i < r.services.n; i++) {
+	for (i = 0; i < r->services.n; i++) {
 		err_clear(&local);
 		if (plat_service_manager_running(root)) {
-			fprintf(out, "  stopping service %s\n", r.services.v[i]);
-			if (!plat_service_stop(r.services.v[i], &local))
-				log_msg("stop %s: %s", r.services.v[i],
+			uninstall_say(out, "  stopping service %s\n",
+			    r->services.v[i]);
+			if (!plat_service_stop(r->services.v[i], &local))
+				log_msg("stop %s: %s", r->services.v[i],
 				    local.msg);
 		}
 		err_clear(&local);
-		if (!plat_service_remove(root, r.services.v[i], &local)) {
+		if (!plat_service_remove(root, r->services.v[i], &local)) {
 			err_set(e, ES_EINSTALL, "cannot remove service %s: %s",
-			    r.services.v[i], local.msg);
+			    r->services.v[i], local.msg);
 			goto out;
 		}
-		fprintf(out, "  removed service %s\n", r.services.v[i]);
-		log_msg("removed service %s", r.services.v[i]);
+		uninstall_say(out, "  removed service %s\n", r->services.v[i]);
+		log_msg("removed service %s", r->services.v[i]);
 	}
 
 	/* Folders the service registration made, deepest first, when empty. */
-	for (i = r.sysfiles.n; i-- > 0; ) {
-		if (str_has_suffix(r.sysfiles.v[i], "/")) {
-			char *full = plat_join_root(root, r.sysfiles.v[i]);
+	for (i = r->sysfiles.n; i-- > 0; ) {
+		if (str_has_suffix(r->sysfiles.v[i], "/")) {
+			char *full = plat_join_root(root, r->sysfiles.v[i]);
 
 			plat_remove(full, NULL);
 			free(full);
@@ -72,8 +72,8 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 	}
 
 	/* Files and links first, then folders deepest first. */
-	for (i = r.n; i-- > 0; ) {
-		const struct record_entry *en = &r.entries[i];
+	for (i = r->n; i-- > 0; ) {
+		const struct record_entry *en = &r->entries[i];
 		char *full;
 
 		if (en->type == 'd')
@@ -88,19 +88,20 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		}
 		free(full);
 	}
-	recdir = record_dir(r.install_dir);
+	recdir = record_dir(r->install_dir);
 	{
 		/* The record does not list itself. */
-		char *rel = record_path(r.install_dir);
+		char *rel = record_path(r->install_dir);
 		char *full = plat_join_root(root, rel);
 
-		if (plat_remove(full, &local))
+		if (plat_file_type(full) != PLAT_NONE &&
+		    plat_remove(full, &local))
 			removed++;
 		free(rel);
 		free(full);
 	}
-	for (i = r.n; i-- > 0; ) {
-		const struct record_entry *en = &r.entries[i];
+	for (i = r->n; i-- > 0; ) {
+		const struct record_entry *en = &r->entries[i];
 		char *full;
 
 		if (en->type != 'd')
@@ -115,8 +116,8 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 	plat_remove(state, NULL);
 	/* Its folder, engine-setup's own, goes when the run lock (held in
 	 * it for the whole run) is released: plat_run_lock_release(). */
-	for (i = r.parents.n; i-- > 0; ) {
-		char *full = plat_join_root(root, r.parents.v[i]);
+	for (i = r->parents.n; i-- > 0; ) {
+		char *full = plat_join_root(root, r->parents.v[i]);
 
 		plat_remove(full, NULL);   /* only when empty */
 		free(full);
@@ -145,19 +146,77 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		}
 		free(dir);
 	}
-	fprintf(out, "  removed %zu files\n", removed);
+	uninstall_say(out, "  removed %zu files\n", removed);
 	for (i = 0; i < kept.n && i < 5; i++)
-		fprintf(out, "  kept %s: it holds files the installation did "
-		    "not create\n", kept.v[i]);
-	fprintf(out, "Uninstalled. Logs are kept in %s/.install/.\n",
-	    r.install_dir);
+		uninstall_say(out, "  kept %s: it holds files the installation "
+		    "did not create\n", kept.v[i]);
 	ok = true;
 out:
-	record_free(&r);
 	strlist_free(&kept);
 	free(state);
 	free(logrel);
 	free(logpath);
 	free(recdir);
+	return ok;
+}
+
+bool
+uninstall_run(const char *root, FILE *out, struct es_err *e)
+{
+	struct record r;
+	struct journal j;
+	struct undo u;
+	char *text = NULL;
+	bool ok = false, journalled = false;
+
+	record_init(&r);
+	memset(&j, 0, sizeof j);
+	if (!record_load(root, &r, e)) {
+		if (e->code != 0)
+			goto out;
+		fprintf(out, "Nothing is installed%s%s: nothing to do.\n",
+		    strcmp(root, "/") == 0 ? "" : " under ",
+		    strcmp(root, "/") == 0 ? "" : root);
+		ok = true;
+		goto out;
+	}
+	log_msg("uninstalling %s %s (%s) from %s", r.product ? r.product : "?",
+	    r.version ? r.version : "?", r.component, r.install_dir);
+	/* The journal holds the record, which the uninstall removes, and is
+	 * committed before the first change: from here on the uninstall is
+	 * completed, by this run or, after a crash, by the next. */
+	text = record_format(&r);
+	memset(&u, 0, sizeof u);
+	u.kind = UNDO_UNINSTALL;
+	u.a = (char *)root;
+	u.data = text;
+	u.len = strlen(text);
+	u.mode = 0600;
+	if (!journal_begin(&j, root, "uninstall", r.install_dir, e))
+		goto out;
+	journalled = true;
+	if (!journal_append(&j, true, &u, e) || !journal_commit(&j, e)) {
+		/* Nothing was changed yet: the journal goes. */
+		journal_end(&j);
+		journalled = false;
+		goto out;
+	}
+	fprintf(out, "Removing %s %s (%s) from %s\n",
+	    r.product ? r.product : "the installation",
+	    r.version ? r.version : "", r.component, r.install_dir);
+	if (!uninstall_apply(root, &r, out, e))
+		goto out;
+	fprintf(out, "Uninstalled. Logs are kept in %s/.install/.\n",
+	    r.install_dir);
+	ok = true;
+out:
+	if (journalled) {
+		if (ok)
+			journal_end(&j);
+		else
+			journal_keep(&j);
+	}
+	free(text);
+	record_free(&r);
 	return ok;
 }

@@ -117,6 +117,33 @@ bool plat_walk(const char *dir,
 /* Permission bits of path, or -1. */
 int plat_file_mode(const char *path);
 
+/* ---- Durable records (the write-ahead journal, installer/journal.c) ---- */
+
+/* A file that records are appended to, each one on disk before the call
+ * returns. */
+struct plat_append_file;
+
+/* Create path for appending, exclusively (an existing file is an error,
+ * ES_EEXISTS) and readable by its owner only (0600), never through a
+ * symbolic link; the folder is flushed so that the new name survives a
+ * crash. NULL on error (ES_EINSTALL, with the file system's mount point
+ * when it is full). */
+struct plat_append_file *plat_append_create(const char *path,
+    struct es_err *e);
+/* Append len bytes and flush them to the disk (fdatasync(2)) before
+ * returning: once this returns true the bytes survive a crash or a power
+ * loss. False with e set (the disk is full, an I/O error). */
+bool plat_append_durable(struct plat_append_file *f, const void *data,
+    size_t len, struct es_err *e);
+/* Close; NULL does nothing. */
+void plat_append_close(struct plat_append_file *f);
+/* Flush the folder that holds path, so that a name made, renamed or
+ * removed in it survives a crash (fsync(2) of the folder). */
+void plat_sync_parent(const char *path);
+/* Remove what an interrupted plat_write_file_atomic(path) can leave: its
+ * temporary files beside path (".NAME.es-XXXXXX"). */
+void plat_remove_write_leftovers(const char *path);
+
 /* ---- Services ---- */
 
 enum plat_init { PLAT_INIT_SYSTEMD, PLAT_INIT_SYSV, PLAT_INIT_WINDOWS };
@@ -137,6 +164,13 @@ bool plat_service_manager_running(const char *root);
  * (without the root prefix) to files, for the install record. */
 bool plat_service_install(const char *root, const struct plat_service *s,
     struct strlist *files, struct es_err *e);
+/* Every path plat_service_install(root, s) with s->name = name may make
+ * or replace, inside root and without its prefix, in the order it makes
+ * them: folders end in '/' (every folder above too, as mkdir -p makes
+ * them), then files and links. The journal records how to undo each one
+ * before the service is installed. */
+void plat_service_paths(const char *root, const char *name,
+    struct strlist *paths);
 /* Disable and remove what plat_service_install created. */
 bool plat_service_remove(const char *root, const char *name,
     struct es_err *e);
@@ -171,6 +205,8 @@ char *plat_read_link(const char *path);
 /* True when standard input/output is a terminal. */
 bool plat_stdin_is_tty(void);
 bool plat_stdout_is_tty(void);
+/* This process's id (getpid(2), GetCurrentProcessId). */
+long plat_process_id(void);
 /* Seconds since an arbitrary start, monotonic. */
 double plat_monotonic(void);
 
@@ -203,6 +239,10 @@ struct plat_run_lock;
  * the lock file cannot be made. A refused attempt leaves nothing behind. */
 bool plat_run_lock_acquire(const char *root, double wait_seconds,
     struct plat_run_lock **lock, long *holder_pid, struct es_err *e);
+/* Is root's run lock held by a live process now? Tells without taking it
+ * or making anything (status reads while a run may be starting):
+ * *holder_pid is the holder's process id. */
+bool plat_run_lock_held(const char *root, long *holder_pid);
 /* Give the lock up, removing the lock file and every folder that only it
  * kept alive. NULL does nothing. */
 void plat_run_lock_release(struct plat_run_lock *lock);

@@ -781,6 +781,120 @@ out:
 	return ok;
 }
 
+/* ---- Durable records ---- */
+
+struct plat_append_file {
+	int fd;
+	char *path;
+};
+
+void
+plat_sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd != -1) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+struct plat_append_file *
+plat_append_create(const char *path, struct es_err *e)
+{
+	struct plat_append_file *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			err_set(e, ES_EEXISTS, "cannot create %s: it exists "
+			    "already", path);
+		else
+			plat_write_err(e, errno, path);
+		return NULL;
+	}
+	plat_sync_parent(path);
+	f = xmalloc(sizeof *f);
+	f->fd = fd;
+	f->path = xstrdup(path);
+	return f;
+}
+
+bool
+plat_append_durable(struct plat_append_file *f, const void *data,
+    size_t len, struct es_err *e)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(f->fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			plat_write_err(e, errno, f->path);
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fdatasync(f->fd) != 0) {
+		plat_write_err(e, errno, f->path);
+		return false;
+	}
+	return true;
+}
+
+void
+plat_append_close(struct plat_append_file *f)
+{
+	if (f == NULL)
+		return;
+	close(f->fd);
+	free(f->path);
+	free(f);
+}
+
+void
+plat_remove_write_leftovers(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base;
+	char *dir, *prefix;
+	struct dirent *d;
+	size_t plen;
+	DIR *dp;
+
+	base = slash == NULL ? path : slash + 1;
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	/* plat_write_file_atomic's template: ".%.200s.es-XXXXXX". */
+	prefix = xasprintf(".%.200s.es-", base);
+	plen = strlen(prefix);
+	if ((dp = opendir(dir)) != NULL) {
+		while ((d = readdir(dp)) != NULL) {
+			if (strncmp(d->d_name, prefix, plen) == 0 &&
+			    strlen(d->d_name + plen) == 6 &&
+			    unlinkat(dirfd(dp), d->d_name, 0) == 0)
+				continue;
+		}
+		closedir(dp);
+	}
+	free(prefix);
+	free(dir);
+}
+
 /* What a file that is not a regular one is, for a message (inode(7)). */
 static const char *
 plat_mode_name(mode_t m)
@@ -1676,6 +1790,44 @@ out:
 	return ok;
 }
 
+/* Add rel's folders, from the top down, as plat_mkdirs_in makes them. */
+static void
+plat_paths_add_dirs(struct strlist *paths, const char *rel)
+{
+	const char *p = rel;
+
+	while ((p = strchr(p + 1, '/')) != NULL)
+		strlist_add_owned(paths, xasprintf("%.*s/", (int)(p - rel),
+		    rel));
+	strlist_add_owned(paths, xasprintf("%s/", rel));
+}
+
+void
+plat_service_paths(const char *root, const char *name,
+    struct strlist *paths)
+{
+	const char *c;
+
+	if (plat_init_system(root) == PLAT_INIT_SYSTEMD) {
+		plat_paths_add_dirs(paths, "/etc/systemd/system");
+		strlist_add_owned(paths, xasprintf("/etc/systemd/system/"
+		    "%s.service", name));
+		strlist_add(paths, "/etc/systemd/system/multi-user.target."
+		    "wants/");
+		strlist_add_owned(paths, xasprintf("/etc/systemd/system/"
+		    "multi-user.target.wants/%s.service", name));
+		return;
+	}
+	plat_paths_add_dirs(paths, "/etc/init.d");
+	strlist_add_owned(paths, xasprintf("/etc/init.d/%s", name));
+	for (c = "0123456"; *c != '\0'; c++) {
+		strlist_add_owned(paths, xasprintf("/etc/rc%c.d/", *c));
+		strlist_add_owned(paths, xasprintf("/etc/rc%c.d/%c20%s", *c,
+		    strchr(plat_sysv_start_levels, *c) != NULL ? 'S' : 'K',
+		    name));
+	}
+}
+
 /* Tell a running systemd about changed unit files; failure only means the
  * next boot or daemon-reload picks them up. */
 static void
@@ -2126,6 +2278,38 @@ plat_run_lock_free(struct plat_run_lock *l)
 	strlist_free(&l->made);
 	free(l->path);
 	free(l);
+}
+
+bool
+plat_run_lock_held(const char *root, long *holder_pid)
+{
+	char *path = plat_join_root(root, PLAT_RUN_LOCK_FILE);
+	char buf[32], *end;
+	ssize_t n;
+	long pid = 0;
+	int fd;
+
+	*holder_pid = 0;
+	/* The holder writes its id when it takes the lock, and the file goes
+	 * when it lets go; a file whose process is gone is no lock. Taking
+	 * even a shared flock(2) here could make a starting run think the
+	 * lock busy, so the id is asked of kill(2) instead. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(path);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (end == buf || pid <= 0 || pid == (long)getpid())
+		return false;
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return false;
+	*holder_pid = pid;
+	return true;
 }
 
 bool

@@ -124,6 +124,12 @@ plat_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+long
+plat_process_id(void)
+{
+	return (long)getpid();
+}
+
 bool
 plat_read_secret(FILE *in, FILE *out, const char *prompt, char *buf,
     size_t bufsz)
