@@ -137,6 +137,8 @@ install_preflight(const struct plan *p, const struct install_opts *o,
     struct req_report *r, struct es_err *e)
 {
 	struct req_input in;
+	struct record old;
+	struct es_err local;
 	char *target;
 	bool ok = true;
 
@@ -148,7 +150,12 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	    strcmp(plan_get(p, PK_COMMUNICATION), "console-to-engine") == 0;
 	in.engine_port = plan_port(p, PK_ENGINE_PORT);
 	in.overwrite = o->overwrite;
+	record_init(&old);
+	err_clear(&local);
+	if (record_load(o->root, &old, &local))
+		in.ours = &old.sysfiles;
 	req_check(o->manifest, &in, NULL, r);
+	record_free(&old);
 	if (r->fails > 0) {
 		err_set(e, ES_EREQ, "%zu requirement(s) not met: nothing was "
 		    "changed", r->fails);
@@ -942,15 +949,16 @@ static const struct exec_step install_steps[] = {
 	{ "Starting the service", step_start },
 };
 
-/* After success: drop the old installation and services it no longer has,
- * and save the log. */
+/* The install log: the old installation's logs (install and uninstall)
+ * carried over, then this run's. Written just before the commit point and
+ * journalled like any other change; the installation is complete without
+ * it, so a log that cannot be written is a warning, not a failure. */
 static void
-install_finish(struct ictx *c)
+install_write_log(struct ictx *c, struct exec *x)
 {
 	char *logrel = record_log_path(c->install_dir);
 	char *logpath = plat_join_root(c->o->root, logrel);
 	struct es_err e;
-	size_t i;
 	struct sbuf b;
 
 	err_clear(&e);
@@ -971,28 +979,38 @@ install_finish(struct ictx *c)
 			free(text);
 			free(oldlog);
 		}
-		for (i = 0; i < c->old.services.n; i++)
-			if (!strlist_contains(&c->rec.services,
-			    c->old.services.v[i]))
-				plat_service_remove(c->o->root,
-				    c->old.services.v[i], NULL);
-		if (!plat_remove_tree(c->backup, &e))
-			log_msg("could not remove the old installation at %s: "
-			    "%s", c->backup, e.msg);
 	}
 	log_msg("installed %s %s (%s) at %s", c->o->manifest->product,
 	    c->o->manifest->version, c->component, c->install_dir);
 	sbuf_add(&b, log_text());
-	/* The installation is complete and stays: a log that cannot be
-	 * written is a warning, not a failure. */
-	err_clear(&e);
-	if (!plat_write_file_atomic(logpath, b.s, b.len, 0600, &e))
+	if (!exec_push_path(x, logpath, &e) ||
+	    !plat_write_file_atomic(logpath, b.s, b.len, 0600, &e))
 		snprintf(c->res->log_warning, sizeof c->res->log_warning,
 		    "the install log could not be written: %.1900s The "
 		    "installation itself is complete.", e.msg);
 	sbuf_free(&b);
 	free(logrel);
 	free(logpath);
+}
+
+/* After the commit point: drop the old installation and the services it
+ * no longer has (the finish records say the same, for a crash). */
+static void
+install_finish(struct ictx *c)
+{
+	struct es_err e;
+	size_t i;
+
+	err_clear(&e);
+	if (!c->target_existed)
+		return;
+	for (i = 0; i < c->old.services.n; i++)
+		if (!strlist_contains(&c->rec.services, c->old.services.v[i]))
+			plat_service_remove(c->o->root, c->old.services.v[i],
+			    NULL);
+	if (!plat_remove_tree(c->backup, &e))
+		log_msg("could not remove the old installation at %s: %s",
+		    c->backup, e.msg);
 }
 
 /* The commit point. First the finish records (what completes the run:
@@ -1006,6 +1024,7 @@ install_commit(struct ictx *c, struct exec *x, struct es_err *e)
 	size_t i;
 	bool ok = true;
 
+	install_write_log(c, x);
 	if (c->target_existed)
 		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->backup, NULL, e);
 	for (i = 0; ok && c->have_old && i < c->old.services.n; i++)

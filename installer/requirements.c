@@ -417,6 +417,59 @@ req_console(const struct manifest *m, const struct req_input *in,
 	free(found);
 }
 
+/* A service definition of the same name that engine-setup did not install
+ * (an administrator's own unit or init script, a manual install's) is
+ * never replaced silently: it fails unless --overwrite, and then its
+ * bytes are kept for a rollback (install.c). */
+static void
+req_service(const struct manifest *m, const struct req_input *in,
+    struct req_report *r)
+{
+	const struct manifest_component *c = req_component(m, in->component);
+	struct strlist paths;
+	struct req_item *it;
+	char *found = NULL;
+	size_t i;
+
+	if (c == NULL || c->service == NULL)
+		return;
+	strlist_init(&paths);
+	plat_service_paths(in->root, c->service, &paths);
+	for (i = 0; found == NULL && i < paths.n; i++) {
+		char *full;
+
+		if (str_has_suffix(paths.v[i], "/") || (in->ours != NULL &&
+		    strlist_contains(in->ours, paths.v[i])))
+			continue;
+		full = plat_join_root(in->root, paths.v[i]);
+		if (plat_file_type(full) != PLAT_NONE)
+			found = xstrdup(paths.v[i]);
+		free(full);
+	}
+	strlist_free(&paths);
+	if (found == NULL) {
+		it = req_add(r, REQ_PASS, "Service definition");
+		req_setf(it->measured, sizeof it->measured, "none for %s, or"
+		    " engine-setup's own", c->service);
+	} else {
+		it = req_add(r, in->overwrite ? REQ_WARN : REQ_FAIL,
+		    "Service definition");
+		req_setf(it->measured, sizeof it->measured, "%s exists;"
+		    " engine-setup did not install it", found);
+		if (in->overwrite)
+			req_setf(it->advice, sizeof it->advice, "--overwrite:"
+			    " it will be replaced, and put back if the install"
+			    " fails.");
+		else
+			req_setf(it->advice, sizeof it->advice, "Move %s (and"
+			    " its links) away if it is left from a manual"
+			    " install, or replace it with --overwrite.", found);
+		free(found);
+	}
+	req_setf(it->threshold, sizeof it->threshold, "none that another"
+	    " installer made, unless --overwrite");
+}
+
 /* The engine's listening port; a --root install runs elsewhere later, so
  * a busy port on this host only warns there. */
 static void
@@ -487,6 +540,7 @@ req_check(const struct manifest *m, const struct req_input *in,
 	exists = req_find_install(&input, &found);
 	req_existing(&input, exists, found, r);
 	req_console(m, &input, r);
+	req_service(m, &input, r);
 	if (input.console_to_engine)
 		req_port(&input, exists && input.overwrite, r);
 	free(found);

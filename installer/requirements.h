@@ -21,6 +21,8 @@ struct req_item {
 
 #define REQ_MAX_ITEMS 16
 
+#include "strlist.h"
+
 struct req_report {
 	struct req_item item[REQ_MAX_ITEMS];
 	size_t n;
@@ -35,6 +37,10 @@ struct req_input {
 	bool console_to_engine;    /* the engine listens on engine_port */
 	unsigned engine_port;
 	bool overwrite;            /* an existing installation is expected */
+	/* Files outside install_dir the recorded installation made (its
+	 * record's sysfiles), or NULL: a service definition among them is
+	 * engine-setup's to replace. */
+	const struct strlist *ours;
 };
 
 /* Run every rule against measured facts. facts may be NULL to measure the

@@ -140,6 +140,9 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 			if (old != NULL)
 				sbuf_addn(&b, old, len);
 			sbuf_add(&b, log_text());
+			/* An uninstall a crash cut short may have left its
+			 * temporary file: this one replaces it. */
+			plat_remove_write_leftovers(logpath);
 			plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
 			sbuf_free(&b);
 			free(old);

@@ -2173,13 +2173,42 @@ plat_run_lock_holder(int fd)
 /* Record this process as the holder: "PID\n", nothing else. Best effort:
  * the lock holds without it, a waiter then names no process. */
 static void
-plat_run_lock_write_pid(int fd)
+plat_run_lock_write_pid(struct plat_run_lock *l, int fd)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	struct sbuf b;
+	char buf[4096], *line, *nl;
+	ssize_t n;
+	size_t i, dirlen = strrchr(l->path, '/') - l->path;
 
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n)
+	/* A holder that died (kill -9, power loss) may have made the lock's
+	 * folders: they are this run's to remove when empty now. Only
+	 * folders above the lock file are taken from it, so that whatever
+	 * the file says, nothing else is ever removed. */
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n > 0) {
+		buf[n] = '\0';
+		for (line = strchr(buf, '\n'); line != NULL; line = nl) {
+			line++;
+			if ((nl = strchr(line, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			if (line[0] == '/' && strlen(line) <= dirlen &&
+			    strncmp(l->path, line, strlen(line)) == 0 &&
+			    (l->path[strlen(line)] == '/') &&
+			    !strlist_contains(&l->made, line))
+				strlist_add(&l->made, line);
+		}
+	}
+	/* The id, then the folders the lock made, one per line. */
+	sbuf_init(&b);
+	sbuf_addf(&b, "%ld\n", (long)getpid());
+	for (i = 0; i < l->made.n; i++)
+		if (strchr(l->made.v[i], '\n') == NULL)
+			sbuf_addf(&b, "%s\n", l->made.v[i]);
+	if (ftruncate(fd, 0) == 0 &&
+	    pwrite(fd, b.s, b.len, 0) != (ssize_t)b.len)
 		(void)ftruncate(fd, 0);
+	sbuf_free(&b);
 }
 
 /* One attempt at the lock: 1 taken, 0 held by another process (*holder
@@ -2251,7 +2280,7 @@ plat_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 	if (writable) {
 		if ((fst.st_mode & 07777) != 0644 && fst.st_uid == geteuid())
 			(void)fchmod(fd, 0644);
-		plat_run_lock_write_pid(fd);
+		plat_run_lock_write_pid(l, fd);
 	}
 	l->fd = fd;
 	rc = 1;

@@ -163,6 +163,66 @@ pair_now = no
 EOT
 }
 
+
+# ---- Fault injection with strace (test_crash.sh, test_failpoints.sh).
+
+# How many points of each system call to try at most (ES_CRASH_POINTS;
+# the sanitizer build, being slower, tries fewer).
+POINTS=${ES_CRASH_POINTS:-10}
+
+# Skip (77) where strace is missing or may not trace; CI=true makes that a
+# failure, since CI installs strace.
+need_strace() {
+	local why=
+	command -v strace >/dev/null || why="strace is needed (apt-get install strace)"
+	[ -n "$why" ] || strace -f -qq -o /dev/null true 2>/dev/null ||
+		why="strace cannot trace here (ptrace refused)"
+	[ -z "$why" ] && return 0
+	echo "$why"
+	[ "${CI:-}" = true ] && exit 1
+	exit 77
+}
+
+# listing ROOT: path, type and mode of everything (the shape of a tree;
+# files whose bytes differ from run to run, ids and logs, still compare).
+listing() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | LC_ALL=C sort)
+}
+
+# snapshot ROOT: everything: path, type, mode, size (not of folders),
+# link target and the content hash of each file.
+snapshot() {
+	(cd "$1" && find . -mindepth 1 \( -type d -printf '%p d %m\n' \) -o \
+	    -printf '%p %y %m %s %l\n' | LC_ALL=C sort &&
+	    find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+}
+
+# leftovers ROOT: temporary and staging names an interrupted run can leave.
+leftovers() {
+	(cd "$1" && find . -name '*.es-staging-*' -o -name '*.es-backup-*' \
+	    -o -name '.*.es-??????' -o -name journal -o -name journal.committed \
+	    -o -name lock)
+}
+
+# count SYSCALL ARGS...: how often one run of engine-setup ARGS makes it.
+count() {
+	local sc=$1
+	shift
+	strace -f -qq -o "$WORK/trace" -e trace="$sc" "$ES_BIN" "$@" >/dev/null 2>&1
+	grep -c " $sc(" "$WORK/trace"
+}
+
+# points TOTAL: up to $POINTS call numbers spread over 1..TOTAL, the first
+# and the last always among them.
+points() {
+	local total=$1 step i
+	[ "$total" -gt 0 ] || return 0
+	step=$(( (total + POINTS - 1) / POINTS ))
+	[ "$step" -ge 1 ] || step=1
+	for ((i = 1; i <= total; i += step)); do echo "$i"; done
+	[ $(( (total - 1) % step )) -eq 0 ] || echo "$total"
+}
+
 finish() {
 	echo "$((TESTS_RUN - TESTS_FAILED)) passed, $TESTS_FAILED failed"
 	[ "$TESTS_FAILED" -eq 0 ]
