@@ -1250,7 +1250,8 @@ payload_extract(const struct payload *p,
 	/* No ARCHIVE_EXTRACT_OWNER or _TIME. Entries are written relative
 	 * to dest (the current folder meanwhile), so the symlink check walks
 	 * only each entry's own path; names are also checked by
-	 * payload_path_problem(). */
+	 * payload_path_problem(), and links and duplicates by
+	 * payload_tree_add(). */
 	archive_write_disk_set_options(x.w, ARCHIVE_EXTRACT_PERM |
 	    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);

@@ -74,7 +74,8 @@ struct payload_extract_opts {
 /* Stream the data archive into opts->dest in one pass: entries under a
  * selected top folder land in dest with that folder stripped; the SHA-256
  * of every byte read is checked at the end. Secure: no "..", no absolute
- * paths, no writing through symbolic links. On failure (error code
+ * paths, no writing through symbolic links, and every entry passes
+ * payload_tree_add() for the selected components together. On failure (error code
  * ES_EINSTALL, or ES_ECANCEL when progress returned false) dest may hold
  * partial output: the caller removes it. */
 bool payload_extract(const struct payload *p,

@@ -111,11 +111,11 @@ beneath_err(struct es_err *e, int dfd, int errnum, const char *verb,
 	if ((errnum == ELOOP || errnum == EXDEV || errnum == ENOTDIR) &&
 	    dfd >= 0 && beneath_find_link(dfd, rel, link, sizeof link)) {
 		err_set(e, ES_EINSTALL, "cannot %s %s/%s: %s/%s is a symbolic "
-		    "link, and engine-setup never %ss through one, so that a "
-		    "link in the payload cannot lead its own files elsewhere. "
-		    "The payload may not place a link where the installer "
-		    "keeps its files; build it without that link.", verb, dir,
-		    rel, dir, link, verb);
+		    "link, which engine-setup never follows there, so that a "
+		    "link in the payload cannot lead the installer's own files "
+		    "elsewhere. A payload may not place a link where the "
+		    "installer keeps its files: build it without that link.",
+		    verb, dir, rel, dir, link);
 		return;
 	}
 	switch (errnum) {
