@@ -182,12 +182,6 @@ bad:
 }
 
 char *
-record_dir(const char *install_dir)
-{
-	return xasprintf("%s/" RECORD_DIR_REL, install_dir);
-}
-
-char *
 record_path(const char *install_dir)
 {
 	return xasprintf("%s/" RECORD_REL, install_dir);
@@ -197,12 +191,6 @@ char *
 record_answers_path(const char *install_dir)
 {
 	return xasprintf("%s/" RECORD_ANSWERS_REL, install_dir);
-}
-
-char *
-record_log_path(const char *install_dir)
-{
-	return xasprintf("%s/" RECORD_LOG_REL, install_dir);
 }
 
 char *

@@ -50,10 +50,8 @@ bool record_parse(struct record *r, const char *text, size_t len,
 #define RECORD_UNINSTALL_LOG_REL RECORD_DIR_REL "/uninstall.log"
 
 /* Paths of the record's files for an install_dir (without root). */
-char *record_dir(const char *install_dir);          /* .../.install */
 char *record_path(const char *install_dir);         /* .../.install/record */
 char *record_answers_path(const char *install_dir); /* .../.install/answers */
-char *record_log_path(const char *install_dir);     /* .../.install/install.log */
 
 /* Find the installation under root through the pointer file. Returns
  * false with e->code 0 when nothing is installed; with an error when the
