@@ -9,6 +9,9 @@
 
 #include "error.h"
 
+/* The file, relative to install_dir. */
+#define CONSOLES_REL "nse/conf/consoles.xml"
+
 struct console_entry {
 	char *id;
 	bool enabled;

@@ -58,6 +58,19 @@ install_components(const struct manifest *m, const char *component,
 	out[n] = NULL;
 }
 
+/* Read rel inside the installation at install_dir (under root) without
+ * following a link on the way (plat_read_file_beneath). */
+static char *
+install_read_in(const char *root, const char *install_dir, const char *rel,
+    size_t max, size_t *len, struct es_err *e)
+{
+	char *dir = plat_join_root(root, install_dir);
+	char *text = plat_read_file_beneath(dir, rel, max, len, e);
+
+	free(dir);
+	return text;
+}
+
 enum install_existing
 install_existing(const struct plan *p, const struct install_opts *o,
     struct record *old, struct es_err *e)
@@ -83,7 +96,8 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	apath = record_answers_path(old->install_dir);
 	full = plat_join_root(o->root, apath);
 	err_clear(&local);
-	text = plat_read_file(full, 1u << 20, &len, &local);
+	text = install_read_in(o->root, old->install_dir, RECORD_ANSWERS_REL,
+	    1u << 20, &len, &local);
 	plan_init(&recorded);
 	if (text != NULL && answers_parse(&recorded, text, len, full,
 	    PLAN_SRC_FILE, &local)) {
@@ -366,21 +380,18 @@ step_unpack(struct exec *x, void *arg, struct es_err *e)
 	return true;
 }
 
-/* Write a file into staging and record it. */
+/* Write a file into staging and record it. Never through a link: one the
+ * payload placed on the way fails the install (plat_write_file_beneath). */
 static bool
 install_write(struct ictx *c, const char *rel, const char *data, size_t len,
     unsigned mode, struct es_err *e)
 {
-	char *path = xasprintf("%s/%s", c->staging, rel);
-	char *dir = install_parent(path);
 	char *recpath = xasprintf("%s/%s", c->install_dir, rel);
 	char sha[65];
 	size_t i;
 	bool ok = false;
 
-	if (!plat_mkdirs(dir, 0755, NULL, e))
-		goto out;
-	if (!plat_write_file_atomic(path, data, len, mode, e))
+	if (!plat_write_file_beneath(c->staging, rel, data, len, mode, e))
 		goto out;
 	crypto_sha256_hex(data, len, sha);
 	for (i = 0; i < c->rec.n; i++) {
@@ -394,8 +405,6 @@ install_write(struct ictx *c, const char *rel, const char *data, size_t len,
 	record_add(&c->rec, 'f', mode, sha, recpath);
 	ok = true;
 out:
-	free(path);
-	free(dir);
 	free(recpath);
 	return ok;
 }
@@ -404,14 +413,9 @@ out:
 static char *
 install_old_file(struct ictx *c, const char *rel, size_t *len)
 {
-	char *path, *data;
-
 	if (!c->have_old)
 		return NULL;
-	path = xasprintf("%s/%s", c->target, rel);
-	data = plat_read_file(path, 16u << 20, len, NULL);
-	free(path);
-	return data;
+	return plat_read_file_beneath(c->target, rel, 16u << 20, len, NULL);
 }
 
 /* Keep an old file (overwrite) or write the new one. */
@@ -554,18 +558,12 @@ install_identity_prepare(const struct plan *p, const struct install_opts *o,
 	err_clear(&local);
 	if (o->overwrite && record_load(o->root, &old, &local) &&
 	    strcmp(old.install_dir, plan_get(p, PK_INSTALL_DIR)) == 0) {
-		char *k = xasprintf("%s/nse/conf/nse.key", old.install_dir);
-		char *cr = xasprintf("%s/nse/conf/nse.crt", old.install_dir);
-		char *kf = plat_join_root(o->root, k);
-		char *cf = plat_join_root(o->root, cr);
 		size_t len;
 
-		id->key_pem = plat_read_file(kf, 1u << 20, &len, NULL);
-		id->cert_pem = plat_read_file(cf, 1u << 20, &len, NULL);
-		free(k);
-		free(cr);
-		free(kf);
-		free(cf);
+		id->key_pem = install_read_in(o->root, old.install_dir,
+		    "nse/conf/nse.key", 1u << 20, &len, NULL);
+		id->cert_pem = install_read_in(o->root, old.install_dir,
+		    "nse/conf/nse.crt", 1u << 20, &len, NULL);
 		if (id->key_pem != NULL && id->cert_pem != NULL &&
 		    old.engine_id != NULL && strlen(old.engine_id) == 36) {
 			snprintf(id->engine_id, sizeof id->engine_id, "%s",
@@ -620,7 +618,7 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 		goto out;
 	free(text);
 	text = confgen_consoles_xml_empty();
-	if (!install_keep_or_write(c, "nse/conf/consoles.xml", text, 0640, e))
+	if (!install_keep_or_write(c, CONSOLES_REL, text, 0640, e))
 		goto out;
 
 	if (strcmp(c->component, "console") == 0) {
@@ -699,8 +697,9 @@ step_pair(struct exec *x, void *arg, struct es_err *e)
 	if (!ok)
 		goto out;
 	ok = false;
-	path = xasprintf("%s/nse/conf/consoles.xml", c->staging);
-	if ((text = plat_read_file(path, 16u << 20, &len, e)) == NULL)
+	path = xasprintf("%s/" CONSOLES_REL, c->staging);
+	if ((text = plat_read_file_beneath(c->staging, CONSOLES_REL,
+	    16u << 20, &len, e)) == NULL)
 		goto out;
 	memset(&ce, 0, sizeof ce);
 	ce.enabled = true;
@@ -712,7 +711,7 @@ step_pair(struct exec *x, void *arg, struct es_err *e)
 	ce.spki = pr.console_spki;
 	ce.cert_pem = pr.console_cert_pem;
 	if (!consoles_upsert(text, len, path, &ce, &out, &outlen, e) ||
-	    !install_write(c, "nse/conf/consoles.xml", out, outlen, 0640, e))
+	    !install_write(c, CONSOLES_REL, out, outlen, 0640, e))
 		goto out;
 	c->res->paired = true;
 	snprintf(c->res->console_name, sizeof c->res->console_name, "%s",
@@ -852,22 +851,13 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	c->rec.component = xstrdup(c->component);
 	c->rec.install_dir = xstrdup(c->install_dir);
 	c->rec.installed_at = xstrdup(now);
-	if (!install_write(c, ".install/answers", answers, strlen(answers),
-	    0600, e))
+	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
+	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
+	    e))
 		goto out;
-	{
-		char *dir = xasprintf("%s/.install", c->staging);
-
-		plat_chmod(dir, 0700, NULL);
-		free(dir);
-	}
 	text = record_format(&c->rec);
-	{
-		char *path = xasprintf("%s/.install/record", c->staging);
-
-		ok = plat_write_file_atomic(path, text, strlen(text), 0600, e);
-		free(path);
-	}
+	ok = plat_write_file_beneath(c->staging, RECORD_REL, text,
+	    strlen(text), 0600, e);
 out:
 	free(answers);
 	free(text);
@@ -956,10 +946,9 @@ static const struct exec_step install_steps[] = {
 static void
 install_write_log(struct ictx *c, struct exec *x)
 {
-	char *logrel = record_log_path(c->install_dir);
-	char *logpath = plat_join_root(c->o->root, logrel);
 	struct es_err e;
 	struct sbuf b;
+	char *logpath;
 
 	err_clear(&e);
 	sbuf_init(&b);
@@ -969,10 +958,10 @@ install_write_log(struct ictx *c, struct exec *x)
 		size_t len, j;
 
 		for (j = 0; j < 2; j++) {
-			char *oldlog = xasprintf("%s/.install/%s", c->backup,
+			char *oldlog = xasprintf("%s/%s", RECORD_DIR_REL,
 			    logs[j]);
-			char *text = plat_read_file(oldlog, 64u << 20, &len,
-			    NULL);
+			char *text = plat_read_file_beneath(c->backup, oldlog,
+			    64u << 20, &len, NULL);
 
 			if (text != NULL)
 				sbuf_addn(&b, text, len);
@@ -983,13 +972,14 @@ install_write_log(struct ictx *c, struct exec *x)
 	log_msg("installed %s %s (%s) at %s", c->o->manifest->product,
 	    c->o->manifest->version, c->component, c->install_dir);
 	sbuf_add(&b, log_text());
+	logpath = xasprintf("%s/%s", c->target, RECORD_LOG_REL);
 	if (!exec_push_path(x, logpath, &e) ||
-	    !plat_write_file_atomic(logpath, b.s, b.len, 0600, &e))
+	    !plat_write_file_beneath(c->target, RECORD_LOG_REL, b.s, b.len,
+	    0600, &e))
 		snprintf(c->res->log_warning, sizeof c->res->log_warning,
 		    "the install log could not be written: %.1900s The "
 		    "installation itself is complete.", e.msg);
 	sbuf_free(&b);
-	free(logrel);
 	free(logpath);
 }
 

@@ -490,7 +490,7 @@ consoles_path(const struct cli *c, struct record *r, struct es_err *e)
 			    c->root ? " under " : "", c->root ? c->root : "");
 		return NULL;
 	}
-	rel = xasprintf("%s/nse/conf/consoles.xml", r->install_dir);
+	rel = xasprintf("%s/" CONSOLES_REL, r->install_dir);
 	path = plat_join_root(root, rel);
 	free(rel);
 	return path;
@@ -539,7 +539,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	struct console_entry which;
 	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
-	char *path = NULL, *text = NULL, *out = NULL;
+	char *path = NULL, *text = NULL, *out = NULL, *idir = NULL;
 	size_t len, outlen;
 	bool changed;
 	int mode, rc = 0;
@@ -562,7 +562,9 @@ consoles_toggle(const struct cli *c, bool enable)
 	}
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
 	    (path = consoles_path(c, &r, &e)) == NULL ||
-	    (text = plat_read_file(path, 16u << 20, &len, &e)) == NULL ||
+	    (idir = plat_join_root(root, r.install_dir)) == NULL ||
+	    (text = plat_read_file_beneath(idir, CONSOLES_REL, 16u << 20, &len,
+	    &e)) == NULL ||
 	    !consoles_set_enabled(text, len, path, c->args.v[1], enable, &out,
 	    &outlen, &changed, &which, &e)) {
 		rc = fail(&e);
@@ -576,8 +578,9 @@ consoles_toggle(const struct cli *c, bool enable)
 		goto out;
 	}
 	mode = plat_file_mode(path);
-	if (!exec_replace_file(root, "consoles", r.install_dir, path, out,
-	    outlen, mode > 0 ? (unsigned)mode & 0640 : 0640, &e)) {
+	if (!exec_replace_file(root, "consoles", r.install_dir, idir,
+	    CONSOLES_REL, out, outlen, mode > 0 ? (unsigned)mode & 0640 : 0640,
+	    &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -608,6 +611,7 @@ consoles_toggle(const struct cli *c, bool enable)
 out:
 	consoles_entry_free(&which);
 	record_free(&r);
+	free(idir);
 	free(path);
 	free(text);
 	free(out);
@@ -688,6 +692,7 @@ cmd_pair(const struct cli *c)
 	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *host = NULL, *secret = NULL, *cert = NULL, *rel = NULL;
+	char *idir = NULL;
 	char *path = NULL, *text = NULL, *out = NULL;
 	const char *expect;
 	size_t len, outlen;
@@ -733,15 +738,14 @@ cmd_pair(const struct cli *c)
 		    "Scan Engines on their own hosts");
 		goto fail;
 	}
-	rel = xasprintf("%s/nse/conf/nse.crt", r.install_dir);
-	path = plat_join_root(root, rel);
-	if ((cert = plat_read_file(path, 1u << 20, &len, &e)) == NULL)
+	idir = plat_join_root(root, r.install_dir);
+	if ((cert = plat_read_file_beneath(idir, "nse/conf/nse.crt", 1u << 20,
+	    &len, &e)) == NULL)
 		goto fail;
-	free(rel);
-	free(path);
 	rel = record_answers_path(r.install_dir);
 	path = plat_join_root(root, rel);
-	if ((text = plat_read_file(path, 1u << 20, &len, NULL)) != NULL)
+	if ((text = plat_read_file_beneath(idir, RECORD_ANSWERS_REL, 1u << 20,
+	    &len, NULL)) != NULL)
 		answers_parse(&recorded, text, len, path, PLAN_SRC_FILE, NULL);
 	free(text);
 	text = NULL;
@@ -789,13 +793,14 @@ cmd_pair(const struct cli *c)
 	}
 	free(rel);
 	free(path);
-	rel = xasprintf("%s/nse/conf/consoles.xml", r.install_dir);
+	rel = xasprintf("%s/" CONSOLES_REL, r.install_dir);
 	path = plat_join_root(root, rel);
 	{
 		struct confgen_console_entry ce;
 		int mode;
 
-		if ((text = plat_read_file(path, 16u << 20, &len, &e)) == NULL)
+		if ((text = plat_read_file_beneath(idir, CONSOLES_REL,
+		    16u << 20, &len, &e)) == NULL)
 			goto fail;
 		memset(&ce, 0, sizeof ce);
 		ce.enabled = true;
@@ -808,8 +813,9 @@ cmd_pair(const struct cli *c)
 		ce.cert_pem = pr.console_cert_pem;
 		mode = plat_file_mode(path);
 		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
-		    !exec_replace_file(root, "pair", r.install_dir, path, out,
-		    outlen, mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
+		    !exec_replace_file(root, "pair", r.install_dir, idir,
+		    CONSOLES_REL, out, outlen,
+		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
 			goto fail;
 		printf("Paired with console %s (%s) at %s:%u; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
@@ -833,6 +839,7 @@ out:
 	free(host);
 	free(cert);
 	free(rel);
+	free(idir);
 	free(path);
 	free(text);
 	free(out);

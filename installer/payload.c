@@ -41,6 +41,7 @@ struct payload_x {
 	uint64_t since;           /* bytes since the last progress call */
 	struct es_err *e;
 	struct payload_dec *dec;  /* the decompression thread */
+	struct payload_tree *tree;    /* the names written so far */
 };
 
 static void
@@ -486,6 +487,256 @@ payload_link_inside(const char *rel, const char *target)
 	return true;
 }
 
+/* One name of the tree being checked. */
+struct payload_node {
+	char *path;               /* NULL: a free slot */
+	size_t len;
+	char state;               /* PAYLOAD_N_* */
+	unsigned src;             /* component of an explicit folder */
+	const char *via;          /* PAYLOAD_N_PASSED: the link that passes */
+};
+
+/* What a name is: a folder implied by an entry beneath it, an entry, or
+ * nothing yet but a folder that a link resolves through. */
+enum {
+	PAYLOAD_N_IMPLIED = 'i',
+	PAYLOAD_N_DIR = 'd',
+	PAYLOAD_N_FILE = 'f',
+	PAYLOAD_N_LINK = 'l',
+	PAYLOAD_N_PASSED = 'p'
+};
+
+struct payload_tree {
+	struct payload_node *slot;    /* open addressing, power of two */
+	size_t cap, n;
+};
+
+struct payload_tree *
+payload_tree_new(void)
+{
+	struct payload_tree *t = xcalloc(1, sizeof *t);
+
+	t->cap = 256;
+	t->slot = xcalloc(t->cap, sizeof *t->slot);
+	return t;
+}
+
+void
+payload_tree_free(struct payload_tree *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->cap; i++)
+		free(t->slot[i].path);
+	free(t->slot);
+	free(t);
+}
+
+/* FNV-1a. */
+static size_t
+payload_tree_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return (size_t)h;
+}
+
+/* The node of the first len bytes of path, made (state 0) when missing.
+ * Nodes move when the table grows; their path strings do not. */
+static struct payload_node *
+payload_tree_get(struct payload_tree *t, const char *path, size_t len)
+{
+	struct payload_node *nd;
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct payload_node *old = t->slot;
+		size_t oldcap = t->cap, j;
+
+		t->cap *= 2;
+		t->slot = xcalloc(t->cap, sizeof *t->slot);
+		for (j = 0; j < oldcap; j++) {
+			if (old[j].path == NULL)
+				continue;
+			i = payload_tree_hash(old[j].path, old[j].len) &
+			    (t->cap - 1);
+			while (t->slot[i].path != NULL)
+				i = (i + 1) & (t->cap - 1);
+			t->slot[i] = old[j];
+		}
+		free(old);
+	}
+	i = payload_tree_hash(path, len) & (t->cap - 1);
+	for (;; i = (i + 1) & (t->cap - 1)) {
+		nd = &t->slot[i];
+		if (nd->path == NULL)
+			break;
+		if (nd->len == len && memcmp(nd->path, path, len) == 0)
+			return nd;
+	}
+	nd->path = xstrndup(path, len);
+	nd->len = len;
+	nd->state = 0;
+	t->n++;
+	return nd;
+}
+
+/* Walk a link's target from the link's folder as the kernel resolves it
+ * (path_resolution(7)), refusing when it leaves the tree or goes through
+ * a name that is, or later becomes, a symbolic link: a name followed by
+ * more parts is entered as a folder, and only a real folder keeps ".."
+ * where the text says. The last name may be a link (a chain): that link
+ * is checked from its own folder. */
+static bool
+payload_tree_resolve(struct payload_tree *t, const char *rel,
+    const char *linkpath, const char *target, char *why, size_t whysz)
+{
+	const char *s, *end, *slash = strrchr(rel, '/');
+	struct payload_node *nd;
+	struct sbuf cur;
+	bool pending = false, ok = false;
+	size_t n;
+
+	sbuf_init(&cur);
+	sbuf_addn(&cur, "", 0);
+	if (slash != NULL)
+		sbuf_addn(&cur, rel, (size_t)(slash - rel));
+	for (s = target; *s != '\0'; s = *end == '\0' ? end : end + 1) {
+		end = s + strcspn(s, "/");
+		n = (size_t)(end - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (pending) {
+			nd = payload_tree_get(t, cur.s, cur.len);
+			if (nd->state == PAYLOAD_N_LINK) {
+				snprintf(why, whysz, "symbolic link to \"%s\" "
+				    "resolves through \"%s\", a symbolic link: "
+				    "a link may not lead through a link, whose "
+				    "own target would decide where it ends",
+				    target, nd->path);
+				goto out;
+			}
+			if (nd->state == 0) {
+				nd->state = PAYLOAD_N_PASSED;
+				nd->via = linkpath;
+			}
+			pending = false;
+		}
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			char *up;
+
+			if (cur.len == 0) {
+				snprintf(why, whysz, "symbolic link to \"%s\" "
+				    "points outside the installation", target);
+				goto out;
+			}
+			up = strrchr(cur.s, '/');
+			cur.len = up != NULL ? (size_t)(up - cur.s) : 0;
+			cur.s[cur.len] = '\0';
+		} else {
+			if (cur.len > 0)
+				sbuf_addn(&cur, "/", 1);
+			sbuf_addn(&cur, s, n);
+			pending = true;
+		}
+	}
+	ok = true;
+out:
+	sbuf_free(&cur);
+	return ok;
+}
+
+enum payload_tree_verdict
+payload_tree_add(struct payload_tree *t, const char *rel, char type,
+    const char *target, unsigned src, char *why, size_t whysz)
+{
+	struct payload_node *nd;
+	const char *s;
+	size_t top = strcspn(rel, "/");
+
+	if (top == strlen(PAYLOAD_RESERVED) &&
+	    strncmp(rel, PAYLOAD_RESERVED, top) == 0) {
+		snprintf(why, whysz, "\"%s\" is the installer's own folder "
+		    "(the install record); a payload may not hold it",
+		    PAYLOAD_RESERVED);
+		return PAYLOAD_TREE_REFUSED;
+	}
+	for (s = strchr(rel, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		nd = payload_tree_get(t, rel, (size_t)(s - rel));
+		if (nd->state == PAYLOAD_N_LINK) {
+			snprintf(why, whysz, "it is inside \"%s\", a symbolic "
+			    "link: nothing is written through a link", nd->path);
+			return PAYLOAD_TREE_REFUSED;
+		}
+		if (nd->state == PAYLOAD_N_FILE) {
+			snprintf(why, whysz, "\"%s\" is a file, and this entry "
+			    "would make it a folder too", nd->path);
+			return PAYLOAD_TREE_REFUSED;
+		}
+		if (nd->state == 0 || nd->state == PAYLOAD_N_PASSED)
+			nd->state = PAYLOAD_N_IMPLIED;
+	}
+	nd = payload_tree_get(t, rel, strlen(rel));
+	switch (nd->state) {
+	case 0:
+		break;
+	case PAYLOAD_N_PASSED:
+		if (type == 'l') {
+			snprintf(why, whysz, "a symbolic link here would "
+			    "redirect the link \"%s\", which resolves through "
+			    "\"%s\" as a folder", nd->via, rel);
+			return PAYLOAD_TREE_REFUSED;
+		}
+		break;
+	case PAYLOAD_N_IMPLIED:
+		if (type == 'd')
+			break;
+		snprintf(why, whysz, "it appears twice: entries inside a "
+		    "folder of this name came first");
+		return PAYLOAD_TREE_REFUSED;
+	case PAYLOAD_N_DIR:
+		/* Two components installed together may share a folder. */
+		if (type == 'd' && nd->src != src)
+			return PAYLOAD_TREE_MERGED;
+		/* FALLTHROUGH */
+	default:
+		snprintf(why, whysz, "it appears twice: a %s of this name "
+		    "came first", nd->state == PAYLOAD_N_DIR ? "folder" :
+		    nd->state == PAYLOAD_N_FILE ? "file" : "symbolic link");
+		return PAYLOAD_TREE_REFUSED;
+	}
+	nd->state = type == 'd' ? PAYLOAD_N_DIR : type == 'f' ?
+	    PAYLOAD_N_FILE : PAYLOAD_N_LINK;
+	nd->src = src;
+	if (type != 'l')
+		return PAYLOAD_TREE_NEW;
+	if (target == NULL || !payload_link_inside(rel, target)) {
+		snprintf(why, whysz, "symbolic link to \"%s\" points outside "
+		    "the installation", target != NULL ? target : "");
+		return PAYLOAD_TREE_REFUSED;
+	}
+	if (strlen(target) > PAYLOAD_PATH_MAX) {
+		snprintf(why, whysz, "symbolic link target longer than %d "
+		    "bytes", PAYLOAD_PATH_MAX);
+		return PAYLOAD_TREE_REFUSED;
+	}
+	for (s = target; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			snprintf(why, whysz, "control character in the "
+			    "symbolic link's target");
+			return PAYLOAD_TREE_REFUSED;
+		}
+	}
+	if (!payload_tree_resolve(t, rel, nd->path, target, why, whysz))
+		return PAYLOAD_TREE_REFUSED;
+	return PAYLOAD_TREE_NEW;
+}
+
 /* Report progress; false (with ES_ECANCEL) when the callback cancels. */
 static bool
 payload_x_progress(struct payload_x *x, const char *current)
@@ -608,15 +859,28 @@ payload_x_copy(struct payload_x *x, const struct payload_reader *r,
 	return true;
 }
 
-static bool
-payload_x_selected(const struct payload_x *x, const char *name, size_t n)
+/* The index in o->components of the top folder name[0..n), or -1. */
+static int
+payload_x_find(const struct payload_x *x, const char *name, size_t n)
 {
 	const char *const *c;
 
 	for (c = x->o->components; c != NULL && *c != NULL; c++)
 		if (strlen(*c) == n && strncmp(*c, name, n) == 0)
-			return true;
-	return false;
+			return (int)(c - x->o->components);
+	return -1;
+}
+
+static bool
+payload_x_selected(const struct payload_x *x, const char *name, size_t n)
+{
+	return payload_x_find(x, name, n) >= 0;
+}
+
+static unsigned
+payload_x_component(const struct payload_x *x, const char *name, size_t n)
+{
+	return (unsigned)payload_x_find(x, name, n);
 }
 
 /* Skip an entry of a component that was not selected. */
@@ -648,7 +912,7 @@ payload_x_entry(struct payload_x *x, const struct payload_reader *r,
 	const char *path = archive_entry_pathname(ent), *why, *rel, *target;
 	unsigned type = archive_entry_filetype(ent), mode;
 	unsigned char sha[32];
-	char hex[65], *name = NULL, *full = NULL, t;
+	char hex[65], *name = NULL, *full = NULL, t, why_buf[1024];
 	size_t n, top;
 	bool ok = false;
 
@@ -691,15 +955,19 @@ payload_x_entry(struct payload_x *x, const struct payload_reader *r,
 		goto out;
 	}
 
-	if (type == AE_IFLNK) {
-		target = archive_entry_symlink(ent);
-		if (target == NULL || !payload_link_inside(rel, target)) {
-			err_set(x->e, ES_EINSTALL, "refusing to extract "
-			    "payload entry \"%s\": symbolic link to \"%s\" "
-			    "points outside the installation", path,
-			    target != NULL ? target : "");
-			goto out;
-		}
+	target = type == AE_IFLNK ? archive_entry_symlink(ent) : NULL;
+	switch (payload_tree_add(x->tree, rel, type == AE_IFREG ? 'f' :
+	    type == AE_IFDIR ? 'd' : 'l', target, payload_x_component(x, name,
+	    top), why_buf, sizeof why_buf)) {
+	case PAYLOAD_TREE_REFUSED:
+		err_set(x->e, ES_EINSTALL, "refusing to extract payload entry "
+		    "\"%s\": %s", path, why_buf);
+		goto out;
+	case PAYLOAD_TREE_MERGED:
+		ok = payload_x_skip(x, r, ent, name);
+		goto out;
+	case PAYLOAD_TREE_NEW:
+		break;
 	}
 
 	mode = archive_entry_perm(ent) & 0777 & ~022u;
@@ -971,6 +1239,7 @@ payload_extract(const struct payload *p,
 	if ((x.file_md = EVP_MD_CTX_new()) == NULL)
 		fatal("out of memory (EVP_MD_CTX)");
 
+	x.tree = payload_tree_new();
 	x.a = archive_read_new();
 	x.w = archive_write_disk_new();
 	if (x.a == NULL || x.w == NULL)
@@ -981,7 +1250,8 @@ payload_extract(const struct payload *p,
 	/* No ARCHIVE_EXTRACT_OWNER or _TIME. Entries are written relative
 	 * to dest (the current folder meanwhile), so the symlink check walks
 	 * only each entry's own path; names are also checked by
-	 * payload_path_problem(). */
+	 * payload_path_problem(), and links and duplicates by
+	 * payload_tree_add(). */
 	archive_write_disk_set_options(x.w, ARCHIVE_EXTRACT_PERM |
 	    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
@@ -1049,6 +1319,7 @@ out:
 	free(lastbuf);
 	archive_read_free(x.a);
 	archive_write_free(x.w);
+	payload_tree_free(x.tree);
 	EVP_MD_CTX_free(x.file_md);
 	payload_reader_close(&r);
 	return ok;

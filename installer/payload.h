@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "manifest.h"
+#include "record.h"
 
 #define PAYLOAD_TRAILER_SIZE 128
 #define PAYLOAD_MAGIC "ESPAYLD1"
@@ -73,7 +74,8 @@ struct payload_extract_opts {
 /* Stream the data archive into opts->dest in one pass: entries under a
  * selected top folder land in dest with that folder stripped; the SHA-256
  * of every byte read is checked at the end. Secure: no "..", no absolute
- * paths, no writing through symbolic links. On failure (error code
+ * paths, no writing through symbolic links, and every entry passes
+ * payload_tree_add() for the selected components together. On failure (error code
  * ES_EINSTALL, or ES_ECANCEL when progress returned false) dest may hold
  * partial output: the caller removes it. */
 bool payload_extract(const struct payload *p,
@@ -93,9 +95,44 @@ bool payload_verify(const struct payload *p, struct es_err *e);
  * than PAYLOAD_PATH_MAX, a part longer than PAYLOAD_NAME_MAX. */
 const char *payload_path_problem(const char *path);
 /* True when a symbolic link at rel (relative to the folder extracted
- * into) pointing at target stays inside that folder: target is relative
- * and its ".." never climb above the folder. */
+ * into) pointing at target stays inside that folder by its text alone:
+ * target is relative and its ".." never climb above the folder. Only a
+ * first filter: "q/q/../../x" climbs out when q is a link to ".", so
+ * payload_tree_add() also resolves the target through the tree. */
 bool payload_link_inside(const char *rel, const char *target);
+
+/* The folder inside install_dir that holds the install record: the
+ * installer's own, never a payload's. */
+#define PAYLOAD_RESERVED RECORD_DIR_REL
+
+/* The names one installation gets from the payload, checked as its
+ * entries arrive, in any order, so that what lands on disk is what the
+ * entries say and stays inside install_dir (the attacks are named in
+ * docs/security.md, "The payload"). mkpayload checks a tree with it, and
+ * extraction checks again. */
+struct payload_tree;
+
+enum payload_tree_verdict {
+	PAYLOAD_TREE_NEW,       /* write it */
+	PAYLOAD_TREE_MERGED,    /* a folder another component already has */
+	PAYLOAD_TREE_REFUSED    /* why says why */
+};
+
+struct payload_tree *payload_tree_new(void);
+void payload_tree_free(struct payload_tree *t);
+/* Add the entry rel (relative to install_dir, component folder stripped,
+ * already passed by payload_path_problem()) of type 'f', 'd' or 'l'
+ * (target: the link's text) from component src. Refused, with the reason
+ * in why: the same name twice (a file, then a folder of that name or
+ * entries inside it; only a folder that two components share is merged);
+ * an entry inside a symbolic link; a link that leaves install_dir when
+ * resolved from its folder, or that resolves through a name that is, or
+ * later becomes, a link (only the last name of a target may be one); a
+ * name in PAYLOAD_RESERVED. After a refusal the tree is of no further
+ * use. */
+enum payload_tree_verdict payload_tree_add(struct payload_tree *t,
+    const char *rel, char type, const char *target, unsigned src, char *why,
+    size_t whysz);
 
 void payload_close(struct payload *p);
 

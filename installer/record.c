@@ -182,27 +182,15 @@ bad:
 }
 
 char *
-record_dir(const char *install_dir)
-{
-	return xasprintf("%s/.install", install_dir);
-}
-
-char *
 record_path(const char *install_dir)
 {
-	return xasprintf("%s/.install/record", install_dir);
+	return xasprintf("%s/" RECORD_REL, install_dir);
 }
 
 char *
 record_answers_path(const char *install_dir)
 {
-	return xasprintf("%s/.install/answers", install_dir);
-}
-
-char *
-record_log_path(const char *install_dir)
-{
-	return xasprintf("%s/.install/install.log", install_dir);
+	return xasprintf("%s/" RECORD_ANSWERS_REL, install_dir);
 }
 
 char *
@@ -240,7 +228,14 @@ record_load(const char *root, struct record *r, struct es_err *e)
 		*nl = '\0';
 	rpath = record_path(dir);
 	full = plat_join_root(root, rpath);
-	rtext = plat_read_file(full, 64u << 20, &len, &local);
+	{
+		/* Not through a link inside the installation. */
+		char *idir = plat_join_root(root, dir);
+
+		rtext = plat_read_file_beneath(idir, RECORD_REL, 64u << 20,
+		    &len, &local);
+		free(idir);
+	}
 	if (rtext == NULL) {
 		err_set(e, ES_EINTERNAL, "the installation at %s has no "
 		    "readable record (%s): %s", dir, full, local.msg);

@@ -42,11 +42,16 @@ char *record_format(const struct record *r);
 bool record_parse(struct record *r, const char *text, size_t len,
     const char *filename, struct es_err *e);
 
+/* The record's folder and files, relative to install_dir. */
+#define RECORD_DIR_REL ".install"
+#define RECORD_REL RECORD_DIR_REL "/record"
+#define RECORD_ANSWERS_REL RECORD_DIR_REL "/answers"
+#define RECORD_LOG_REL RECORD_DIR_REL "/install.log"
+#define RECORD_UNINSTALL_LOG_REL RECORD_DIR_REL "/uninstall.log"
+
 /* Paths of the record's files for an install_dir (without root). */
-char *record_dir(const char *install_dir);          /* .../.install */
 char *record_path(const char *install_dir);         /* .../.install/record */
 char *record_answers_path(const char *install_dir); /* .../.install/answers */
-char *record_log_path(const char *install_dir);     /* .../.install/install.log */
 
 /* Find the installation under root through the pointer file. Returns
  * false with e->code 0 when nothing is installed; with an error when the

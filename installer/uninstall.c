@@ -18,6 +18,19 @@ uninstall_kept(struct strlist *kept, const char *path)
 		strlist_add(kept, path);
 }
 
+/* path (absolute, from the record) relative to install_dir, or NULL when
+ * it is not inside it. */
+static const char *
+uninstall_rel(const char *install_dir, const char *path)
+{
+	size_t n = strlen(install_dir);
+
+	if (strncmp(path, install_dir, n) != 0 || path[n] != '/' ||
+	    path[n + 1] == '\0')
+		return NULL;
+	return path + n + 1;
+}
+
 /* "  text\n" on out, when there is an out. */
 static void __attribute__((format(printf, 2, 3)))
 uninstall_say(FILE *out, const char *fmt, ...)
@@ -37,9 +50,11 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 {
 	struct strlist kept;
 	struct es_err local;
-	char *state = NULL, *logrel = NULL, *logpath = NULL, *recdir = NULL;
+	char *state = NULL;
+	char *idir = NULL;
+	const char *rel;
 	size_t i, removed = 0;
-	bool ok = false;
+	bool ok = false, gone;
 
 	strlist_init(&kept);
 	for (i = 0; i < r->services.n; i++) {
@@ -71,45 +86,38 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		}
 	}
 
-	/* Files and links first, then folders deepest first. */
+	/* Files and links first, then folders deepest first; each inside
+	 * install_dir and never through a link there (a link an older
+	 * payload placed must not lead the removal elsewhere). */
+	idir = plat_join_root(root, r->install_dir);
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
-		char *full;
 
 		if (en->type == 'd')
 			continue;
-		full = plat_join_root(root, en->path);
 		err_clear(&local);
-		if (plat_file_type(full) != PLAT_NONE) {
-			if (plat_remove(full, &local))
-				removed++;
-			else
-				log_msg("cannot remove %s: %s", full, local.msg);
-		}
-		free(full);
-	}
-	recdir = record_dir(r->install_dir);
-	{
-		/* The record does not list itself. */
-		char *rel = record_path(r->install_dir);
-		char *full = plat_join_root(root, rel);
-
-		if (plat_file_type(full) != PLAT_NONE &&
-		    plat_remove(full, &local))
+		if ((rel = uninstall_rel(r->install_dir, en->path)) == NULL)
+			log_msg("not removing %s: it is not inside %s",
+			    en->path, r->install_dir);
+		else if (!plat_remove_beneath(idir, rel, &gone, &local))
+			log_msg("cannot remove %s: %s", en->path, local.msg);
+		else if (gone)
 			removed++;
-		free(rel);
-		free(full);
 	}
+	/* The record does not list itself. */
+	err_clear(&local);
+	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
+		removed++;
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
-		char *full;
 
-		if (en->type != 'd')
+		if (en->type != 'd' ||
+		    (rel = uninstall_rel(r->install_dir, en->path)) == NULL)
 			continue;
-		full = plat_join_root(root, en->path);
-		if (plat_file_type(full) == PLAT_DIR && !plat_remove(full, NULL))
+		err_clear(&local);
+		if (plat_file_type_beneath(idir, rel) == PLAT_DIR &&
+		    !plat_remove_beneath(idir, rel, &gone, &local))
 			uninstall_kept(&kept, en->path);
-		free(full);
 	}
 
 	state = plat_state_file(root);
@@ -123,31 +131,32 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		free(full);
 	}
 
-	logrel = xasprintf("%s/uninstall.log", recdir);
-	logpath = plat_join_root(root, logrel);
 	log_msg("removed %zu files; %zu folders kept because they hold files "
 	    "the installation did not create", removed, kept.n);
-	{
-		/* The uninstall log is kept beside the install log. */
-		char *dir = plat_join_root(root, recdir);
+	/* The uninstall log is kept beside the install log. */
+	if (plat_file_type_beneath(idir, RECORD_DIR_REL) == PLAT_DIR) {
+		size_t len;
+		char *old = plat_read_file_beneath(idir, RECORD_UNINSTALL_LOG_REL,
+		    64u << 20, &len, NULL);
+		struct sbuf b;
 
-		if (plat_file_type(dir) == PLAT_DIR) {
-			size_t len;
-			char *old = plat_read_file(logpath, 64u << 20, &len, NULL);
-			struct sbuf b;
+		sbuf_init(&b);
+		if (old != NULL)
+			sbuf_addn(&b, old, len);
+		sbuf_add(&b, log_text());
+		/* An uninstall a crash cut short may have left its temporary
+		 * file: this one replaces it. */
+		{
+			char *lp = xasprintf("%s/%s", idir,
+			    RECORD_UNINSTALL_LOG_REL);
 
-			sbuf_init(&b);
-			if (old != NULL)
-				sbuf_addn(&b, old, len);
-			sbuf_add(&b, log_text());
-			/* An uninstall a crash cut short may have left its
-			 * temporary file: this one replaces it. */
-			plat_remove_write_leftovers(logpath);
-			plat_write_file_atomic(logpath, b.s, b.len, 0600, NULL);
-			sbuf_free(&b);
-			free(old);
+			plat_remove_write_leftovers(lp);
+			free(lp);
 		}
-		free(dir);
+		plat_write_file_beneath(idir, RECORD_UNINSTALL_LOG_REL, b.s,
+		    b.len, 0600, NULL);
+		sbuf_free(&b);
+		free(old);
 	}
 	uninstall_say(out, "  removed %zu files\n", removed);
 	for (i = 0; i < kept.n && i < 5; i++)
@@ -157,9 +166,7 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 out:
 	strlist_free(&kept);
 	free(state);
-	free(logrel);
-	free(logpath);
-	free(recdir);
+	free(idir);
 	return ok;
 }
 

@@ -140,9 +140,37 @@ void plat_append_close(struct plat_append_file *f);
 /* Flush the folder that holds path, so that a name made, renamed or
  * removed in it survives a crash (fsync(2) of the folder). */
 void plat_sync_parent(const char *path);
-/* Remove what an interrupted plat_write_file_atomic(path) can leave: its
- * temporary files beside path (".NAME.es-XXXXXX"). */
+/* Remove what an interrupted plat_write_file_atomic(path) or
+ * plat_write_file_beneath() can leave: its temporary files beside path
+ * (".NAME.es-" and 6 or 8 letters and digits). */
 void plat_remove_write_leftovers(const char *path);
+
+/* ---- Files beneath a folder, never through a symbolic link ----
+ * rel is relative to dir with '/' separators and no empty, "." or ".."
+ * part. No part of rel is followed when it is a symbolic link: the call
+ * fails instead (ES_EINSTALL, naming the link), so that a link the payload
+ * placed cannot lead the installer's own writes, reads or removals out of
+ * dir. The last part is never followed either: a link there is replaced or
+ * removed itself, and not read. dir's own path is the caller's and is
+ * taken as it is. Linux: openat2(2) RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+ * or an O_NOFOLLOW walk one part at a time where the kernel lacks it. */
+
+/* plat_write_file_atomic() of dir/rel; folders of rel that are missing
+ * are made 0755. */
+bool plat_write_file_beneath(const char *dir, const char *rel,
+    const void *data, size_t len, unsigned mode, struct es_err *e);
+/* plat_read_file() of dir/rel (a regular file, at most max bytes). Caller
+ * frees; *len set. */
+char *plat_read_file_beneath(const char *dir, const char *rel, size_t max,
+    size_t *len, struct es_err *e);
+bool plat_chmod_beneath(const char *dir, const char *rel, unsigned mode,
+    struct es_err *e);
+/* The type of dir/rel; PLAT_NONE also when a part on the way is a link. */
+enum plat_ftype plat_file_type_beneath(const char *dir, const char *rel);
+/* Remove the file, link or empty folder dir/rel; *removed tells whether
+ * anything was there. Missing is success. */
+bool plat_remove_beneath(const char *dir, const char *rel, bool *removed,
+    struct es_err *e);
 
 /* ---- Services ---- */
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "install.h"
 #include "manifest.h"
 #include "payload.h"
 #include "strlist.h"
@@ -300,47 +301,6 @@ mkpayload_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Check that a symbolic link stays inside its component folder, by name
- * and, when it resolves, on disk. */
-static bool
-mkpayload_check_link(const char *tree, const char *rel, const char *full,
-    const char *target, struct es_err *e)
-{
-	size_t top = strcspn(rel, "/");
-	char *topdir = NULL, *rtop = NULL, *rlink = NULL;
-	bool ok = false;
-
-	if (rel[top] != '/' || !payload_link_inside(rel + top + 1, target))
-		goto bad;
-	topdir = xasprintf("%s/%.*s", tree, (int)top, rel);
-	if ((rtop = realpath(topdir, NULL)) == NULL) {
-		err_sys(e, ES_EUSAGE, errno, "cannot resolve %s", topdir);
-		goto out;
-	}
-	if ((rlink = realpath(full, NULL)) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			ok = true;      /* dangling, and inside by name */
-			goto out;
-		}
-		err_sys(e, ES_EUSAGE, errno, "cannot resolve %s", full);
-		goto out;
-	}
-	if (str_has_prefix(rlink, rtop) && (rlink[strlen(rtop)] == '\0' ||
-	    rlink[strlen(rtop)] == '/')) {
-		ok = true;
-		goto out;
-	}
-bad:
-	err_set(e, ES_EUSAGE, "%s: symbolic link to \"%s\" points outside "
-	    "%.*s/: only relative links that stay inside their component "
-	    "can be packed", full, target, (int)top, rel);
-out:
-	free(rlink);
-	free(rtop);
-	free(topdir);
-	return ok;
-}
-
 /* Copy a file's content into the archive. */
 static bool
 mkpayload_copy(struct archive *a, const char *full, uint64_t size,
@@ -412,8 +372,6 @@ mkpayload_add(struct archive *a, const struct mkpayload_opts *o,
 			goto out;
 		}
 		target[n] = '\0';
-		if (!mkpayload_check_link(o->tree, rel, full, target, e))
-			goto out;
 		ent = mkpayload_entry(rel, AE_IFLNK, 0777, o->mtime);
 		archive_entry_set_symlink(ent, target);
 	} else {
@@ -435,6 +393,83 @@ mkpayload_add(struct archive *a, const struct mkpayload_opts *o,
 	ok = true;
 out:
 	archive_entry_free(ent);
+	free(full);
+	return ok;
+}
+
+/* What an installation of each component would get from paths (sorted,
+ * as they are packed), checked as the installer checks it: no name twice,
+ * nothing inside a link, no link that leaves install_dir or resolves
+ * through another link (payload_tree_add()), whether the link's target
+ * exists here or not. */
+static bool
+mkpayload_check(const struct mkpayload_opts *o, const struct manifest *m,
+    const struct strlist *paths, struct es_err *e)
+{
+	const char *comps[MANIFEST_MAX_COMPONENTS + 1];
+	struct payload_tree *t = NULL;
+	char target[PATH_MAX], why[1024], *full = NULL;
+	struct stat st;
+	unsigned i, j;
+	size_t k, top;
+	ssize_t n;
+	bool ok = false;
+
+	for (i = 0; i < m->ncomp; i++) {
+		install_components(m, m->comp[i].name, comps);
+		payload_tree_free(t);
+		t = payload_tree_new();
+		for (k = 0; k < paths->n; k++) {
+			const char *p = paths->v[k];
+			char type;
+
+			top = strcspn(p, "/");
+			for (j = 0; comps[j] != NULL; j++)
+				if (strlen(comps[j]) == top &&
+				    strncmp(comps[j], p, top) == 0)
+					break;
+			if (comps[j] == NULL || p[top] == '\0')
+				continue;
+			free(full);
+			full = xasprintf("%s/%s", o->tree, p);
+			if (lstat(full, &st) != 0) {
+				err_sys(e, ES_EUSAGE, errno, "cannot stat %s",
+				    full);
+				goto out;
+			}
+			type = S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ?
+			    'l' : 'f';
+			if (type == 'l') {
+				n = readlink(full, target, sizeof target - 1);
+				if (n < 0) {
+					err_sys(e, ES_EUSAGE, errno, "cannot "
+					    "read link %s", full);
+					goto out;
+				}
+				target[n] = '\0';
+			}
+			if (payload_tree_add(t, p + top + 1, type, type == 'l' ?
+			    target : NULL, j, why, sizeof why) ==
+			    PAYLOAD_TREE_REFUSED) {
+				struct sbuf dirs;
+
+				sbuf_init(&dirs);
+				for (j = 0; comps[j] != NULL; j++)
+					sbuf_addf(&dirs, "%s%s/", j == 0 ? "" :
+					    comps[j + 1] == NULL ? " and " :
+					    ", ", comps[j]);
+				err_set(e, ES_EUSAGE, "%s: cannot pack it: %s "
+				    "(component %s unpacks %s into one "
+				    "install_dir)", full, why, m->comp[i].name,
+				    dirs.s);
+				sbuf_free(&dirs);
+				goto out;
+			}
+		}
+	}
+	ok = true;
+out:
+	payload_tree_free(t);
 	free(full);
 	return ok;
 }
@@ -468,6 +503,8 @@ mkpayload_data(struct mkpayload_sink *s, const struct mkpayload_opts *o,
 	}
 	if (paths.n > 0)
 		qsort(paths.v, paths.n, sizeof *paths.v, mkpayload_cmp);
+	if (!mkpayload_check(o, m, &paths, e))
+		goto out;
 
 	if ((a = mkpayload_writer(s, o->level, e)) == NULL)
 		goto out;

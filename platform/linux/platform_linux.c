@@ -879,15 +879,22 @@ plat_remove_write_leftovers(const char *path)
 	base = slash == NULL ? path : slash + 1;
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xstrndup(path, (size_t)(slash - path));
-	/* plat_write_file_atomic's template: ".%.200s.es-XXXXXX". */
+	/* plat_write_file_atomic's template ".%.200s.es-XXXXXX", and
+	 * plat_write_file_beneath's ".%.200s.es-%08x". */
 	prefix = xasprintf(".%.200s.es-", base);
 	plen = strlen(prefix);
 	if ((dp = opendir(dir)) != NULL) {
 		while ((d = readdir(dp)) != NULL) {
-			if (strncmp(d->d_name, prefix, plen) == 0 &&
-			    strlen(d->d_name + plen) == 6 &&
-			    unlinkat(dirfd(dp), d->d_name, 0) == 0)
+			const char *tail = d->d_name + plen;
+			size_t tlen;
+
+			if (strncmp(d->d_name, prefix, plen) != 0)
 				continue;
+			tlen = strlen(tail);
+			if ((tlen == 6 || tlen == 8) &&
+			    strspn(tail, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+			    "klmnopqrstuvwxyz0123456789") == tlen)
+				(void)unlinkat(dirfd(dp), d->d_name, 0);
 		}
 		closedir(dp);
 	}

@@ -200,7 +200,7 @@ snapshot() {
 # leftovers ROOT: temporary and staging names an interrupted run can leave.
 leftovers() {
 	(cd "$1" && find . -name '*.es-staging-*' -o -name '*.es-backup-*' \
-	    -o -name '.*.es-??????' -o -name journal -o -name journal.committed \
+	    -o -name '.*.es-??????' -o -name '.*.es-????????' -o -name journal -o -name journal.committed \
 	    -o -name lock)
 }
 

@@ -1,6 +1,7 @@
 /* libFuzzer target: the 128-byte payload trailer (payload_trailer_decode);
  * a trailer it accepts must encode back to the same bytes' fields, and the
- * archive path checks get the input as a path. */
+ * archive path checks get the input as a path, and as lines of entries for
+ * payload_tree_add ("f name", "d name", "l name>target"). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path[size] = '\0';
 	(void)payload_path_problem(path);
 	(void)payload_link_inside(path, path + strlen(path) / 2);
+	{
+		struct payload_tree *tr = payload_tree_new();
+		char why[256], *line, *next, *gt;
+
+		for (line = path; line != NULL; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			if (strlen(line) < 3 || line[1] != ' ' ||
+			    strchr("fdl", line[0]) == NULL)
+				continue;
+			gt = line[0] == 'l' ? strchr(line + 2, '>') : NULL;
+			if (gt != NULL)
+				*gt = '\0';
+			if (payload_path_problem(line + 2) == NULL &&
+			    payload_tree_add(tr, line + 2, line[0], gt != NULL ?
+			    gt + 1 : NULL, 0, why, sizeof why) ==
+			    PAYLOAD_TREE_REFUSED)
+				break;
+		}
+		payload_tree_free(tr);
+	}
 	free(path);
 	return 0;
 }

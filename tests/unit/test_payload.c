@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "payload.h"
+#include "platform.h"
 #include "util.h"
 
 #define MKPAYLOAD ES_BINARY_DIR "/mkpayload"
@@ -611,6 +612,82 @@ test_payload_mkpayload_rejects(void **state)
 	free(path);
 }
 
+/* mkpayload refuses the attacks of issue 9 part 4 whether or not a link's
+ * target exists on the build host. */
+static void
+test_payload_mkpayload_link_attacks(void **state)
+{
+	struct fixture *f = *state;
+	char *path = build_payload(f), *tree, *out, *p, *q, *err;
+	struct sbuf deep;
+	int i;
+
+	tree = fixture_path(f, "tree");
+	out = fixture_path(f, "bad");
+
+	/* test_link_loop_escape: the target does not exist here. */
+	q = fixture_path(f, "tree/engine/nse/q");
+	assert_int_equal(symlink(".", q), 0);
+	p = fixture_path(f, "tree/engine/nse/conf2");
+	assert_int_equal(symlink("q/q/q/../../../outside/folder", p), 0);
+	assert_int_not_equal(run_mkpayload(f, path, tree, out, &err), 0);
+	assert_contains(err, "cannot pack");
+	assert_contains(err, "nse/q");
+	assert_contains(err, "nse/conf2");
+	free(err);
+	unlink(p);
+	unlink(q);
+	free(p);
+	free(q);
+
+	/* test_dup_across_components: console installs engine's folder too;
+	 * a folder both have is fine, a file both have is not. */
+	fixture_write(f, "tree/console/nse/bin/console-tool", "t\n");
+	assert_int_equal(run_mkpayload(f, path, tree, out, &err), 0);
+	free(err);
+	unlink(out);
+	fixture_write(f, "tree/console/nse/lib/readme", "mine\n");
+	assert_int_not_equal(run_mkpayload(f, path, tree, out, &err), 0);
+	assert_contains(err, "engine/nse/lib/readme");
+	assert_contains(err, "appears twice");
+	assert_contains(err, "component console unpacks console/ and engine/");
+	free(err);
+	p = fixture_path(f, "tree/console/nse");
+	fixture_rm_rf(p);
+	free(p);
+
+	/* test_reserved_record_dir */
+	fixture_write(f, "tree/engine/.install/record", "forged\n");
+	assert_int_not_equal(run_mkpayload(f, path, tree, out, &err), 0);
+	assert_contains(err, "installer's own folder");
+	free(err);
+	p = fixture_path(f, "tree/engine/.install");
+	fixture_rm_rf(p);
+	free(p);
+
+	/* test_overlong_path */
+	sbuf_init(&deep);
+	sbuf_add(&deep, "tree/engine/deep");
+	for (i = 0; i < 409; i++)
+		sbuf_add(&deep, "/dd");
+	sbuf_add(&deep, "/file");
+	fixture_write(f, deep.s, "deep\n");
+	sbuf_free(&deep);
+	assert_int_not_equal(run_mkpayload(f, path, tree, out, &err), 0);
+	assert_contains(err, "longer than 1000 bytes");
+	free(err);
+	p = fixture_path(f, "tree/engine/deep");
+	fixture_rm_rf(p);
+	free(p);
+
+	assert_false(exists(out));
+	/* What is left is the sample again, and packs. */
+	assert_int_equal(run_mkpayload(f, path, tree, out, NULL), 0);
+	free(out);
+	free(tree);
+	free(path);
+}
+
 /* Change one byte of a file in place. */
 static void
 flip_byte(const char *path, uint64_t off)
@@ -908,10 +985,13 @@ static struct es_err
 craft_refused(const struct fixture *f, const struct craft *c, size_t n)
 {
 	static const char *const engine[] = { "engine", NULL };
-	char *path = craft_payload(f, c, n);
+	char *path = craft_payload(f, c, n), *dest = fixture_path(f, "dest");
 	struct seen s;
 	struct es_err e;
 
+	/* Each attack on an empty folder, as the installer's staging is. */
+	fixture_rm_rf(dest);
+	free(dest);
 	seen_init(&s);
 	if (extract(f, path, engine, NULL, &s, &e))
 		fail_msg("a crafted payload was extracted");
@@ -1138,12 +1218,280 @@ test_payload_link_inside(void **state)
 	}
 }
 
+/* Add entries to a fresh tree; the index of the first refused one, or -1
+ * when all pass. "d:"/"f:"/"l:" prefix the type; a link is "l:NAME>TARGET";
+ * a digit after the type ("d1:x") is the component. */
+static int
+tree_run(const char *const *v, char *why, size_t whysz)
+{
+	struct payload_tree *t = payload_tree_new();
+	int i, bad = -1;
+
+	for (i = 0; v[i] != NULL && bad < 0; i++) {
+		char type = v[i][0], *name, *target = NULL, *gt;
+		unsigned src = 0;
+		const char *rest = v[i] + 2;
+
+		if (v[i][1] >= '0' && v[i][1] <= '9') {
+			src = (unsigned)(v[i][1] - '0');
+			rest = v[i] + 3;
+		}
+		name = xstrdup(rest);
+		if (type == 'l' && (gt = strchr(name, '>')) != NULL) {
+			*gt = '\0';
+			target = gt + 1;
+		}
+		if (payload_tree_add(t, name, type, target, src, why, whysz) ==
+		    PAYLOAD_TREE_REFUSED)
+			bad = i;
+		free(name);
+	}
+	payload_tree_free(t);
+	return bad;
+}
+
+#define TREE_REFUSES(at, want, ...) do { \
+	static const char *const v_[] = { __VA_ARGS__, NULL }; \
+	char why_[1024]; \
+	int got_ = tree_run(v_, why_, sizeof why_); \
+	if (got_ != (at)) \
+		fail_msg("line %d: refused entry %d, expected %d (%s)", \
+		    __LINE__, got_, (at), got_ >= 0 ? why_ : "-"); \
+	if ((at) >= 0) \
+		assert_contains(why_, want); \
+} while (0)
+
+/* The attacks of issue 9 part 4 and their kind, on the checker alone;
+ * each in both orders where the order could matter. */
+static void
+test_payload_tree_attacks(void **state)
+{
+	(void)state;
+	/* test_link_loop_escape: "as many q/ as ../", inside by its text. */
+	TREE_REFUSES(3, "resolves through \"nse/q\"", "d:nse", "l:nse/q>.",
+	    "f:nse/x", "l:nse/conf>q/q/q/../../../outside");
+	TREE_REFUSES(2, "would redirect the link \"nse/conf\"", "d:nse",
+	    "l:nse/conf>q/q/q/../../../outside", "l:nse/q>.");
+	/* test_link_through_link: through a link even when it ends inside. */
+	TREE_REFUSES(2, "a symbolic link", "d:d", "l:a>d", "l:b>a/x");
+	TREE_REFUSES(2, "would redirect", "d:d", "l:b>a/x", "l:a>d");
+	TREE_REFUSES(1, "resolves through \"a\"", "l:a>b", "l:c>a/..");
+	TREE_REFUSES(0, "resolves through \"a\"", "l:a>a/x");
+	/* test_link_escape: plain and absolute. */
+	TREE_REFUSES(0, "outside the installation", "l:x>../y");
+	TREE_REFUSES(1, "outside the installation", "d:a", "l:a/x>x/../../..");
+	TREE_REFUSES(0, "outside the installation", "l:x>/etc");
+	TREE_REFUSES(0, "outside the installation", "l:x>");
+	TREE_REFUSES(0, "control character", "l:x>a\nb");
+	/* test_write_inside_link: an entry beneath a link, either order. */
+	TREE_REFUSES(2, "inside \"l\", a symbolic link", "d:d", "l:l>d",
+	    "f:l/f");
+	TREE_REFUSES(2, "appears twice", "d:d", "f:l/f", "l:l>d");
+	/* test_dup_file_then_dir and the other duplicates. */
+	TREE_REFUSES(1, "a file of this name came first", "f:x", "d:x");
+	TREE_REFUSES(1, "\"x\" is a file", "f:x", "f:x/y");
+	TREE_REFUSES(1, "a folder of this name came first", "d:x", "f:x");
+	TREE_REFUSES(1, "entries inside a folder", "f:x/y", "f:x");
+	TREE_REFUSES(1, "entries inside a folder", "f:x/y", "l:x>z");
+	TREE_REFUSES(1, "a file of this name came first", "f:x", "f:x");
+	TREE_REFUSES(1, "a symbolic link of this name", "l:x>y", "l:x>y");
+	TREE_REFUSES(1, "a folder of this name came first", "d0:x", "d0:x");
+	/* test_reserved_record_dir: .install is the installer's. */
+	TREE_REFUSES(0, "installer's own folder", "d:.install");
+	TREE_REFUSES(0, "installer's own folder", "l:.install>nse");
+	TREE_REFUSES(0, "installer's own folder", "f:.install/record");
+
+	/* What stays allowed: links inside, chains whose last name is a
+	 * link, dangling links inside, ".." through real folders, folders
+	 * two components share, files beside links. */
+	TREE_REFUSES(-1, "", "d:nse", "d:nse/lib", "f:nse/lib/big.bin",
+	    "l:nse/lib/link>big.bin", "l:nse/q>.", "l:nse/r>q",
+	    "l:nse/up>../nse/./lib//big.bin", "l:top>nse/lib/../conf",
+	    "l:dangling>nse/none/deeper", "d:nse/conf", "d1:nse",
+	    "d1:nse/conf", "f1:nse/conf/own", "l:root>.", "l:nse/back>..",
+	    "f:.installed", "d:a.install");
+}
+
+/* The crafted attack payloads are refused while they are extracted. */
+static void
+test_payload_link_loop_escape(void **state)
+{
+	static const struct craft q_first[] = {
+		{ "engine/", 'd', NULL },
+		{ "engine/nse/", 'd', NULL },
+		{ "engine/nse/q", 'l', "." },
+		{ "engine/nse/x/", 'd', NULL },
+		{ "engine/nse/z", 'l', "q/q/q/../../../outside" },
+	};
+	static const struct craft conf_first[] = {
+		{ "engine/", 'd', NULL },
+		{ "engine/nse/", 'd', NULL },
+		{ "engine/nse/conf", 'l', "q/q/q/../../../outside" },
+		{ "engine/nse/q", 'l', "." },
+	};
+	struct fixture *f = *state;
+	struct es_err e;
+	char *p;
+
+	e = craft_refused(f, q_first, 5);
+	assert_contains(e.msg, "engine/nse/z");
+	assert_contains(e.msg, "through \"nse/q\"");
+	p = fixture_path(f, "dest/nse/z");
+	assert_false(exists(p));
+	free(p);
+	e = craft_refused(f, conf_first, 4);
+	assert_contains(e.msg, "engine/nse/q");
+	assert_contains(e.msg, "\"nse/conf\"");
+	p = fixture_path(f, "dest/nse/q");
+	assert_false(exists(p));
+	free(p);
+}
+
+static void
+test_payload_dup_file_then_dir(void **state)
+{
+	static const struct craft file_dir[] = {
+		{ "engine/", 'd', NULL },
+		{ "engine/nse/", 'd', NULL },
+		{ "engine/nse/nseserv", 'f', "#!/bin/sh\n" },
+		{ "engine/nse/nseserv/", 'd', NULL },
+	};
+	static const struct craft file_under[] = {
+		{ "engine/nse", 'f', "x" },
+		{ "engine/nse/nseserv", 'f', "#!/bin/sh\n" },
+	};
+	static const struct craft twice[] = {
+		{ "engine/a", 'f', "first" },
+		{ "engine/a", 'f', "second" },
+	};
+	static const struct craft slash[] = {
+		{ "engine/a/", 'd', NULL },
+		{ "engine/a", 'f', "file" },
+	};
+	static const struct craft link_dir[] = {
+		{ "engine/a", 'l', "b" },
+		{ "engine/a/", 'd', NULL },
+	};
+	struct fixture *f = *state;
+	struct es_err e;
+	char *p;
+
+	e = craft_refused(f, file_dir, 4);
+	assert_contains(e.msg, "\"engine/nse/nseserv/\"");
+	assert_contains(e.msg, "appears twice");
+	p = fixture_path(f, "dest/nse/nseserv");
+	assert_int_equal(plat_file_type(p), PLAT_FILE);
+	free(p);
+	e = craft_refused(f, file_under, 2);
+	assert_contains(e.msg, "\"nse\" is a file");
+	e = craft_refused(f, twice, 2);
+	assert_contains(e.msg, "appears twice");
+	e = craft_refused(f, slash, 2);
+	assert_contains(e.msg, "appears twice");
+	e = craft_refused(f, link_dir, 2);
+	assert_contains(e.msg, "appears twice");
+}
+
+/* Components installed together share one folder: a folder both have is
+ * made once, a file both have is refused. */
+static void
+test_payload_dup_across_components(void **state)
+{
+	static const char *const both[] = { "console", "engine", NULL };
+	static const struct craft shared_dir[] = {
+		{ "console/", 'd', NULL },
+		{ "console/lib/", 'd', NULL },
+		{ "console/lib/c", 'f', "c" },
+		{ "engine/", 'd', NULL },
+		{ "engine/lib/", 'd', NULL },
+		{ "engine/lib/e", 'f', "e" },
+	};
+	static const struct craft shared_file[] = {
+		{ "console/lib/x", 'f', "console's" },
+		{ "engine/lib/x", 'f', "engine's" },
+	};
+	struct fixture *f = *state;
+	char *path = craft_payload(f, shared_dir, 6), *p;
+	struct seen s;
+	struct es_err e;
+	size_t i, dirs = 0;
+
+	seen_init(&s);
+	if (!extract(f, path, both, NULL, &s, &e))
+		fail_msg("%s", e.msg);
+	for (i = 0; i < s.entries.n; i++)
+		if (strstr(s.entries.v[i], " lib -") != NULL)
+			dirs++;
+	assert_int_equal(dirs, 1);
+	p = fixture_path(f, "dest/lib/e");
+	assert_true(exists(p));
+	free(p);
+	strlist_free(&s.entries);
+	free(path);
+
+	path = craft_payload(f, shared_file, 2);
+	seen_init(&s);
+	assert_false(extract(f, path, both, NULL, &s, &e));
+	assert_contains(e.msg, "engine/lib/x");
+	assert_contains(e.msg, "appears twice");
+	strlist_free(&s.entries);
+	free(path);
+}
+
+static void
+test_payload_reserved_record_dir(void **state)
+{
+	static const struct craft dir[] = {
+		{ "engine/.install/", 'd', NULL },
+		{ "engine/.install/record", 'f', "forged" },
+	};
+	static const struct craft link[] = {
+		{ "engine/.install", 'l', "nse" },
+	};
+	struct fixture *f = *state;
+	struct es_err e;
+	char *p = fixture_path(f, "dest/.install");
+
+	e = craft_refused(f, dir, 2);
+	assert_contains(e.msg, "installer's own folder");
+	assert_false(exists(p));
+	e = craft_refused(f, link, 1);
+	assert_contains(e.msg, "installer's own folder");
+	assert_false(exists(p));
+	free(p);
+}
+
+/* test_overlong_path: 409 folders deep, longer than PAYLOAD_PATH_MAX
+ * (and, under a long install_dir, than PATH_MAX). */
+static void
+test_payload_overlong_path(void **state)
+{
+	struct fixture *f = *state;
+	struct sbuf name;
+	struct craft c[1];
+	struct es_err e;
+	int i;
+
+	sbuf_init(&name);
+	sbuf_add(&name, "engine");
+	for (i = 0; i < 409; i++)
+		sbuf_add(&name, "/dd");
+	sbuf_add(&name, "/file");
+	c[0].name = name.s;
+	c[0].type = 'f';
+	c[0].arg = "deep";
+	e = craft_refused(f, c, 1);
+	assert_contains(e.msg, "longer than 1000 bytes");
+	sbuf_free(&name);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_payload_trailer_roundtrip),
 		cmocka_unit_test(test_payload_link_inside),
+		cmocka_unit_test(test_payload_tree_attacks),
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, \
 	fixture_teardown)
 		T(test_payload_open_without_trailer),
@@ -1151,6 +1499,7 @@ main(void)
 		T(test_payload_extract_component),
 		T(test_payload_mkpayload_reproducible),
 		T(test_payload_mkpayload_rejects),
+		T(test_payload_mkpayload_link_attacks),
 		T(test_payload_corrupt_data),
 		T(test_payload_hash_mismatch),
 		T(test_payload_truncated),
@@ -1163,6 +1512,11 @@ main(void)
 		T(test_payload_secure_write_through_link),
 		T(test_payload_secure_hardlink),
 		T(test_payload_secure_special_files),
+		T(test_payload_link_loop_escape),
+		T(test_payload_dup_file_then_dir),
+		T(test_payload_dup_across_components),
+		T(test_payload_reserved_record_dir),
+		T(test_payload_overlong_path),
 #undef T
 	};
 

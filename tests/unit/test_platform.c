@@ -18,6 +18,7 @@
 
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
@@ -435,6 +436,268 @@ test_remove_rename_chmod_symlink(void **state)
 	free(b);
 	free(d);
 	free(l);
+}
+
+/* The plat_*_beneath tests run twice: through openat2(2), and through the
+ * O_NOFOLLOW walk that kernels without it get (ES_TEST_NO_OPENAT2). */
+static void
+beneath_mode(bool walk)
+{
+	if (walk)
+		setenv("ES_TEST_NO_OPENAT2", "1", 1);
+	else
+		unsetenv("ES_TEST_NO_OPENAT2");
+}
+
+/* tree/ with a folder outside it holding one file; returns tree's path. */
+static char *
+beneath_setup(const struct fixture *f)
+{
+	char *tree = fixture_path(f, "tree"), *out = fixture_path(f, "outside");
+
+	fixture_write(f, "outside/victim", "precious");
+	fixture_mkdirs(tree);
+	assert_int_equal(chmod(out, 0755), 0);
+	free(out);
+	return tree;
+}
+
+/* The outside folder still holds only "victim", unchanged, mode 0755. */
+static void
+beneath_outside_untouched(const struct fixture *f)
+{
+	char *out = fixture_path(f, "outside"), *v = fixture_path(f,
+	    "outside/victim"), *text;
+	int n = 0;
+	DIR *d = opendir(out);
+	struct dirent *de;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	assert_int_equal(n, 1);
+	text = fixture_read(v, NULL);
+	assert_string_equal(text, "precious");
+	assert_int_equal(plat_file_mode(out), 0755);
+	free(text);
+	free(out);
+	free(v);
+}
+
+/* Attack: a link in the folder leads a write, read, chmod or removal out
+ * of it, directly or through "q -> ." loops ("conf ->
+ * q/q/../../outside": inside by its text, outside once q resolves). */
+static void
+beneath_link_escapes(const struct fixture *f, bool walk)
+{
+	struct es_err e = { 0 };
+	char *tree = beneath_setup(f), *p, *text;
+	bool removed;
+	size_t len;
+	static const char *const via[] = { "direct/victim", "loop/victim",
+	    "sub/deep/victim", "conf/victim" };
+	size_t i;
+
+	beneath_mode(walk);
+	p = fixture_path(f, "tree/direct");
+	assert_int_equal(symlink("../outside", p), 0);
+	free(p);
+	p = fixture_path(f, "tree/q");
+	assert_int_equal(symlink(".", p), 0);
+	free(p);
+	p = fixture_path(f, "tree/loop");
+	assert_int_equal(symlink("q/q/../outside", p), 0);
+	free(p);
+	fixture_write(f, "tree/sub/keep", "k");
+	p = fixture_path(f, "tree/sub/deep");
+	assert_int_equal(symlink("../../outside", p), 0);
+	free(p);
+	/* The planted config folder of the issue, with an absolute target. */
+	p = fixture_path(f, "tree/conf");
+	text = fixture_path(f, "outside");
+	assert_int_equal(symlink(text, p), 0);
+	free(text);
+	free(p);
+
+	for (i = 0; i < sizeof via / sizeof via[0]; i++) {
+		const char *rel = via[i];
+		char *newrel = xstrdup(rel);
+
+		memcpy(strrchr(newrel, '/') + 1, "new", 4);
+		err_clear(&e);
+		assert_false(plat_write_file_beneath(tree, newrel, "x", 1, 0600,
+		    &e));
+		assert_int_equal(e.code, ES_EINSTALL);
+		assert_non_null(strstr(e.msg, "symbolic link"));
+		err_clear(&e);
+		assert_false(plat_write_file_beneath(tree, rel, "x", 1, 0600,
+		    &e));
+		err_clear(&e);
+		assert_null(plat_read_file_beneath(tree, rel, 100, &len, &e));
+		assert_non_null(strstr(e.msg, "symbolic link"));
+		err_clear(&e);
+		assert_false(plat_chmod_beneath(tree, rel, 0700, &e));
+		err_clear(&e);
+		assert_false(plat_remove_beneath(tree, rel, &removed, &e));
+		assert_false(removed);
+		assert_int_equal(plat_file_type_beneath(tree, rel), PLAT_NONE);
+		free(newrel);
+	}
+	/* The message names the link that stopped it. */
+	err_clear(&e);
+	assert_false(plat_write_file_beneath(tree, "sub/deep/a/b", "x", 1,
+	    0600, &e));
+	assert_non_null(strstr(e.msg, "tree/sub/deep is a symbolic link"));
+	/* The link given as the folder to change (the record folder's
+	 * chmod 0700 of the issue): refused, the outside keeps 0755. */
+	err_clear(&e);
+	assert_false(plat_chmod_beneath(tree, "direct", 0700, &e));
+	assert_false(plat_chmod_beneath(tree, "conf", 0700, &e));
+	beneath_outside_untouched(f);
+	beneath_mode(false);
+	free(tree);
+}
+
+static void
+test_beneath_link_escapes_openat2(void **state)
+{
+	beneath_link_escapes(*state, false);
+}
+
+static void
+test_beneath_link_escapes_walk(void **state)
+{
+	beneath_link_escapes(*state, true);
+}
+
+/* A link as the last part: replaced or removed itself, never followed. */
+static void
+beneath_last_part_link(const struct fixture *f, bool walk)
+{
+	struct es_err e = { 0 };
+	char *tree = beneath_setup(f), *p, *text;
+	bool removed;
+
+	beneath_mode(walk);
+	p = fixture_path(f, "tree/key");
+	assert_int_equal(symlink("../outside/victim", p), 0);
+	assert_null(plat_read_file_beneath(tree, "key", 100, NULL, &e));
+	err_clear(&e);
+	assert_false(plat_chmod_beneath(tree, "key", 0600, &e));
+	err_clear(&e);
+	assert_int_equal(plat_file_type_beneath(tree, "key"), PLAT_LINK);
+	assert_true(plat_write_file_beneath(tree, "key", "new", 3, 0600, &e));
+	assert_int_equal(plat_file_type(p), PLAT_FILE);
+	text = fixture_read(p, NULL);
+	assert_string_equal(text, "new");
+	free(text);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("../outside", p), 0);
+	assert_true(plat_remove_beneath(tree, "key", &removed, &e));
+	assert_true(removed);
+	assert_int_equal(plat_file_type(p), PLAT_NONE);
+	beneath_outside_untouched(f);
+	beneath_mode(false);
+	free(p);
+	free(tree);
+}
+
+static void
+test_beneath_last_part_link_openat2(void **state)
+{
+	beneath_last_part_link(*state, false);
+}
+
+static void
+test_beneath_last_part_link_walk(void **state)
+{
+	beneath_last_part_link(*state, true);
+}
+
+/* What the installer does with it: folders made with exactly 0755 (the
+ * umask narrows nothing), files written, read, chmod'ed and removed. */
+static void
+beneath_plain(const struct fixture *f, bool walk)
+{
+	struct es_err e = { 0 };
+	char *tree = beneath_setup(f), *p, *text;
+	bool removed;
+	size_t len;
+	mode_t old = umask(077);
+
+	beneath_mode(walk);
+	assert_true(plat_write_file_beneath(tree, "a/b/c/file", "data", 4,
+	    0640, &e));
+	umask(old);
+	p = fixture_path(f, "tree/a/b");
+	assert_int_equal(plat_file_mode(p), 0755);
+	free(p);
+	p = fixture_path(f, "tree/a/b/c/file");
+	assert_int_equal(plat_file_mode(p), 0640);
+	free(p);
+	assert_true(plat_write_file_beneath(tree, "a/b/c/file", "again", 5,
+	    0600, &e));
+	text = plat_read_file_beneath(tree, "a/b/c/file", 100, &len, &e);
+	assert_non_null(text);
+	assert_int_equal(len, 5);
+	assert_string_equal(text, "again");
+	free(text);
+	assert_null(plat_read_file_beneath(tree, "a/b/c/file", 4, &len, &e));
+	assert_non_null(strstr(e.msg, "larger than"));
+	err_clear(&e);
+	assert_true(plat_write_file_beneath(tree, "top", "", 0, 0644, &e));
+	assert_int_equal(plat_file_type_beneath(tree, "top"), PLAT_FILE);
+	assert_int_equal(plat_file_type_beneath(tree, "a/b"), PLAT_DIR);
+	assert_int_equal(plat_file_type_beneath(tree, "a/none"), PLAT_NONE);
+	assert_true(plat_chmod_beneath(tree, "a/b/c", 0700, &e));
+	p = fixture_path(f, "tree/a/b/c");
+	assert_int_equal(plat_file_mode(p), 0700);
+	free(p);
+	/* A file on the way is not a folder. */
+	assert_false(plat_write_file_beneath(tree, "top/x", "x", 1, 0600, &e));
+	assert_non_null(strstr(e.msg, "not a folder"));
+	err_clear(&e);
+	assert_false(plat_remove_beneath(tree, "a/b", &removed, &e));
+	assert_non_null(strstr(e.msg, "not empty"));
+	err_clear(&e);
+	assert_true(plat_remove_beneath(tree, "a/b/c/file", &removed, &e));
+	assert_true(removed);
+	assert_true(plat_remove_beneath(tree, "a/b/c", &removed, &e));
+	assert_true(removed);
+	assert_true(plat_remove_beneath(tree, "a/b/c", &removed, &e));
+	assert_false(removed);
+	assert_true(plat_remove_beneath(tree, "x/y/z", &removed, &e));
+	assert_false(removed);
+	assert_int_equal(e.code, 0);
+	/* Only plain relative paths. */
+	assert_false(plat_write_file_beneath(tree, "../outside/victim", "x",
+	    1, 0600, &e));
+	err_clear(&e);
+	assert_false(plat_write_file_beneath(tree, "/etc/x", "x", 1, 0600,
+	    &e));
+	err_clear(&e);
+	assert_false(plat_write_file_beneath(tree, "a//x", "x", 1, 0600, &e));
+	err_clear(&e);
+	assert_false(plat_write_file_beneath(tree, "a/./x", "x", 1, 0600, &e));
+	err_clear(&e);
+	assert_false(plat_remove_beneath(tree, "a/..", &removed, &e));
+	beneath_outside_untouched(f);
+	beneath_mode(false);
+	free(tree);
+}
+
+static void
+test_beneath_plain_openat2(void **state)
+{
+	beneath_plain(*state, false);
+}
+
+static void
+test_beneath_plain_walk(void **state)
+{
+	beneath_plain(*state, true);
 }
 
 struct walk_log {
@@ -1222,6 +1485,12 @@ main(void)
 		T(test_read_file_limits),
 		T(test_remove_tree_does_not_follow_links),
 		T(test_remove_rename_chmod_symlink),
+		T(test_beneath_link_escapes_openat2),
+		T(test_beneath_link_escapes_walk),
+		T(test_beneath_last_part_link_openat2),
+		T(test_beneath_last_part_link_walk),
+		T(test_beneath_plain_openat2),
+		T(test_beneath_plain_walk),
 		T(test_walk_order),
 		T(test_facts),
 		T(test_disk_free),

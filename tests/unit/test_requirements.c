@@ -105,7 +105,8 @@ test_small_host_warns_only(void **state)
 	struct fixture *f = *state;
 	static const char *const order[] = { "Memory", "Free disk", "CPUs",
 	    "Operating system", "Architecture", "Virtual machine", "SELinux",
-	    "Existing installation", "Security Console on this host" };
+	    "Existing installation", "Security Console on this host",
+	    "Service definition" };
 	struct manifest m;
 	struct plat_facts pf;
 	struct req_input in;
@@ -292,6 +293,77 @@ test_console_on_host_fails_engine(void **state)
 	check_console_found(f, "etc/init.d/nexposeconsole", false);
 }
 
+/* Issue 9: a unit file or init script of the engine's service name that
+ * engine-setup did not install is a [Fail]; with --overwrite a [Warn];
+ * one the recorded installation lists is engine-setup's own. */
+static void
+test_foreign_service_definition(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const defs[] = {
+	    "etc/systemd/system/nexposeengine.service",
+	    "etc/systemd/system/multi-user.target.wants/nexposeengine.service",
+	    "etc/init.d/nexposeengine", "etc/rc2.d/S20nexposeengine" };
+	struct manifest m;
+	struct plat_facts pf;
+	struct req_input in;
+	struct req_report r;
+	struct strlist ours;
+	const struct req_item *it;
+	size_t i;
+
+	sample_manifest(&m);
+	small_host(&pf);
+	for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+		engine_input(f, &in);
+		/* The init system is told by what root holds: a running
+		 * systemd's folder makes the unit paths the ones checked, an
+		 * /etc/init.d without it the init scripts and rc links. */
+		{
+			char *d = fixture_path(f,
+			    strncmp(defs[i], "etc/systemd", 11) == 0 ?
+			    "run/systemd/system" : "etc/init.d");
+
+			fixture_mkdirs(d);
+			free(d);
+		}
+		req_check(&m, &in, &pf, &r);
+		it = item(&r, "Service definition");
+		assert_non_null(it);
+		assert_int_equal(it->result, REQ_PASS);
+
+		fixture_write(f, defs[i], "[Service]\nExecStart=/bin/mine\n");
+		req_check(&m, &in, &pf, &r);
+		it = item(&r, "Service definition");
+		assert_int_equal(it->result, REQ_FAIL);
+		assert_non_null(strstr(it->measured, defs[i]));
+		assert_non_null(strstr(it->measured, "engine-setup did not "
+		    "install it"));
+		assert_non_null(strstr(it->advice, "--overwrite"));
+		assert_int_equal(r.fails, 1);
+
+		in.overwrite = true;
+		req_check(&m, &in, &pf, &r);
+		it = item(&r, "Service definition");
+		assert_int_equal(it->result, REQ_WARN);
+		assert_non_null(strstr(it->advice, "put back if the install"
+		    " fails"));
+
+		/* Listed by the recorded installation: ours. */
+		in.overwrite = false;
+		strlist_init(&ours);
+		strlist_add_owned(&ours, xasprintf("/%s", defs[i]));
+		in.ours = &ours;
+		req_check(&m, &in, &pf, &r);
+		it = item(&r, "Service definition");
+		assert_int_equal(it->result, REQ_PASS);
+		strlist_free(&ours);
+		fixture_rm_rf(f->dir);
+		fixture_mkdirs(f->dir);
+	}
+	free_manifest(&m);
+}
+
 /* Hold a TCP listener on the wildcard address; its port in *port. */
 static int
 listen_any(unsigned *port)
@@ -408,7 +480,7 @@ test_real_machine_and_labels(void **state)
 	engine_input(f, &in);
 	in.install_dir = NULL;
 	req_check(&m, &in, NULL, &r);
-	assert_int_equal(r.n, 9);
+	assert_int_equal(r.n, 10);
 	assert_true(r.item[0].measured[0] != '\0');
 	assert_string_equal(req_result_label(REQ_PASS), "[Pass]");
 	assert_string_equal(req_result_label(REQ_WARN), "[Warn]");
@@ -428,6 +500,7 @@ main(void)
 		T(test_virtual_machine_warns),
 		T(test_existing_installation),
 		T(test_console_on_host_fails_engine),
+		T(test_foreign_service_definition),
 		T(test_engine_port_in_use),
 		T(test_os_arch_selinux_disk),
 		T(test_real_machine_and_labels),
