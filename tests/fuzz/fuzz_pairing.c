@@ -66,12 +66,13 @@ struct fuzz {
 };
 
 static char *engine_cert;
+static char engine_spki[65];
 
 static void
 fuzz_init(void)
 {
 	struct es_err e = { 0 };
-	char *key = NULL;
+	char *key = NULL, spki[72];
 
 	if (engine_cert != NULL)
 		return;
@@ -82,6 +83,9 @@ fuzz_init(void)
 		abort();
 	}
 	free(key);
+	if (!crypto_cert_spki(engine_cert, spki, sizeof spki, &e))
+		abort();
+	memcpy(engine_spki, spki + 7, sizeof engine_spki);
 	/* pairing_run() takes and drops curl's global state on every run:
 	 * held here, it is set up once. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -275,9 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		der_spki(f.cert[1], spki);
 		f.key_changed[1] = strcmp(spki, f.console_spki) != 0;
 	}
-	if (!crypto_cert_spki(engine_cert, spki, sizeof spki, &e))
-		abort();
-	memcpy(f.engine_spki, spki + 7, 65);
+	memcpy(f.engine_spki, engine_spki, sizeof f.engine_spki);
 
 	memset(&t, 0, sizeof t);
 	t.connect = fake_connect;
