@@ -56,6 +56,27 @@ const char *pairing_stage_name(enum pairing_stage s);
 typedef void (*pairing_step_fn)(enum pairing_stage stage,
     enum pairing_outcome outcome, const char *detail, void *arg);
 
+/* A stand-in for the HTTPS connection, so that tests can run the whole
+ * exchange on bytes of their own without a network (tests/fuzz/
+ * fuzz_pairing.c). The installer leaves pairing_opts.transport NULL. */
+struct pairing_transport {
+	/* The connection for the request to /pairing/v1/<path>, path
+	 * "hello" or "pair". Out: *cert, *cert_len the console's leaf
+	 * certificate (DER) if a handshake took place, else NULL (the
+	 * connection was reused). It meets the key and pin checks a
+	 * handshake's certificate meets (no CA check); if it fails them,
+	 * post is not called. */
+	void (*connect)(void *arg, const char *path,
+	    const unsigned char **cert, size_t *cert_len);
+	/* POST request (JSON) there, in place of libcurl. Out: *http, *body,
+	 * *body_len the response. Returns 0, or the CURLcode with which the
+	 * transfer failed. What cert and body point at stays the
+	 * transport's, valid until its next call. */
+	int (*post)(void *arg, const char *path, const char *request,
+	    long *http, const char **body, size_t *body_len);
+	void *arg;
+};
+
 struct pairing_opts {
 	const char *host;               /* console_address */
 	unsigned port;                  /* console_port (40815) */
@@ -81,6 +102,7 @@ struct pairing_opts {
 	 * NULL: once it grows past what it was at the start, the exchange
 	 * stops within a second with ES_ECANCEL, whatever it waits on. */
 	int (*signals)(void);
+	const struct pairing_transport *transport;  /* NULL: HTTPS (libcurl) */
 };
 
 struct pairing_result {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Memory errors and leaks under valgrind memcheck: a silent install into a
-# --root, status, uninstall --silent and pair --test against the test
-# console, each with 0 errors and nothing definitely lost. Regular builds
-# only: an ASan build cannot run under valgrind (skipped, 77), and so is a
-# host without valgrind.
+# Memory errors and leaks under valgrind memcheck, each run with 0 errors
+# and nothing definitely lost: a silent install into a --root, status,
+# pair --test and pair against the test console on loopback, uninstall
+# --silent; then a silent install that pairs (engine-to-console,
+# pair_now = yes, as test_pairing.sh does) and its uninstall. Regular
+# builds only: an ASan build cannot run under valgrind (skipped, 77), and
+# so is a host without valgrind.
 . "$(dirname "$0")/lib.sh"
 
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
@@ -50,17 +52,9 @@ $OUT"
 	echo "  $name: $(grep -o 'ERROR SUMMARY: .*' "$WORK/$name.vg" | head -1)"
 }
 
-R=$(newroot)
-engine_answers > "$WORK/answers.txt"
-vg install 0 --silent --answers "$WORK/answers.txt" --root "$R" \
-    --log "$WORK/install.log"
-exists "$R/opt/rapid7/nexpose/.install/record"
-vg status 0 status --root "$R"
-out_has "Nexpose"
-
 "$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/console.port" \
     --spki-file "$WORK/console.spki" --registry "$WORK/console.registry" \
-    --log "$WORK/console.log" --lifetime 120 --secret "$SECRET" \
+    --log "$WORK/console.log" --lifetime 300 --secret "$SECRET" \
     > "$WORK/console.out" 2>&1 &
 CONSOLE_PID=$!
 for _ in $(seq 100); do
@@ -68,12 +62,42 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 PORT=$(cat "$WORK/console.port")
+SPKI=$(cat "$WORK/console.spki")
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
+
+R=$(newroot)
+engine_answers > "$WORK/answers.txt"
+vg install 0 --silent --answers "$WORK/answers.txt" --root "$R" \
+    --log "$WORK/install.log"
+exists "$R/opt/rapid7/nexpose/.install/record"
+vg status 0 status --root "$R"
+out_has "Nexpose"
 vg pair-test 0 pair --test --console "127.0.0.1:$PORT" \
     --secret-file "$WORK/secret" --root "$R"
-
+vg pair 0 pair --console "127.0.0.1:$PORT" --secret-file "$WORK/secret" \
+    --root "$R"
+file_has "$R/opt/rapid7/nexpose/nse/conf/consoles.xml" "spki=\"$SPKI\""
 vg uninstall 0 uninstall --silent --root "$R"
+missing "$R/opt/rapid7/nexpose/nse"
+
+# The install-time pairing: the connection test, then the pairing step.
+R=$(newroot)
+{
+	engine_answers | sed 's/^pair_now = no$/pair_now = yes/'
+	echo "console_address = 127.0.0.1"
+	echo "console_port = $PORT"
+	echo "shared_secret_file = $WORK/secret"
+} > "$WORK/pair-answers.txt"
+vg install-pair 0 --silent --answers "$WORK/pair-answers.txt" --root "$R" \
+    --log "$WORK/install-pair.log"
+out_has "Paired with the console Test Console"
+X=$R/opt/rapid7/nexpose/nse/conf/consoles.xml
+file_has "$X" 'connectTo="1"'
+file_has "$X" "spki=\"$SPKI\""
+engine_id=$(awk '/^engine_id/ {print $2}' "$R/opt/rapid7/nexpose/.install/record")
+file_has "$WORK/console.registry" "$engine_id"
+vg uninstall-paired 0 uninstall --silent --root "$R"
 missing "$R/opt/rapid7/nexpose/nse"
 
 finish

@@ -954,6 +954,128 @@ test_pairing_pin_mismatch_sends_nothing(void **state)
 	fake_stop(f);
 }
 
+/* The test transport (pairing.h, struct pairing_transport) that the
+ * fuzz target drives: a whole exchange without a network, and a pin that
+ * does not match sends nothing through it either. */
+struct transport {
+	unsigned char *der;     /* the console's certificate */
+	size_t der_len;
+	char spki[72];          /* its key, "sha256:..." */
+	int connects, posts;
+	char body[512];
+};
+
+static void
+transport_connect(void *arg, const char *path, const unsigned char **cert,
+    size_t *cert_len)
+{
+	struct transport *t = arg;
+
+	(void)path;
+	if (t->connects++ == 0) {
+		*cert = t->der;
+		*cert_len = t->der_len;
+	}
+}
+
+static int
+transport_post(void *arg, const char *path, const char *request, long *http,
+    const char **body, size_t *body_len)
+{
+	struct transport *t = arg;
+	char engine_spki[72], proof[65];
+	unsigned char K[32];
+	struct es_err e = { 0 };
+	cJSON *req;
+	const cJSON *en;
+
+	t->posts++;
+	*http = 200;
+	if (strcmp(path, "hello") == 0) {
+		snprintf(t->body, sizeof t->body, "{\"protocol\": 1, "
+		    "\"console_id\": \"c-1\", \"console_name\": \"Console\", "
+		    "\"console_version\": \"7.3.0\", \"console_nonce\": \"%s\", "
+		    "\"secret_expires_in\": 600}", TV_CONSOLE_NONCE);
+	} else {
+		assert_string_equal(path, "pair");
+		req = cJSON_Parse(request);
+		en = cJSON_GetObjectItemCaseSensitive(req, "engine_nonce");
+		assert_true(cJSON_IsString(en));
+		assert_true(crypto_cert_spki(engine_cert, engine_spki,
+		    sizeof engine_spki, &e));
+		pairing_key(TV_S, K);
+		pairing_console_proof(K, en->valuestring, TV_CONSOLE_NONCE,
+		    t->spki + 7, engine_spki + 7, TV_ENGINE_ID, "paired",
+		    proof);
+		cJSON_Delete(req);
+		snprintf(t->body, sizeof t->body, "{\"status\": \"paired\", "
+		    "\"console_id\": \"c-1\", \"console_name\": \"Console\", "
+		    "\"engine_id\": \"%s\", \"console_proof\": \"%s\"}",
+		    TV_ENGINE_ID, proof);
+	}
+	*body = t->body;
+	*body_len = strlen(t->body);
+	return 0;
+}
+
+static void
+test_pairing_test_transport(void **state)
+{
+	struct pairing_transport tr = {
+		.connect = transport_connect, .post = transport_post,
+	};
+	struct transport t;
+	struct pairing_opts o;
+	struct pairing_result r;
+	struct es_err e = { 0 };
+	struct steps st;
+	unsigned char *p;
+	BIO *bio;
+	X509 *x;
+	int len;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	bio = BIO_new_mem_buf(engine_cert, -1);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	assert_non_null(x);
+	len = i2d_X509(x, NULL);
+	assert_true(len > 0);
+	t.der = p = malloc((size_t)len);
+	assert_non_null(p);
+	i2d_X509(x, &p);
+	t.der_len = (size_t)len;
+	X509_free(x);
+	BIO_free(bio);
+	assert_true(crypto_cert_spki(engine_cert, t.spki, sizeof t.spki, &e));
+	tr.arg = &t;
+
+	base_opts(&o, 40815, &st);
+	o.transport = &tr;
+	if (!pairing_run(&o, &r, &e))
+		fail_msg("%s", e.msg);
+	assert_steps(&st, -1);
+	assert_int_equal(t.posts, 2);
+	assert_string_equal(r.status, "paired");
+	assert_string_equal(r.console_spki, t.spki);
+	assert_non_null(r.console_cert_pem);
+	pairing_result_free(&r);
+
+	memset(&e, 0, sizeof e);
+	t.connects = t.posts = 0;
+	base_opts(&o, 40815, &st);
+	o.transport = &tr;
+	o.pin = "sha256:" TV_CONSOLE_SPKI;
+	assert_false(pairing_run(&o, &r, &e));
+	assert_int_equal(e.code, ES_EPAIR);
+	assert_steps(&st, PAIRING_KEY);
+	assert_non_null(strstr(e.msg, "nothing was sent"));
+	assert_int_equal(t.connects, 1);
+	assert_int_equal(t.posts, 0);
+	assert_null(r.console_cert_pem);
+	free(t.der);
+}
+
 /* Attack: the console's proof is wrong (the peer does not know the
  * secret): fail, and hand back nothing. */
 static void
@@ -1505,6 +1627,7 @@ main(void)
 		cmocka_unit_test(test_pairing_paired),
 		cmocka_unit_test(test_pairing_dry_run_pinned),
 		cmocka_unit_test(test_pairing_pin_mismatch_sends_nothing),
+		cmocka_unit_test(test_pairing_test_transport),
 		cmocka_unit_test(test_pairing_bad_console_proof),
 		cmocka_unit_test(test_pairing_key_switch),
 		cmocka_unit_test(test_pairing_wrong_secret),
