@@ -678,6 +678,20 @@ out:
 	return ok;
 }
 
+/* The folder that holds path: "." for a bare name, "/" at the top.
+ * Caller frees. */
+static char *
+plat_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
 /* Record a failure to write path, with the plain words for a full disk. */
 static void
 plat_write_err(struct es_err *e, int errnum, const char *path)
@@ -716,12 +730,7 @@ plat_write_file_atomic(const char *path, const void *data, size_t len,
 		    path);
 		goto out;
 	}
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else if (slash == path)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(path, (size_t)(slash - path));
+	dir = plat_dir_of(path);
 	/* Same folder, so rename(2) replaces path atomically. */
 	tmp = xasprintf("%.*s.%.200s.es-XXXXXX", (int)(base - path), path,
 	    base);
@@ -791,16 +800,10 @@ struct plat_append_file {
 void
 plat_sync_parent(const char *path)
 {
-	const char *slash = strrchr(path, '/');
 	char *dir;
 	int fd;
 
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else if (slash == path)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(path, (size_t)(slash - path));
+	dir = plat_dir_of(path);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd != -1) {
 		fsync(fd);
@@ -877,8 +880,7 @@ plat_remove_write_leftovers(const char *path)
 	DIR *dp;
 
 	base = slash == NULL ? path : slash + 1;
-	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
-	    xstrndup(path, (size_t)(slash - path));
+	dir = plat_dir_of(path);
 	/* plat_write_file_atomic's template ".%.200s.es-XXXXXX", and
 	 * plat_write_file_beneath's ".%.200s.es-%08x". */
 	prefix = xasprintf(".%.200s.es-", base);

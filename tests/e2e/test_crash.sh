@@ -30,7 +30,7 @@ shape() {
 crash() {
 	local sc=$1 n=$2
 	shift 2
-	strace -f -qq -o /dev/null -e trace="$sc" \
+	traced -f -qq -o /dev/null -e trace="$sc" \
 	    -e inject="$sc":signal=SIGKILL:when="$n" "$ES_BIN" "$@" \
 	    >"$WORK/crash.out" 2>&1
 	CRASH_RC=$?
