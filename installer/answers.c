@@ -23,7 +23,8 @@ answers_is_install4j(const char *name)
 		return true;
 	k = plan_lookup(name, &ignored, &alias);
 	return alias >= 0 || k == PK_CONSOLE_ADMIN_PASSWORD ||
-	    k == PK_CONSOLE_ADMIN_PASSWORD2;
+	    k == PK_CONSOLE_ADMIN_PASSWORD2 || k == PK_PROXY_HOST ||
+	    k == PK_PROXY_PORT;
 }
 
 static void

@@ -51,8 +51,9 @@ cli_usage(void)
 "\n"
 "install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
 "  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
-"  (install_dir), -overwrite, -console (no effect). NAME.varfile beside the\n"
-"  program is read automatically.\n"
+"  (install_dir), -overwrite, -console (no effect), -DNAME=VALUE (Java\n"
+"  system properties: accepted and ignored; engine-setup never reboots).\n"
+"  NAME.varfile beside the program is read automatically.\n"
 "\n"
 "Answer keys: accept_license component install_dir first_name last_name\n"
 "  company communication engine_port engine_name pair_now console_address\n"
@@ -154,6 +155,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 	strlist_init(&c->sets);
 	strlist_init(&c->args);
 	strlist_init(&c->answer_files);
+	strlist_init(&c->sysprops);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
@@ -250,6 +252,21 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				    "--wait-lock=600", a);
 				return false;
 			}
+		} else if (strncmp(a, "-D", 2) == 0) {
+			/* The reference installer's Java system properties,
+			 * e.g. -Dinstall4j.suppressUnattendedReboot=true
+			 * (cli-contract.md): accepted and ignored. */
+			const char *eq = strchr(a, '=');
+
+			if (eq == NULL || eq == a + 2) {
+				err_set(e, ES_EUSAGE, "'%.64s': expected "
+				    "-DNAME=VALUE (a Java system property of "
+				    "the reference installer, accepted and "
+				    "ignored); see engine-setup --help", a);
+				return false;
+			}
+			strlist_add_owned(&c->sysprops,
+			    xstrndup(a + 2, (size_t)(eq - a - 2)));
 		} else if (a[0] == '-' && a[1] != '\0') {
 			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
 			    "engine-setup --help", a);
@@ -279,6 +296,7 @@ cli_free(struct cli *c)
 	strlist_free(&c->sets);
 	strlist_free(&c->args);
 	strlist_free(&c->answer_files);
+	strlist_free(&c->sysprops);
 	free(c->root_owned);
 	c->root_owned = NULL;
 }

@@ -45,6 +45,9 @@ struct cli {
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
+	/* install4j -DNAME=VALUE (Java system properties): only the names,
+	 * for the log; they are accepted and ignored. */
+	struct strlist sysprops;
 };
 
 /* Parse argv; errors are ES_EUSAGE with the offending argument named. */

@@ -132,6 +132,21 @@ auto_varfile(void)
 	return path;
 }
 
+/* install4j -DNAME=VALUE: noted in the log, no effect (cli-contract.md);
+ * the value is not logged. */
+static void
+log_sysprops(const struct cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->sysprops.n; i++)
+		log_msg("-D%s=... (a Java system property of the reference "
+		    "installer) accepted and ignored%s", c->sysprops.v[i],
+		    strcmp(c->sysprops.v[i],
+		    "install4j.suppressUnattendedReboot") == 0 ?
+		    ": engine-setup never reboots the host" : "");
+}
+
 static bool
 build_plan(const struct cli *c, struct plan *p, struct es_err *e)
 {
@@ -258,6 +273,7 @@ cmd_install(const struct cli *c)
 		rc = fail(&e);
 		goto out;
 	}
+	log_sysprops(c);
 	if (!build_plan(c, &p, &e)) {
 		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
 		rc = ES_EUSAGE;
