@@ -33,6 +33,10 @@ void plat_facts(struct plat_facts *f);
 /* Free bytes for the installing user at path, or
  * at its nearest existing ancestor. Returns false when nothing exists. */
 bool plat_disk_free(const char *path, uint64_t *free_bytes);
+/* Whether the file system holding path (which exists) refuses to run
+ * programs from it (Linux: mounted noexec, ST_NOEXEC of statvfs(3)), into
+ * *noexec. Returns false when it cannot be told. */
+bool plat_fs_noexec(const char *path, bool *noexec);
 /* True when a TCP listener could not bind port on all addresses because
  * something else holds it. */
 bool plat_port_in_use(unsigned port);

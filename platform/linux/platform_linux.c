@@ -386,6 +386,17 @@ plat_facts(struct plat_facts *f)
 }
 
 bool
+plat_fs_noexec(const char *path, bool *noexec)
+{
+	struct statvfs sv;
+
+	if (statvfs(path, &sv) != 0)
+		return false;
+	*noexec = (sv.f_flag & ST_NOEXEC) != 0;
+	return true;
+}
+
+bool
 plat_disk_free(const char *path, uint64_t *free_bytes)
 {
 	struct statvfs sv;
