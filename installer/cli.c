@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,22 +302,55 @@ cli_free(struct cli *c)
 	c->root_owned = NULL;
 }
 
+/* A file option names a file to read that exists and can be read, or one
+ * to write whose folder exists: a mistake in the path is a usage error
+ * (exit 2), found before anything is done. */
+static bool
+cli_check_file(const char *path, const char *what, const char *noun,
+    bool output, const char *hint, struct es_err *e)
+{
+	int err;
+
+	if (!plat_check_regular(path, what, e))
+		return false;
+	if ((err = plat_file_usable(path, output)) == 0)
+		return true;
+	if (output && err == ENOENT)
+		err_set(e, ES_EUSAGE, "%s: cannot create %s %s: its folder "
+		    "does not exist; create the folder first, or give another "
+		    "path", what, noun, path);
+	else
+		err_set(e, ES_EUSAGE, "%s: cannot %s %s %s: %s; %s", what,
+		    output ? "write" : "read", noun, path, strerror(err), hint);
+	return false;
+}
+
 bool
 cli_check_files(const struct cli *c, struct es_err *e)
 {
+	static const char *const check_path = "check the path (relative "
+	    "paths are from the current folder) and that this user may read "
+	    "it";
 	size_t i;
 
 	for (i = 0; i < c->answer_files.n; i++)
-		if (!plat_check_regular(c->answer_files.v[i],
-		    "--answers (-varfile)", e))
+		if (!cli_check_file(c->answer_files.v[i], "--answers (-varfile)",
+		    "the answers file", false, check_path, e))
 			return false;
 	return (c->payload == NULL ||
-	    plat_check_regular(c->payload, "--payload", e)) &&
+	    cli_check_file(c->payload, "--payload", "the payload file", false,
+	    check_path, e)) &&
 	    (c->secret_file == NULL ||
-	    plat_check_regular(c->secret_file, "--secret-file", e)) &&
+	    cli_check_file(c->secret_file, "--secret-file",
+	    "the shared secret file", false, "give the file that holds the "
+	    "console's shared secret on its first line, or leave "
+	    "--secret-file out to use ENGINE_SETUP_SHARED_SECRET or the "
+	    "prompt", e)) &&
 	    (c->record == NULL ||
-	    plat_check_regular(c->record, "--record", e)) &&
-	    (c->log == NULL || plat_check_regular(c->log, "--log", e));
+	    cli_check_file(c->record, "--record", "the answers file", true,
+	    "give a file this user may write", e)) &&
+	    (c->log == NULL || cli_check_file(c->log, "--log", "the log file",
+	    true, "give a file this user may write", e));
 }
 
 void

@@ -54,8 +54,9 @@ struct cli {
 bool cli_parse(struct cli *c, int argc, char **argv, struct es_err *e);
 void cli_free(struct cli *c);
 /* Refuse a file option that names a FIFO, device, socket or folder, before
- * anything opens it (a FIFO would block the open forever): ES_EUSAGE,
- * naming the option. */
+ * anything opens it (a FIFO would block the open forever), a file to read
+ * that is missing or unreadable, or a file to write whose folder is
+ * missing: ES_EUSAGE, naming the option and the file. */
 bool cli_check_files(const struct cli *c, struct es_err *e);
 /* Warn on out, once per key, for every secret given with --set or -V:
  * other users see the command line in ps(1) and /proc/PID/cmdline. */

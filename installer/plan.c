@@ -933,6 +933,9 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 		if (plat_file_type(v) != PLAT_FILE)
 			return plan_expect(expect, "a readable file that "
 			    "exists");
+		if (plat_file_usable(v, false) != 0)
+			return plan_expect(expect, "a file this user may "
+			    "read (check its owner and mode)");
 		break;
 	case PK_CONSOLE_FINGERPRINT:
 		if (!valid_fingerprint(v))

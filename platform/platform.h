@@ -98,6 +98,13 @@ FILE *plat_fopen_regular(const char *path, const char *mode,
  * "--answers". Never opens path, so never blocks. */
 bool plat_check_regular(const char *path, const char *what,
     struct es_err *e);
+/* Whether a file the user names can be used, as 0 or an errno value
+ * (ENOENT, EACCES ...): to read (output false), path must be a file this
+ * process can open for reading; to write (output true), an existing path
+ * must be one it can open for writing, and a missing one needs a folder
+ * to be made in (ENOENT: the folder does not exist). Only a regular file
+ * is ever opened (check plat_check_regular first), so it never blocks. */
+int plat_file_usable(const char *path, bool output);
 bool plat_rename(const char *from, const char *to, struct es_err *e);
 bool plat_remove(const char *path, struct es_err *e);   /* file or empty dir */
 /* rm -rf that never follows symbolic links. Missing is success. */
