@@ -530,6 +530,23 @@ consoles_list(const struct cli *c)
 		rc = fail(&e);
 		goto out;
 	}
+	if (cs.n == 0) {
+		struct plan p;
+		struct sbuf b;
+
+		/* On stderr: standard output stays one console a line
+		 * (cli-contract.md), empty when there is none. */
+		plan_init(&p);
+		sbuf_init(&b);
+		answers_load_recorded(&p, c->root != NULL ? c->root : "/",
+		    r.install_dir);
+		consoles_none_advice(r.component,
+		    plan_get(&p, PK_COMMUNICATION),
+		    c->root != NULL ? c->root : "/", &b);
+		fprintf(stderr, "No consoles: %s\n", b.s);
+		sbuf_free(&b);
+		plan_free(&p);
+	}
 	for (i = 0; i < cs.n; i++)
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", cs.v[i].id ? cs.v[i].id : "",
 		    cs.v[i].enabled ? "enabled" : "disabled",

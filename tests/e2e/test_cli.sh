@@ -115,4 +115,11 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	out_has "expected a file this user may read"
 	check "nothing written (unreadable files)" test -z "$(ls -A "$R")"
 fi
+# Commands printed as advice work as printed: a --root with a space and a
+# quote is shell-quoted.
+R="$WORK/a root's place"
+mkdir -p "$R"
+run 0 --silent --answers "$WORK/e.txt" --root "$R"
+run 0 consoles list --root "$R"
+out_has "engine-setup pair --console HOST[:PORT] --root '$WORK/a root'\''s place'"
 finish

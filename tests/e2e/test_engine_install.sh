@@ -60,6 +60,9 @@ out_has "Install dir:  /opt/rapid7/nexpose"
 out_has "engine (Scan Engine only)"
 out_has "nexposeengine"
 out_has "Consoles:     none"
+out_has "pair this engine with its console: engine-setup pair --console HOST[:PORT] --root $R"
+run 0 consoles list --root "$R"
+out_has "No consoles: pair this engine with its console: engine-setup pair --console HOST[:PORT] --root $R"
 
 # Same answers again: nothing to do, nothing changed.
 before=$(tree "$R")
