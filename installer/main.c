@@ -239,6 +239,19 @@ terminal_usable(void)
 	    *term != '\0' && strcmp(term, "dumb") != 0;
 }
 
+/* "engine-setup uninstall", with this run's --root (shell-quoted) so that
+ * it works as printed; into b, which the caller frees. */
+static const char *
+uninstall_command(const struct cli *c, struct sbuf *b)
+{
+	sbuf_add(b, "engine-setup uninstall");
+	if (c->root != NULL) {
+		sbuf_add(b, " --root ");
+		sbuf_add_shell(b, c->root);
+	}
+	return b->s;
+}
+
 static int
 cmd_install(const struct cli *c)
 {
@@ -255,6 +268,7 @@ cmd_install(const struct cli *c)
 	struct session ss;
 	struct es_err e;
 	struct plat_run_lock *lock = NULL;
+	struct sbuf why, cmd;
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
@@ -264,6 +278,8 @@ cmd_install(const struct cli *c)
 	err_clear(&e);
 	memset(&pl, 0, sizeof pl);
 	memset(&m, 0, sizeof m);
+	sbuf_init(&why);
+	sbuf_init(&cmd);
 	plan_init(&p);
 	record_init(&old);
 	memset(&ss, 0, sizeof ss);
@@ -321,7 +337,7 @@ cmd_install(const struct cli *c)
 	io.overwrite = c->overwrite;
 	io.payload = &pl;
 	io.manifest = &m;
-	ex = install_existing(&p, &io, &old, &e);
+	ex = install_existing(&p, &io, &old, &why, &e);
 	if (e.code != 0) {
 		rc = fail(&e);
 		goto out;
@@ -334,20 +350,23 @@ cmd_install(const struct cli *c)
 	}
 	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
 		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
-		    "with other answers: reinstall with --overwrite, or remove "
-		    "it first with 'engine-setup uninstall'",
+		    "with other answers; what differs:\n%sNothing was changed. "
+		    "To install with these answers, run the same command again "
+		    "with --overwrite (the engine keeps its id, key and paired "
+		    "consoles), or remove the installation first: %s",
 		    old.product ? old.product : "the product",
 		    old.version ? old.version : "", old.component,
-		    old.install_dir);
+		    old.install_dir, why.s != NULL ? why.s : "",
+		    uninstall_command(c, &cmd));
 		rc = fail(&e);
 		goto out;
 	}
 	if (ex == INSTALL_DIFFERENT &&
 	    strcmp(old.install_dir, plan_get(&p, PK_INSTALL_DIR)) != 0) {
 		err_set(&e, ES_EEXISTS, "an installation exists at %s; "
-		    "--overwrite replaces it only in the same place: remove it "
-		    "first with 'engine-setup uninstall' to install at %s",
-		    old.install_dir, plan_get(&p, PK_INSTALL_DIR));
+		    "--overwrite replaces it only in the same place. To "
+		    "install at %s, remove it first: %s", old.install_dir,
+		    plan_get(&p, PK_INSTALL_DIR), uninstall_command(c, &cmd));
 		rc = fail(&e);
 		goto out;
 	}
@@ -435,6 +454,8 @@ cmd_install(const struct cli *c)
 			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
 	}
 out:
+	sbuf_free(&why);
+	sbuf_free(&cmd);
 	session_free(&ss);
 	free(license);
 	record_free(&old);

@@ -390,10 +390,22 @@ req_existing(const struct req_input *in, bool exists, const char *found,
 		if (in->overwrite)
 			req_setf(it->advice, sizeof it->advice, "--overwrite:"
 			    " the installation %s will be replaced.", where);
-		else
+		else {
+			struct sbuf cmd;
+
+			/* With --root, so that the command works as
+			 * printed. */
+			sbuf_init(&cmd);
+			sbuf_add(&cmd, "engine-setup uninstall");
+			if (strspn(in->root, "/") != strlen(in->root)) {
+				sbuf_add(&cmd, " --root ");
+				sbuf_add_shell(&cmd, in->root);
+			}
 			req_setf(it->advice, sizeof it->advice, "Already"
-			    " installed %s; use --overwrite or `engine-setup"
-			    " uninstall`.", where);
+			    " installed %s; use --overwrite or `%s`.", where,
+			    cmd.s);
+			sbuf_free(&cmd);
+		}
 	}
 	req_setf(it->threshold, sizeof it->threshold, "none, unless"
 	    " --overwrite");

@@ -38,6 +38,8 @@ if [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
 	file_has "$R/opt/rapid7/nexpose/.install/record" "version 8.0.2"
 	# A different payload is "other answers" for a re-run.
 	run 7 --silent --answers "$WORK/e.txt" --root "$R"
+	out_has "  the payload: installed Nexpose 8.0.2 (sha256 "
+	out_has "now Nexpose 7.3.1 (sha256 "
 fi
 
 # No payload at all: the stub says what to build.
@@ -122,4 +124,15 @@ mkdir -p "$R"
 run 0 --silent --answers "$WORK/e.txt" --root "$R"
 run 0 consoles list --root "$R"
 out_has "engine-setup pair --console HOST[:PORT] --root '$WORK/a root'\''s place'"
+# Exit 7 under a --root that needs quoting: the uninstall command printed
+# works when pasted into a shell.
+run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
+out_has "  engine_name: installed 'scanner-01', now 'other'"
+cmd=$(sed -n 's/.*remove the installation first: //p' <<<"$OUT")
+out_has "engine-setup uninstall --root '$WORK/a root'\''s place'"
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd --silent" 2>&1) ||
+    fail "the printed command failed: $cmd: $OUT"
+out_has "Uninstalled"
+missing "$R/opt/rapid7/nexpose/nse"
 finish
