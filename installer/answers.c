@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "record.h"
 #include "util.h"
 
 #define ANSWERS_MAX_ERRORS 20
@@ -23,7 +24,8 @@ answers_is_install4j(const char *name)
 		return true;
 	k = plan_lookup(name, &ignored, &alias);
 	return alias >= 0 || k == PK_CONSOLE_ADMIN_PASSWORD ||
-	    k == PK_CONSOLE_ADMIN_PASSWORD2;
+	    k == PK_CONSOLE_ADMIN_PASSWORD2 || k == PK_PROXY_HOST ||
+	    k == PK_PROXY_PORT;
 }
 
 static void
@@ -251,6 +253,27 @@ answers_load(struct plan *p, const char *path, int priority,
 	ok = answers_parse(p, text, len, path, priority, e);
 	util_wipe(text, len);
 	free(text);
+	return ok;
+}
+
+bool
+answers_load_recorded(struct plan *p, const char *root,
+    const char *install_dir)
+{
+	char *idir = plat_join_root(root, install_dir);
+	char *rel = record_answers_path(install_dir);
+	char *text;
+	size_t len;
+	bool ok = false;
+
+	text = plat_read_file_beneath(idir, RECORD_ANSWERS_REL,
+	    ANSWERS_MAX_SIZE, &len, NULL);
+	if (text != NULL) {
+		ok = answers_parse(p, text, len, rel, PLAN_SRC_FILE, NULL);
+		free(text);
+	}
+	free(rel);
+	free(idir);
 	return ok;
 }
 

@@ -20,6 +20,11 @@ bool answers_parse(struct plan *p, const char *text, size_t len,
 /* Read and parse an answers file or .varfile. */
 bool answers_load(struct plan *p, const char *path, int priority,
     struct es_err *e);
+/* The answers an installation recorded (<install_dir>/.install/answers,
+ * under root), into p at PLAN_SRC_FILE. False when they cannot be read;
+ * p then holds what could be. */
+bool answers_load_recorded(struct plan *p, const char *root,
+    const char *install_dir);
 /* One `KEY=VALUE` from --set or -V (value taken literally). */
 bool answers_set_arg(struct plan *p, const char *arg, int priority,
     struct es_err *e);

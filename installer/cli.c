@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,8 +52,9 @@ cli_usage(void)
 "\n"
 "install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
 "  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
-"  (install_dir), -overwrite, -console (no effect). NAME.varfile beside the\n"
-"  program is read automatically.\n"
+"  (install_dir), -overwrite, -console (no effect), -DNAME=VALUE (Java\n"
+"  system properties: accepted and ignored; engine-setup never reboots).\n"
+"  NAME.varfile beside the program is read automatically.\n"
 "\n"
 "Answer keys: accept_license component install_dir first_name last_name\n"
 "  company communication engine_port engine_name pair_now console_address\n"
@@ -154,6 +156,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 	strlist_init(&c->sets);
 	strlist_init(&c->args);
 	strlist_init(&c->answer_files);
+	strlist_init(&c->sysprops);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
@@ -250,6 +253,21 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				    "--wait-lock=600", a);
 				return false;
 			}
+		} else if (strncmp(a, "-D", 2) == 0) {
+			/* The reference installer's Java system properties,
+			 * e.g. -Dinstall4j.suppressUnattendedReboot=true
+			 * (cli-contract.md): accepted and ignored. */
+			const char *eq = strchr(a, '=');
+
+			if (eq == NULL || eq == a + 2) {
+				err_set(e, ES_EUSAGE, "'%.64s': expected "
+				    "-DNAME=VALUE (a Java system property of "
+				    "the reference installer, accepted and "
+				    "ignored); see engine-setup --help", a);
+				return false;
+			}
+			strlist_add_owned(&c->sysprops,
+			    xstrndup(a + 2, (size_t)(eq - a - 2)));
 		} else if (a[0] == '-' && a[1] != '\0') {
 			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
 			    "engine-setup --help", a);
@@ -279,26 +297,60 @@ cli_free(struct cli *c)
 	strlist_free(&c->sets);
 	strlist_free(&c->args);
 	strlist_free(&c->answer_files);
+	strlist_free(&c->sysprops);
 	free(c->root_owned);
 	c->root_owned = NULL;
+}
+
+/* A file option names a file to read that exists and can be read, or one
+ * to write whose folder exists: a mistake in the path is a usage error
+ * (exit 2), found before anything is done. */
+static bool
+cli_check_file(const char *path, const char *what, const char *noun,
+    bool output, const char *hint, struct es_err *e)
+{
+	int err;
+
+	if (!plat_check_regular(path, what, e))
+		return false;
+	if ((err = plat_file_usable(path, output)) == 0)
+		return true;
+	if (output && err == ENOENT)
+		err_set(e, ES_EUSAGE, "%s: cannot create %s %s: its folder "
+		    "does not exist; create the folder first, or give another "
+		    "path", what, noun, path);
+	else
+		err_set(e, ES_EUSAGE, "%s: cannot %s %s %s: %s; %s", what,
+		    output ? "write" : "read", noun, path, strerror(err), hint);
+	return false;
 }
 
 bool
 cli_check_files(const struct cli *c, struct es_err *e)
 {
+	static const char *const check_path = "check the path (relative "
+	    "paths are from the current folder) and that this user may read "
+	    "it";
 	size_t i;
 
 	for (i = 0; i < c->answer_files.n; i++)
-		if (!plat_check_regular(c->answer_files.v[i],
-		    "--answers (-varfile)", e))
+		if (!cli_check_file(c->answer_files.v[i], "--answers (-varfile)",
+		    "the answers file", false, check_path, e))
 			return false;
 	return (c->payload == NULL ||
-	    plat_check_regular(c->payload, "--payload", e)) &&
+	    cli_check_file(c->payload, "--payload", "the payload file", false,
+	    check_path, e)) &&
 	    (c->secret_file == NULL ||
-	    plat_check_regular(c->secret_file, "--secret-file", e)) &&
+	    cli_check_file(c->secret_file, "--secret-file",
+	    "the shared secret file", false, "give the file that holds the "
+	    "console's shared secret on its first line, or leave "
+	    "--secret-file out to use ENGINE_SETUP_SHARED_SECRET or the "
+	    "prompt", e)) &&
 	    (c->record == NULL ||
-	    plat_check_regular(c->record, "--record", e)) &&
-	    (c->log == NULL || plat_check_regular(c->log, "--log", e));
+	    cli_check_file(c->record, "--record", "the answers file", true,
+	    "give a file this user may write", e)) &&
+	    (c->log == NULL || cli_check_file(c->log, "--log", "the log file",
+	    true, "give a file this user may write", e));
 }
 
 void

@@ -45,14 +45,18 @@ struct cli {
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
+	/* install4j -DNAME=VALUE (Java system properties): only the names,
+	 * for the log; they are accepted and ignored. */
+	struct strlist sysprops;
 };
 
 /* Parse argv; errors are ES_EUSAGE with the offending argument named. */
 bool cli_parse(struct cli *c, int argc, char **argv, struct es_err *e);
 void cli_free(struct cli *c);
 /* Refuse a file option that names a FIFO, device, socket or folder, before
- * anything opens it (a FIFO would block the open forever): ES_EUSAGE,
- * naming the option. */
+ * anything opens it (a FIFO would block the open forever), a file to read
+ * that is missing or unreadable, or a file to write whose folder is
+ * missing: ES_EUSAGE, naming the option and the file. */
 bool cli_check_files(const struct cli *c, struct es_err *e);
 /* Warn on out, once per key, for every secret given with --set or -V:
  * other users see the command line in ps(1) and /proc/PID/cmdline. */

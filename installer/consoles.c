@@ -417,3 +417,29 @@ out:
 	consoles_free(&c);
 	return ok;
 }
+
+void
+consoles_none_advice(const char *component, const char *communication,
+    const char *root, struct sbuf *b)
+{
+	bool rooted = root != NULL && strspn(root, "/") != strlen(root);
+
+	if (component != NULL && strcmp(component, "engine") != 0) {
+		sbuf_add(b, "this Security Console's local Scan Engine needs no "
+		    "pairing; distributed Scan Engines pair on their own hosts");
+		return;
+	}
+	if (communication != NULL &&
+	    strcmp(communication, "console-to-engine") == 0) {
+		sbuf_add(b, "add this engine in the console (Administration > "
+		    "Scans > Manage scan engines > New Engine), then run: "
+		    "engine-setup consoles enable ADDRESS");
+	} else {
+		sbuf_add(b, "pair this engine with its console: engine-setup "
+		    "pair --console HOST[:PORT]");
+	}
+	if (rooted) {
+		sbuf_add(b, " --root ");
+		sbuf_add_shell(b, root);
+	}
+}

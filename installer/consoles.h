@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "util.h"
 
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
@@ -51,6 +52,14 @@ struct confgen_console_entry;
 bool consoles_upsert(const char *text, size_t len, const char *filename,
     struct confgen_console_entry *entry, char **out, size_t *outlen,
     struct es_err *e);
+/* What to do when an installation knows no console, as a phrase for
+ * `consoles list` and `status`, fitting the host: a Security Console's
+ * local Scan Engine needs no pairing; an Engine-to-Console engine pairs
+ * with `engine-setup pair`; a Console-to-Engine engine waits for the
+ * console, then `consoles enable`. root ("/" or the --root folder) goes
+ * into the commands, so that they work as printed. */
+void consoles_none_advice(const char *component, const char *communication,
+    const char *root, struct sbuf *b);
 /* Free the strings of one entry. */
 void consoles_entry_free(struct console_entry *en);
 

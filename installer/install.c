@@ -71,27 +71,110 @@ install_read_in(const char *root, const char *install_dir, const char *rel,
 	return text;
 }
 
+/* The value of key in canonical text ("key = value" lines), or NULL.
+ * Caller frees. */
+static char *
+install_canonical_value(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *line, *end;
+
+	for (line = text; *line != '\0'; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, key, n) == 0 && strncmp(line + n, " = ", 3) == 0)
+			return xstrndup(line + n + 3, (size_t)(end - line - n - 3));
+	}
+	return NULL;
+}
+
+/* True for a key whose value is never shown (cli-contract.md: secrets are
+ * never written or printed). */
+static bool
+install_key_secret(const char *key)
+{
+	return str_has_prefix(key, "shared_secret") ||
+	    str_has_prefix(key, "console_admin_password") ||
+	    str_has_prefix(key, "password");
+}
+
+/* One line for every key whose value differs between canonical texts a
+ * (installed) and b (now). */
+static void
+install_diff(const char *a, const char *b, struct sbuf *why)
+{
+	const char *texts[2] = { a, b }, *line, *end, *eq;
+	int t;
+
+	for (t = 0; t < 2; t++) {
+		for (line = texts[t]; *line != '\0';
+		    line = *end ? end + 1 : end) {
+			char *key, *va, *vb;
+
+			end = strchr(line, '\n');
+			if (end == NULL)
+				end = line + strlen(line);
+			eq = strstr(line, " = ");
+			if (eq == NULL || eq > end)
+				continue;
+			key = xstrndup(line, (size_t)(eq - line));
+			va = install_canonical_value(a, key);
+			vb = install_canonical_value(b, key);
+			/* A key in both is reported once, from a. */
+			if ((t == 0 || va == NULL) && (va == NULL ||
+			    vb == NULL || strcmp(va, vb) != 0)) {
+				if (install_key_secret(key))
+					sbuf_addf(why, "  %s: (differs)\n", key);
+				else
+					sbuf_addf(why, "  %s: installed %s%s%s, "
+					    "now %s%s%s\n", key,
+					    va ? "'" : "", va ? va : "(not set)",
+					    va ? "'" : "", vb ? "'" : "",
+					    vb ? vb : "(not set)", vb ? "'" : "");
+			}
+			free(key);
+			free(va);
+			free(vb);
+		}
+	}
+}
+
 enum install_existing
 install_existing(const struct plan *p, const struct install_opts *o,
-    struct record *old, struct es_err *e)
+    struct record *old, struct sbuf *why, struct es_err *e)
 {
 	char *apath, *full, *text, *a = NULL, *b = NULL;
 	struct plan recorded;
 	struct es_err local;
+	struct sbuf scratch;
 	enum install_existing result = INSTALL_DIFFERENT;
 	size_t len;
+	char hex[65];
 
 	if (!record_load(o->root, old, e))
 		return e->code != 0 ? INSTALL_DIFFERENT : INSTALL_NONE;
+	sbuf_init(&scratch);
+	if (why == NULL)
+		why = &scratch;
+	hex_encode(o->payload->t.data_sha256, 32, hex);
 	if (old->payload_sha256 == NULL || strcmp(old->payload_sha256,
-	    "-") == 0)
-		return INSTALL_DIFFERENT;
-	{
-		char hex[65];
+	    "-") == 0) {
+		sbuf_add(why, "  the payload: the installation's record does "
+		    "not say which payload installed it\n");
+		goto out_payload;
+	}
+	if (strcmp(hex, old->payload_sha256) != 0) {
+		const char *nv = o->manifest != NULL &&
+		    o->manifest->version != NULL ? o->manifest->version : "?";
 
-		hex_encode(o->payload->t.data_sha256, 32, hex);
-		if (strcmp(hex, old->payload_sha256) != 0)
-			return INSTALL_DIFFERENT;
+		sbuf_addf(why, "  the payload: installed %s %s (sha256 "
+		    "%.12s...), now %s %s (sha256 %.12s...)\n",
+		    old->product ? old->product : "?",
+		    old->version ? old->version : "?", old->payload_sha256,
+		    o->manifest != NULL && o->manifest->product != NULL ?
+		    o->manifest->product : "?", nv, hex);
+		goto out_payload;
 	}
 	apath = record_answers_path(old->install_dir);
 	full = plat_join_root(o->root, apath);
@@ -101,16 +184,31 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	plan_init(&recorded);
 	if (text != NULL && answers_parse(&recorded, text, len, full,
 	    PLAN_SRC_FILE, &local)) {
-		/* engine_name defaults to the host name on both sides. */
+		/* engine_name defaults to the host name on both sides (the
+		 * record leaves a default out); one given now is compared
+		 * with that default. */
 		if (!plan_is_set(&recorded, PK_ENGINE_NAME) &&
-		    plan_is_set(p, PK_ENGINE_NAME))
-			plan_set(&recorded, "engine_name",
-			    plan_get(p, PK_ENGINE_NAME), PLAN_SRC_FILE, NULL, 0,
-			    NULL);
+		    plan_is_set(p, PK_ENGINE_NAME)) {
+			struct plat_facts facts;
+
+			if (p->priority[PK_ENGINE_NAME] == 0) {
+				plan_set(&recorded, "engine_name",
+				    plan_get(p, PK_ENGINE_NAME), PLAN_SRC_FILE,
+				    NULL, 0, NULL);
+			} else {
+				plat_facts(&facts);
+				plan_apply_defaults(&recorded, facts.hostname);
+			}
+		}
 		a = plan_canonical(&recorded);
 		b = plan_canonical(p);
 		if (strcmp(a, b) == 0)
 			result = INSTALL_SAME;
+		else
+			install_diff(a, b, why);
+	} else {
+		sbuf_addf(why, "  the recorded answers: %s cannot be read\n",
+		    full);
 	}
 	plan_free(&recorded);
 	free(a);
@@ -118,6 +216,8 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	free(text);
 	free(full);
 	free(apath);
+out_payload:
+	sbuf_free(&scratch);
 	return result;
 }
 

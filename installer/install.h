@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "util.h"
 #include "executor.h"
 #include "manifest.h"
 #include "pairing.h"
@@ -49,9 +50,13 @@ enum install_existing {
 };
 
 /* What is installed under root compared with the plan. The record is
- * filled when something is installed. */
+ * filled when something is installed. For INSTALL_DIFFERENT, what differs
+ * is appended to why when not NULL, one "  ..." line each: every answer
+ * with its installed and its new value (a secret only as "(differs)"),
+ * or the payload. */
 enum install_existing install_existing(const struct plan *p,
-    const struct install_opts *o, struct record *old, struct es_err *e);
+    const struct install_opts *o, struct record *old, struct sbuf *why,
+    struct es_err *e);
 
 /* Requirements and target checks before anything changes. Returns false
  * (code ES_EREQ) when the installation cannot go ahead. */

@@ -132,6 +132,21 @@ auto_varfile(void)
 	return path;
 }
 
+/* install4j -DNAME=VALUE: noted in the log, no effect (cli-contract.md);
+ * the value is not logged. */
+static void
+log_sysprops(const struct cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->sysprops.n; i++)
+		log_msg("-D%s=... (a Java system property of the reference "
+		    "installer) accepted and ignored%s", c->sysprops.v[i],
+		    strcmp(c->sysprops.v[i],
+		    "install4j.suppressUnattendedReboot") == 0 ?
+		    ": engine-setup never reboots the host" : "");
+}
+
 static bool
 build_plan(const struct cli *c, struct plan *p, struct es_err *e)
 {
@@ -224,6 +239,19 @@ terminal_usable(void)
 	    *term != '\0' && strcmp(term, "dumb") != 0;
 }
 
+/* "engine-setup uninstall", with this run's --root (shell-quoted) so that
+ * it works as printed; into b, which the caller frees. */
+static const char *
+uninstall_command(const struct cli *c, struct sbuf *b)
+{
+	sbuf_add(b, "engine-setup uninstall");
+	if (c->root != NULL) {
+		sbuf_add(b, " --root ");
+		sbuf_add_shell(b, c->root);
+	}
+	return b->s;
+}
+
 static int
 cmd_install(const struct cli *c)
 {
@@ -240,6 +268,7 @@ cmd_install(const struct cli *c)
 	struct session ss;
 	struct es_err e;
 	struct plat_run_lock *lock = NULL;
+	struct sbuf why, cmd;
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
@@ -249,6 +278,8 @@ cmd_install(const struct cli *c)
 	err_clear(&e);
 	memset(&pl, 0, sizeof pl);
 	memset(&m, 0, sizeof m);
+	sbuf_init(&why);
+	sbuf_init(&cmd);
 	plan_init(&p);
 	record_init(&old);
 	memset(&ss, 0, sizeof ss);
@@ -258,6 +289,7 @@ cmd_install(const struct cli *c)
 		rc = fail(&e);
 		goto out;
 	}
+	log_sysprops(c);
 	if (!build_plan(c, &p, &e)) {
 		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
 		rc = ES_EUSAGE;
@@ -305,7 +337,7 @@ cmd_install(const struct cli *c)
 	io.overwrite = c->overwrite;
 	io.payload = &pl;
 	io.manifest = &m;
-	ex = install_existing(&p, &io, &old, &e);
+	ex = install_existing(&p, &io, &old, &why, &e);
 	if (e.code != 0) {
 		rc = fail(&e);
 		goto out;
@@ -318,20 +350,23 @@ cmd_install(const struct cli *c)
 	}
 	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
 		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
-		    "with other answers: reinstall with --overwrite, or remove "
-		    "it first with 'engine-setup uninstall'",
+		    "with other answers; what differs:\n%sNothing was changed. "
+		    "To install with these answers, run the same command again "
+		    "with --overwrite (the engine keeps its id, key and paired "
+		    "consoles), or remove the installation first: %s",
 		    old.product ? old.product : "the product",
 		    old.version ? old.version : "", old.component,
-		    old.install_dir);
+		    old.install_dir, why.s != NULL ? why.s : "",
+		    uninstall_command(c, &cmd));
 		rc = fail(&e);
 		goto out;
 	}
 	if (ex == INSTALL_DIFFERENT &&
 	    strcmp(old.install_dir, plan_get(&p, PK_INSTALL_DIR)) != 0) {
 		err_set(&e, ES_EEXISTS, "an installation exists at %s; "
-		    "--overwrite replaces it only in the same place: remove it "
-		    "first with 'engine-setup uninstall' to install at %s",
-		    old.install_dir, plan_get(&p, PK_INSTALL_DIR));
+		    "--overwrite replaces it only in the same place. To "
+		    "install at %s, remove it first: %s", old.install_dir,
+		    plan_get(&p, PK_INSTALL_DIR), uninstall_command(c, &cmd));
 		rc = fail(&e);
 		goto out;
 	}
@@ -419,6 +454,8 @@ cmd_install(const struct cli *c)
 			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
 	}
 out:
+	sbuf_free(&why);
+	sbuf_free(&cmd);
 	session_free(&ss);
 	free(license);
 	record_free(&old);
@@ -513,6 +550,23 @@ consoles_list(const struct cli *c)
 	    !consoles_load(&cs, path, &e)) {
 		rc = fail(&e);
 		goto out;
+	}
+	if (cs.n == 0) {
+		struct plan p;
+		struct sbuf b;
+
+		/* On stderr: standard output stays one console a line
+		 * (cli-contract.md), empty when there is none. */
+		plan_init(&p);
+		sbuf_init(&b);
+		answers_load_recorded(&p, c->root != NULL ? c->root : "/",
+		    r.install_dir);
+		consoles_none_advice(r.component,
+		    plan_get(&p, PK_COMMUNICATION),
+		    c->root != NULL ? c->root : "/", &b);
+		fprintf(stderr, "No consoles: %s\n", b.s);
+		sbuf_free(&b);
+		plan_free(&p);
 	}
 	for (i = 0; i < cs.n; i++)
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", cs.v[i].id ? cs.v[i].id : "",

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "platform.h"
 #include "util.h"
 
@@ -45,6 +46,10 @@ static const struct plan_keyinfo keyinfo[PK_COUNT] = {
 	{ PK_START_SERVICE, "start_service", false,
 	  "yes | no: start the service after installing" },
 	{ PK_PROXY, "proxy", false, "http://host:port" },
+	{ PK_PROXY_HOST, "proxyHost", false,
+	  "install4j: proxy host (with proxyPort: proxy)" },
+	{ PK_PROXY_PORT, "proxyPort", false,
+	  "install4j: proxy port (with proxyHost: proxy)" },
 };
 
 /* install4j names (cli-contract.md, "install4j names accepted as aliases"). */
@@ -82,6 +87,7 @@ static const struct alias aliases[] = {
 	{ "sys.programGroupName", PK_COUNT, AL_IGNORED },
 	{ "sys.programGroupAllUsers", PK_COUNT, AL_IGNORED },
 	{ "createDesktopLinkAction", PK_COUNT, AL_IGNORED },
+	{ "requirePasswordChange", PK_COUNT, AL_IGNORED },
 };
 #define NALIASES (sizeof aliases / sizeof aliases[0])
 
@@ -249,8 +255,14 @@ plan_set(struct plan *p, const char *name, const char *value,
 
 	plan_where(where, sizeof where, file, line);
 	k = plan_lookup(name, &ignored, &alias);
-	if (ignored)
+	if (ignored) {
+		/* The reference installer's settings engine-setup has no use
+		 * for (cli-contract.md: "accepted and ignored with a note in
+		 * the log"); the value is not logged. */
+		log_msg("%sinstall4j answer '%s' accepted and ignored: "
+		    "engine-setup has no such setting", where, name);
 		return true;
+	}
 	if (k == PK_COUNT) {
 		const char *s = plan_suggest(name);
 
@@ -921,6 +933,9 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 		if (plat_file_type(v) != PLAT_FILE)
 			return plan_expect(expect, "a readable file that "
 			    "exists");
+		if (plat_file_usable(v, false) != 0)
+			return plan_expect(expect, "a file this user may "
+			    "read (check its owner and mode)");
 		break;
 	case PK_CONSOLE_FINGERPRINT:
 		if (!valid_fingerprint(v))
@@ -941,10 +956,120 @@ plan_check(enum plan_key k, const char *v, const char **expect)
 		if (!valid_proxy(v))
 			return plan_expect(expect, "http://host:port");
 		break;
+	case PK_PROXY_HOST:
+		if (!valid_address(v))
+			return plan_expect(expect, "a host name, IPv4 or "
+			    "IPv6 address");
+		break;
+	case PK_PROXY_PORT:
+		if (!valid_port(v))
+			return plan_expect(expect, "a port from 1 to 65535");
+		break;
 	case PK_COUNT:
 		break;
 	}
 	return true;
+}
+
+/* The origin of an answer for a message: "file:line: " or "command
+ * line: ". */
+static void
+plan_where_key(const struct plan *p, enum plan_key k, char *out,
+    size_t outsz)
+{
+	plan_where(out, outsz, p->origin[k].file, p->origin[k].line);
+}
+
+/* install4j proxyHost and proxyPort together mean proxy = http://HOST:PORT
+ * (cli-contract.md), as the product's Chef and Puppet templates write
+ * them into every response file. An empty proxyHost, as those templates
+ * render it when no proxy is configured, is no answer: the proxy comes
+ * from another source or the environment. Against an explicit proxy the
+ * usual rule holds: the higher source wins, and at the same level two
+ * different proxies are an error, as a duplicate key is. */
+static void
+plan_fold_proxy(struct plan *p, struct es_err *e)
+{
+	const char *h = p->value[PK_PROXY_HOST];
+	const char *pt = p->value[PK_PROXY_PORT];
+	char where[512], where2[512];
+	char *url = NULL;
+	size_t n;
+	int prio;
+
+	if (h == NULL && pt == NULL)
+		return;
+	if (h != NULL && h[strspn(h, " \t")] == '\0') {
+		log_msg("proxyHost is empty: no proxy from the response file%s",
+		    pt != NULL && pt[0] != '\0' ? " (proxyPort ignored)" : "");
+		goto out;
+	}
+	if (h == NULL) {
+		plan_where_key(p, PK_PROXY_PORT, where, sizeof where);
+		err_set(e, ES_EUSAGE, "%sproxyPort is given without proxyHost: "
+		    "give both (proxyHost=HOST and proxyPort=PORT mean proxy = "
+		    "http://HOST:PORT), or neither", where);
+		goto out;
+	}
+	plan_where_key(p, PK_PROXY_HOST, where, sizeof where);
+	if (pt == NULL || pt[0] == '\0') {
+		err_set(e, ES_EUSAGE, "%sproxyHost is given without proxyPort: "
+		    "give proxyPort=PORT too (together they mean proxy = "
+		    "http://HOST:PORT), or leave proxyHost empty for no proxy",
+		    where);
+		goto out;
+	}
+	if (!valid_address(h)) {
+		err_set(e, ES_EUSAGE, "%sbad value for 'proxyHost': '%.256s': "
+		    "expected a host name, IPv4 or IPv6 address", where, h);
+		goto out;
+	}
+	if (!valid_port(pt)) {
+		plan_where_key(p, PK_PROXY_PORT, where2, sizeof where2);
+		err_set(e, ES_EUSAGE, "%sbad value for 'proxyPort': '%.32s': "
+		    "expected a port from 1 to 65535", where2, pt);
+		goto out;
+	}
+	url = xasprintf(strchr(h, ':') != NULL && h[0] != '[' ?
+	    "http://[%s]:%s" : "http://%s:%s", h, pt);
+	prio = p->priority[PK_PROXY_HOST] > p->priority[PK_PROXY_PORT] ?
+	    p->priority[PK_PROXY_HOST] : p->priority[PK_PROXY_PORT];
+	if (p->value[PK_PROXY] != NULL) {
+		const char *v = p->value[PK_PROXY];
+
+		n = strlen(v);
+		if (n > 0 && v[n - 1] == '/')
+			n--;
+		if (p->priority[PK_PROXY] > prio) {
+			log_msg("proxyHost and proxyPort (%s) replaced by "
+			    "proxy = %s, given at a higher level", url, v);
+			goto out;
+		}
+		if (p->priority[PK_PROXY] == prio) {
+			if (strlen(url) != n || strncmp(url, v, n) != 0) {
+				plan_where_key(p, PK_PROXY, where2,
+				    sizeof where2);
+				err_set(e, ES_EUSAGE, "%sproxyHost and proxyPort "
+				    "mean proxy %s, but %.*s gives proxy = %s: "
+				    "give the proxy once", where, url,
+				    (int)(strlen(where2) > 2 ?
+				    strlen(where2) - 2 : 0), where2, v);
+			}
+			goto out;
+		}
+	}
+	plan_clear_key(p, PK_PROXY);
+	p->value[PK_PROXY] = url;
+	url = NULL;
+	p->priority[PK_PROXY] = prio;
+	p->origin[PK_PROXY].file = p->origin[PK_PROXY_HOST].file != NULL ?
+	    xstrdup(p->origin[PK_PROXY_HOST].file) : NULL;
+	p->origin[PK_PROXY].line = p->origin[PK_PROXY_HOST].line;
+	p->origin[PK_PROXY].as = xstrdup("proxyHost");
+out:
+	free(url);
+	plan_clear_key(p, PK_PROXY_HOST);
+	plan_clear_key(p, PK_PROXY_PORT);
 }
 
 bool
@@ -957,6 +1082,7 @@ plan_validate(struct plan *p, const struct plan_validate_opts *o,
 	int k;
 
 	err_clear(&local);
+	plan_fold_proxy(p, &local);
 	for (k = 0; k < PK_COUNT; k++) {
 		const char *expect;
 		char *normal;

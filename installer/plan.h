@@ -33,6 +33,8 @@ enum plan_key {
 	PK_CONSOLE_ADMIN_PASSWORD2,  /* install4j password2 only */
 	PK_START_SERVICE,
 	PK_PROXY,
+	PK_PROXY_HOST,               /* install4j proxyHost only */
+	PK_PROXY_PORT,               /* install4j proxyPort only */
 	PK_COUNT
 };
 
@@ -78,9 +80,9 @@ const char *plan_suggest(const char *name);
 
 /* Set one answer given as `name = value`. Duplicates at the same priority
  * are errors; a higher priority replaces a lower one. file/line describe
- * where it came from (file NULL for the command line). A note for ignored
- * install4j names is appended to notes when not NULL. Errors are
- * ES_EUSAGE. */
+ * where it came from (file NULL for the command line). An install4j name
+ * that is accepted and ignored leaves a note in the install log. Errors
+ * are ES_EUSAGE. */
 bool plan_set(struct plan *p, const char *name, const char *value,
     int priority, const char *file, int line, struct es_err *e);
 
@@ -132,8 +134,9 @@ struct plan_validate_opts {
 
 /* Check every value and the required answers; all problems are reported,
  * each naming its origin. Values that mean the same are made one form
- * here (install_dir "/opt/x/" becomes "/opt/x"), so the plan, --record
- * and the install record hold that form. */
+ * here (install_dir "/opt/x/" becomes "/opt/x"; install4j proxyHost and
+ * proxyPort become proxy), so the plan, --record and the install record
+ * hold that form. */
 bool plan_validate(struct plan *p, const struct plan_validate_opts *o,
     struct es_err *e);
 

@@ -189,6 +189,57 @@ out:
 	free(target);
 }
 
+/* Programs must run from the install folder: on a file system mounted
+ * noexec the install succeeds and the engine cannot start (mount(8),
+ * "noexec"). Under --root the files run from elsewhere later, so there it
+ * only warns. */
+static void
+req_exec(const struct manifest *m, const struct req_input *in,
+    struct req_report *r)
+{
+	struct req_item *it;
+	char *target, *at, mnt[512];
+	bool noexec = false;
+	bool live = strspn(in->root, "/") == strlen(in->root);
+
+	target = plat_join_root(in->root, in->install_dir);
+	at = req_existing_ancestor(target);
+	if (!plat_mount_point(at, mnt, sizeof mnt))
+		req_setf(mnt, sizeof mnt, "%s", at);
+	if (!plat_fs_noexec(at, &noexec)) {
+		it = req_add(r, REQ_WARN, "Programs may run");
+		req_setf(it->measured, sizeof it->measured, "unknown at %s",
+		    at);
+		req_setf(it->advice, sizeof it->advice, "Cannot tell whether"
+		    " the file system of %s lets programs run; make sure it"
+		    " is not mounted noexec.", at);
+	} else if (!noexec) {
+		it = req_add(r, REQ_PASS, "Programs may run");
+		req_setf(it->measured, sizeof it->measured, "yes, at %s", at);
+	} else {
+		it = req_add(r, live ? REQ_FAIL : REQ_WARN, "Programs may run");
+		req_setf(it->measured, sizeof it->measured, "no: the file"
+		    " system at %s is mounted noexec", mnt);
+		if (live)
+			req_setf(it->advice, sizeof it->advice, "The install"
+			    " would succeed, but the %s could not start from"
+			    " %s. Choose an install_dir on another file system,"
+			    " or mount %s without noexec (mount -o remount,exec"
+			    " %s, and in /etc/fstab).", req_title(m, in),
+			    in->install_dir, mnt, mnt);
+		else
+			req_setf(it->advice, sizeof it->advice, "%s is mounted"
+			    " noexec here; programs cannot run from it. Make"
+			    " sure the file system the installation in %s"
+			    " runs from later is not mounted noexec.", mnt,
+			    in->root);
+	}
+	req_setf(it->threshold, sizeof it->threshold, "a file system not"
+	    " mounted noexec");
+	free(at);
+	free(target);
+}
+
 static void
 req_cpus(const struct manifest *m, const struct req_input *in,
     const struct plat_facts *f, struct req_report *r)
@@ -339,10 +390,22 @@ req_existing(const struct req_input *in, bool exists, const char *found,
 		if (in->overwrite)
 			req_setf(it->advice, sizeof it->advice, "--overwrite:"
 			    " the installation %s will be replaced.", where);
-		else
+		else {
+			struct sbuf cmd;
+
+			/* With --root, so that the command works as
+			 * printed. */
+			sbuf_init(&cmd);
+			sbuf_add(&cmd, "engine-setup uninstall");
+			if (strspn(in->root, "/") != strlen(in->root)) {
+				sbuf_add(&cmd, " --root ");
+				sbuf_add_shell(&cmd, in->root);
+			}
 			req_setf(it->advice, sizeof it->advice, "Already"
-			    " installed %s; use --overwrite or `engine-setup"
-			    " uninstall`.", where);
+			    " installed %s; use --overwrite or `%s`.", where,
+			    cmd.s);
+			sbuf_free(&cmd);
+		}
 	}
 	req_setf(it->threshold, sizeof it->threshold, "none, unless"
 	    " --overwrite");
@@ -531,6 +594,7 @@ req_check(const struct manifest *m, const struct req_input *in,
 
 	req_memory(m, &input, facts, r);
 	req_disk(m, &input, r);
+	req_exec(m, &input, r);
 	req_cpus(m, &input, facts, r);
 	req_one_of(m, r, "Operating system", &m->os, facts->os_family,
 	    facts->os_name[0] != '\0' ? facts->os_name : facts->os_family);

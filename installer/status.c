@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answers.h"
 #include "consoles.h"
 #include "platform.h"
 #include "record.h"
@@ -25,9 +26,17 @@ status_consoles(const char *root, const struct record *r, FILE *out)
 		goto out;
 	}
 	if (c.n == 0) {
-		fprintf(out, "Consoles:     none (pair with 'engine-setup pair', "
-		    "or add this engine in the console and run "
-		    "'engine-setup consoles enable')\n");
+		struct plan p;
+		struct sbuf b;
+
+		plan_init(&p);
+		sbuf_init(&b);
+		answers_load_recorded(&p, root, r->install_dir);
+		consoles_none_advice(r->component,
+		    plan_get(&p, PK_COMMUNICATION), root, &b);
+		fprintf(out, "Consoles:     none: %s\n", b.s);
+		sbuf_free(&b);
+		plan_free(&p);
 		goto out;
 	}
 	fprintf(out, "Consoles:\n");

@@ -166,6 +166,28 @@ sbuf_add_xml(struct sbuf *b, const char *s)
 	}
 }
 
+void
+sbuf_add_shell(struct sbuf *b, const char *s)
+{
+	const char *c;
+
+	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == strlen(s)) {
+		sbuf_add(b, s);
+		return;
+	}
+	/* POSIX 2.2.2: nothing is special inside single quotes; a quote
+	 * itself ends them, is escaped, and they open again. */
+	sbuf_add(b, "'");
+	for (c = s; *c != '\0'; c++) {
+		if (*c == '\'')
+			sbuf_add(b, "'\\''");
+		else
+			sbuf_addn(b, c, 1);
+	}
+	sbuf_add(b, "'");
+}
+
 char *
 sbuf_detach(struct sbuf *b)
 {

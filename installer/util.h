@@ -31,6 +31,9 @@ void sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append s escaped for an XML attribute value or text node. */
 void sbuf_add_xml(struct sbuf *b, const char *s);
+/* Append s as one word of a POSIX shell command line: as it is when it
+ * holds only characters the shell leaves alone, else in single quotes. */
+void sbuf_add_shell(struct sbuf *b, const char *s);
 char *sbuf_detach(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 

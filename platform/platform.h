@@ -33,6 +33,10 @@ void plat_facts(struct plat_facts *f);
 /* Free bytes for the installing user at path, or
  * at its nearest existing ancestor. Returns false when nothing exists. */
 bool plat_disk_free(const char *path, uint64_t *free_bytes);
+/* Whether the file system holding path (which exists) refuses to run
+ * programs from it (Linux: mounted noexec, ST_NOEXEC of statvfs(3)), into
+ * *noexec. Returns false when it cannot be told. */
+bool plat_fs_noexec(const char *path, bool *noexec);
 /* True when a TCP listener could not bind port on all addresses because
  * something else holds it. */
 bool plat_port_in_use(unsigned port);
@@ -94,6 +98,13 @@ FILE *plat_fopen_regular(const char *path, const char *mode,
  * "--answers". Never opens path, so never blocks. */
 bool plat_check_regular(const char *path, const char *what,
     struct es_err *e);
+/* Whether a file the user names can be used, as 0 or an errno value
+ * (ENOENT, EACCES ...): to read (output false), path must be a file this
+ * process can open for reading; to write (output true), an existing path
+ * must be one it can open for writing, and a missing one needs a folder
+ * to be made in (ENOENT: the folder does not exist). Only a regular file
+ * is ever opened (check plat_check_regular first), so it never blocks. */
+int plat_file_usable(const char *path, bool output);
 bool plat_rename(const char *from, const char *to, struct es_err *e);
 bool plat_remove(const char *path, struct es_err *e);   /* file or empty dir */
 /* rm -rf that never follows symbolic links. Missing is success. */

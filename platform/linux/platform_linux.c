@@ -386,6 +386,17 @@ plat_facts(struct plat_facts *f)
 }
 
 bool
+plat_fs_noexec(const char *path, bool *noexec)
+{
+	struct statvfs sv;
+
+	if (statvfs(path, &sv) != 0)
+		return false;
+	*noexec = (sv.f_flag & ST_NOEXEC) != 0;
+	return true;
+}
+
+bool
 plat_disk_free(const char *path, uint64_t *free_bytes)
 {
 	struct statvfs sv;
@@ -937,6 +948,42 @@ plat_check_regular(const char *path, const char *what, struct es_err *e)
 	err_set(e, ES_EUSAGE, "%s %s: it is %s, not a regular file; give the "
 	    "path of a regular file", what, path, plat_mode_name(st.st_mode));
 	return false;
+}
+
+static char *plat_dir_of(const char *path);
+
+int
+plat_file_usable(const char *path, bool output)
+{
+	struct stat st;
+	char *dir;
+	int fd, err = 0;
+
+	if (stat(path, &st) != 0) {
+		err = errno;
+		if (!output || err != ENOENT)
+			return err;
+		/* A file to be made: its folder must exist and take it. */
+		dir = plat_dir_of(path);
+		if (stat(dir, &st) != 0)
+			err = errno;
+		else if (!S_ISDIR(st.st_mode))
+			err = ENOTDIR;
+		else if (access(dir, W_OK | X_OK) != 0)
+			err = errno;
+		else
+			err = 0;
+		free(dir);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	fd = open(path, (output ? O_WRONLY : O_RDONLY) | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return errno;
+	close(fd);
+	return 0;
 }
 
 FILE *

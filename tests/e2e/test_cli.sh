@@ -38,6 +38,8 @@ if [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
 	file_has "$R/opt/rapid7/nexpose/.install/record" "version 8.0.2"
 	# A different payload is "other answers" for a re-run.
 	run 7 --silent --answers "$WORK/e.txt" --root "$R"
+	out_has "  the payload: installed Nexpose 8.0.2 (sha256 "
+	out_has "now Nexpose 7.3.1 (sha256 "
 fi
 
 # No payload at all: the stub says what to build.
@@ -64,4 +66,73 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	    fail "non-root install into its own --root: $OUT"
 	exists "$R/opt/rapid7/nexpose/nse/conf/nse.xml"
 fi
+# A file option or file key that names a missing or unreadable file is a
+# usage error (exit 2) naming the option, the file and what to do; nothing
+# is written. A file to write needs its folder.
+R=$(newroot)
+engine_answers > "$WORK/e.txt"
+run 2 pair --console 127.0.0.1 --secret-file "$WORK/nonexistent" --root "$R"
+out_has "--secret-file: cannot read the shared secret file $WORK/nonexistent: No such file or directory; give the file that holds the console's shared secret"
+run 2 pair --test --console 127.0.0.1 --secret-file "$WORK/nonexistent" --root "$R"
+out_has "--secret-file: cannot read the shared secret file"
+run 2 --silent --answers "$WORK/nonexistent" --root "$R"
+out_has "--answers (-varfile): cannot read the answers file $WORK/nonexistent"
+run 2 -q -varfile "$WORK/nonexistent" --root "$R"
+out_has "cannot read the answers file $WORK/nonexistent"
+run 2 --silent --answers "$WORK/e.txt" --payload "$WORK/nonexistent" --root "$R"
+out_has "--payload: cannot read the payload file $WORK/nonexistent: No such file or directory"
+run 2 --silent --answers "$WORK/e.txt" --record "$WORK/no-dir/rec.txt" --root "$R"
+out_has "--record: cannot create the answers file $WORK/no-dir/rec.txt: its folder does not exist"
+run 2 --check --silent --answers "$WORK/e.txt" --record "$WORK/no-dir/rec.txt" --root "$R"
+run 2 --silent --answers "$WORK/e.txt" --log "$WORK/no-dir/log" --root "$R"
+out_has "--log: cannot create the log file $WORK/no-dir/log: its folder does not exist"
+run 2 uninstall --silent --log "$WORK/no-dir/log" --root "$R"
+out_has "--log: cannot create the log file"
+run 2 --silent --answers "$WORK/e.txt" --set pair_now=yes \
+    --set console_address=10.0.0.5 --set shared_secret_file="$WORK/nonexistent" --root "$R"
+out_has "bad value for 'shared_secret_file'"
+console_answers
+run 2 --silent --answers "$WORK/console.txt" \
+    --set console_admin_password_file="$WORK/nonexistent" --root "$R"
+out_has "bad value for 'console_admin_password_file'"
+check "nothing written (missing files)" test -z "$(ls -A "$R")"
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
+	# Files the user may not read: the same, not exit 6 half-way.
+	printf 'ABCD-EFGH\n' > "$WORK/secret0600"
+	chmod 600 "$WORK/secret0600"
+	chmod 644 "$WORK/e.txt"
+	R=$(newroot)
+	chown nobody "$R"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(as_nobody pair --test --console 127.0.0.1 --secret-file "$WORK/secret0600" --root "$R" 2>&1)
+	rc=$?
+	[ $rc -eq 2 ] || fail "an unreadable --secret-file exited $rc: $OUT"
+	out_has "cannot read the shared secret file $WORK/secret0600: Permission denied"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(as_nobody --silent --answers "$WORK/e.txt" --set pair_now=yes \
+	    --set console_address=10.0.0.5 --set shared_secret_file="$WORK/secret0600" \
+	    --root "$R" 2>&1)
+	rc=$?
+	[ $rc -eq 2 ] || fail "an unreadable shared_secret_file exited $rc: $OUT"
+	out_has "expected a file this user may read"
+	check "nothing written (unreadable files)" test -z "$(ls -A "$R")"
+fi
+# Commands printed as advice work as printed: a --root with a space and a
+# quote is shell-quoted.
+R="$WORK/a root's place"
+mkdir -p "$R"
+run 0 --silent --answers "$WORK/e.txt" --root "$R"
+run 0 consoles list --root "$R"
+out_has "engine-setup pair --console HOST[:PORT] --root '$WORK/a root'\''s place'"
+# Exit 7 under a --root that needs quoting: the uninstall command printed
+# works when pasted into a shell.
+run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
+out_has "  engine_name: installed 'scanner-01', now 'other'"
+cmd=$(sed -n 's/.*remove the installation first: //p' <<<"$OUT")
+out_has "engine-setup uninstall --root '$WORK/a root'\''s place'"
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd --silent" 2>&1) ||
+    fail "the printed command failed: $cmd: $OUT"
+out_has "Uninstalled"
+missing "$R/opt/rapid7/nexpose/nse"
 finish

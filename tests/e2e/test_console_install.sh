@@ -29,6 +29,15 @@ file_has "$WORK/console.log" "installed Nexpose 7.3.1 (console)"
 run 0 status --root "$R"
 out_has "console (Security Console with local Scan Engine)"
 out_has "nexposeconsole"
+# A console's local engine needs no pairing ('pair' refuses here): no
+# advice to run it.
+out_has "Consoles:     none: this Security Console's local Scan Engine needs no pairing"
+out_lacks "engine-setup pair"
+run 0 consoles list --root "$R"
+out_has "No consoles: this Security Console's local Scan Engine needs no pairing"
+out_lacks "engine-setup pair"
+run 2 pair --console 127.0.0.1 --root "$R"
+out_has "local Scan Engine needs no pairing"
 
 # An engine-only install on a host with a console fails (the seed's REMINDER).
 R2=$(newroot)

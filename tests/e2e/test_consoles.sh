@@ -9,7 +9,14 @@ engine_answers console-to-engine > "$WORK/e.txt"
 run 0 --silent --answers "$WORK/e.txt" --root "$R"
 X=$R/opt/rapid7/nexpose/nse/conf/consoles.xml
 run 0 consoles list --root "$R"
-check "no consoles yet" test -z "$OUT"
+out_has "No consoles: add this engine in the console (Administration > Scans > Manage scan engines > New Engine), then run: engine-setup consoles enable ADDRESS --root $R"
+out_lacks "engine-setup pair"
+# Standard output stays one console a line: nothing, when there is none.
+check "no consoles yet: nothing on standard output" \
+    test -z "$("$ES_BIN" consoles list --root "$R" 2>/dev/null)"
+run 0 status --root "$R"
+out_has "Consoles:     none: add this engine in the console"
+out_has "engine-setup consoles enable ADDRESS --root $R"
 
 # What a console writes when it adds the engine (Administration > Scans >
 # Manage scan engines > New Engine).

@@ -60,6 +60,9 @@ out_has "Install dir:  /opt/rapid7/nexpose"
 out_has "engine (Scan Engine only)"
 out_has "nexposeengine"
 out_has "Consoles:     none"
+out_has "pair this engine with its console: engine-setup pair --console HOST[:PORT] --root $R"
+run 0 consoles list --root "$R"
+out_has "No consoles: pair this engine with its console: engine-setup pair --console HOST[:PORT] --root $R"
 
 # Same answers again: nothing to do, nothing changed.
 before=$(tree "$R")
@@ -73,6 +76,27 @@ out_has "nothing to do"
 run 7 --silent --answers "$WORK/engine.txt" --set engine_name=other --root "$R"
 out_has "--overwrite"
 check "exit 7 changes nothing" test "$before" = "$(tree "$R")"
+# It names each answer that differs, old and new, and gives commands that
+# work as printed: with this --root.
+out_has "with other answers; what differs:"
+out_has "  engine_name: installed 'scanner-01', now 'other'"
+out_lacks "first_name:"
+out_has "run the same command again with --overwrite"
+out_has "remove the installation first: engine-setup uninstall --root $R"
+run 7 --silent --answers "$WORK/engine.txt" --set engine_name=other \
+    --set company="AT&T Inc" --set communication=console-to-engine --root "$R"
+out_has "  company: installed 'Example Corp', now 'AT&T Inc'"
+out_has "  communication: installed 'engine-to-console', now 'console-to-engine'"
+out_has "  engine_port: installed (not set), now '40814'"
+# Another install_dir with --overwrite: uninstall first, named with --root.
+run 7 --silent --answers "$WORK/engine.txt" --set install_dir=/opt/elsewhere \
+    --overwrite --root "$R"
+out_has "To install at /opt/elsewhere, remove it first: engine-setup uninstall --root $R"
+check "exit 7 changes nothing (2)" test "$before" = "$(tree "$R")"
+# The command printed works: the same root, given as printed.
+TESTS_RUN=$((TESTS_RUN + 1))
+cmd=$(sed -n 's/.*remove it first: //p' <<<"$OUT")
+[ "$cmd" = "engine-setup uninstall --root $R" ] || fail "printed: $cmd"
 
 id_before=$(grep '^engine_id' "$D/.install/record")
 key_before=$(sha256sum < "$D/nse/conf/nse.key")

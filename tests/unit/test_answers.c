@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "log.h"
 #include "plan.h"
 #include "util.h"
 
@@ -743,6 +744,83 @@ test_subject_name_limits(void **state)
 	}
 }
 
+/* The product's Chef template: proxyHost and proxyPort (empty when no
+ * proxy is configured) and requirePasswordChange$Boolean in every
+ * response file. */
+static void
+test_install4j_chef_proxy(void **state)
+{
+	struct plan_validate_opts vo;
+	struct plan p;
+	struct es_err e;
+
+	(void)state;
+	memset(&vo, 0, sizeof vo);
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=\nproxyPort=\n"
+	    "requirePasswordChange$Boolean=false\n", &e));
+	assert_non_null(strstr(log_text(), "answers.txt:3: install4j answer "
+	    "'requirePasswordChange$Boolean' accepted and ignored"));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_null(plan_get(&p, PK_PROXY));
+	assert_false(plan_is_set(&p, PK_PROXY_HOST));
+	plan_free(&p);
+
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=proxy.example.com\nproxyPort=3128\n",
+	    &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_string_equal(plan_get(&p, PK_PROXY),
+	    "http://proxy.example.com:3128");
+	assert_string_equal(p.origin[PK_PROXY].as, "proxyHost");
+	assert_int_equal(p.origin[PK_PROXY].line, 1);
+	plan_free(&p);
+
+	/* One without the other names the missing one. */
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=proxy.example.com\n", &e));
+	assert_false(plan_validate(&p, &vo, &e));
+	assert_int_equal(e.code, ES_EUSAGE);
+	assert_non_null(strstr(e.msg, "answers.txt:1: proxyHost is given "
+	    "without proxyPort"));
+	plan_free(&p);
+	plan_init(&p);
+	assert_true(parse(&p, "proxyPort=3128\n", &e));
+	assert_false(plan_validate(&p, &vo, &e));
+	assert_non_null(strstr(e.msg, "proxyPort is given without proxyHost"));
+	plan_free(&p);
+
+	/* An explicit proxy: a higher source wins; the same level must
+	 * agree. */
+	plan_init(&p);
+	err_clear(&e);
+	assert_true(answers_set_arg(&p, "proxy=http://set.example.com:80",
+	    PLAN_SRC_SET, &e));
+	assert_true(parse(&p, "proxyHost=proxy.example.com\nproxyPort=3128\n",
+	    &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_string_equal(plan_get(&p, PK_PROXY), "http://set.example.com:80");
+	plan_free(&p);
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=proxy.example.com\nproxyPort=3128\n"
+	    "proxy = http://other.example.com:3128\n", &e));
+	assert_false(plan_validate(&p, &vo, &e));
+	assert_non_null(strstr(e.msg, "give the proxy once"));
+	plan_free(&p);
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=proxy.example.com\nproxyPort=3128\n"
+	    "proxy = http://proxy.example.com:3128/\n", &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	plan_free(&p);
+	/* An IPv6 host gets brackets. */
+	plan_init(&p);
+	assert_true(parse(&p, "proxyHost=2001:db8::1\nproxyPort=8080\n", &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_string_equal(plan_get(&p, PK_PROXY), "http://[2001:db8::1]:8080");
+	plan_free(&p);
+	log_close();
+}
+
 int
 main(void)
 {
@@ -769,6 +847,7 @@ main(void)
 		cmocka_unit_test(test_subject_name_limits),
 		cmocka_unit_test_setup_teardown(test_load_file, fixture_setup,
 		    fixture_teardown),
+		cmocka_unit_test(test_install4j_chef_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

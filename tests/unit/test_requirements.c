@@ -2,6 +2,7 @@
  * holding the sample payload's thresholds (payload/manifest). */
 #include "fixture.h"
 
+#include <sys/mount.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -103,7 +104,8 @@ static void
 test_small_host_warns_only(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const order[] = { "Memory", "Free disk", "CPUs",
+	static const char *const order[] = { "Memory", "Free disk",
+	    "Programs may run", "CPUs",
 	    "Operating system", "Architecture", "Virtual machine", "SELinux",
 	    "Existing installation", "Security Console on this host",
 	    "Service definition" };
@@ -480,11 +482,77 @@ test_real_machine_and_labels(void **state)
 	engine_input(f, &in);
 	in.install_dir = NULL;
 	req_check(&m, &in, NULL, &r);
-	assert_int_equal(r.n, 10);
+	assert_int_equal(r.n, 11);
 	assert_true(r.item[0].measured[0] != '\0');
 	assert_string_equal(req_result_label(REQ_PASS), "[Pass]");
 	assert_string_equal(req_result_label(REQ_WARN), "[Warn]");
 	assert_string_equal(req_result_label(REQ_FAIL), "[Fail]");
+	free_manifest(&m);
+}
+
+/* An install folder on a file system mounted noexec installs, and then the
+ * engine cannot start: on the host that fails, under --root (the files
+ * run elsewhere later) it warns. Needs a tmpfs mount (root). */
+static void
+test_noexec_file_system(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest m;
+	struct plat_facts pf;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+	char *mnt = fixture_path(f, "noexec");
+	char *dir;
+	bool noexec;
+
+	fixture_mkdirs(mnt);
+	if (mount("tmpfs", mnt, "tmpfs", MS_NOEXEC, "size=1g") != 0) {
+		free(mnt);
+		skip();
+	}
+	sample_manifest(&m);
+	small_host(&pf);
+	engine_input(f, &in);
+
+	/* The fixture folder's own file system (TMPDIR may be noexec too):
+	 * measured at the nearest folder that exists. */
+	assert_true(plat_fs_noexec(f->dir, &noexec));
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Programs may run");
+	assert_non_null(it);
+	assert_int_equal(it->result, noexec ? REQ_WARN : REQ_PASS);
+	assert_non_null(strstr(it->measured, f->dir));
+
+	/* --root on a noexec file system: a warning that says why. */
+	in.root = mnt;
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Programs may run");
+	assert_int_equal(it->result, REQ_WARN);
+	assert_non_null(strstr(it->measured, "mounted noexec"));
+	assert_non_null(strstr(it->measured, mnt));
+	assert_non_null(strstr(it->advice, "noexec"));
+	assert_int_equal(r.fails, 0);
+
+	/* The host, with install_dir below the noexec mount (not yet made):
+	 * the nearest existing folder decides, and it fails. */
+	in.root = "/";
+	dir = xasprintf("%s/opt/rapid7/nexpose", mnt);
+	in.install_dir = dir;
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Programs may run");
+	assert_int_equal(it->result, REQ_FAIL);
+	assert_non_null(strstr(it->advice, "could not start"));
+	assert_non_null(strstr(it->advice, "mount -o remount,exec"));
+	assert_non_null(strstr(it->advice, mnt));
+	assert_int_equal(umount(mnt), 0);
+
+	/* Unmounted, the same folder is what its file system is. */
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Programs may run");
+	assert_int_equal(it->result, noexec ? REQ_FAIL : REQ_PASS);
+	free(dir);
+	free(mnt);
 	free_manifest(&m);
 }
 
@@ -504,6 +572,7 @@ main(void)
 		T(test_engine_port_in_use),
 		T(test_os_arch_selinux_disk),
 		T(test_real_machine_and_labels),
+		T(test_noexec_file_system),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
