@@ -789,7 +789,7 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 			    state, sizeof state);
 			if (strcmp(state, "active") != 0)
 				continue;
-			if (!exec_push(x, UNDO_SERVICE_START, NULL,
+			if (!exec_push(x, UNDO_SERVICE_START, c->o->root,
 			    c->old.services.v[i], e) ||
 			    !plat_service_stop(c->old.services.v[i], e))
 				goto out;
@@ -920,7 +920,8 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 		    "root", c->res->service);
 		return true;
 	}
-	if (!exec_push(x, UNDO_SERVICE_STOP, NULL, c->res->service, e) ||
+	if (!exec_push(x, UNDO_SERVICE_STOP, c->o->root,
+	    c->res->service, e) ||
 	    !plat_service_start(c->res->service, e))
 		return false;
 	c->res->started = true;
