@@ -92,6 +92,11 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 		}
 	}
 	if (problems > 0) {
+		size_t n = strlen(first.msg);
+
+		/* Its own sentence ends here. */
+		while (n > 0 && first.msg[n - 1] == '.')
+			first.msg[--n] = '\0';
 		err_set(e, ES_EINSTALL, "an earlier engine-setup %s was cut "
 		    "short, and %s it failed: %.1000s. Fix that, then run the "
 		    "command again; the journal %s is kept until then.", name,
