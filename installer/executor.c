@@ -326,6 +326,13 @@ exec_rollback(struct exec *x)
 		if (!exec_apply(&x->journal[i], &e) || (x->on_disk &&
 		    !journal_mark_undone(&x->disk, x->journal[i].seq, &e))) {
 			log_msg("rollback problem: %s", e.msg);
+			snprintf(x->undo_problem, sizeof x->undo_problem, "%s",
+			    e.msg);
+			/* Its sentence is ended by the message it goes in. */
+			while (strlen(x->undo_problem) > 0 &&
+			    x->undo_problem[strlen(x->undo_problem) - 1] == '.')
+				x->undo_problem[strlen(x->undo_problem) - 1] =
+				    '\0';
 			problems++;
 			break;
 		}

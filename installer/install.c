@@ -1088,6 +1088,14 @@ install_run(const struct plan *p, const struct install_opts *o,
 		exec_end(&x);
 		plat_service_state(o->root, res->service, res->service_state,
 		    sizeof res->service_state);
+	} else if (x.undo_problem[0] != '\0') {
+		/* Not everything is undone: say so, never "undone". */
+		res->undo_kept = true;
+		err_set(e, e->code, "Undoing this run stopped short: %.900s. "
+		    "The journal is kept: fix that, then run engine-setup "
+		    "again (install, uninstall, pair or consoles), which "
+		    "finishes the undo first; 'engine-setup status' shows it "
+		    "until then.", x.undo_problem);
 	}
 	exec_free(&x);
 done:

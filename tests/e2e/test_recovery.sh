@@ -82,6 +82,28 @@ for n in $(points "$total"); do
 	back_to_old "$what"
 done
 
+# ---- An in-process rollback that fails (EBUSY at one of its last four
+# renames) stops there, says so (never "undone"), keeps the journal, and
+# the next run resumes it.
+rm -rf "$R"; cp -a "$WORK/old" "$R"
+total=$(ES_TEST_FAULT="Recording the installation:fail" count rename "${FAIL[@]}")
+for ((n = total - 3; n <= total; n++)); do
+	what="rollback failing at rename #$n of $total"
+	rm -rf "$R"; cp -a "$WORK/old" "$R"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(ES_TEST_FAULT="Recording the installation:fail" strace -f -qq \
+	    -o /dev/null -e trace=rename -e inject=rename:error=EBUSY:when="$n" \
+	    "$ES_BIN" "${FAIL[@]}" 2>&1)
+	RC=$?
+	[ $RC -eq 6 ] || fail "$what: exited $RC, expected 6: $OUT"
+	out_has "Undoing this run stopped short: "
+	out_has "Device or resource busy. The journal is kept"
+	out_lacks "Everything this run changed was undone"
+	run 10 status --root "$R"
+	out_has "cut short"
+	back_to_old "$what"
+done
+
 # ---- A root copied elsewhere with a journal in it: finished there, and
 # the root it came from is left alone.
 A=$(newroot)
