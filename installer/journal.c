@@ -287,19 +287,19 @@ journal_path_clean(const char *p)
 
 /* p, a path the journal names, moved from the root the journal was
  * written in to rb->root; NULL (rb->why set) when it is not strictly
- * inside that root. */
+ * inside that root. The root is spelt as the user gave it (it may hold
+ * "." or ".."); what follows it must be clean. */
 static char *
 journal_rebase_path(struct journal_rebase *rb, const char *p)
 {
 	size_t i, n;
 
-	if (journal_path_clean(p)) {
-		for (i = 0; i < rb->nfrom; i++) {
-			n = strlen(rb->from[i]);
-			if (strncmp(p, rb->from[i], n) == 0 && p[n] == '/' &&
-			    p[n + strspn(p + n, "/")] != '\0')
-				return plat_join_root(rb->root, p + n);
-		}
+	for (i = 0; p != NULL && i < rb->nfrom; i++) {
+		n = strlen(rb->from[i]);
+		if (strncmp(p, rb->from[i], n) == 0 &&
+		    journal_path_clean(p + n) &&
+		    p[n + strspn(p + n, "/")] != '\0')
+			return plat_join_root(rb->root, p + n);
 	}
 	snprintf(rb->why, sizeof rb->why, "it names %.500s, which is not a "
 	    "path inside %.500s", p != NULL ? p : "no path",
@@ -542,7 +542,7 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 			    v->valuedouble == JOURNAL_VERSION &&
 			    journal_str(o, "op") != NULL &&
 			    journal_str(o, "install_dir") != NULL &&
-			    (from == NULL || journal_path_clean(from));
+			    (from == NULL || from[0] == '/');
 			if (good) {
 				j->op = xstrdup(journal_str(o, "op"));
 				j->install_dir =
@@ -561,7 +561,7 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				if (from != NULL) {
 					from = journal_str(o, "root_real");
 					real = from != NULL &&
-					    journal_path_clean(from) ?
+					    from[0] == '/' ?
 					    xstrdup(from) : NULL;
 				} else if (*prefix != '\0') {
 					real = plat_real_path(prefix);

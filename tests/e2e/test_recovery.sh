@@ -118,6 +118,19 @@ check "the copy is undone: no installation folder" test ! -e "$C/opt"
 check "the copy: no leftovers" test -z "$(leftovers "$C")"
 check "the root it was copied from is untouched" test "$(snapshot "$A")" = "$SA"
 
+# ---- A root spelt with "." and "..", relative, recovered under another
+# spelling of it.
+A=$(newroot)
+(cd "$A" && ES_TEST_FAULT="Moving into place:kill" "$ES_BIN" --silent \
+    --answers "$WORK/e.txt" --root "../$(basename "$A")/." >/dev/null 2>&1)
+check "a root spelt with . and ..: a journal" test -f "$A/$J/journal"
+run 10 status --root "$A"
+out_has "was cut short; the next install"
+run 0 uninstall --silent --root "$WORK//$(basename "$A")"
+out_has "everything it changed has now been undone"
+check "a root spelt with . and ..: no installation folder" test ! -e "$A/opt"
+check "a root spelt with . and ..: no leftovers" test -z "$(leftovers "$A")"
+
 # ---- Damaged and hostile journals: status says so (10, Problem), every
 # changing command stops with exit 6 naming the file, nothing changes
 # (not even outside the root).
