@@ -326,6 +326,8 @@ exec_rollback(struct exec *x)
 		if (!exec_apply(&x->journal[i], &e) || (x->on_disk &&
 		    !journal_mark_undone(&x->disk, x->journal[i].seq, &e))) {
 			log_msg("rollback problem: %s", e.msg);
+			if (problems++ > 0)
+				continue;
 			snprintf(x->undo_problem, sizeof x->undo_problem, "%s",
 			    e.msg);
 			/* Its sentence is ended by the message it goes in. */
@@ -333,8 +335,10 @@ exec_rollback(struct exec *x)
 			    x->undo_problem[strlen(x->undo_problem) - 1] == '.')
 				x->undo_problem[strlen(x->undo_problem) - 1] =
 				    '\0';
-			problems++;
-			break;
+			/* With a journal the next run resumes from here; only
+			 * without one is the rest tried regardless. */
+			if (x->on_disk)
+				break;
 		}
 	}
 	exec_clear(x);
