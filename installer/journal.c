@@ -369,7 +369,8 @@ journal_check_record(struct journal_rebase *rb, struct undo *u)
 	case UNDO_SERVICE_START:
 	case UNDO_UNINSTALL:
 		/* a is the root: the one worked on now. */
-		if (u->kind == UNDO_UNINSTALL ? u->data == NULL : u->b == NULL) {
+		if (u->kind == UNDO_UNINSTALL ? u->data == NULL :
+		    u->b == NULL) {
 			snprintf(rb->why, sizeof rb->why, "a %s record without "
 			    "its %s", journal_kinds[u->kind],
 			    u->kind == UNDO_UNINSTALL ? "install record" :
@@ -532,8 +533,9 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				    "so this one cannot finish the run it "
 				    "describes. Nothing was changed. Run that "
 				    "version's engine-setup again, or look at "
-				    "the journal and at what that run left, then "
-				    "remove it by hand.", path, v->valuedouble,
+				    "the journal and at what that run left, "
+				    "then remove it by hand.", path,
+				    v->valuedouble,
 				    JOURNAL_VERSION);
 				cJSON_Delete(o);
 				goto out;

@@ -64,6 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (journal_load(root, &j, &e)) {
 		for (i = 0; i < j.n; i++) {
 			const struct undo *u = &j.v[i].u;
+			const char *base;
 
 			switch (u->kind) {
 			case UNDO_RENAME:
@@ -72,9 +73,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			case UNDO_REMOVE_TREE:
 				inside(u->a);
-				if (strstr(strrchr(u->a, '/'), ".es-staging-") ==
-				    NULL && strstr(strrchr(u->a, '/'),
-				    ".es-backup-") == NULL)
+				base = strrchr(u->a, '/');
+				if (strstr(base, ".es-staging-") == NULL &&
+				    strstr(base, ".es-backup-") == NULL)
 					abort();
 				break;
 			case UNDO_SERVICE_REMOVE:
