@@ -51,6 +51,7 @@ exec_free(struct exec *x)
 static bool
 exec_add(struct exec *x, struct undo *u, struct es_err *e)
 {
+	u->seq = x->disk.nrec;
 	if (x->on_disk && !journal_append(&x->disk, false, u, e)) {
 		journal_undo_free(u);
 		return false;
@@ -276,11 +277,12 @@ exec_apply(const struct undo *u, struct es_err *e)
 	case UNDO_SERVICE_REMOVE:
 		return plat_service_remove(u->a, u->b, e);
 	case UNDO_SERVICE_STOP:
-		if (!plat_service_manager_running("/"))
+		/* a: the root (journal_load() sets the one worked on now). */
+		if (!plat_service_manager_running(u->a != NULL ? u->a : "/"))
 			return true;
 		return plat_service_stop(u->b, e);
 	case UNDO_SERVICE_START:
-		if (!plat_service_manager_running("/"))
+		if (!plat_service_manager_running(u->a != NULL ? u->a : "/"))
 			return true;
 		return plat_service_start(u->b, e);
 	case UNDO_SYMLINK:
@@ -313,11 +315,30 @@ exec_rollback(struct exec *x)
 	struct es_err e;
 	size_t i, problems = 0;
 
+	/* Newest first, and each one written down as undone before the
+	 * next: the undo of a record may rely on those after it having
+	 * been undone (a folder moved back before the one it was moved
+	 * from is removed), so a run cut short here resumes where it
+	 * stopped, and one that cannot be undone stops the undo: the next
+	 * run tries again from there, in the same order. */
 	for (i = x->n; i-- > 0; ) {
 		err_clear(&e);
-		if (!exec_apply(&x->journal[i], &e)) {
+		if (!exec_apply(&x->journal[i], &e) || (x->on_disk &&
+		    !journal_mark_undone(&x->disk, x->journal[i].seq, &e))) {
 			log_msg("rollback problem: %s", e.msg);
-			problems++;
+			if (problems++ > 0)
+				continue;
+			snprintf(x->undo_problem, sizeof x->undo_problem, "%s",
+			    e.msg);
+			/* Its sentence is ended by the message it goes in. */
+			while (strlen(x->undo_problem) > 0 &&
+			    x->undo_problem[strlen(x->undo_problem) - 1] == '.')
+				x->undo_problem[strlen(x->undo_problem) - 1] =
+				    '\0';
+			/* With a journal the next run resumes from here; only
+			 * without one is the rest tried regardless. */
+			if (x->on_disk)
+				break;
 		}
 	}
 	exec_clear(x);

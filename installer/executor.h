@@ -33,6 +33,9 @@ struct exec {
 	exec_report_fn report;
 	void *report_arg;
 	const char *fault;    /* ES_TEST_FAULT: "<step>:fail|signal|stop|kill" */
+	/* exec_rollback() stopped short: why (empty when it did not). The
+	 * journal is kept; the next run finishes the undo. */
+	char undo_problem[ES_ERR_MSG_MAX];
 };
 
 void exec_init(struct exec *x);
@@ -71,8 +74,9 @@ bool exec_cancelled(struct exec *x, struct es_err *e);
 bool exec_run(struct exec *x, const struct exec_step *steps, size_t n,
     void *ctx, struct es_err *e);
 /* Undo the records in reverse order. True when everything was undone (the
- * journal is then removed); false when something could not be (logged;
- * the journal stays for the next run to try again). */
+ * journal is then removed); false when something could not be (logged,
+ * and why in x->undo_problem; the undo stops there and the journal stays
+ * for the next run to resume it). */
 bool exec_rollback(struct exec *x);
 /* The commit point (journal_commit): from here the changes stay and the
  * finish records are what is left to do. */

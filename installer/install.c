@@ -889,7 +889,7 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 			    state, sizeof state);
 			if (strcmp(state, "active") != 0)
 				continue;
-			if (!exec_push(x, UNDO_SERVICE_START, NULL,
+			if (!exec_push(x, UNDO_SERVICE_START, c->o->root,
 			    c->old.services.v[i], e) ||
 			    !plat_service_stop(c->old.services.v[i], e))
 				goto out;
@@ -1020,7 +1020,8 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 		    "root", c->res->service);
 		return true;
 	}
-	if (!exec_push(x, UNDO_SERVICE_STOP, NULL, c->res->service, e) ||
+	if (!exec_push(x, UNDO_SERVICE_STOP, c->o->root,
+	    c->res->service, e) ||
 	    !plat_service_start(c->res->service, e))
 		return false;
 	c->res->started = true;
@@ -1187,6 +1188,14 @@ install_run(const struct plan *p, const struct install_opts *o,
 		exec_end(&x);
 		plat_service_state(o->root, res->service, res->service_state,
 		    sizeof res->service_state);
+	} else if (x.undo_problem[0] != '\0') {
+		/* Not everything is undone: say so, never "undone". */
+		res->undo_kept = true;
+		err_set(e, e->code, "Undoing this run stopped short: %.900s. "
+		    "The journal is kept: fix that, then run engine-setup "
+		    "again (install, uninstall, pair or consoles), which "
+		    "finishes the undo first; 'engine-setup status' shows it "
+		    "until then.", x.undo_problem);
 	}
 	exec_free(&x);
 done:

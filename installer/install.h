@@ -79,6 +79,9 @@ struct install_result {
 	/* Not empty when the install is complete but its log could not be
 	 * written: what happened (the file, the reason). */
 	char log_warning[ES_ERR_MSG_MAX];
+	/* The install failed and its undo stopped short (why is in the
+	 * error): the journal is kept, the next run finishes the undo. */
+	bool undo_kept;
 };
 
 /* Make the engine identity for a plan: the id, key and certificate of the

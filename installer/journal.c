@@ -44,6 +44,20 @@ journal_paths(struct journal *j, const char *root)
 	free(state);
 }
 
+/* root as the journal's paths begin with it: "" for the running system
+ * (every path is the host's own), else the --root folder without a
+ * trailing '/' (as plat_join_root() joins). */
+static char *
+journal_root_prefix(const char *root)
+{
+	char *p = plat_join_root(root, "/");
+	size_t n = strlen(p);
+
+	while (n > 0 && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
+}
+
 /* Write one JSON object as one line, durably; o is freed. */
 static bool
 journal_write(struct journal *j, cJSON *o, struct es_err *e)
@@ -93,6 +107,21 @@ journal_begin(struct journal *j, const char *root, const char *op,
 	cJSON_AddNumberToObject(o, "journal", JOURNAL_VERSION);
 	cJSON_AddStringToObject(o, "op", op);
 	cJSON_AddStringToObject(o, "install_dir", install_dir);
+	/* What the paths below begin with, so that the journal is finished
+	 * in the root it is found in, never in another (a root copied or
+	 * mounted elsewhere, a damaged path): journal_load() rebases. The
+	 * staging folder is named through the real path (step_prepare). */
+	{
+		char *prefix = journal_root_prefix(root);
+		char *real = *prefix != '\0' ? plat_real_path(prefix) : NULL;
+
+		cJSON_AddStringToObject(o, "root", *prefix != '\0' ? prefix :
+		    "/");
+		if (real != NULL && strcmp(real, prefix) != 0)
+			cJSON_AddStringToObject(o, "root_real", real);
+		free(real);
+		free(prefix);
+	}
 	cJSON_AddNumberToObject(o, "pid", (double)plat_process_id());
 	cJSON_AddStringToObject(o, "started", now);
 	if (!journal_write(j, o, e)) {
@@ -122,6 +151,24 @@ journal_append(struct journal *j, bool finish, const struct undo *u,
 		util_free_secret(b64);
 		cJSON_AddNumberToObject(o, "mode", u->mode);
 	}
+	if (!journal_write(j, o, e))
+		return false;
+	j->nrec++;
+	return true;
+}
+
+bool
+journal_mark_undone(struct journal *j, size_t seq, struct es_err *e)
+{
+	cJSON *o;
+
+	/* A loaded journal is opened on the first mark; what follows its
+	 * last whole line (a torn record) is cut off first. */
+	if (j->f == NULL && (j->f = plat_append_open(j->committed ?
+	    j->committed_path : j->path, j->whole, e)) == NULL)
+		return false;
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "undone", (double)seq);
 	return journal_write(j, o, e);
 }
 
@@ -206,9 +253,141 @@ journal_str(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* How journal_load() checks a record's paths and moves them to the root
+ * the journal is found in. */
+struct journal_rebase {
+	const char *root;          /* the root being worked on now */
+	const char *from[2];       /* what the journal's paths begin with */
+	size_t nfrom;
+	char why[1200];            /* a record refused: the reason */
+};
+
+/* Is p an absolute path without empty, "." or ".." parts? One trailing
+ * '/' (a folder, as plat_service_paths() writes it) is allowed. */
+static bool
+journal_path_clean(const char *p)
+{
+	const char *c = p;
+
+	if (p == NULL || p[0] != '/')
+		return false;
+	while (*c == '/') {
+		const char *next = strchr(++c, '/');
+		size_t n = next != NULL ? (size_t)(next - c) : strlen(c);
+
+		if (n == 0)
+			return next == NULL;
+		if ((n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+	}
+	return true;
+}
+
+/* p, a path the journal names, moved from the root the journal was
+ * written in to rb->root; NULL (rb->why set) when it is not strictly
+ * inside that root. The root is spelt as the user gave it (it may hold
+ * "." or ".."); what follows it must be clean. */
+static char *
+journal_rebase_path(struct journal_rebase *rb, const char *p)
+{
+	size_t i, n;
+
+	for (i = 0; p != NULL && i < rb->nfrom; i++) {
+		n = strlen(rb->from[i]);
+		if (strncmp(p, rb->from[i], n) == 0 &&
+		    journal_path_clean(p + n) &&
+		    p[n + strspn(p + n, "/")] != '\0')
+			return plat_join_root(rb->root, p + n);
+	}
+	snprintf(rb->why, sizeof rb->why, "it names %.500s, which is not a "
+	    "path inside %.500s", p != NULL ? p : "no path",
+	    *rb->from[0] != '\0' ? rb->from[0] : "/");
+	return NULL;
+}
+
+/* Replace *p with its rebased path; false when it has none. */
+static bool
+journal_rebase_field(struct journal_rebase *rb, char **p)
+{
+	char *to = journal_rebase_path(rb, *p);
+
+	if (to == NULL)
+		return false;
+	free(*p);
+	*p = to;
+	return true;
+}
+
+/* Check one record as only engine-setup writes it, and move its paths
+ * to the root it is finished in. A record that names something outside
+ * the root, or a folder to remove with its contents that is not one of
+ * engine-setup's own staging or backup folders, is damage: nothing is
+ * guessed. */
+static bool
+journal_check_record(struct journal_rebase *rb, struct undo *u)
+{
+	const char *base;
+
+	switch (u->kind) {
+	case UNDO_REMOVE_TREE:
+		if (!journal_rebase_field(rb, &u->a))
+			return false;
+		base = strrchr(u->a, '/') + 1;
+		if (base[0] != '.' || (strstr(base, ".es-staging-") == NULL &&
+		    strstr(base, ".es-backup-") == NULL)) {
+			snprintf(rb->why, sizeof rb->why, "it says to remove "
+			    "%.900s with everything in it, which is not a "
+			    "staging or backup folder of engine-setup's", u->a);
+			return false;
+		}
+		return true;
+	case UNDO_RENAME:
+		return journal_rebase_field(rb, &u->a) &&
+		    journal_rebase_field(rb, &u->b);
+	case UNDO_SYMLINK:   /* b is the link's target text */
+		if (u->b == NULL) {
+			snprintf(rb->why, sizeof rb->why, "a link record "
+			    "without its target");
+			return false;
+		}
+		return journal_rebase_field(rb, &u->a);
+	case UNDO_RESTORE_FILE:
+		if (u->data == NULL) {
+			snprintf(rb->why, sizeof rb->why, "a file record "
+			    "without its bytes");
+			return false;
+		}
+		return journal_rebase_field(rb, &u->a);
+	case UNDO_REMOVE_FILE:
+	case UNDO_RMDIR:
+	case UNDO_MKDIR:
+		return journal_rebase_field(rb, &u->a);
+	case UNDO_SERVICE_REMOVE:
+	case UNDO_SERVICE_STOP:
+	case UNDO_SERVICE_START:
+	case UNDO_UNINSTALL:
+		/* a is the root: the one worked on now. */
+		if (u->kind == UNDO_UNINSTALL ? u->data == NULL :
+		    u->b == NULL) {
+			snprintf(rb->why, sizeof rb->why, "a %s record without "
+			    "its %s", journal_kinds[u->kind],
+			    u->kind == UNDO_UNINSTALL ? "install record" :
+			    "service name");
+			return false;
+		}
+		free(u->a);
+		u->a = xstrdup(rb->root);
+		return true;
+	}
+	return false;
+}
+
 /* One record line into j; false when it is not one. */
 static bool
-journal_parse_record(struct journal *j, const cJSON *o)
+journal_parse_record(struct journal *j, struct journal_rebase *rb,
+    const cJSON *o)
 {
 	const char *kind, *data;
 	struct journal_entry *en;
@@ -235,6 +414,7 @@ journal_parse_record(struct journal *j, const cJSON *o)
 	memset(en, 0, sizeof *en);
 	en->finish = finish;
 	en->u.kind = (enum undo_kind)k;
+	en->u.seq = j->n;
 	if (journal_str(o, "a") != NULL)
 		en->u.a = xstrdup(journal_str(o, "a"));
 	if (journal_str(o, "b") != NULL)
@@ -250,26 +430,69 @@ journal_parse_record(struct journal *j, const cJSON *o)
 		    mode->valuedouble <= 07777 ? (unsigned)mode->valuedouble :
 		    0600;
 	}
+	if (!journal_check_record(rb, &en->u)) {
+		journal_undo_free(&en->u);
+		return false;
+	}
 	j->n++;
 	return true;
+}
+
+/* What a state-folder entry that is not a regular file is. */
+static const char *
+journal_type_name(enum plat_ftype t)
+{
+	switch (t) {
+	case PLAT_DIR:
+		return "a folder";
+	case PLAT_LINK:
+		return "a symbolic link";
+	default:
+		return "not a regular file (a FIFO, a socket or a device)";
+	}
 }
 
 bool
 journal_load(const char *root, struct journal *j, struct es_err *e)
 {
-	char *text = NULL, *line, *end;
+	struct journal_rebase rb;
+	char *text = NULL, *line, *end, *prefix = NULL, *real = NULL;
 	const char *path;
+	enum plat_ftype tj, tc;
 	size_t len, lineno = 0;
 	bool ok = false;
 
 	memset(j, 0, sizeof *j);
+	memset(&rb, 0, sizeof rb);
 	journal_paths(j, root);
-	j->committed = plat_file_type(j->committed_path) != PLAT_NONE;
+	tj = plat_file_type(j->path);
+	tc = plat_file_type(j->committed_path);
+	j->committed = tc != PLAT_NONE;
 	path = j->committed ? j->committed_path : j->path;
-	if (!j->committed && plat_file_type(path) == PLAT_NONE)
+	if (tj == PLAT_NONE && tc == PLAT_NONE)
 		return false;
+	if (tj != PLAT_NONE && tc != PLAT_NONE) {
+		/* The commit point renames the one into the other: both at
+		 * once is not something a run leaves. */
+		err_set(e, ES_EINSTALL, "both %s and %s are there, which no "
+		    "engine-setup run leaves, so the run they describe cannot "
+		    "be finished safely. Nothing was changed. Look at them and "
+		    "at what that run left, then remove them by hand.",
+		    j->path, j->committed_path);
+		goto out;
+	}
+	if ((j->committed ? tc : tj) != PLAT_FILE) {
+		/* engine-setup writes a regular file (O_EXCL, O_NOFOLLOW);
+		 * nothing is read through a link or from a FIFO. */
+		err_set(e, ES_EINSTALL, "the journal %s is %s, not a journal "
+		    "engine-setup wrote. Nothing was changed. Look at what it "
+		    "is, move it away, then run the command again.", path,
+		    journal_type_name(j->committed ? tc : tj));
+		goto out;
+	}
 	if ((text = plat_read_file(path, JOURNAL_MAX, &len, e)) == NULL)
 		goto out;
+	rb.root = root;
 	for (line = text; line < text + len; line = end + 1) {
 		cJSON *o;
 		bool good;
@@ -279,17 +502,49 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 		if (end == NULL)
 			break;        /* torn: its change never began */
 		*end = '\0';
+		j->whole = (size_t)(end + 1 - text);
 		o = cJSON_Parse(line);
-		if (lineno == 1) {
+		if (lineno > 1 && o != NULL && cJSON_GetObjectItemCaseSensitive(
+		    o, "undone") != NULL) {
+			/* An undo record carried out already. */
+			const cJSON *k = cJSON_GetObjectItemCaseSensitive(o,
+			    "undone");
+
+			good = cJSON_IsNumber(k) && k->valuedouble >= 0 &&
+			    k->valuedouble < (double)j->n &&
+			    !j->v[(size_t)k->valuedouble].finish;
+			if (good)
+				j->v[(size_t)k->valuedouble].undone = true;
+			else
+				snprintf(rb.why, sizeof rb.why, "an \"undone\" "
+				    "line names no undo record before it");
+		} else if (lineno == 1) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(o,
 			    "journal");
 			const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o,
 			    "pid");
+			const char *from = journal_str(o, "root");
 
+			if (cJSON_IsNumber(v) &&
+			    v->valuedouble > JOURNAL_VERSION) {
+				err_set(e, ES_EINSTALL, "the journal %s was "
+				    "written by a newer engine-setup (journal "
+				    "version %.0f; this one reads version %d), "
+				    "so this one cannot finish the run it "
+				    "describes. Nothing was changed. Run that "
+				    "version's engine-setup again, or look at "
+				    "the journal and at what that run left, "
+				    "then remove it by hand.", path,
+				    v->valuedouble,
+				    JOURNAL_VERSION);
+				cJSON_Delete(o);
+				goto out;
+			}
 			good = cJSON_IsNumber(v) &&
 			    v->valuedouble == JOURNAL_VERSION &&
 			    journal_str(o, "op") != NULL &&
-			    journal_str(o, "install_dir") != NULL;
+			    journal_str(o, "install_dir") != NULL &&
+			    (from == NULL || from[0] == '/');
 			if (good) {
 				j->op = xstrdup(journal_str(o, "op"));
 				j->install_dir =
@@ -299,16 +554,36 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				    "?");
 				j->pid = cJSON_IsNumber(pid) ?
 				    (long)pid->valuedouble : 0;
+				/* The root its paths begin with; a journal
+				 * without one was written for this root. */
+				prefix = from != NULL ? xstrdup(from) :
+				    journal_root_prefix(root);
+				if (strcmp(prefix, "/") == 0)
+					prefix[0] = '\0';
+				if (from != NULL) {
+					from = journal_str(o, "root_real");
+					real = from != NULL &&
+					    from[0] == '/' ?
+					    xstrdup(from) : NULL;
+				} else if (*prefix != '\0') {
+					real = plat_real_path(prefix);
+				}
+				rb.from[rb.nfrom++] = prefix;
+				if (real != NULL)
+					rb.from[rb.nfrom++] = real;
 			}
 		} else {
-			good = o != NULL && journal_parse_record(j, o);
+			good = o != NULL && journal_parse_record(j, &rb, o);
+			j->nrec = j->n;
 		}
 		cJSON_Delete(o);
 		if (!good) {
 			err_set(e, ES_EINSTALL, "the journal %s is damaged at "
-			    "line %zu, so the run it describes cannot be "
-			    "finished safely. Look at it and at what that run "
-			    "left, then remove it by hand.", path, lineno);
+			    "line %zu%s%s, so the run it describes cannot be "
+			    "finished safely. Nothing was changed. Look at it "
+			    "and at what that run left, then remove it by "
+			    "hand.", path, lineno, rb.why[0] != '\0' ? ": " :
+			    "", rb.why);
 			goto out;
 		}
 	}
@@ -324,6 +599,8 @@ out:
 		util_wipe(text, len);
 		free(text);
 	}
+	free(prefix);
+	free(real);
 	if (!ok && e->code == 0)
 		err_set(e, ES_EINSTALL, "cannot read the journal %s", path);
 	return ok;

@@ -42,10 +42,12 @@ struct undo {
 	char *data;
 	size_t len;
 	unsigned mode;
+	size_t seq;          /* its record's number in the journal, from 0 */
 };
 
 struct journal_entry {
 	bool finish;         /* false: undo record; true: completes the run */
+	bool undone;         /* an "undone" line says it was undone already */
 	struct undo u;
 };
 
@@ -63,6 +65,8 @@ struct journal {
 	bool committed;
 	struct journal_entry *v;      /* journal_load: the records, in order */
 	size_t n, cap;
+	size_t nrec;                  /* records written (the next seq) */
+	size_t whole;                 /* bytes of whole lines (journal_load) */
 };
 
 /* Start a run's journal in root's state folder: the header (op, the
@@ -75,6 +79,12 @@ bool journal_begin(struct journal *j, const char *root, const char *op,
 /* Append one record, on the disk when this returns true. */
 bool journal_append(struct journal *j, bool finish, const struct undo *u,
     struct es_err *e);
+/* Write down, durably, that the undo record seq has been carried out.
+ * An undo goes strictly newest first, so a run cut short while undoing
+ * resumes where it stopped and never replays a record whose undo later
+ * ones built on (a folder moved back, then the one it came from
+ * removed). */
+bool journal_mark_undone(struct journal *j, size_t seq, struct es_err *e);
 /* The commit point: rename journal to journal.committed and flush the
  * folder. From here on the run is completed, never undone. */
 bool journal_commit(struct journal *j, struct es_err *e);

@@ -432,13 +432,16 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 
+	memset(&res, 0, sizeof res);
 	memset(&ps, 0, sizeof ps);
 	ps.tty = plat_stdout_is_tty();
 	ps.start = plat_monotonic();
 	if (!session_install(&ss, print_progress, &ps, print_step, NULL, &res,
 	    &e)) {
 		rc = fail(&e);
-		fprintf(stderr, "Everything this run changed was undone.\n");
+		if (!res.undo_kept)
+			fprintf(stderr, "Everything this run changed was "
+			    "undone.\n");
 		goto out;
 	}
 	if (res.log_warning[0] != '\0')

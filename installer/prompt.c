@@ -499,10 +499,11 @@ page_install(struct prompt *pr)
 		return ES_EUSAGE;
 	}
 	fprintf(pr->out, "\nInstalling\n");
+	memset(&res, 0, sizeof res);
 	if (!session_install(pr->s, prompt_progress, pr, prompt_step, pr,
 	    &res, &e)) {
-		fprintf(pr->out, "%s\nEverything this run changed was "
-		    "undone.\n", e.msg);
+		fprintf(pr->out, "%s\n%s", e.msg, res.undo_kept ? "" :
+		    "Everything this run changed was undone.\n");
 		return e.code != 0 ? e.code : ES_EINTERNAL;
 	}
 	sbuf_init(&b);

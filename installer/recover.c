@@ -41,7 +41,7 @@ bool
 recover_run(const char *root, FILE *out, struct es_err *e)
 {
 	struct journal j;
-	struct es_err local;
+	struct es_err local, first;
 	char name[256];
 	size_t i, problems = 0;
 
@@ -54,16 +54,23 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 	    j.committed ? ", past its commit point: completing it" :
 	    ": undoing it");
 	err_clear(&local);
+	err_clear(&first);
 	if (!j.committed) {
 		/* Undo records only, newest first; finish records before
 		 * the commit point never took effect. */
 		for (i = j.n; i-- > 0; ) {
-			if (j.v[i].finish)
+			if (j.v[i].finish || j.v[i].undone)
 				continue;
+			/* Strictly in order, each written down as undone
+			 * before the next (exec_rollback()): a failure stops
+			 * here, and the next run resumes from it. */
 			err_clear(&local);
-			if (!exec_apply(&j.v[i].u, &local)) {
+			if (!exec_apply(&j.v[i].u, &local) ||
+			    !journal_mark_undone(&j, i, &local)) {
 				log_msg("undo problem: %s", local.msg);
 				problems++;
+				first = local;
+				break;
 			}
 		}
 	} else {
@@ -79,15 +86,21 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 				ok = exec_apply(&j.v[i].u, &local);
 			if (!ok) {
 				log_msg("completion problem: %s", local.msg);
-				problems++;
+				if (problems++ == 0)
+					first = local;
 			}
 		}
 	}
 	if (problems > 0) {
+		size_t n = strlen(first.msg);
+
+		/* Its own sentence ends here. */
+		while (n > 0 && first.msg[n - 1] == '.')
+			first.msg[--n] = '\0';
 		err_set(e, ES_EINSTALL, "an earlier engine-setup %s was cut "
 		    "short, and %s it failed: %.1000s. Fix that, then run the "
 		    "command again; the journal %s is kept until then.", name,
-		    j.committed ? "completing" : "undoing", local.msg,
+		    j.committed ? "completing" : "undoing", first.msg,
 		    j.committed ? j.committed_path : j.path);
 		journal_keep(&j);
 		return false;
@@ -114,6 +127,9 @@ recover_describe(const char *root, char *buf, size_t bufsz)
 		journal_free(&j);
 		if (e.code == 0 || !journal_exists(root, &committed))
 			return false;
+		/* The caller ends the sentence. */
+		if (strlen(e.msg) > 0 && e.msg[strlen(e.msg) - 1] == '.')
+			e.msg[strlen(e.msg) - 1] = '\0';
 		snprintf(buf, bufsz, "an interrupted engine-setup run left a "
 		    "journal that cannot be read: %.900s", e.msg);
 		return true;

@@ -141,9 +141,15 @@ struct plat_append_file;
  * when it is full). */
 struct plat_append_file *plat_append_create(const char *path,
     struct es_err *e);
+/* Open an existing path for appending, never through a symbolic link,
+ * first cutting it to its first len bytes (what follows the last whole
+ * record: a torn one) and flushing that. NULL with e set. */
+struct plat_append_file *plat_append_open(const char *path, uint64_t len,
+    struct es_err *e);
 /* Append len bytes and flush them to the disk (fdatasync(2)) before
  * returning: once this returns true the bytes survive a crash or a power
- * loss. False with e set (the disk is full, an I/O error). */
+ * loss. False with e set (the disk is full, an I/O error); what part of
+ * them was written is cut off again. */
 bool plat_append_durable(struct plat_append_file *f, const void *data,
     size_t len, struct es_err *e);
 /* Close; NULL does nothing. */

@@ -39,13 +39,14 @@ page_finish_enter(struct wizard *w)
 		w->title = "Finished";
 		w->rc = ES_OK;
 	} else {
+		bool undone = w->err.code != ES_EUSAGE && !w->res.undo_kept;
+
 		sbuf_addf(&b, "The installation failed.\n\n%s\n\n%s\n",
-		    w->err.msg, w->err.code == ES_EUSAGE ? "" :
+		    w->err.msg, !undone ? "" :
 		    "Everything this run changed was undone: nothing of it is "
 		    "left on this computer.");
 		sbuf_addf(&w->after, "engine-setup: %s\n%s", w->err.msg,
-		    w->err.code == ES_EUSAGE ? "" :
-		    "Everything this run changed was undone.\n");
+		    !undone ? "" : "Everything this run changed was undone.\n");
 		w->title = "Installation failed";
 		w->rc = w->err.code != 0 ? w->err.code : ES_EINTERNAL;
 	}

@@ -200,7 +200,7 @@ page_progress_run(struct wizard *w)
 	    page_progress_step, w, &w->res, &w->err);
 	if (!w->install_ok && w->err.code == ES_ECANCEL) {
 		w->rc = ES_ECANCEL;
-		if (page_progress_st.stopped)
+		if (page_progress_st.stopped && !w->res.undo_kept)
 			sbuf_add(&w->after, "Cancelled: the installation was "
 			    "stopped and everything it changed was undone.\n");
 		else

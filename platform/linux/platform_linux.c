@@ -806,6 +806,7 @@ out:
 struct plat_append_file {
 	int fd;
 	char *path;
+	off_t size;     /* what is on the disk: whole records only */
 };
 
 void
@@ -843,6 +844,42 @@ plat_append_create(const char *path, struct es_err *e)
 	f = xmalloc(sizeof *f);
 	f->fd = fd;
 	f->path = xstrdup(path);
+	f->size = 0;
+	return f;
+}
+
+struct plat_append_file *
+plat_append_open(const char *path, uint64_t len, struct es_err *e)
+{
+	struct plat_append_file *f;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		plat_write_err(e, errno, path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < len) {
+		err_set(e, ES_EINSTALL, "cannot append to %s: it is not the "
+		    "regular file it was a moment ago", path);
+		close(fd);
+		return NULL;
+	}
+	/* A torn last record (its change never began) goes, so that the
+	 * next one starts on a line of its own. */
+	if ((uint64_t)st.st_size > len &&
+	    (ftruncate(fd, (off_t)len) != 0 || fdatasync(fd) != 0)) {
+		plat_write_err(e, errno, path);
+		close(fd);
+		return NULL;
+	}
+	f = xmalloc(sizeof *f);
+	f->fd = fd;
+	f->path = xstrdup(path);
+	f->size = (off_t)len;
 	return f;
 }
 
@@ -859,16 +896,22 @@ plat_append_durable(struct plat_append_file *f, const void *data,
 			if (errno == EINTR)
 				continue;
 			plat_write_err(e, errno, f->path);
-			return false;
+			goto torn;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
 	if (fdatasync(f->fd) != 0) {
 		plat_write_err(e, errno, f->path);
-		return false;
+		goto torn;
 	}
+	f->size += (off_t)(p - (const char *)data);
 	return true;
+torn:
+	/* Part of a record would make the next one unreadable: it goes. */
+	if (ftruncate(f->fd, f->size) == 0)
+		(void)fdatasync(f->fd);
+	return false;
 }
 
 void
