@@ -246,6 +246,39 @@ install_dir_is_empty(const char *dir)
 	return empty;
 }
 
+/* True when path (inside root), or its nearest existing folder above,
+ * resolves to a place inside root; else false with e set (ES_EREQ) naming
+ * the link that leads out. */
+static bool
+install_inside_root(const char *root, const char *path, struct es_err *e)
+{
+	char *up = xstrdup(path), *slash, *real = NULL, *rroot;
+	size_t n;
+	bool ok = true;
+
+	while (plat_file_type(up) == PLAT_NONE &&
+	    (slash = strrchr(up, '/')) != NULL && slash != up)
+		*slash = '\0';
+	rroot = plat_real_path(root);
+	real = plat_real_path(up);
+	if (rroot != NULL && real != NULL) {
+		n = strlen(rroot);
+		if (!(strncmp(real, rroot, n) == 0 &&
+		    (real[n] == '\0' || real[n] == '/' ||
+		    strcmp(rroot, "/") == 0))) {
+			err_set(e, ES_EREQ, "%s leads out of --root %s: a "
+			    "symbolic link on the way resolves to %s. Make the "
+			    "link relative, or install into a folder of the "
+			    "root without one.", up, root, real);
+			ok = false;
+		}
+	}
+	free(up);
+	free(real);
+	free(rroot);
+	return ok;
+}
+
 bool
 install_preflight(const struct plan *p, const struct install_opts *o,
     struct req_report *r, struct es_err *e)
@@ -323,6 +356,18 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 			ok = false;
 		}
 		free(up);
+	}
+	/* Under --root every write stays inside it: a symbolic link on the
+	 * way that leads out (an image's absolute /opt -> /data, resolved
+	 * from the host's /) would put the installation on the host. */
+	if (ok && strcmp(o->root, "/") != 0) {
+		char *state = plat_state_file(o->root);
+		const char *where[] = { target, state };
+		size_t i;
+
+		for (i = 0; ok && i < 2; i++)
+			ok = install_inside_root(o->root, where[i], e);
+		free(state);
 	}
 	/* The installation is moved into place with rename(2), which cannot
 	 * replace a mount point (EBUSY). */

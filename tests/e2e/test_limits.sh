@@ -215,4 +215,22 @@ if mount -t tmpfs -o size=300m tmpfs "$MNT/opt/mp"; then
 	run 0 --check --silent --answers "$WORK/n.txt" --root "$MNT" --set install_dir=/opt/mp/nexpose
 	umount "$MNT/opt/mp"
 fi
+# A --root whose /opt (or state folder) is an absolute link out of the
+# root, as an image's often is: refused before anything is written (exit
+# 3), and nothing lands where the link leads.
+engine_answers console-to-engine > "$WORK/e.txt"
+R=$(newroot)
+mkdir -p "$WORK/outside"
+ln -s "$WORK/outside" "$R/opt"
+run 3 --silent --answers "$WORK/e.txt" --root "$R"
+out_has "$R/opt leads out of --root $R: a symbolic link on the way resolves to $WORK/outside"
+check "nothing was written outside the root" test -z "$(ls -A "$WORK/outside")"
+rm "$R/opt"
+mkdir -p "$R/var/lib"
+ln -s "$WORK/outside" "$R/var/lib/engine-setup"
+run 3 --silent --answers "$WORK/e.txt" --root "$R"
+out_has "leads out of --root $R"
+rm "$R/var/lib/engine-setup"
+run 0 --silent --answers "$WORK/e.txt" --root "$R"
+
 finish
