@@ -180,9 +180,12 @@ session_next_steps(const struct session *s, const struct install_result *res,
 	sbuf_addf(out, "Engine id %s.\n", res->engine_id);
 	if (res->log_warning[0] != '\0')
 		sbuf_addf(out, "Warning: %s\n", res->log_warning);
-	if (res->service[0] != '\0')
-		sbuf_addf(out, "Service %s: %s.\n", res->service,
-		    res->service_state);
+	if (res->service[0] != '\0') {
+		sbuf_add(out, "Service ");
+		install_service_text(s->root, res->service, res->service_state,
+		    res->start, true, out);
+		sbuf_add(out, ".\n");
+	}
 	if (!session_engine_only(s)) {
 		sbuf_addf(out, "Next: open the Security Console at "
 		    "https://<this host>:3780 and sign in as %s.\n",
