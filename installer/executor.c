@@ -215,18 +215,34 @@ exec_fault(struct exec *x, const char *title, struct es_err *e)
 	return false;
 }
 
+static bool
+exec_applies(const struct exec_step *st, const void *ctx)
+{
+	return st->applies == NULL || st->applies(ctx);
+}
+
 bool
 exec_run(struct exec *x, const struct exec_step *steps, size_t n, void *ctx,
     struct es_err *e)
 {
-	size_t i;
+	size_t i, k = 0, m = 0, last = 0;
 
+	for (i = 0; i < n; i++)
+		if (exec_applies(&steps[i], ctx))
+			m++;
 	for (i = 0; i < n; i++) {
+		if (!exec_applies(&steps[i], ctx)) {
+			log_msg("step skipped (nothing to do for this plan): %s",
+			    steps[i].title);
+			continue;
+		}
+		last = i;
 		if (exec_cancelled(x, e))
 			goto fail;
 		if (x->report != NULL)
-			x->report(i, n, steps[i].title, x->report_arg);
-		log_msg("step %zu/%zu: %s", i + 1, n, steps[i].title);
+			x->report(k, m, steps[i].title, x->report_arg);
+		log_msg("step %zu/%zu: %s", k + 1, m, steps[i].title);
+		k++;
 		if (!steps[i].run(x, ctx, e))
 			goto fail;
 		if (!exec_fault(x, steps[i].title, e))
@@ -238,7 +254,7 @@ exec_run(struct exec *x, const struct exec_step *steps, size_t n, void *ctx,
 fail:
 	if (e->code == 0)
 		err_set(e, ES_EINTERNAL, "step '%s' failed without a message",
-		    steps[i < n ? i : n - 1].title);
+		    steps[last].title);
 	log_msg("failed: %s", e->msg);
 	log_msg("rolling back %zu change(s)", x->n);
 	exec_rollback(x);

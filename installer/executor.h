@@ -15,13 +15,17 @@
 struct exec;
 
 /* One step: run() records each change with exec_push*() before it makes
- * it, then makes it. */
+ * it, then makes it. applies() (NULL: always) says whether the step has
+ * anything to do for this run; one that has not is neither run, counted
+ * nor shown. */
 struct exec_step {
 	const char *title;
 	bool (*run)(struct exec *x, void *ctx, struct es_err *e);
+	bool (*applies)(const void *ctx);
 };
 
-/* Called when a step starts (index, count, title). */
+/* Called when a step starts (index, count, title), counting only the
+ * steps that apply. */
 typedef void (*exec_report_fn)(size_t i, size_t n, const char *title,
     void *arg);
 
@@ -69,8 +73,8 @@ bool exec_push_finish(struct exec *x, enum undo_kind kind, const char *a,
     const char *b, struct es_err *e);
 /* True when a signal asked to stop; sets a cancel error. */
 bool exec_cancelled(struct exec *x, struct es_err *e);
-/* Run the steps; on failure undo and return false with e set (code 5 for a
- * cancel or signal). */
+/* Run the steps that apply; on failure undo and return false with e set
+ * (code 5 for a cancel or signal). */
 bool exec_run(struct exec *x, const struct exec_step *steps, size_t n,
     void *ctx, struct es_err *e);
 /* Undo the records in reverse order. True when everything was undone (the

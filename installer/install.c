@@ -1058,11 +1058,13 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 		return true;
 	if (!plan_yes(c->p, PK_START_SERVICE)) {
 		log_msg("not starting %s: start_service = no", c->res->service);
+		c->res->start = INSTALL_START_DECLINED;
 		return true;
 	}
 	if (!plat_service_manager_running(c->o->root)) {
 		log_msg("not starting %s: no running service manager for this "
 		    "root", c->res->service);
+		c->res->start = INSTALL_START_NO_MANAGER;
 		return true;
 	}
 	if (!exec_push(x, UNDO_SERVICE_STOP, c->o->root,
@@ -1070,20 +1072,90 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 	    !plat_service_start(c->res->service, e))
 		return false;
 	c->res->started = true;
+	c->res->start = INSTALL_STARTED;
 	return true;
 }
 
+static bool
+install_has_service(const struct ictx *c)
+{
+	const struct manifest_component *mc =
+	    manifest_component(c->o->manifest, c->component);
+
+	return mc != NULL && mc->service != NULL;
+}
+
+static bool
+applies_pair(const void *arg)
+{
+	const struct ictx *c = arg;
+
+	return install_pairs(c->p);
+}
+
+static bool
+applies_services(const void *arg)
+{
+	return install_has_service(arg);
+}
+
+/* Starting applies when the plan asks for it; whether a service manager
+ * runs for this root is the step's to find out and to say. */
+static bool
+applies_start(const void *arg)
+{
+	const struct ictx *c = arg;
+
+	return install_has_service(c) && plan_yes(c->p, PK_START_SERVICE);
+}
+
 static const struct exec_step install_steps[] = {
-	{ "Preparing folders", step_prepare },
-	{ "Unpacking files", step_unpack },
-	{ "Writing configuration", step_configure },
-	{ "Pairing with the console", step_pair },
-	{ "Registering the service", step_services },
-	{ "Writing the install record", step_record },
-	{ "Moving into place", step_move },
-	{ "Recording the installation", step_pointer },
-	{ "Starting the service", step_start },
+	{ "Preparing folders", step_prepare, NULL },
+	{ "Unpacking files", step_unpack, NULL },
+	{ "Writing configuration", step_configure, NULL },
+	{ "Pairing with the console", step_pair, applies_pair },
+	{ "Registering the service", step_services, applies_services },
+	{ "Writing the install record", step_record, NULL },
+	{ "Moving into place", step_move, NULL },
+	{ "Recording the installation", step_pointer, NULL },
+	{ "Starting the service", step_start, applies_start },
 };
+
+void
+install_service_text(const char *root, const char *service,
+    const char *state, enum install_start why, bool install_text,
+    struct sbuf *out)
+{
+	char cmd[256];
+
+	plat_service_start_command(root, service, cmd, sizeof cmd);
+	switch (why) {
+	case INSTALL_START_DECLINED:
+		sbuf_addf(out, "%s: %s (start_service = no; start it with "
+		    "`%s`)", service, strcmp(state, "inactive") == 0 ?
+		    "installed, not started" : state, cmd);
+		return;
+	case INSTALL_START_NO_MANAGER:
+		if (install_text)
+			sbuf_addf(out, "%s: installed, not started (no "
+			    "running service manager for this root%s; on the "
+			    "target, start it with `%s`)", service,
+			    strcmp(root, "/") == 0 ? "" :
+			    ": it was installed under --root", cmd);
+		else
+			sbuf_addf(out, "%s: installed, not started (no service "
+			    "manager was running for this root at install "
+			    "time; on the target: `%s`)", service, cmd);
+		return;
+	default:
+		break;
+	}
+	if (strcmp(state, "inactive") == 0 || strcmp(state, "failed") == 0)
+		sbuf_addf(out, "%s: %s (start it with `%s`)", service, state,
+		    cmd);
+	else
+		sbuf_addf(out, "%s: %s", service, state);
+}
 
 /* The install log: the old installation's logs (install and uninstall)
  * carried over, then this run's. Written just before the commit point and
@@ -1231,6 +1303,12 @@ install_run(const struct plan *p, const struct install_opts *o,
 	if (ok) {
 		install_finish(&c);
 		exec_end(&x);
+		if (res->service[0] != '\0' &&
+		    !plan_yes(p, PK_START_SERVICE)) {
+			log_msg("not starting %s: start_service = no",
+			    res->service);
+			res->start = INSTALL_START_DECLINED;
+		}
 		plat_service_state(o->root, res->service, res->service_state,
 		    sizeof res->service_state);
 	} else if (x.undo_problem[0] != '\0') {

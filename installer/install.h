@@ -68,11 +68,21 @@ bool install_preflight(const struct plan *p, const struct install_opts *o,
 void install_components(const struct manifest *m, const char *component,
     const char *out[MANIFEST_MAX_COMPONENTS + 1]);
 
+/* Whether the service was started, and if not, why. */
+enum install_start {
+	INSTALL_START_NONE,        /* no service (or the run failed) */
+	INSTALL_STARTED,
+	INSTALL_START_DECLINED,    /* start_service = no */
+	INSTALL_START_NO_MANAGER   /* no running service manager for root:
+	                            * --root, an image, a container */
+};
+
 struct install_result {
 	char service[64];          /* the service registered */
 	char service_state[128];   /* after the install */
 	char engine_id[37];
 	bool started;
+	enum install_start start;
 	bool paired;
 	char console_name[128];
 	char console_spki[72];
@@ -93,6 +103,14 @@ void install_identity_free(struct install_identity *id);
 
 /* True when the plan pairs during install. */
 bool install_pairs(const struct plan *p);
+
+/* The service line an administrator reads after an install (install_text
+ * true: session_next_steps) or in `status`: "nexposeengine: active", or
+ * "nexposeengine: installed, not started (why; the command that starts
+ * it)". state is plat_service_state()'s. */
+void install_service_text(const char *root, const char *service,
+    const char *state, enum install_start why, bool install_text,
+    struct sbuf *out);
 
 /* Carry out the plan. On failure everything this run did is undone and
  * e->code says why (ES_EINSTALL, ES_ECANCEL, ES_EINTERNAL). */

@@ -26,6 +26,7 @@
 #include "status.h"
 #include "uninstall.h"
 #include "util.h"
+#include "wrap.h"
 
 static int
 fail(const struct es_err *e)
@@ -178,7 +179,7 @@ print_requirements(const struct req_report *r, FILE *out)
 	struct sbuf b;
 
 	sbuf_init(&b);
-	session_requirements_text(r, &b);
+	session_requirements_text(r, session_output_width(), &b);
 	fprintf(out, "System requirements:\n%s", b.s != NULL ? b.s : "");
 	sbuf_free(&b);
 }
@@ -447,12 +448,15 @@ cmd_install(const struct cli *c)
 	if (res.log_warning[0] != '\0')
 		fprintf(stderr, "engine-setup: warning: %s\n", res.log_warning);
 	{
-		struct sbuf b;
+		struct sbuf b, w;
 
 		sbuf_init(&b);
+		sbuf_init(&w);
 		session_next_steps(&ss, &res, &b);
-		printf("\n%s", b.s);
+		wrap_text(&w, b.s, session_output_width());
+		printf("\n%s", w.s);
 		sbuf_free(&b);
+		sbuf_free(&w);
 		if (!session_record(&ss, &e))
 			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
 	}

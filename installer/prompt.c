@@ -1,11 +1,13 @@
 #include "prompt.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "util.h"
+#include "wrap.h"
 
 /* The pages, in the wizard's order. */
 enum prompt_page {
@@ -28,6 +30,51 @@ struct prompt {
 	FILE *in, *out;
 	int last_quarter;
 };
+
+/* Print fmt wrapped at the terminal's width (wrap_text): line mode is for
+ * serial consoles and expect scripts, whose terminals break lines
+ * anywhere. */
+static void prompt_printf(struct prompt *pr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+prompt_printf(struct prompt *pr, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	struct sbuf b;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	text = xmalloc((size_t)n + 1);
+	vsnprintf(text, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	sbuf_init(&b);
+	wrap_text(&b, text, plat_terminal_columns());
+	if (b.s != NULL)
+		fputs(b.s, pr->out);
+	sbuf_free(&b);
+	free(text);
+}
+
+/* A prompt for plat_read_secret(), wrapped as prompt_printf() wraps;
+ * the caller frees. */
+static char *
+prompt_wrapped(const char *text)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	wrap_text(&b, text, plat_terminal_columns());
+	return sbuf_detach(&b);
+}
 
 /* A page either goes on, goes back to an earlier page, or cancels. */
 enum prompt_next { PN_NEXT, PN_AGAIN, PN_CANCEL, PN_BACK };
@@ -65,23 +112,33 @@ prompt_choice(struct prompt *pr, const char *const *labels, const char *keys,
 {
 	char buf[64];
 	int i, n = (int)strlen(keys);
+	struct sbuf line;
 
+	sbuf_init(&line);
+	for (i = 0; i < n; i++)
+		sbuf_addf(&line, "%s%s [%c%s]", i > 0 ? ", " : "",
+		    labels[i], keys[i], i == def ? ", Enter" : "");
 	for (;;) {
-		for (i = 0; i < n; i++)
-			fprintf(pr->out, "%s%s [%c%s]", i > 0 ? ", " : "",
-			    labels[i], keys[i], i == def ? ", Enter" : "");
-		fputs("\n", pr->out);
-		if (!prompt_line(pr, buf, sizeof buf))
-			return -1;
-		if (buf[0] == '\0' && def >= 0)
-			return def;
+		prompt_printf(pr, "%s\n", line.s);
+		if (!prompt_line(pr, buf, sizeof buf)) {
+			i = -1;
+			break;
+		}
+		if (buf[0] == '\0' && def >= 0) {
+			i = def;
+			break;
+		}
 		for (i = 0; i < n; i++)
 			if (strlen(buf) == 1 &&
 			    tolower((unsigned char)buf[0]) == keys[i])
-				return i;
-		fprintf(pr->out, "Please answer with one of the keys in "
+				break;
+		if (i < n)
+			break;
+		prompt_printf(pr, "Please answer with one of the keys in "
 		    "brackets.\n");
 	}
+	sbuf_free(&line);
+	return i;
 }
 
 /* One choice a line, the reference installer's way:
@@ -96,10 +153,10 @@ prompt_menu(struct prompt *pr, const char *const *labels,
 
 	for (;;) {
 		for (i = 0; i < n; i++) {
-			fprintf(pr->out, "%s [%d%s]\n", labels[i], i + 1,
+			prompt_printf(pr, "%s [%d%s]\n", labels[i], i + 1,
 			    i == def ? ", Enter" : "");
 			if (notes != NULL && notes[i] != NULL)
-				fprintf(pr->out, "    %s\n", notes[i]);
+				prompt_printf(pr, "    %s\n", notes[i]);
 		}
 		if (!prompt_line(pr, buf, sizeof buf))
 			return -1;
@@ -107,7 +164,7 @@ prompt_menu(struct prompt *pr, const char *const *labels,
 			return def;
 		if (strlen(buf) == 1 && buf[0] >= '1' && buf[0] < '1' + n)
 			return buf[0] - '1';
-		fprintf(pr->out, "Please answer with a number from 1 to %d.\n",
+		prompt_printf(pr, "Please answer with a number from 1 to %d.\n",
 		    n);
 	}
 }
@@ -122,9 +179,9 @@ prompt_value(struct prompt *pr, const char *label, enum plan_key k)
 
 	for (;;) {
 		if (cur != NULL && *cur != '\0')
-			fprintf(pr->out, "%s\n[%s]\n", label, cur);
+			prompt_printf(pr, "%s\n[%s]\n", label, cur);
 		else
-			fprintf(pr->out, "%s\n", label);
+			prompt_printf(pr, "%s\n", label);
 		if (!prompt_line(pr, buf, sizeof buf))
 			return false;
 		if (buf[0] == '\0' && cur != NULL && *cur != '\0') {
@@ -138,7 +195,7 @@ prompt_value(struct prompt *pr, const char *label, enum plan_key k)
 		} else if (buf[0] == '\0') {
 			expect = "an answer";
 		}
-		fprintf(pr->out, "Expected %s.\n", expect);
+		prompt_printf(pr, "Expected %s.\n", expect);
 	}
 }
 
@@ -148,12 +205,12 @@ page_welcome(struct prompt *pr)
 	static const char *const labels[] = { "OK", "Cancel" };
 	const struct manifest *m = pr->s->manifest;
 
-	fprintf(pr->out, "This will install %s %s on this computer: a Scan "
-	    "Engine, or a Security Console\nwith its local Scan Engine. "
+	prompt_printf(pr, "This will install %s %s on this computer: a Scan "
+	    "Engine, or a Security Console with its local Scan Engine. "
 	    "Nothing changes until you confirm the summary.\n", m->product,
 	    m->version);
 	if (strcmp(pr->s->root, "/") != 0)
-		fprintf(pr->out, "Everything goes under the folder %s.\n",
+		prompt_printf(pr, "Everything goes under the folder %s.\n",
 		    pr->s->root);
 	return prompt_choice(pr, labels, "oc", 0) == 0 ? PN_NEXT : PN_CANCEL;
 }
@@ -163,14 +220,14 @@ page_license(struct prompt *pr)
 {
 	static const char *const labels[] = { "Yes", "No" };
 
-	fprintf(pr->out, "\nLicence agreement\n\n%s\n", pr->s->license);
-	fprintf(pr->out, "Do you accept the licence agreement?\n");
+	prompt_printf(pr, "\nLicence agreement\n\n%s\n", pr->s->license);
+	prompt_printf(pr, "Do you accept the licence agreement?\n");
 	switch (prompt_choice(pr, labels, "yn", -1)) {
 	case 0:
 		plan_replace(pr->s->plan, PK_ACCEPT_LICENSE, "yes");
 		return PN_NEXT;
 	case 1:
-		fprintf(pr->out, "The licence was declined.\n");
+		prompt_printf(pr, "The licence was declined.\n");
 		return PN_CANCEL;
 	default:
 		return PN_CANCEL;
@@ -199,7 +256,7 @@ page_component(struct prompt *pr)
 	notes[0] = console != NULL ? console->description : NULL;
 	notes[1] = note;
 	def = session_engine_only(pr->s) ? 1 : 0;
-	fprintf(pr->out, "\nWhich components should be installed?\n");
+	prompt_printf(pr, "\nWhich components should be installed?\n");
 	if ((i = prompt_menu(pr, labels, notes, 2, def)) < 0)
 		return PN_CANCEL;
 	plan_replace(pr->s->plan, PK_COMPONENT, i == 0 ? "console" : "engine");
@@ -211,12 +268,12 @@ page_location(struct prompt *pr)
 {
 	char why[512];
 
-	fprintf(pr->out, "\n");
+	prompt_printf(pr, "\n");
 	if (!prompt_value(pr, "Where should it be installed?", PK_INSTALL_DIR))
 		return PN_CANCEL;
 	if (!session_check_install_dir(pr->s,
 	    plan_get(pr->s->plan, PK_INSTALL_DIR), why, sizeof why)) {
-		fprintf(pr->out, "%s\n", why);
+		prompt_printf(pr, "%s\n", why);
 		return PN_AGAIN;
 	}
 	session_set_install_dir(pr->s, plan_get(pr->s->plan, PK_INSTALL_DIR));
@@ -236,11 +293,11 @@ page_requirements(struct prompt *pr)
 	err_clear(&e);
 	ok = session_requirements(pr->s, &r, &e);
 	sbuf_init(&b);
-	session_requirements_text(&r, &b);
-	fprintf(pr->out, "\nSystem requirements\n%s", b.s != NULL ? b.s : "");
+	session_requirements_text(&r, plat_terminal_columns(), &b);
+	prompt_printf(pr, "\nSystem requirements\n%s", b.s != NULL ? b.s : "");
 	sbuf_free(&b);
 	if (!ok) {
-		fprintf(pr->out, "%s\n", e.msg);
+		prompt_printf(pr, "%s\n", e.msg);
 		switch (prompt_choice(pr, stop, "rbc", 0)) {
 		case 0: return PN_AGAIN;
 		case 1: return PN_BACK;
@@ -257,7 +314,7 @@ page_requirements(struct prompt *pr)
 static enum prompt_next
 page_user(struct prompt *pr)
 {
-	fprintf(pr->out, "\nYour details (the subject of the engine's "
+	prompt_printf(pr, "\nYour details (the subject of the engine's "
 	    "certificate)\n");
 	if (!prompt_value(pr, "First name:", PK_FIRST_NAME) ||
 	    !prompt_value(pr, "Last name:", PK_LAST_NAME) ||
@@ -273,7 +330,7 @@ page_console_admin(struct prompt *pr)
 
 	if (session_engine_only(pr->s))
 		return PN_NEXT;
-	fprintf(pr->out, "\nSecurity Console administrator\n");
+	prompt_printf(pr, "\nSecurity Console administrator\n");
 	if (!prompt_value(pr, "User name:", PK_CONSOLE_ADMIN_USER))
 		return PN_CANCEL;
 	for (;;) {
@@ -284,10 +341,10 @@ page_console_admin(struct prompt *pr)
 		    "password:\n", b, sizeof b))
 			goto cancel;
 		if (strlen(a) < 8)
-			fprintf(pr->out, "The password must have at least 8 "
+			prompt_printf(pr, "The password must have at least 8 "
 			    "characters.\n");
 		else if (strcmp(a, b) != 0)
-			fprintf(pr->out, "The two passwords differ.\n");
+			prompt_printf(pr, "The two passwords differ.\n");
 		else
 			break;
 	}
@@ -316,7 +373,7 @@ page_direction(struct prompt *pr)
 
 	if (!session_engine_only(pr->s))
 		return PN_NEXT;
-	fprintf(pr->out, "\nHow should the Scan Engine and the Security "
+	prompt_printf(pr, "\nHow should the Scan Engine and the Security "
 	    "Console communicate?\n");
 	i = prompt_menu(pr, labels, notes, 2,
 	    session_engine_to_console(pr->s) ? 0 : 1);
@@ -339,7 +396,7 @@ prompt_secret(struct prompt *pr)
 
 	if (plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) != NULL ||
 	    getenv("ENGINE_SETUP_SHARED_SECRET") != NULL) {
-		fprintf(pr->out, "The shared secret comes from %s.\n",
+		prompt_printf(pr, "The shared secret comes from %s.\n",
 		    plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) != NULL ?
 		    plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) :
 		    "ENGINE_SETUP_SHARED_SECRET");
@@ -347,21 +404,39 @@ prompt_secret(struct prompt *pr)
 	}
 	for (;;) {
 		const char *expect;
+		char *ask = prompt_wrapped("Shared secret (Administration > "
+		    "Scans > Manage scan engines > Generate Scan Engine Shared "
+		    "Secret; valid 60 minutes):\n");
+		bool got = plat_read_secret(pr->in, pr->out, ask, buf,
+		    sizeof buf);
 
-		if (!plat_read_secret(pr->in, pr->out, "Shared secret "
-		    "(Administration > Scans > Manage scan engines > Generate "
-		    "Scan Engine Shared Secret; valid 60 minutes):\n", buf,
-		    sizeof buf)) {
+		free(ask);
+		if (!got) {
 			util_wipe(buf, sizeof buf);
 			return false;
 		}
 		if (plan_check(PK_SHARED_SECRET, buf, &expect))
 			break;
-		fprintf(pr->out, "Expected %s.\n", expect);
+		prompt_printf(pr, "Expected %s.\n", expect);
 	}
 	plan_replace(pr->s->plan, PK_SHARED_SECRET, buf);
 	util_wipe(buf, sizeof buf);
 	return true;
+}
+
+/* A pairing_step_fn: the step, wrapped like every line-mode line. */
+static void
+prompt_pair_step(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, void *arg)
+{
+	struct prompt *pr = arg;
+	struct sbuf line;
+
+	sbuf_init(&line);
+	session_pair_step_text(st, out, detail, &line);
+	prompt_printf(pr, "%s\n", line.s);
+	fflush(pr->out);
+	sbuf_free(&line);
 }
 
 static enum prompt_next
@@ -377,7 +452,7 @@ page_pairing(struct prompt *pr)
 
 	if (!session_engine_to_console(pr->s))
 		return PN_NEXT;
-	fprintf(pr->out, "\nPair with the console now?\n");
+	prompt_printf(pr, "\nPair with the console now?\n");
 	i = prompt_menu(pr, labels, NULL, 2,
 	    plan_yes(pr->s->plan, PK_PAIR_NOW) ? 0 : 1);
 	if (i < 0)
@@ -395,12 +470,12 @@ details:
 	for (;;) {
 		memset(&r, 0, sizeof r);
 		err_clear(&e);
-		fprintf(pr->out, "Testing the connection to %s:%u\n",
+		prompt_printf(pr, "Testing the connection to %s:%u\n",
 		    plan_get(pr->s->plan, PK_CONSOLE_ADDRESS),
 		    plan_port(pr->s->plan, PK_CONSOLE_PORT));
-		if (session_pairing_test(pr->s, session_print_pair_step, pr->out,
+		if (session_pairing_test(pr->s, prompt_pair_step, pr,
 		    &r, &e)) {
-			fprintf(pr->out, "Connection test passed: console %s "
+			prompt_printf(pr, "Connection test passed: console %s "
 			    "(%s), version %s.\nConsole key: %s\nCompare it "
 			    "with the fingerprint the console shows.\n",
 			    r.console_name, r.console_id, r.console_version,
@@ -409,7 +484,7 @@ details:
 			return PN_NEXT;
 		}
 		pairing_result_free(&r);
-		fprintf(pr->out, "%s\n", e.msg);
+		prompt_printf(pr, "%s\n", e.msg);
 		switch (prompt_choice(pr, after, "tclx", 0)) {
 		case 0:
 			continue;
@@ -433,7 +508,7 @@ page_summary(struct prompt *pr)
 	struct sbuf b;
 	int i;
 
-	fprintf(pr->out, "\nStart the service after installation?\n");
+	prompt_printf(pr, "\nStart the service after installation?\n");
 	i = prompt_choice(pr, yn, "yn", plan_yes(pr->s->plan,
 	    PK_START_SERVICE) ? 0 : 1);
 	if (i < 0)
@@ -441,7 +516,7 @@ page_summary(struct prompt *pr)
 	plan_replace(pr->s->plan, PK_START_SERVICE, i == 0 ? "yes" : "no");
 	sbuf_init(&b);
 	session_summary(pr->s, &b);
-	fprintf(pr->out, "\nSummary\n%s\n", b.s);
+	prompt_printf(pr, "\nSummary\n%s\n", b.s);
 	sbuf_free(&b);
 	switch (prompt_choice(pr, go, "ibc", 0)) {
 	case 0: return PN_NEXT;
@@ -464,7 +539,7 @@ prompt_progress(const struct payload_progress *p, void *arg)
 		pr->last_quarter = q;
 		human_bytes(p->bytes_done, done, sizeof done);
 		human_bytes(p->bytes_total, total, sizeof total);
-		fprintf(pr->out, "      %3d%%  %s of %s, %llu of %llu files\n",
+		prompt_printf(pr, "      %3d%%  %s of %s, %llu of %llu files\n",
 		    q * 25, done, total, (unsigned long long)p->files_done,
 		    (unsigned long long)p->files_total);
 		fflush(pr->out);
@@ -477,7 +552,7 @@ prompt_step(size_t i, size_t n, const char *title, void *arg)
 {
 	struct prompt *pr = arg;
 
-	fprintf(pr->out, "[%zu/%zu] %s\n", i + 1, n, title);
+	prompt_printf(pr, "[%zu/%zu] %s\n", i + 1, n, title);
 	fflush(pr->out);
 }
 
@@ -491,24 +566,24 @@ page_install(struct prompt *pr)
 
 	err_clear(&e);
 	if (!plan_validate(pr->s->plan, &vo, &e)) {
-		fprintf(pr->out, "%s\nNothing was changed.\n", e.msg);
+		prompt_printf(pr, "%s\nNothing was changed.\n", e.msg);
 		return ES_EUSAGE;
 	}
 	if (!session_record(pr->s, &e)) {
-		fprintf(pr->out, "--record: %s\nNothing was changed.\n", e.msg);
+		prompt_printf(pr, "--record: %s\nNothing was changed.\n", e.msg);
 		return ES_EUSAGE;
 	}
-	fprintf(pr->out, "\nInstalling\n");
+	prompt_printf(pr, "\nInstalling\n");
 	memset(&res, 0, sizeof res);
 	if (!session_install(pr->s, prompt_progress, pr, prompt_step, pr,
 	    &res, &e)) {
-		fprintf(pr->out, "%s\n%s", e.msg, res.undo_kept ? "" :
+		prompt_printf(pr, "%s\n%s", e.msg, res.undo_kept ? "" :
 		    "Everything this run changed was undone.\n");
 		return e.code != 0 ? e.code : ES_EINTERNAL;
 	}
 	sbuf_init(&b);
 	session_next_steps(pr->s, &res, &b);
-	fprintf(pr->out, "\n%s", b.s);
+	prompt_printf(pr, "\n%s", b.s);
 	sbuf_free(&b);
 	return ES_OK;
 }
@@ -546,7 +621,7 @@ prompt_run(struct session *s, FILE *in, FILE *out)
 		default: break;
 		}
 		if (next == PN_CANCEL) {
-			fprintf(out, "\nCancelled: nothing was changed.\n");
+			prompt_printf(&pr, "\nCancelled: nothing was changed.\n");
 			log_msg("cancelled in the text prompts");
 			return ES_ECANCEL;
 		}

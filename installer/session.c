@@ -6,6 +6,7 @@
 
 #include "record.h"
 #include "secret.h"
+#include "wrap.h"
 
 bool
 session_engine_only(const struct session *s)
@@ -41,21 +42,32 @@ session_requirements(const struct session *s, struct req_report *r,
 }
 
 void
-session_requirements_text(const struct req_report *r, struct sbuf *out)
+session_requirements_text(const struct req_report *r, size_t width,
+    struct sbuf *out)
 {
+	/* The measured value starts at column 38 ("%-6s %-30s "); its
+	 * continuation lines go under it when that leaves room. */
+	size_t hang = width == 0 || width >= 38 + 30 ? 38 : 7;
+	struct sbuf row;
 	size_t i;
 
+	sbuf_init(&row);
 	for (i = 0; i < r->n; i++) {
 		const struct req_item *it = &r->item[i];
 
-		sbuf_addf(out, "%-6s %-30s %s", req_result_label(it->result),
+		row.len = 0;
+		sbuf_addf(&row, "%-6s %-30s %s", req_result_label(it->result),
 		    it->name, it->measured);
 		if (it->threshold[0] != '\0')
-			sbuf_addf(out, " (%s)", it->threshold);
-		sbuf_add(out, "\n");
-		if (it->result != REQ_PASS && it->advice[0] != '\0')
-			sbuf_addf(out, "       %s\n", it->advice);
+			sbuf_addf(&row, " (%s)", it->threshold);
+		wrap_line(out, row.s, row.len, width, hang);
+		if (it->result != REQ_PASS && it->advice[0] != '\0') {
+			row.len = 0;
+			sbuf_addf(&row, "       %s", it->advice);
+			wrap_line(out, row.s, row.len, width, 7);
+		}
 	}
+	sbuf_free(&row);
 }
 
 bool
@@ -180,9 +192,12 @@ session_next_steps(const struct session *s, const struct install_result *res,
 	sbuf_addf(out, "Engine id %s.\n", res->engine_id);
 	if (res->log_warning[0] != '\0')
 		sbuf_addf(out, "Warning: %s\n", res->log_warning);
-	if (res->service[0] != '\0')
-		sbuf_addf(out, "Service %s: %s.\n", res->service,
-		    res->service_state);
+	if (res->service[0] != '\0') {
+		sbuf_add(out, "Service ");
+		install_service_text(s->root, res->service, res->service_state,
+		    res->start, true, out);
+		sbuf_add(out, ".\n");
+	}
 	if (!session_engine_only(s)) {
 		sbuf_addf(out, "Next: open the Security Console at "
 		    "https://<this host>:3780 and sign in as %s.\n",
@@ -250,16 +265,39 @@ session_timeout_ms(const char *name)
 	return sec > 0 && sec < 3600 ? (long)(sec * 1000) : 0;
 }
 
+size_t
+session_output_width(void)
+{
+	return plat_stdout_is_tty() || getenv("COLUMNS") != NULL ?
+	    plat_terminal_columns() : 0;
+}
+
+void
+session_pair_step_text(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, struct sbuf *line)
+{
+	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
+
+	sbuf_addf(line, "  %s %-22s %s", label[out], pairing_stage_name(st),
+	    detail != NULL ? detail : "");
+}
+
 void
 session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
     const char *detail, void *arg)
 {
-	static const char *const label[] = { "[ OK ]", "[FAIL]", "[ -- ]" };
 	FILE *fp = arg;
+	struct sbuf line, b;
 
-	fprintf(fp, "  %s %-22s %s\n", label[out], pairing_stage_name(st),
-	    detail != NULL ? detail : "");
+	sbuf_init(&line);
+	sbuf_init(&b);
+	session_pair_step_text(st, out, detail, &line);
+	/* The detail's continuation lines go under the detail. */
+	wrap_line(&b, line.s, line.len, session_output_width(), 2 + 7 + 23);
+	fputs(b.s, fp);
 	fflush(fp);
+	sbuf_free(&line);
+	sbuf_free(&b);
 }
 
 bool

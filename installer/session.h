@@ -39,8 +39,16 @@ struct session {
  * (ENGINE_SETUP_CONNECT_TIMEOUT, ENGINE_SETUP_TIMEOUT), or 0 for the
  * protocol's defaults. */
 long session_timeout_ms(const char *name);
-/* A pairing_step_fn that prints "  [ OK ] Resolve  detail" to the FILE *
- * given as its argument. */
+/* The width the silent run's output wraps at (wrap.h): the terminal's
+ * (plat_terminal_columns), or $COLUMNS when set; 0, not wrapped, when it
+ * goes to a file or a program, which has no line to overflow and may
+ * search it for a phrase. Line mode always wraps. */
+size_t session_output_width(void);
+/* One pairing step as "  [ OK ] Resolve  detail", unwrapped. */
+void session_pair_step_text(enum pairing_stage st, enum pairing_outcome out,
+    const char *detail, struct sbuf *line);
+/* A pairing_step_fn that prints session_pair_step_text() to the FILE *
+ * given as its argument, wrapped at session_output_width(). */
 void session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
     const char *detail, void *arg);
 
@@ -63,8 +71,10 @@ bool session_engine_to_console(const struct session *s);
 bool session_requirements(const struct session *s, struct req_report *r,
     struct es_err *e);
 /* The report as lines "[Pass] Memory  3.8 GiB (at least ...)" with advice
- * lines under Warn and Fail. */
-void session_requirements_text(const struct req_report *r, struct sbuf *out);
+ * lines under Warn and Fail, wrapped at width (wrap_line; 0: not
+ * wrapped), continuation lines under the value or the advice. */
+void session_requirements_text(const struct req_report *r, size_t width,
+    struct sbuf *out);
 /* Check an install_dir typed by the user: absolute, not a file, not holding
  * other files, enough free space. why gets the reason. */
 bool session_check_install_dir(const struct session *s, const char *dir,

@@ -5,6 +5,7 @@
 
 #include "answers.h"
 #include "consoles.h"
+#include "install.h"
 #include "platform.h"
 #include "record.h"
 #include "recover.h"
@@ -57,6 +58,36 @@ out:
 	free(path);
 }
 
+/* A service's state, and when it is not running, why and the command
+ * that starts it: start_service = no in the recorded answers, or no
+ * service manager for this root (installed under --root, an image). */
+static void
+status_service(const char *root, const struct record *r, const char *name,
+    FILE *out)
+{
+	char state[128];
+	enum install_start why = INSTALL_START_NONE;
+	struct plan p;
+	struct sbuf b;
+
+	plat_service_state(root, name, state, sizeof state);
+	plan_init(&p);
+	sbuf_init(&b);
+	answers_load_recorded(&p, root, r->install_dir);
+	if (strcmp(state, "active") == 0 ||
+	    strcmp(state, "not installed") == 0 ||
+	    strcmp(state, "unknown") == 0)
+		why = INSTALL_START_NONE;
+	else if (!plan_yes(&p, PK_START_SERVICE))
+		why = INSTALL_START_DECLINED;
+	else if (!plat_service_manager_running(root))
+		why = INSTALL_START_NO_MANAGER;
+	install_service_text(root, name, state, why, false, &b);
+	fprintf(out, "Service:      %s\n", b.s);
+	sbuf_free(&b);
+	plan_free(&p);
+}
+
 bool
 status_print(const char *root, FILE *out, int *code, struct es_err *e)
 {
@@ -98,12 +129,8 @@ status_print(const char *root, FILE *out, int *code, struct es_err *e)
 		fprintf(out, "Installed at: %s\n", r.installed_at);
 	if (r.engine_id != NULL)
 		fprintf(out, "Engine id:    %s\n", r.engine_id);
-	for (i = 0; i < r.services.n; i++) {
-		char state[128];
-
-		plat_service_state(root, r.services.v[i], state, sizeof state);
-		fprintf(out, "Service:      %s: %s\n", r.services.v[i], state);
-	}
+	for (i = 0; i < r.services.n; i++)
+		status_service(root, &r, r.services.v[i], out);
 	status_consoles(root, &r, out);
 	record_free(&r);
 	return true;

@@ -221,6 +221,11 @@ bool plat_service_remove(const char *root, const char *name,
     struct es_err *e);
 bool plat_service_start(const char *name, struct es_err *e);
 bool plat_service_stop(const char *name, struct es_err *e);
+/* The command an administrator types on the target to start the service
+ * name as installed under root: "systemctl start nexposeengine",
+ * "/etc/init.d/nexposeengine start". */
+void plat_service_start_command(const char *root, const char *name,
+    char *out, size_t outsz);
 /* "active", "inactive", "failed", "not installed", "unknown" ... */
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
@@ -247,6 +252,10 @@ bool plat_read_secret(FILE *in, FILE *out, const char *prompt, char *buf,
     size_t bufsz);
 /* The target of a symbolic link, or NULL. Caller frees. */
 char *plat_read_link(const char *path);
+/* The width in columns that line-mode text wraps at: $COLUMNS when it
+ * holds a number from 20 to 1000, else the width of the terminal on
+ * standard output, else 80 (not a terminal, or its width unknown). */
+unsigned plat_terminal_columns(void);
 /* True when standard input/output is a terminal. */
 bool plat_stdin_is_tty(void);
 bool plat_stdout_is_tty(void);

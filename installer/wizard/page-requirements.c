@@ -32,7 +32,7 @@ page_requirements_check(struct wizard *w)
 	while (n > 0 && page_requirements_why[n - 1] == '.')
 		page_requirements_why[--n] = '\0';
 	sbuf_init(&b);
-	session_requirements_text(&r, &b);
+	session_requirements_text(&r, 0, &b);
 	ui_view_set(&page_requirements_view, b.s != NULL ? b.s : "");
 	sbuf_free(&b);
 	/* Show the first failure; it may be below the fold. */

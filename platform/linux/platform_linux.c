@@ -2127,6 +2127,16 @@ plat_service_stop(const char *name, struct es_err *e)
 }
 
 void
+plat_service_start_command(const char *root, const char *name, char *out,
+    size_t outsz)
+{
+	if (plat_init_system(root) == PLAT_INIT_SYSTEMD)
+		snprintf(out, outsz, "systemctl start %s", name);
+	else
+		snprintf(out, outsz, "/etc/init.d/%s start", name);
+}
+
+void
 plat_service_state(const char *root, const char *name, char *out,
     size_t outsz)
 {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -113,6 +114,25 @@ bool
 plat_stdout_is_tty(void)
 {
 	return isatty(STDOUT_FILENO) == 1;
+}
+
+unsigned
+plat_terminal_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	unsigned long n;
+
+	if (env != NULL && *env >= '0' && *env <= '9') {
+		n = strtoul(env, &end, 10);
+		if (*end == '\0' && n >= 20 && n <= 1000)
+			return (unsigned)n;
+	}
+	/* tty_ioctl(4): TIOCGWINSZ; 0 columns where nobody set a size. */
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
 }
 
 double

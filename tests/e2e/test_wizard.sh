@@ -122,6 +122,8 @@ keys a s
 wait_for a "Start the service: yes"
 keys a Enter
 wait_for a "Nexpose 7.3.1 is installed: Scan Engine."
+# Not started under --root, and the page says why and what to type.
+shows a "Service nexposeengine: installed, not started (no running service manager for this root: it was installed under --root; on the target, start it with \`systemctl start nexposeengine\`)."
 wait_for a "New Engine"
 shows a "engine-setup consoles enable"
 shows a "The console must reach this host on TCP 40999."
