@@ -1269,7 +1269,11 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 			return;
 		}
 		if (!secured) {
-			pairing_secs(c->limit_ms, secs, sizeof secs);
+			/* libcurl's connect phase, and so its connect time
+			 * limit, takes in the TLS handshake
+			 * (CURLOPT_CONNECTTIMEOUT(3)): that limit is the
+			 * time that ran out. */
+			pairing_secs(c->limit_connect_ms, secs, sizeof secs);
 			pairing_fail(c, PAIRING_TLS, "no answer",
 			    "%s accepted the TCP connection but did not "
 			    "answer the TLS handshake within %s: a firewall "
