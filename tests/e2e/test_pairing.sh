@@ -105,6 +105,7 @@ expect_fail() {   # expect_fail MESSAGE-PART ARGS...
 	run 4 --silent --root "$R" "$@"
 	out_has "$msg"
 	out_has "Nothing was changed"
+	out_lacks "curl:"      # the product's words, not a library's
 	check "a failed connection test changes nothing" test -z "$(ls -A "$R")"
 	no_secret_anywhere "$R"
 }
