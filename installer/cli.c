@@ -85,6 +85,95 @@ cli_usage(void)
 "  'consoles enable ADDRESS|ID' sets enabled=1 in consoles.xml.\n";
 }
 
+const char *
+cli_usage_for(enum cli_cmd cmd)
+{
+	switch (cmd) {
+	case CMD_UNINSTALL:
+		return
+"Usage: engine-setup uninstall [--silent] [--root DIR] [--wait-lock[=S]]\n"
+"\n"
+"Removes what the install record lists: the service (stopped first), the\n"
+"files and folders the installation made, and the record. The logs stay in\n"
+"INSTALL_DIR/.install/. Folders that hold files the installation did not\n"
+"make are kept and named. A run that a crash cut short is finished first.\n"
+"Remove the engine from the console it was paired with, too.\n"
+"\n"
+"  --silent            do not ask for confirmation\n"
+"  --root DIR          the installation made with --root DIR\n"
+"  --wait-lock[=SECONDS]\n"
+"                      wait up to SECONDS (600) for another run to finish\n"
+"\n"
+"Exit codes: 0 removed (or nothing installed), 1 internal error, 5\n"
+"  cancelled, 6 something could not be removed (the next run finishes it),\n"
+"  8 another engine-setup run is changing this host.\n";
+	case CMD_PAIR:
+		return
+"Usage: engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
+"                         [--fingerprint sha256:HEX] [--test] [--root DIR]\n"
+"                         [--wait-lock[=S]]\n"
+"\n"
+"Engine-to-Console pairing of an installed Scan Engine (reverse pairing):\n"
+"a connection test, then the engine registers with the console using the\n"
+"console's shared secret and records it in nse/conf/consoles.xml. The\n"
+"console makes the secret (Administration > Scans > Manage scan engines >\n"
+"Generate Scan Engine Shared Secret); it is valid for 60 minutes. Restart\n"
+"the engine's service afterwards so that it connects, then Refresh the\n"
+"engine in the console.\n"
+"\n"
+"  --console HOST[:PORT]  the console's address; PORT defaults to 40815\n"
+"  --secret-file FILE  read the shared secret from FILE; otherwise from\n"
+"                      ENGINE_SETUP_SHARED_SECRET, else a prompt without\n"
+"                      echo. It is never stored, logged or sent.\n"
+"  --fingerprint sha256:HEX\n"
+"                      pin the console's key; without it the key is shown\n"
+"                      for you to compare\n"
+"  --test              only the connection test; nothing is changed\n"
+"  --root DIR          the installation made with --root DIR\n"
+"  --wait-lock[=SECONDS]\n"
+"                      wait up to SECONDS (600) for another run to finish\n"
+"\n"
+"Timeouts: ENGINE_SETUP_CONNECT_TIMEOUT (10 s), ENGINE_SETUP_TIMEOUT (30 s).\n"
+"Exit codes: 0 paired (or tested), 2 usage error, 4 pairing failed\n"
+"  (nothing changed), 5 cancelled, 8 another run is changing this host.\n";
+	case CMD_CONSOLES:
+		return
+"Usage: engine-setup consoles list [--root DIR]\n"
+"       engine-setup consoles enable|disable ID|ADDRESS [--restart]\n"
+"                         [--root DIR] [--wait-lock[=S]]\n"
+"\n"
+"The consoles in nse/conf/consoles.xml. Standard pairing\n"
+"(Console-to-Engine): after the console adds this engine, 'enable' sets\n"
+"enabled=\"1\" for it (by its id or address); then Refresh the engine in\n"
+"the console.\n"
+"\n"
+"  --restart           restart the engine's service after the change, so\n"
+"                      that it takes effect now\n"
+"  --root DIR          the installation made with --root DIR\n"
+"  --wait-lock[=SECONDS]\n"
+"                      wait up to SECONDS (600) for another run to finish\n"
+"\n"
+"Exit codes: 0 done (or already so), 2 usage error or no such console,\n"
+"  6 consoles.xml could not be written, 8 another run is changing this\n"
+"  host.\n";
+	case CMD_STATUS:
+		return
+"Usage: engine-setup status [--root DIR]\n"
+"\n"
+"What is installed: product, component, install folder, engine id, the\n"
+"service and its state (with the reason and the command when it is not\n"
+"running), and the consoles. Changes nothing and takes no lock.\n"
+"\n"
+"  --root DIR          the installation made with --root DIR\n"
+"\n"
+"Exit codes: 0 installed, or nothing installed; 10 something needs\n"
+"  attention (a run that a crash cut short: the next install, uninstall,\n"
+"  pair or consoles command finishes it); 1 the record cannot be read.\n";
+	default:
+		return cli_usage();
+	}
+}
+
 static bool
 cli_command(const char *s, enum cli_cmd *cmd)
 {
@@ -175,6 +264,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			/* install4j: console mode; this is always one. */
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
 		    strcmp(a, "-help") == 0 || strcmp(a, "-?") == 0) {
+			/* After a command word: that command's own usage. */
+			c->help_for = have_cmd ? c->cmd : CMD_HELP;
 			c->cmd = CMD_HELP;
 			return true;
 		} else if (strcmp(a, "--version") == 0 ||

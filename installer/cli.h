@@ -27,6 +27,7 @@ enum cli_cmd {
 
 struct cli {
 	enum cli_cmd cmd;
+	enum cli_cmd help_for;     /* CMD_HELP: the command asked about */
 	bool silent, text, check, overwrite;
 	bool install4j_quiet;      /* -q: the licence counts as accepted */
 	const char *answers;       /* --answers / -varfile (the last one) */
@@ -63,5 +64,9 @@ bool cli_check_files(const struct cli *c, struct es_err *e);
 void cli_warn_secrets(const struct cli *c, FILE *out);
 /* The --help text. */
 const char *cli_usage(void);
+
+/* The usage of one command (`engine-setup pair --help`): uninstall, pair,
+ * consoles and status have their own; anything else gets cli_usage(). */
+const char *cli_usage_for(enum cli_cmd cmd);
 
 #endif

@@ -926,7 +926,7 @@ main(int argc, char **argv)
 	cli_warn_secrets(&c, stderr);
 	switch (c.cmd) {
 	case CMD_HELP:
-		fputs(cli_usage(), stdout);
+		fputs(cli_usage_for(c.help_for), stdout);
 		rc = 0;
 		break;
 	case CMD_VERSION:

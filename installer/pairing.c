@@ -1109,7 +1109,7 @@ pairing_tls_failed(struct pairing_ctx *c, CURLcode rc)
 	    strstr(says, "host name") != NULL) {
 		pairing_fail(c, PAIRING_TLS, "certificate for another name",
 		    "the console's certificate at %s is not issued for the "
-		    "name %s (curl: %s): pair with a name or address the "
+		    "name %s (detail: %s): pair with a name or address the "
 		    "certificate is issued for, or leave the CA file out and "
 		    "pin the console's key sha256:%s instead", c->where,
 		    c->name, says, c->tls.spki);
@@ -1120,7 +1120,7 @@ pairing_tls_failed(struct pairing_ctx *c, CURLcode rc)
 		pairing_clean(c->o->ca_file, ca, sizeof ca);
 		pairing_fail(c, PAIRING_TLS, "certificate not trusted",
 		    "the console's certificate at %s is not trusted by the "
-		    "CA file %s (curl: %s): use the CA bundle that issued the "
+		    "CA file %s (detail: %s): use the CA bundle that issued the "
 		    "console's certificate, or leave the CA file out and pin "
 		    "the console's key%s%s instead. A TLS-inspecting proxy "
 		    "or interception in the path also causes this",
@@ -1132,7 +1132,7 @@ pairing_tls_failed(struct pairing_ctx *c, CURLcode rc)
 		pairing_clean(c->o->ca_file, ca, sizeof ca);
 		pairing_fail(c, PAIRING_TLS, "CA file unusable",
 		    "cannot use the CA file %s to check the console at %s "
-		    "(curl: %s): check the path, and that the file holds "
+		    "(detail: %s): check the path, and that the file holds "
 		    "PEM certificates", ca, c->where, says);
 		return;
 	}
@@ -1141,14 +1141,14 @@ pairing_tls_failed(struct pairing_ctx *c, CURLcode rc)
 	    strstr(says, "record layer failure") != NULL) {
 		pairing_fail(c, PAIRING_TLS, "the peer does not speak TLS",
 		    "something that does not speak TLS answered on %s "
-		    "(curl: %s): is %u the console's pairing port (%d by "
+		    "(detail: %s): is %u the console's pairing port (%d by "
 		    "default)? A proxy, or a TLS-inspecting or intercepting "
 		    "device, may also be in the path", c->where, says,
 		    c->port, PAIRING_PORT);
 		return;
 	}
 	pairing_fail(c, PAIRING_TLS, "handshake failed",
-	    "the TLS handshake with %s failed (curl: %s): a TLS-inspecting "
+	    "the TLS handshake with %s failed (detail: %s): a TLS-inspecting "
 	    "proxy or interception may be in the path, or the service on "
 	    "this port is not the console's pairing listener (it speaks TLS "
 	    "1.2 or 1.3). Check the address and port, and pair over a direct "
@@ -1224,13 +1224,13 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 	case CURLE_COULDNT_RESOLVE_HOST:
 		pairing_fail(c, PAIRING_RESOLVE, "name not found",
 		    "cannot resolve the console address of %s: the name is "
-		    "unknown to this host's DNS (curl: %s). Check the address "
+		    "unknown to this host's DNS (detail: %s). Check the address "
 		    "for typos, or give the console's IP address", c->where,
 		    says);
 		return;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		pairing_fail(c, PAIRING_RESOLVE, "proxy name not found",
-		    "cannot resolve the proxy %s (curl: %s): check the proxy "
+		    "cannot resolve the proxy %s (detail: %s): check the proxy "
 		    "setting (the proxy answer, or HTTPS_PROXY), or set "
 		    "NO_PROXY for the console", c->proxy != NULL ? c->proxy :
 		    "?", says);
@@ -1244,7 +1244,7 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 			return;
 		}
 		pairing_fail(c, PAIRING_CONNECT, "cannot connect",
-		    "cannot connect to %s (curl: %s): check the address, the "
+		    "cannot connect to %s (detail: %s): check the address, the "
 		    "routes and the firewalls between this host and the "
 		    "console (ports: " PAIRING_PORTS ").%s", c->where, says,
 		    via);
@@ -1269,7 +1269,11 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 			return;
 		}
 		if (!secured) {
-			pairing_secs(c->limit_ms, secs, sizeof secs);
+			/* libcurl's connect phase, and so its connect time
+			 * limit, takes in the TLS handshake
+			 * (CURLOPT_CONNECTTIMEOUT(3)): that limit is the
+			 * time that ran out. */
+			pairing_secs(c->limit_connect_ms, secs, sizeof secs);
 			pairing_fail(c, PAIRING_TLS, "no answer",
 			    "%s accepted the TCP connection but did not "
 			    "answer the TLS handshake within %s: a firewall "
@@ -1307,7 +1311,7 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 	}
 	if (!connected) {
 		pairing_fail(c, PAIRING_CONNECT, "cannot connect",
-		    "cannot connect to %s (curl: %s): check the address, the "
+		    "cannot connect to %s (detail: %s): check the address, the "
 		    "routes and the firewalls between this host and the "
 		    "console (ports: " PAIRING_PORTS ").%s", c->where, says,
 		    via);
@@ -1315,7 +1319,7 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 	}
 	pairing_fail(c, req_stage, "connection broke",
 	    "the connection to the console at %s broke during the %s "
-	    "request (curl: %s): retry; if it persists, a proxy, load "
+	    "request (detail: %s): retry; if it persists, a proxy, load "
 	    "balancer or firewall may cut the connection.%s", c->where, req,
 	    says, via);
 }

@@ -270,20 +270,47 @@ req_cpus(const struct manifest *m, const struct req_input *in,
 }
 
 /* The list joined with ", ", or "any" when it is empty. */
+/* The product's words for a manifest's OS family or architecture name
+ * ("linux" is Linux; amd64 and x86_64 are one 64-bit x86). */
+static const char *
+req_display(const char *v)
+{
+	static const struct { const char *name, *shown; } names[] = {
+		{ "linux", "Linux" }, { "windows", "Windows" },
+		{ "darwin", "macOS" }, { "x86_64", "64-bit x86 (x86_64)" },
+		{ "amd64", "64-bit x86 (x86_64)" },
+		{ "aarch64", "64-bit ARM (aarch64)" },
+		{ "arm64", "64-bit ARM (aarch64)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i].name) == 0)
+			return names[i].shown;
+	return v;
+}
+
+/* "Linux or Windows", "A, B or C": each shown once. */
 static void
 req_join(const struct strlist *l, char *out, size_t outsz)
 {
+	struct strlist shown;
 	struct sbuf b;
 	size_t i;
 
+	strlist_init(&shown);
+	for (i = 0; i < l->n; i++)
+		if (!strlist_contains(&shown, req_display(l->v[i])))
+			strlist_add(&shown, req_display(l->v[i]));
 	sbuf_init(&b);
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < shown.n; i++) {
 		if (i > 0)
-			sbuf_add(&b, ", ");
-		sbuf_add(&b, l->v[i]);
+			sbuf_add(&b, i + 1 == shown.n ? " or " : ", ");
+		sbuf_add(&b, shown.v[i]);
 	}
-	req_setf(out, outsz, "%s", l->n > 0 ? b.s : "any");
+	req_setf(out, outsz, "%s", shown.n > 0 ? b.s : "any");
 	sbuf_free(&b);
+	strlist_free(&shown);
 }
 
 /* One rule of an accepted-values list (requirement.os, .arch). */
@@ -298,7 +325,7 @@ req_one_of(const struct manifest *m, struct req_report *r, const char *name,
 	req_join(accepted, list, sizeof list);
 	it = req_add(r, ok ? REQ_PASS : REQ_FAIL, name);
 	req_setf(it->measured, sizeof it->measured, "%s", shown);
-	req_setf(it->threshold, sizeof it->threshold, "one of: %s", list);
+	req_setf(it->threshold, sizeof it->threshold, "%s", list);
 	if (!ok)
 		req_setf(it->advice, sizeof it->advice, "%s runs on %s only,"
 		    " not on %s; use a supported host.",

@@ -52,9 +52,17 @@ page_license_accept(struct wizard *w)
 	return PAGE_NEXT;
 }
 
+/* Declining leaves the setup: asked first, as every other way out is (a
+ * single 'd' must not end the run). */
 static enum page_action
 page_license_decline(struct wizard *w)
 {
+	if (!wizard_confirm(w, "Decline", "Decline the licence agreement and "
+	    "leave the setup? Nothing on this computer has been changed.",
+	    "Yes, decline", "No")) {
+		page_license_draw(w);
+		return PAGE_STAY;
+	}
 	log_msg("wizard: licence declined");
 	w->rc = ES_ECANCEL;
 	sbuf_add(&w->after, "The licence agreement was declined: nothing was "

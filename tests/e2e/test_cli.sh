@@ -8,6 +8,34 @@ out_has "Usage: engine-setup"
 out_has "TCP 40814"
 out_has "TCP 40815"
 out_has "--root DIR"
+# Each command answers --help (and -h) with its own usage, nothing else.
+for cmd in uninstall pair consoles status; do
+	for h in --help -h; do
+		run 0 $cmd $h
+		check "$cmd $h starts with its own usage" \
+		    test "$(head -1 <<<"$OUT")" != "Usage: engine-setup [install] [OPTIONS]"
+		out_has "Usage: engine-setup $cmd"
+		out_lacks "install4j compatibility"
+		out_has "Exit codes:"
+	done
+done
+run 0 pair --help
+out_has "--console HOST[:PORT]  the console's address; PORT defaults to 40815"
+out_has "valid for 60 minutes"
+run 0 consoles --help
+out_has "enable|disable ID|ADDRESS [--restart]"
+run 0 status --help
+out_has "10 something needs"
+run 0 uninstall --help
+out_has "The logs stay in"
+run 0 install --help
+out_has "Usage: engine-setup [install] [OPTIONS]"
+out_has "install4j compatibility"
+# Options after --help are not acted on.
+R=$(newroot)
+run 0 uninstall --help --root "$R"
+check "uninstall --help changes nothing" test -z "$(ls -A "$R")"
+
 run 0 --version
 out_has "engine-setup "
 run 0 --payload-info

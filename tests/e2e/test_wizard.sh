@@ -280,7 +280,8 @@ exited f 5
 check "cancelled at the welcome page: the root is empty" test -z "$(ls -A "$R")"
 TM kill-session -t f
 
-# (g) Decline on the licence: exit 5, nothing changed; without colour.
+# (g) Decline on the licence asks first, like every other way out (No
+# keeps the page); then exit 5, nothing changed; without colour.
 R=$(newroot)
 wiz g 80x24 "NO_COLOR=1" --root "$R"
 wait_for g "Welcome to the setup"
@@ -288,6 +289,13 @@ keys g Enter
 wait_for g "Do you accept the licence agreement?"
 colours g no
 keys g d
+wait_for g "Decline the licence agreement and leave the setup?"
+keys g n
+wait_for g "Do you accept the licence agreement?"
+lacks g "Decline the licence agreement and leave"
+keys g d
+wait_for g "Decline the licence agreement and leave the setup?"
+keys g y
 exited g 5
 wait_for g "The licence agreement was declined: nothing was changed."
 check "declined: the root is empty" test -z "$(ls -A "$R")"

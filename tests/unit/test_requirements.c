@@ -455,10 +455,13 @@ test_os_arch_selinux_disk(void **state)
 	req_check(&m, &in, &pf, &r);
 	it = item(&r, "Operating system");
 	assert_int_equal(it->result, REQ_FAIL);
-	assert_string_equal(it->threshold, "one of: linux, windows");
+	assert_string_equal(it->threshold, "Linux or Windows");
+	assert_non_null(strstr(it->advice, "runs on Linux or Windows only"));
 	it = item(&r, "Architecture");
 	assert_int_equal(it->result, REQ_FAIL);
 	assert_non_null(strstr(it->advice, "sparc64"));
+	assert_string_equal(it->threshold, "64-bit x86 (x86_64) or 64-bit ARM "
+	    "(aarch64)");
 	it = item(&r, "SELinux");
 	assert_int_equal(it->result, REQ_WARN);
 	assert_non_null(strstr(it->advice, "restorecon"));
