@@ -489,8 +489,28 @@ cmd_uninstall(const struct cli *c)
 		return fail(&e);
 	}
 	if (!c->silent && plat_stdin_is_tty()) {
+		struct record r;
+		struct es_err local;
 		char line[16];
+		size_t i;
 
+		/* Say what goes before asking (read only: the run lock is
+		 * taken once the answer is yes). */
+		record_init(&r);
+		err_clear(&local);
+		if (record_load(root, &r, &local)) {
+			printf("This removes %s %s (%s) from %s",
+			    r.product ? r.product : "the installation",
+			    r.version ? r.version : "", r.component,
+			    r.install_dir);
+			for (i = 0; i < r.services.n; i++)
+				printf("%s service %s", i == 0 ? ", with its" :
+				    " and", r.services.v[i]);
+			printf(": the %zu files and folders it made, and its "
+			    "record. Its logs stay in %s/.install/.\n", r.n,
+			    r.install_dir);
+		}
+		record_free(&r);
 		printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
 		    c->root ? " under " : "", c->root ? c->root : "");
 		fflush(stdout);

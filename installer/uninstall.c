@@ -218,6 +218,11 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		goto out;
 	fprintf(out, "Uninstalled. Logs are kept in %s/.install/.\n",
 	    r.install_dir);
+	/* The console still lists the engine it was paired with. */
+	if (strcmp(r.component, "engine") == 0)
+		fprintf(out, "If a Security Console knows this Scan Engine, "
+		    "remove it there too: Administration > Scans > Manage "
+		    "scan engines.\n");
 	ok = true;
 out:
 	if (journalled) {

@@ -108,9 +108,27 @@ check "overwrite leaves no backup" \
     test -z "$(find "$R" -name '.*es-backup*' -o -name '.*es-staging*')"
 check "the install log carries both runs" test "$(grep -c 'installing Nexpose' "$D/.install/install.log")" -ge 2
 
-# Uninstall removes everything the install created, except logs.
+# Asked on a terminal, uninstall first says what it removes; No keeps
+# everything.
+cat > "$WORK/un-no.steps" <<'EOT'
+expect Remove the installation under
+send n
+EOT
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(python3 "$(dirname "$0")/tools/pty_drive.py" "$WORK/un-no.steps" -- \
+    "$ES_BIN" uninstall --root "$R" 2>&1)
+RC=$?
+[ $RC -eq 5 ] || fail "uninstall answered No exited $RC, expected 5: $OUT"
+out_has "This removes Nexpose 7.3.1 (engine) from /opt/rapid7/nexpose, with its service nexposeengine: the"
+out_has "files and folders it made, and its record. Its logs stay in /opt/rapid7/nexpose/.install/."
+out_has "Nothing was changed."
+exists "$D/nse/conf/nse.xml"
+
+# Uninstall removes everything the install created, except logs, and
+# reminds that the console still lists the engine.
 run 0 uninstall --silent --root "$R"
 out_has "Uninstalled"
+out_has "If a Security Console knows this Scan Engine, remove it there too: Administration > Scans > Manage scan engines."
 missing "$U"
 missing "$R/etc/systemd/system/multi-user.target.wants/nexposeengine.service"
 missing "$D/nse"
