@@ -552,7 +552,12 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				j->started = xstrdup(journal_str(o,
 				    "started") ? journal_str(o, "started") :
 				    "?");
-				j->pid = cJSON_IsNumber(pid) ?
+				/* Only a value a process id can take is
+				 * converted (a larger double to long is
+				 * undefined, C11 6.3.1.4). */
+				j->pid = cJSON_IsNumber(pid) &&
+				    pid->valuedouble >= 1 &&
+				    pid->valuedouble <= 2147483647.0 ?
 				    (long)pid->valuedouble : 0;
 				/* The root its paths begin with; a journal
 				 * without one was written for this root. */
