@@ -32,5 +32,13 @@ void err_set(struct es_err *e, int code, const char *fmt, ...)
 void err_sys(struct es_err *e, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void err_clear(struct es_err *e);
+/* Make e's message read as sentences before it is shown: a full stop is
+ * added to each line that ends without one (or without '!', '?', ':',
+ * ',' or ';'), unless the line is indented or a "usage:" line, whose
+ * last word may be typed as it stands. Messages are made without their
+ * last full stop because one may be quoted inside another ("...: %s");
+ * call this where a message is shown, never where it is made. Returns
+ * e->msg. */
+const char *err_sentence(struct es_err *e);
 
 #endif

@@ -28,10 +28,28 @@
 #include "util.h"
 #include "wrap.h"
 
-static int
-fail(const struct es_err *e)
+/* Show e on standard error as sentences ("engine-setup: " first), at the
+ * terminal's width when there is one, then the line then (NULL: none). */
+static void
+say_error(struct es_err *e, const char *then)
 {
-	fprintf(stderr, "engine-setup: %s\n", e->msg);
+	struct sbuf b, w;
+
+	sbuf_init(&b);
+	sbuf_init(&w);
+	sbuf_addf(&b, "engine-setup: %s\n%s%s", err_sentence(e),
+	    then != NULL ? then : "", then != NULL ? "\n" : "");
+	wrap_text(&w, b.s, session_output_width());
+	fflush(stdout);
+	fputs(w.s, stderr);
+	sbuf_free(&b);
+	sbuf_free(&w);
+}
+
+static int
+fail(struct es_err *e)
+{
+	say_error(e, NULL);
 	return e->code != 0 ? e->code : ES_EINTERNAL;
 }
 
@@ -292,7 +310,7 @@ cmd_install(const struct cli *c)
 	}
 	log_sysprops(c);
 	if (!build_plan(c, &p, &e)) {
-		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
+		say_error(&e, "Nothing was changed.");
 		rc = ES_EUSAGE;
 		goto out;
 	}
@@ -307,7 +325,7 @@ cmd_install(const struct cli *c)
 	vo.license_implied = c->install4j_quiet;
 	vo.root = root;
 	if (!plan_validate(&p, &vo, &e)) {
-		fprintf(stderr, "engine-setup: %s\nNothing was changed.\n", e.msg);
+		say_error(&e, "Nothing was changed.");
 		rc = ES_EUSAGE;
 		goto out;
 	}
@@ -354,7 +372,7 @@ cmd_install(const struct cli *c)
 		    "with other answers; what differs:\n%sNothing was changed. "
 		    "To install with these answers, run the same command again "
 		    "with --overwrite (the engine keeps its id, key and paired "
-		    "consoles), or remove the installation first: %s",
+		    "consoles), or remove the installation first:\n  %s",
 		    old.product ? old.product : "the product",
 		    old.version ? old.version : "", old.component,
 		    old.install_dir, why.s != NULL ? why.s : "",
@@ -366,7 +384,7 @@ cmd_install(const struct cli *c)
 	    strcmp(old.install_dir, plan_get(&p, PK_INSTALL_DIR)) != 0) {
 		err_set(&e, ES_EEXISTS, "an installation exists at %s; "
 		    "--overwrite replaces it only in the same place. To "
-		    "install at %s, remove it first: %s", old.install_dir,
+		    "install at %s, remove it first:\n  %s", old.install_dir,
 		    plan_get(&p, PK_INSTALL_DIR), uninstall_command(c, &cmd));
 		rc = fail(&e);
 		goto out;
@@ -457,8 +475,12 @@ cmd_install(const struct cli *c)
 		printf("\n%s", w.s);
 		sbuf_free(&b);
 		sbuf_free(&w);
-		if (!session_record(&ss, &e))
-			fprintf(stderr, "engine-setup: --record: %s\n", e.msg);
+		if (!session_record(&ss, &e)) {
+			struct es_err r = { 0 };
+
+			err_set(&r, ES_EUSAGE, "--record: %s", e.msg);
+			say_error(&r, NULL);
+		}
 	}
 out:
 	sbuf_free(&why);

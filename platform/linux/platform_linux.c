@@ -1,9 +1,10 @@
 /* platform.h for Linux with glibc (tested on Debian 12). Everything the core
  * asks of the operating system happens here. */
-#define _GNU_SOURCE	/* syncfs(2), mkostemp(3), pipe2(2), environ */
+#define _GNU_SOURCE	/* syncfs(2), pipe2(2), environ */
 
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -20,6 +21,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #endif
 
 #include "platform.h"
+#include "platform_linux.h"
 #include "util.h"
 
 /* Longest output of a helper program kept for an error message. */
@@ -724,81 +727,102 @@ plat_write_err(struct es_err *e, int errnum, const char *path)
 		plat_err(e, errnum, "cannot write %s", path);
 }
 
+int
+lx_replace_at(int pfd, const char *name, const void *data, size_t len,
+    unsigned mode, const char **stage)
+{
+	const char *p = data;
+	char tmp[NAME_MAX + 1];
+	uint32_t rnd;
+	size_t off = 0;
+	ssize_t n;
+	int fd = -1, tries, err = 0;
+
+	*stage = "create";
+	for (tries = 0; tries < 100 && fd < 0; tries++) {
+		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+			rnd = (uint32_t)getpid() * 2654435761u +
+			    (uint32_t)tries;
+		snprintf(tmp, sizeof tmp, ".%.200s.es-%08x", name, rnd);
+		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return errno;
+	*stage = "write";
+	while (off < len && err == 0) {
+		n = write(fd, p + off, len - off);
+		if (n >= 0)
+			off += (size_t)n;
+		else if (errno != EINTR)
+			err = errno;
+	}
+	if (err == 0 && (fchmod(fd, (mode_t)(mode & 07777)) != 0 ||
+	    fsync(fd) != 0))
+		err = errno;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && renameat(pfd, tmp, pfd, name) != 0) {
+		*stage = "rename";
+		err = errno;
+	}
+	if (err != 0) {
+		(void)unlinkat(pfd, tmp, 0);
+		return err;
+	}
+	/* The new name is durable once its folder is flushed too. */
+	(void)fsync(pfd);
+	return 0;
+}
+
+int
+lx_is_replace_temp(const char *name, const char *target)
+{
+	size_t tlen = strlen(target);
+
+	return name[0] == '.' && strncmp(name + 1, target, tlen) == 0 &&
+	    strncmp(name + 1 + tlen, ".es-", 4) == 0 &&
+	    strlen(name + 1 + tlen + 4) == 8 &&
+	    strspn(name + 1 + tlen + 4, "0123456789abcdef") == 8;
+}
+
 bool
 plat_write_file_atomic(const char *path, const void *data, size_t len,
     unsigned mode, struct es_err *e)
 {
-	const char *slash = strrchr(path, '/'), *base, *p = data;
-	char *tmp = NULL, *dir = NULL;
-	int fd = -1, dfd;
-	size_t off = 0;
-	ssize_t n;
-	bool ok = false, made = false;
+	const char *slash = strrchr(path, '/'), *base, *stage;
+	char *dir;
+	int dfd, err;
 
 	base = slash == NULL ? path : slash + 1;
 	if (*base == '\0') {
 		err_set(e, ES_EINTERNAL, "cannot write %s: not a file name",
 		    path);
-		goto out;
+		return false;
 	}
 	dir = plat_dir_of(path);
-	/* Same folder, so rename(2) replaces path atomically. */
-	tmp = xasprintf("%.*s.%.200s.es-XXXXXX", (int)(base - path), path,
-	    base);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOSPC || errno == EDQUOT)
-			plat_write_err(e, errno, path);
-		else
-			plat_err(e, errno, "cannot create a temporary file in"
-			    " %s to write %s", dir, path);
-		goto out;
-	}
-	made = true;
-	while (off < len) {
-		n = write(fd, p + off, len - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			plat_write_err(e, errno, path);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, (mode_t)(mode & 07777)) != 0) {
-		plat_err(e, errno, "cannot set the mode of %s", path);
-		goto out;
-	}
-	if (fsync(fd) != 0) {
-		plat_write_err(e, errno, path);
-		goto out;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n != 0) {
-		plat_write_err(e, errno, path);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		plat_err(e, errno, "cannot replace %s", path);
-		goto out;
-	}
-	made = false;
-	/* The new name is durable only once the folder is flushed too. */
+	/* Same folder, so renameat(2) replaces path atomically. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd != -1) {
-		fsync(dfd);
-		close(dfd);
+	if (dfd < 0) {
+		plat_err(e, errno, "cannot open folder %s to write %s", dir,
+		    path);
+		free(dir);
+		return false;
 	}
-	ok = true;
-out:
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlink(tmp);
-	free(tmp);
+	err = lx_replace_at(dfd, base, data, len, mode, &stage);
+	close(dfd);
+	if (err == ENOSPC || err == EDQUOT ||
+	    (err != 0 && strcmp(stage, "write") == 0))
+		plat_write_err(e, err, path);
+	else if (err != 0 && strcmp(stage, "create") == 0)
+		plat_err(e, err, "cannot create a temporary file in %s to "
+		    "write %s", dir, path);
+	else if (err != 0)
+		plat_err(e, err, "cannot replace %s", path);
 	free(dir);
-	return ok;
+	return err == 0;
 }
 
 /* ---- Durable records ---- */
@@ -928,33 +952,18 @@ void
 plat_remove_write_leftovers(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *base;
-	char *dir, *prefix;
 	struct dirent *d;
-	size_t plen;
+	char *dir;
 	DIR *dp;
 
 	base = slash == NULL ? path : slash + 1;
 	dir = plat_dir_of(path);
-	/* plat_write_file_atomic's template ".%.200s.es-XXXXXX", and
-	 * plat_write_file_beneath's ".%.200s.es-%08x". */
-	prefix = xasprintf(".%.200s.es-", base);
-	plen = strlen(prefix);
 	if ((dp = opendir(dir)) != NULL) {
-		while ((d = readdir(dp)) != NULL) {
-			const char *tail = d->d_name + plen;
-			size_t tlen;
-
-			if (strncmp(d->d_name, prefix, plen) != 0)
-				continue;
-			tlen = strlen(tail);
-			if ((tlen == 6 || tlen == 8) &&
-			    strspn(tail, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
-			    "klmnopqrstuvwxyz0123456789") == tlen)
+		while ((d = readdir(dp)) != NULL)
+			if (lx_is_replace_temp(d->d_name, base))
 				(void)unlinkat(dirfd(dp), d->d_name, 0);
-		}
 		closedir(dp);
 	}
-	free(prefix);
 	free(dir);
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "platform_linux.h"
 #include "util.h"
 
 /* openat2(2): the same number on every architecture (it came after the
@@ -224,109 +225,92 @@ beneath_parent(int dfd, const char *rel, bool mk, unsigned mode,
 	return fd;
 }
 
-/* Open dir (the caller's own folder; links in its path are followed). */
-static int
-beneath_open_dir(const char *dir, const char *verb, const char *rel,
-    struct es_err *e)
-{
-	int fd;
+/* dir (the caller's own folder; links in its path are followed) and the
+ * folder that holds rel's last part beneath it, open for one operation. */
+struct beneath {
+	int dfd, pfd;
+	const char *last;	/* rel's last part */
+	bool missing;		/* a folder on rel's way is missing */
+};
 
+/* Open b for verb ("write", "read", ...) on dir/rel; with mk, the missing
+ * folders of rel are made (0755). False with e set; or, with quiet_enoent,
+ * false with b->missing set and e untouched when a folder on rel's way is
+ * missing. beneath_close(b) in every case. */
+static bool
+beneath_open(struct beneath *b, const char *dir, const char *rel,
+    const char *verb, bool mk, bool quiet_enoent, struct es_err *e)
+{
+	b->dfd = b->pfd = -1;
+	b->last = rel;
+	b->missing = false;
 	if (!beneath_rel_ok(rel)) {
 		beneath_err(e, -1, EINVAL, verb, dir, rel);
-		return -1;
+		return false;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	b->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->dfd < 0) {
 		err_sys(e, ES_EINSTALL, errno, "cannot %s %s/%s: cannot open "
 		    "folder %s", verb, dir, rel, dir);
-	return fd;
+		return false;
+	}
+	b->pfd = beneath_parent(b->dfd, rel, mk, 0755, &b->last);
+	if (b->pfd < 0) {
+		if (quiet_enoent && errno == ENOENT)
+			b->missing = true;
+		else
+			beneath_err(e, b->dfd, errno, verb, dir, rel);
+		return false;
+	}
+	return true;
+}
+
+static void
+beneath_close(struct beneath *b)
+{
+	if (b->pfd >= 0)
+		close(b->pfd);
+	if (b->dfd >= 0)
+		close(b->dfd);
+	b->dfd = b->pfd = -1;
 }
 
 bool
 plat_write_file_beneath(const char *dir, const char *rel, const void *data,
     size_t len, unsigned mode, struct es_err *e)
 {
-	const char *last, *p = data;
-	char tmp[NAME_MAX + 1];
-	int dfd, pfd = -1, fd = -1, tries;
-	uint32_t rnd;
-	size_t off = 0;
-	ssize_t n;
-	bool ok = false, made = false;
+	struct beneath b;
+	const char *stage;
+	int err;
 
-	if ((dfd = beneath_open_dir(dir, "write", rel, e)) < 0)
+	if (!beneath_open(&b, dir, rel, "write", true, false, e)) {
+		beneath_close(&b);
 		return false;
-	if ((pfd = beneath_parent(dfd, rel, true, 0755, &last)) < 0) {
-		beneath_err(e, dfd, errno, "write", dir, rel);
-		goto out;
 	}
 	/* Beside the file, so that renameat(2) replaces it atomically. */
-	for (tries = 0; tries < 100 && fd < 0; tries++) {
-		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-			rnd = (uint32_t)getpid() * 2654435761u + (uint32_t)tries;
-		snprintf(tmp, sizeof tmp, ".%.200s.es-%08x", last, rnd);
-		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		beneath_err(e, dfd, errno, "write", dir, rel);
-		goto out;
-	}
-	made = true;
-	while (off < len) {
-		n = write(fd, p + off, len - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			beneath_err(e, dfd, errno, "write", dir, rel);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, (mode_t)(mode & 07777)) != 0 || fsync(fd) != 0) {
-		beneath_err(e, dfd, errno, "write", dir, rel);
-		goto out;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n != 0 || renameat(pfd, tmp, pfd, last) != 0) {
-		beneath_err(e, dfd, errno, "write", dir, rel);
-		goto out;
-	}
-	made = false;
-	/* The new name is durable once its folder is flushed too. */
-	fsync(pfd);
-	ok = true;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlinkat(pfd, tmp, 0);
-	if (pfd >= 0)
-		close(pfd);
-	close(dfd);
-	return ok;
+	err = lx_replace_at(b.pfd, b.last, data, len, mode, &stage);
+	if (err != 0)
+		beneath_err(e, b.dfd, err, "write", dir, rel);
+	beneath_close(&b);
+	return err == 0;
 }
 
 char *
 plat_read_file_beneath(const char *dir, const char *rel, size_t max,
     size_t *len, struct es_err *e)
 {
-	const char *last;
+	struct beneath b;
 	struct stat st;
 	char *buf = NULL;
 	size_t used = 0, cap;
 	ssize_t n;
-	int dfd, pfd = -1, fd = -1;
+	int fd = -1;
 
-	if ((dfd = beneath_open_dir(dir, "read", rel, e)) < 0)
-		return NULL;
-	if ((pfd = beneath_parent(dfd, rel, false, 0, &last)) < 0 ||
-	    (fd = openat(pfd, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	if (!beneath_open(&b, dir, rel, "read", false, false, e))
+		goto out;
+	if ((fd = openat(b.pfd, b.last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC | O_NOCTTY)) < 0 || fstat(fd, &st) != 0) {
-		beneath_err(e, dfd, errno, "read", dir, rel);
+		beneath_err(e, b.dfd, errno, "read", dir, rel);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -349,7 +333,7 @@ plat_read_file_beneath(const char *dir, const char *rel, size_t max,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			beneath_err(e, dfd, errno, "read", dir, rel);
+			beneath_err(e, b.dfd, errno, "read", dir, rel);
 			goto fail;
 		}
 		if (n == 0)
@@ -371,9 +355,7 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	if (pfd >= 0)
-		close(pfd);
-	close(dfd);
+	beneath_close(&b);
 	return buf;
 }
 
@@ -381,27 +363,23 @@ bool
 plat_chmod_beneath(const char *dir, const char *rel, unsigned mode,
     struct es_err *e)
 {
-	const char *last;
-	int dfd, pfd = -1, fd = -1;
+	struct beneath b;
+	int fd = -1;
 	bool ok = false;
 
-	if ((dfd = beneath_open_dir(dir, "set the mode of", rel, e)) < 0)
-		return false;
 	/* O_NONBLOCK: a FIFO opens at once; fchmod(2) needs no more. */
-	if ((pfd = beneath_parent(dfd, rel, false, 0, &last)) < 0 ||
-	    (fd = openat(pfd, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY)) < 0 || fchmod(fd, (mode_t)(mode & 07777))
-	    != 0) {
-		beneath_err(e, dfd, errno, "set the mode of", dir, rel);
-		goto out;
+	if (beneath_open(&b, dir, rel, "set the mode of", false, false, e)) {
+		if ((fd = openat(b.pfd, b.last, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) < 0 ||
+		    fchmod(fd, (mode_t)(mode & 07777)) != 0)
+			beneath_err(e, b.dfd, errno, "set the mode of", dir,
+			    rel);
+		else
+			ok = true;
 	}
-	ok = true;
-out:
 	if (fd >= 0)
 		close(fd);
-	if (pfd >= 0)
-		close(pfd);
-	close(dfd);
+	beneath_close(&b);
 	return ok;
 }
 
@@ -409,20 +387,15 @@ enum plat_ftype
 plat_file_type_beneath(const char *dir, const char *rel)
 {
 	enum plat_ftype t = PLAT_NONE;
-	const char *last;
+	struct beneath b;
 	struct stat st;
-	int dfd, pfd;
 
-	if ((dfd = beneath_open_dir(dir, "look at", rel, NULL)) < 0)
-		return PLAT_NONE;
-	if ((pfd = beneath_parent(dfd, rel, false, 0, &last)) >= 0) {
-		if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			t = S_ISREG(st.st_mode) ? PLAT_FILE :
-			    S_ISDIR(st.st_mode) ? PLAT_DIR :
-			    S_ISLNK(st.st_mode) ? PLAT_LINK : PLAT_OTHER;
-		close(pfd);
-	}
-	close(dfd);
+	if (beneath_open(&b, dir, rel, "look at", false, true, NULL) &&
+	    fstatat(b.pfd, b.last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		t = S_ISREG(st.st_mode) ? PLAT_FILE :
+		    S_ISDIR(st.st_mode) ? PLAT_DIR :
+		    S_ISLNK(st.st_mode) ? PLAT_LINK : PLAT_OTHER;
+	beneath_close(&b);
 	return t;
 }
 
@@ -430,43 +403,36 @@ bool
 plat_remove_beneath(const char *dir, const char *rel, bool *removed,
     struct es_err *e)
 {
-	const char *last;
+	struct beneath b;
 	struct stat st;
-	int dfd, pfd = -1;
 	bool ok = false;
 
 	*removed = false;
-	if ((dfd = beneath_open_dir(dir, "remove", rel, e)) < 0)
-		return false;
-	if ((pfd = beneath_parent(dfd, rel, false, 0, &last)) < 0) {
+	if (!beneath_open(&b, dir, rel, "remove", false, true, e)) {
+		/* A missing folder on the way: nothing to remove. */
+		ok = b.missing;
+		goto out;
+	}
+	if (fstatat(b.pfd, b.last, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT)
 			ok = true;
 		else
-			beneath_err(e, dfd, errno, "remove", dir, rel);
+			beneath_err(e, b.dfd, errno, "remove", dir, rel);
 		goto out;
 	}
-	if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno == ENOENT)
-			ok = true;
-		else
-			beneath_err(e, dfd, errno, "remove", dir, rel);
-		goto out;
-	}
-	if (unlinkat(pfd, last, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) !=
+	if (unlinkat(b.pfd, b.last, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) !=
 	    0) {
 		if (errno == ENOTEMPTY || errno == EEXIST)
 			err_set(e, ES_EINSTALL, "cannot remove folder %s/%s: it "
 			    "is not empty; something else put files there. "
 			    "Move them away and remove it yourself.", dir, rel);
 		else
-			beneath_err(e, dfd, errno, "remove", dir, rel);
+			beneath_err(e, b.dfd, errno, "remove", dir, rel);
 		goto out;
 	}
 	*removed = true;
 	ok = true;
 out:
-	if (pfd >= 0)
-		close(pfd);
-	close(dfd);
+	beneath_close(&b);
 	return ok;
 }

@@ -4,6 +4,8 @@
 set -u
 
 : "${ES_BIN:?ES_BIN must name the engine-setup binary}"
+# This folder (lib.sh is sourced from it), for tools/.
+ES_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTS_RUN=0
 TESTS_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/es-e2e.XXXXXX")
@@ -216,6 +218,22 @@ leftovers() {
 # what the other tests and memcheck look for.
 traced() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
+# drive SCRIPT EXPECTED_EXIT ARGS...: engine-setup ARGS through a pty, as
+# tools/pty_drive.py's SCRIPT answers it (PTY_DRIVE_SIZE=COLSxROWS sets the
+# terminal's size); its output in $OUT, its exit code in $RC.
+drive() {
+	local script=$1 want=$2
+	shift 2
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(python3 "$ES_E2E_DIR/tools/pty_drive.py" "$script" -- "$ES_BIN" "$@" 2>&1)
+	RC=$?
+	if [ "$RC" -ne "$want" ]; then
+		fail "pty run exited $RC, expected $want:
+$OUT"
+		return 1
+	fi
 }
 
 # count SYSCALL ARGS...: how often one run of engine-setup ARGS makes it.

@@ -156,7 +156,7 @@ out_has "engine-setup pair --console HOST[:PORT] --root '$WORK/a root'\''s place
 # works when pasted into a shell.
 run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
 out_has "  engine_name: installed 'scanner-01', now 'other'"
-cmd=$(sed -n 's/.*remove the installation first: //p' <<<"$OUT")
+cmd=$(sed -n '/remove the installation first:$/{n;s/^  //p}' <<<"$OUT")
 out_has "engine-setup uninstall --root '$WORK/a root'\''s place'"
 TESTS_RUN=$((TESTS_RUN + 1))
 OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd --silent" 2>&1) ||

@@ -66,7 +66,7 @@ L_NONE=$(shape "$R")
 
 # ---- Crash points of a fresh install, found by counting each call.
 R=$(newroot)
-for sc in openat mkdir rename fsync fdatasync write symlink; do
+for sc in openat mkdir rename renameat fsync fdatasync write symlink; do
 	total=$(count "$sc" --silent --answers "$WORK/e.txt" --root "$R")
 	"$ES_BIN" uninstall --silent --root "$R" >/dev/null 2>&1
 	rm -rf "$R"; mkdir "$R"
@@ -123,7 +123,7 @@ R=$(newroot)
 run 0 --silent --answers "$WORK/e.txt" --root "$R"
 S0=$(snapshot "$R")
 OW=(--silent --answers "$WORK/e.txt" --set engine_name=renamed --overwrite --root "$R")
-for sc in rename openat mkdir fsync fdatasync write; do
+for sc in rename renameat openat mkdir fsync fdatasync write; do
 	cp -a "$R" "$WORK/ow-copy"
 	total=$(count "$sc" "${OW[@]}")
 	rm -rf "$R"; mv "$WORK/ow-copy" "$R"
@@ -154,7 +154,7 @@ for sc in rename openat mkdir fsync fdatasync write; do
 done
 
 # ---- uninstall cut short: the next uninstall completes it.
-for sc in unlink rmdir openat fdatasync rename write; do
+for sc in unlink rmdir openat fdatasync rename renameat write; do
 	R=$(newroot)
 	run 0 --silent --answers "$WORK/e.txt" --root "$R"
 	cp -a "$R" "$WORK/un-copy"

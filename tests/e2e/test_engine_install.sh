@@ -82,7 +82,10 @@ out_has "with other answers; what differs:"
 out_has "  engine_name: installed 'scanner-01', now 'other'"
 out_lacks "first_name:"
 out_has "run the same command again with --overwrite"
-out_has "remove the installation first: engine-setup uninstall --root $R"
+# Each command on a line of its own, as it is typed (no full stop).
+check "the uninstall command on its own line" test \
+    "$(sed -n '/remove the installation first:$/{n;p}' <<<"$OUT")" = \
+    "  engine-setup uninstall --root $R"
 run 7 --silent --answers "$WORK/engine.txt" --set engine_name=other \
     --set company="AT&T Inc" --set communication=console-to-engine --root "$R"
 out_has "  company: installed 'Example Corp', now 'AT&T Inc'"
@@ -91,11 +94,11 @@ out_has "  engine_port: installed (not set), now '40814'"
 # Another install_dir with --overwrite: uninstall first, named with --root.
 run 7 --silent --answers "$WORK/engine.txt" --set install_dir=/opt/elsewhere \
     --overwrite --root "$R"
-out_has "To install at /opt/elsewhere, remove it first: engine-setup uninstall --root $R"
+out_has "To install at /opt/elsewhere, remove it first:"
 check "exit 7 changes nothing (2)" test "$before" = "$(tree "$R")"
 # The command printed works: the same root, given as printed.
 TESTS_RUN=$((TESTS_RUN + 1))
-cmd=$(sed -n 's/.*remove it first: //p' <<<"$OUT")
+cmd=$(sed -n '/remove it first:$/{n;s/^  //p}' <<<"$OUT")
 [ "$cmd" = "engine-setup uninstall --root $R" ] || fail "printed: $cmd"
 
 id_before=$(grep '^engine_id' "$D/.install/record")

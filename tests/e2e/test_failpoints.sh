@@ -33,8 +33,8 @@ out_has "/etc/systemd/system/nexposeengine.service exists; engine-setup did not 
 check "a refused install changes nothing" test "$(snapshot "$R")" = "$S1"
 FAILS=0
 OWA=(--silent --answers "$WORK/e.txt" --overwrite --root "$R")
-for spec in write:ENOSPC rename:ENOSPC mkdir:ENOSPC symlink:ENOSPC openat:ENOSPC \
-    write:EIO rename:EIO mkdir:EIO openat:EIO fdatasync:EIO; do
+for spec in write:ENOSPC rename:ENOSPC renameat:ENOSPC mkdir:ENOSPC symlink:ENOSPC \
+    openat:ENOSPC write:EIO rename:EIO renameat:EIO mkdir:EIO openat:EIO fdatasync:EIO; do
 	sc=${spec%%:*}
 	errno=${spec#*:}
 	cp -a "$R" "$WORK/f-copy"

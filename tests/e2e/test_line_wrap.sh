@@ -4,22 +4,10 @@
 # under the text they carry on; the words never change. Driven through a
 # pty of 80x24, as a serial console or an expect script sees it.
 . "$(dirname "$0")/lib.sh"
-DRIVE="python3 $(dirname "$0")/tools/pty_drive.py"
 unset COLUMNS
 
-# drive SCRIPT EXPECTED_EXIT ARGS...: through an 80x24 pty.
-drive() {
-	local script=$1 want=$2
-	shift 2
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(PTY_DRIVE_SIZE=80x24 $DRIVE "$script" -- "$ES_BIN" "$@" 2>&1)
-	RC=$?
-	if [ "$RC" -ne "$want" ]; then
-		fail "pty run exited $RC, expected $want:
-$OUT"
-		return 1
-	fi
-}
+# Every pty is 80x24 here.
+export PTY_DRIVE_SIZE=80x24
 
 # fits WIDTH: no line of $OUT is wider than WIDTH characters (line ends
 # and the progress's carriage returns both end a line).

@@ -223,10 +223,7 @@ expect Pair with console:
 send i
 expect Paired with the console Test Console
 EOT
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(python3 "$(dirname "$0")/tools/pty_drive.py" "$WORK/text.steps" -- \
-	    "$ES_BIN" --text --root "$R" --record "$WORK/text-record.txt" 2>&1) ||
-	    fail "line-mode pairing: $OUT"
+	drive "$WORK/text.steps" 0 --text --root "$R" --record "$WORK/text-record.txt"
 	file_has "$R/opt/rapid7/nexpose/nse/conf/consoles.xml" "spki=\"$SPKI\""
 	file_has "$WORK/text-record.txt" "console_fingerprint = $SPKI"
 	file_lacks "$WORK/text-record.txt" "shared_secret"

@@ -40,7 +40,7 @@ back_to_old() {
 
 # ---- The recovering run killed at its Nth unlink, rename, write or
 # fdatasync (the marks it writes as it undoes); then again.
-for sc in unlink rename write fdatasync; do
+for sc in unlink rename renameat write fdatasync; do
 	rm -rf "$R"; cp -a "$BASE" "$R"
 	total=$(count "$sc" --silent --answers "$WORK/e.txt" --root "$R")
 	for n in $(points "$total"); do
@@ -82,26 +82,33 @@ for n in $(points "$total"); do
 	back_to_old "$what"
 done
 
-# ---- An in-process rollback that fails (EBUSY at one of its last four
-# renames) stops there, says so (never "undone"), keeps the journal, and
-# the next run resumes it.
-rm -rf "$R"; cp -a "$WORK/old" "$R"
-total=$(ES_TEST_FAULT="Recording the installation:fail" count rename "${FAIL[@]}")
-for ((n = total - 3; n <= total; n++)); do
-	what="rollback failing at rename #$n of $total"
+# ---- An in-process rollback that fails (EBUSY at one of its renames of a
+# folder, rename(2), or of a restored file, renameat(2); up to four of
+# each) stops there, says so (never "undone"), keeps the journal, and the
+# next run resumes it. The rollback's calls are those after the calls of
+# a run killed where this one fails.
+for sc in rename renameat; do
 	rm -rf "$R"; cp -a "$WORK/old" "$R"
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$(ES_TEST_FAULT="Recording the installation:fail" strace -f -qq \
-	    -o /dev/null -e trace=rename -e inject=rename:error=EBUSY:when="$n" \
-	    "$ES_BIN" "${FAIL[@]}" 2>&1)
-	RC=$?
-	[ $RC -eq 6 ] || fail "$what: exited $RC, expected 6: $OUT"
-	out_has "Undoing this run stopped short: "
-	out_has "Device or resource busy. The journal is kept"
-	out_lacks "Everything this run changed was undone"
-	run 10 status --root "$R"
-	out_has "cut short"
-	back_to_old "$what"
+	total=$(ES_TEST_FAULT="Recording the installation:fail" count $sc "${FAIL[@]}")
+	rm -rf "$R"; cp -a "$WORK/old" "$R"
+	first=$(( $(ES_TEST_FAULT="Recording the installation:kill" count $sc "${FAIL[@]}") + 1 ))
+	check "the rollback makes $sc calls" test "$first" -ge 1 -a "$first" -le "$total"
+	for ((n = (total - 3 > first ? total - 3 : first); n <= total; n++)); do
+		what="rollback failing at $sc #$n of $total"
+		rm -rf "$R"; cp -a "$WORK/old" "$R"
+		TESTS_RUN=$((TESTS_RUN + 1))
+		OUT=$(ES_TEST_FAULT="Recording the installation:fail" strace -f -qq \
+		    -o /dev/null -e trace=$sc -e inject=$sc:error=EBUSY:when="$n" \
+		    "$ES_BIN" "${FAIL[@]}" 2>&1)
+		RC=$?
+		[ $RC -eq 6 ] || fail "$what: exited $RC, expected 6: $OUT"
+		out_has "Undoing this run stopped short: "
+		out_has "Device or resource busy. The journal is kept"
+		out_lacks "Everything this run changed was undone"
+		run 10 status --root "$R"
+		out_has "cut short"
+		back_to_old "$what"
+	done
 done
 
 # ---- A root copied elsewhere with a journal in it: finished there, and

@@ -3,21 +3,6 @@
 # as prompts through a pty to the end; secrets without echo; end of input
 # and Ctrl-C cancel with nothing changed; --record then --silent replay.
 . "$(dirname "$0")/lib.sh"
-DRIVE="python3 $(dirname "$0")/tools/pty_drive.py"
-
-# drive SCRIPT EXPECTED_EXIT ARGS...
-drive() {
-	local script=$1 want=$2
-	shift 2
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$($DRIVE "$script" -- "$ES_BIN" "$@" 2>&1)
-	RC=$?
-	if [ "$RC" -ne "$want" ]; then
-		fail "pty run exited $RC, expected $want:
-$OUT"
-		return 1
-	fi
-}
 
 # The console component to the end, recording the answers.
 R=$(newroot)

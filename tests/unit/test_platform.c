@@ -250,6 +250,39 @@ test_write_file_atomic_missing_dir(void **state)
 	free(p);
 }
 
+/* What an interrupted write leaves is found by its one naming scheme,
+ * ".NAME.es-" and 8 hex digits, and nothing else is touched. */
+static void
+test_remove_write_leftovers(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const keep[] = { "conf.xml", ".conf.xml.es-0123abcX",
+	    ".conf.xml.es-0123abc", ".other.es-0123abcd",
+	    ".conf.xml.es-staging-1", ".conf.xml.es-0123abcd0" };
+	char *d = fixture_path(f, "d"), *p = fixture_path(f, "d/conf.xml");
+	char *q;
+	size_t i;
+	int n = 0;
+
+	fixture_mkdirs(d);
+	for (i = 0; i < sizeof keep / sizeof *keep; i++) {
+		q = xasprintf("%s/%s", d, keep[i]);
+		assert_true(plat_write_file_atomic(q, "k", 1, 0600, NULL));
+		free(q);
+	}
+	q = xasprintf("%s/.conf.xml.es-0123abcd", d);
+	assert_true(plat_write_file_atomic(q, "t", 1, 0600, NULL));
+	free(q);
+	plat_remove_write_leftovers(p);
+	assert_true(plat_walk(d, count_entry, &n, NULL));
+	assert_int_equal(n, (int)(sizeof keep / sizeof *keep));
+	q = xasprintf("%s/.conf.xml.es-0123abcd", d);
+	assert_int_equal(plat_file_type(q), PLAT_NONE);
+	free(q);
+	free(p);
+	free(d);
+}
+
 /* A full disk: a 64 KiB tmpfs (needs root and mount(2), skipped without). */
 static void
 test_write_file_atomic_no_space(void **state)
@@ -1480,6 +1513,7 @@ main(void)
 		T(test_mkdirs_permission_denied),
 		T(test_write_file_atomic),
 		T(test_write_file_atomic_missing_dir),
+		T(test_remove_write_leftovers),
 		T(test_write_file_atomic_no_space),
 		T(test_mount_point),
 		T(test_read_file_limits),
