@@ -473,7 +473,7 @@ details:
 		prompt_printf(pr, "Testing the connection to %s:%u\n",
 		    plan_get(pr->s->plan, PK_CONSOLE_ADDRESS),
 		    plan_port(pr->s->plan, PK_CONSOLE_PORT));
-		if (session_pairing_test(pr->s, prompt_pair_step, pr,
+		if (session_pairing_test(pr->s, prompt_pair_step, NULL, pr,
 		    &r, &e)) {
 			prompt_printf(pr, "Connection test passed: console %s "
 			    "(%s), version %s.\nConsole key: %s\nCompare it "
