@@ -105,6 +105,19 @@ to_pairing() {
 	wait_for "$n" "Pair with the Security Console now?"
 }
 
+# console_fields NAME [SECRET]: from the menu, type the test console's
+# address, $PORT and SECRET; the focus stays in the last field typed.
+console_fields() {
+	keys "$1" Tab
+	typ "$1" "127.0.0.1"
+	keys "$1" Tab C-u
+	typ "$1" "$PORT"
+	if [ $# -gt 1 ]; then
+		keys "$1" Tab
+		typ "$1" "$2"
+	fi
+}
+
 DETAILS=(--set first_name=Ada --set last_name=Lovelace --set company=Example)
 console ok --secret "$SECRET"
 
@@ -233,10 +246,7 @@ R=$(newroot)
 wiz c 80x24 "ENGINE_SETUP_SHARED_SECRET=$SECRET" --root "$R" "${DETAILS[@]}"
 to_pairing c
 shows c "Shared secret: from ENGINE_SETUP_SHARED_SECRET"
-keys c Tab
-typ c "127.0.0.1"
-keys c Tab C-u
-typ c "$PORT"
+console_fields c
 keys c Enter
 wait_for c "< Test connection >"
 keys c Enter
@@ -268,12 +278,7 @@ console mute --secret "$SECRET" --fail never_answer
 R=$(newroot)
 wiz d 80x24 "ENGINE_SETUP_TIMEOUT=4" --root "$R" "${DETAILS[@]}"
 to_pairing d
-keys d Tab
-typ d "127.0.0.1"
-keys d Tab C-u
-typ d "$PORT"
-keys d Tab
-typ d "$SECRET"
+console_fields d "$SECRET"
 keys d Enter
 wait_for d "< Test connection >"
 keys d Enter
@@ -307,12 +312,7 @@ console hang --secret "$SECRET" --fail never_answer
 R=$(newroot)
 wiz e 80x24 "ENGINE_SETUP_CONNECT_TIMEOUT=120" --root "$R" "${DETAILS[@]}"
 to_pairing e
-keys e Tab
-typ e "127.0.0.1"
-keys e Tab C-u
-typ e "$PORT"
-keys e Tab
-typ e "ABCD1234EFGH5678IJKL9012MNOP3456"
+console_fields e "ABCD1234EFGH5678IJKL9012MNOP3456"
 wait_for e "Shared secret: $(printf '*%.0s' $(seq 32)) Shown as *"
 check "32 '*' for the 32 characters of the secret" test \
     "$(screen e | grep -F 'Shared secret:' | tr -cd '*' | wc -c)" -eq 32
