@@ -431,8 +431,8 @@ cmd_install(const struct cli *c)
 		printf("Connection test with the console at %s:%u:\n",
 		    plan_get(&p, PK_CONSOLE_ADDRESS),
 		    plan_port(&p, PK_CONSOLE_PORT));
-		if (!session_pairing_test(&ss, session_print_pair_step, stdout, &pr,
-		    &e)) {
+		if (!session_pairing_test(&ss, session_print_pair_step, NULL,
+		    stdout, &pr, &e)) {
 			pairing_result_free(&pr);
 			rc = fail(&e);
 			fprintf(stderr, "Nothing was changed.\n");

@@ -301,8 +301,9 @@ session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
 }
 
 bool
-session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
-    struct pairing_result *r, struct es_err *e)
+session_pairing_test(struct session *s, pairing_step_fn step,
+    bool (*stop)(void *arg), void *arg, struct pairing_result *r,
+    struct es_err *e)
 {
 	struct secret_source src;
 	struct pairing_opts po;
@@ -334,7 +335,9 @@ session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
 	po.engine_cert_pem = s->ident.cert_pem;
 	po.dry_run = true;
 	po.step = step;
-	po.step_arg = step_arg;
+	po.step_arg = arg;
+	po.stop = stop;
+	po.stop_arg = arg;
 	po.signals = plat_signals_pending;
 	ok = po.host != NULL && pairing_run(&po, r, e);
 	if (po.host == NULL)
