@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "confgen.h"
 #include "platform.h"
 #include "util.h"
@@ -362,8 +363,7 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 		goto out;
 	for (i = 0; i < c.n; i++) {
 		if ((c.v[i].id != NULL && strcmp(c.v[i].id, match) == 0) ||
-		    (c.v[i].last_address != NULL &&
-		    strcmp(c.v[i].last_address, match) == 0)) {
+		    addr_same(c.v[i].last_address, match)) {
 			hits++;
 			hit = i;
 		}

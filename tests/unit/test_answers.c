@@ -821,6 +821,61 @@ test_install4j_chef_proxy(void **state)
 	log_close();
 }
 
+/* An address as typed is kept in one normal form (addr_normal), from an
+ * answers file, an install4j varfile and the front ends alike, so that
+ * "[::1]" never reaches consoles.xml with its brackets. */
+static void
+test_console_address_normal_form(void **state)
+{
+	static const struct { const char *typed, *kept; } cases[] = {
+		{ "::1", "::1" },
+		{ "[::1]", "::1" },
+		{ "0:0:0:0:0:0:0:1", "::1" },
+		{ "[FD00:0:0::0005]", "fd00::5" },
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "LocalHost", "localhost" },
+		{ "Console.Example.COM", "console.example.com" },
+	};
+	struct plan_validate_opts vo = { false, false, "/" };
+	struct plan p;
+	struct es_err e;
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		plan_init(&p);
+		text = xasprintf("console_address = %s\n", cases[i].typed);
+		assert_true(parse(&p, text, &e));
+		assert_true(plan_validate(&p, &vo, &e));
+		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    cases[i].kept);
+		free(text);
+		plan_free(&p);
+
+		plan_init(&p);
+		text = xasprintf("consoleAddress=%s\n", cases[i].typed);
+		assert_true(parse(&p, text, &e));
+		assert_true(plan_validate(&p, &vo, &e));
+		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    cases[i].kept);
+		free(text);
+		plan_free(&p);
+
+		plan_init(&p);
+		plan_replace(&p, PK_CONSOLE_ADDRESS, cases[i].typed);
+		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    cases[i].kept);
+		plan_free(&p);
+	}
+	/* What is not an address is refused as typed. */
+	plan_init(&p);
+	assert_true(parse(&p, "console_address = [console]\n", &e));
+	assert_false(plan_validate(&p, &vo, &e));
+	assert_non_null(strstr(e.msg, "[console]"));
+	plan_free(&p);
+}
+
 int
 main(void)
 {
@@ -848,6 +903,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_file, fixture_setup,
 		    fixture_teardown),
 		cmocka_unit_test(test_install4j_chef_proxy),
+		cmocka_unit_test(test_console_address_normal_form),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
