@@ -265,10 +265,7 @@ static const char *
 uninstall_command(const struct cli *c, struct sbuf *b)
 {
 	sbuf_add(b, "engine-setup uninstall");
-	if (c->root != NULL) {
-		sbuf_add(b, " --root ");
-		sbuf_add_shell(b, c->root);
-	}
+	sbuf_add_root_option(b, c->root);
 	return b->s;
 }
 
