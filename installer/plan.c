@@ -169,6 +169,12 @@ plan_lookup(const char *name, bool *ignored, int *alias)
 }
 
 const char *
+plan_alias_name(size_t i)
+{
+	return i < NALIASES ? aliases[i].name : NULL;
+}
+
+const char *
 plan_suggest(const char *name)
 {
 	const char *best = NULL;

@@ -75,6 +75,10 @@ const struct plan_keyinfo *plan_keyinfo(enum plan_key k);
  * *value_map is set for aliases whose value is translated (see
  * plan_alias_value). */
 enum plan_key plan_lookup(const char *name, bool *ignored, int *alias);
+/* The i-th install4j name plan_lookup() takes besides the canonical keys
+ * (an alias, or a name accepted and ignored), or NULL past the last: for
+ * listings and for checking the documentation. */
+const char *plan_alias_name(size_t i);
 /* The nearest known name for a typo, or NULL. */
 const char *plan_suggest(const char *name);
 

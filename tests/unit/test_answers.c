@@ -2,6 +2,7 @@
  * validation (installer/plan.c). */
 #include "fixture.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -876,6 +877,53 @@ test_console_address_normal_form(void **state)
 	plan_free(&p);
 }
 
+/* Whether name occurs in text as a word of its own: not inside a longer
+ * key ("proxy" in "proxyHost"). */
+static bool
+has_word(const char *text, const char *name)
+{
+	const char *at = text;
+	size_t n = strlen(name);
+
+	while ((at = strstr(at, name)) != NULL) {
+		char before = at == text ? ' ' : at[-1];
+		char after = at[n];
+
+		if (!isalnum((unsigned char)before) && before != '_' &&
+		    before != '.' && !isalnum((unsigned char)after) &&
+		    after != '_')
+			return true;
+		at += n;
+	}
+	return false;
+}
+
+/* The manual page (docs/engine-setup.1) names every answers key the code
+ * takes: the canonical keys and every install4j name. */
+static void
+test_every_key_in_the_man_page(void **state)
+{
+	char *man;
+	const char *name;
+	size_t len, i;
+	int k;
+
+	(void)state;
+	man = fixture_read(ES_SOURCE_DIR "/docs/engine-setup.1", &len);
+	assert_non_null(man);
+	for (k = 0; k < PK_COUNT; k++) {
+		name = plan_keyinfo((enum plan_key)k)->name;
+		if (!has_word(man, name))
+			fail_msg("docs/engine-setup.1 lacks the key %s", name);
+	}
+	for (i = 0; (name = plan_alias_name(i)) != NULL; i++)
+		if (!has_word(man, name))
+			fail_msg("docs/engine-setup.1 lacks the install4j name %s",
+			    name);
+	assert_true(i > 10);
+	free(man);
+}
+
 int
 main(void)
 {
@@ -904,6 +952,7 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test(test_install4j_chef_proxy),
 		cmocka_unit_test(test_console_address_normal_form),
+		cmocka_unit_test(test_every_key_in_the_man_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
