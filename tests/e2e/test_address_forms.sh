@@ -8,28 +8,12 @@
 
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
-CONSOLES=()
 if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
 	echo "skipped: no IPv6 loopback (::1) here"
 	exit 77
 fi
 
-# console NAME LISTEN: a test console on LISTEN; sets PORT.
-console() {
-	rm -f "$WORK/$1.port"
-	"$TEST_CONSOLE" --listen "$2" --port-file "$WORK/$1.port" \
-	    --spki-file "$WORK/$1.spki" --registry "$WORK/$1.registry" \
-	    --log "$WORK/$1.log" --lifetime 120 --secret "$SECRET" \
-	    > "$WORK/$1.out" 2>&1 &
-	CONSOLES+=($!)
-	for _ in $(seq 100); do
-		[ -s "$WORK/$1.port" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/$1.port")
-}
-trap 'for p in "${CONSOLES[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 
@@ -50,9 +34,9 @@ EOT
 }
 X=opt/rapid7/nexpose/nse/conf/consoles.xml
 
-console v6 ::1
+console v6 --listen ::1 --secret "$SECRET"
 V6=$PORT
-console v4 127.0.0.1
+console v4 --secret "$SECRET"
 V4=$PORT
 
 # Install-time pairing with the address in brackets: the brackets are no
