@@ -250,6 +250,7 @@ stop_consoles() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	CONSOLES=()
 }
 
 # drive SCRIPT EXPECTED_EXIT ARGS...: engine-setup ARGS through a pty, as

@@ -17,20 +17,12 @@ trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else ech
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 
-answers() {   # answers CONSOLE_ADDRESS PORT [pair_now]
-	cat <<EOT
-accept_license = yes
-component = engine
-first_name = Ada
-last_name = Lovelace
-company = Example Corp
-engine_name = scanner-01
-communication = engine-to-console
-pair_now = ${3:-yes}
-console_address = $1
-console_port = $2
-shared_secret_file = $WORK/secret
-EOT
+# answers CONSOLE_ADDRESS PORT [PAIR_NOW]: an Engine-to-Console engine.
+answers() {
+	engine_answers | grep -v '^pair_now'
+	printf 'pair_now = %s\nconsole_address = %s\nconsole_port = %s\n' \
+	    "${3:-yes}" "$1" "$2"
+	echo "shared_secret_file = $WORK/secret"
 }
 X=opt/rapid7/nexpose/nse/conf/consoles.xml
 

@@ -822,6 +822,21 @@ test_install4j_chef_proxy(void **state)
 	log_close();
 }
 
+/* Parse text, validate it, and expect console_address to be kept. */
+static void
+expect_address(const char *text, const char *kept)
+{
+	struct plan_validate_opts vo = { false, false, "/" };
+	struct plan p;
+	struct es_err e;
+
+	plan_init(&p);
+	assert_true(parse(&p, text, &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS), kept);
+	plan_free(&p);
+}
+
 /* An address as typed is kept in one normal form (addr_normal), from an
  * answers file, an install4j varfile and the front ends alike, so that
  * "[::1]" never reaches consoles.xml with its brackets. */
@@ -845,23 +860,12 @@ test_console_address_normal_form(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		plan_init(&p);
 		text = xasprintf("console_address = %s\n", cases[i].typed);
-		assert_true(parse(&p, text, &e));
-		assert_true(plan_validate(&p, &vo, &e));
-		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
-		    cases[i].kept);
+		expect_address(text, cases[i].kept);
 		free(text);
-		plan_free(&p);
-
-		plan_init(&p);
 		text = xasprintf("consoleAddress=%s\n", cases[i].typed);
-		assert_true(parse(&p, text, &e));
-		assert_true(plan_validate(&p, &vo, &e));
-		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
-		    cases[i].kept);
+		expect_address(text, cases[i].kept);
 		free(text);
-		plan_free(&p);
 
 		plan_init(&p);
 		plan_replace(&p, PK_CONSOLE_ADDRESS, cases[i].typed);
