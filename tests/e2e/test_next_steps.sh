@@ -154,34 +154,16 @@ out_has "Address:  fe80::77
 
 # --- Line mode, through an 80x24 pty: the same values, wrapped. ---
 R=$(newroot)
-cat > "$WORK/c2e.steps" <<'EOT'
-expect OK [o, Enter]
-send
-expect Do you accept
-send y
-expect Scan Engine only
-send 2
-expect Where
-send
-expect System requirements
-send
-expect First name:
-send Ada
-expect Last name:
-send Lovelace
-expect Company:
-send Example
-expect Engine-to-Console [1, Enter]
-send 2
-expect Port the engine listens on:
-send
-expect Start the service
-send
-expect Install [i, Enter]
-send i
-expect The console must reach this host
-EOT
-ES_BIN=$WORK/ns/addrs PTY_DRIVE_SIZE=80x24 drive "$WORK/c2e.steps" 0 --text --root "$R"
+# The answers file fills every prompt: Enter takes each, but for the
+# licence and the confirmation.
+printf 'expect %s\nsend %s\n' "OK [o, Enter]" "" "Do you accept" y \
+    "Scan Engine only [2, Enter]" "" "Where" "" "System requirements" "" \
+    "First name:" "" "Last name:" "" "Company:" "" \
+    "Console-to-Engine [2, Enter]" "" "Port the engine listens on:" "" \
+    "Start the service" "" "Install [i, Enter]" i > "$WORK/c2e.steps"
+echo "expect The console must reach this host" >> "$WORK/c2e.steps"
+ES_BIN=$WORK/ns/addrs PTY_DRIVE_SIZE=80x24 drive "$WORK/c2e.steps" 0 --text \
+    --answers "$WORK/e.txt" --root "$R"
 OUT=$(tr -d '\r' <<<"$OUT")
 flat_has "$(tr -s ' ' <<<"$ADDRESS_LINE")"
 flat_has "Port: 40814"
