@@ -74,7 +74,6 @@ status_engine(struct status *st, const struct record *r, const char *root)
 {
 	char *idir;
 
-	st->engine.id = r->engine_id != NULL ? xstrdup(r->engine_id) : NULL;
 	if (r->engine_name != NULL && r->communication != NULL &&
 	    r->engine_port != NULL) {
 		st->engine.name = xstrdup(r->engine_name);
@@ -144,7 +143,7 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 bool
 status_collect(const char *root, struct status *st, struct es_err *e)
 {
-	struct record r;
+	struct record *r = &st->rec;
 	struct plan answers;
 	char interrupted[1024];
 	size_t i;
@@ -153,7 +152,7 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 
 	memset(st, 0, sizeof *st);
 	strlist_init(&st->problems);
-	record_init(&r);
+	record_init(r);
 	plan_init(&answers);
 	/* A run cut short: whatever the disk shows, it is not an
 	 * installation to rely on (issue 9). One that is still going is
@@ -168,29 +167,22 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		ok = true;
 		goto out;
 	}
-	if (!record_load(root, &r, e)) {
+	if (!record_load(root, r, e)) {
 		ok = e->code == 0;
 		goto out;
 	}
 	st->installed = true;
-	st->product = r.product != NULL ? xstrdup(r.product) : NULL;
-	st->version = r.version != NULL ? xstrdup(r.version) : NULL;
-	st->component = xstrdup(r.component);
-	st->install_dir = xstrdup(r.install_dir);
-	st->installed_at = r.installed_at != NULL ? xstrdup(r.installed_at) :
-	    NULL;
-	answers_load_recorded(&answers, root, r.install_dir);
-	status_engine(st, &r, root);
-	st->nservices = r.services.n;
-	st->services = xcalloc(r.services.n + 1, sizeof *st->services);
-	for (i = 0; i < r.services.n; i++)
-		status_service(root, &answers, r.services.v[i],
+	answers_load_recorded(&answers, root, r->install_dir);
+	status_engine(st, r, root);
+	st->nservices = r->services.n;
+	st->services = xcalloc(r->services.n + 1, sizeof *st->services);
+	for (i = 0; i < r->services.n; i++)
+		status_service(root, &answers, r->services.v[i],
 		    &st->services[i]);
-	status_consoles(st, root, &r, &answers);
+	status_consoles(st, root, r, &answers);
 	ok = true;
 out:
 	plan_free(&answers);
-	record_free(&r);
 	return ok;
 }
 
@@ -200,12 +192,7 @@ status_free(struct status *st)
 	size_t i;
 
 	free(st->interrupted);
-	free(st->product);
-	free(st->version);
-	free(st->component);
-	free(st->install_dir);
-	free(st->installed_at);
-	free(st->engine.id);
+	record_free(&st->rec);
 	free(st->engine.name);
 	free(st->engine.communication);
 	for (i = 0; i < st->nservices; i++) {
@@ -231,10 +218,10 @@ status_code(const struct status *st)
 static void
 status_print_engine(const struct status *st, FILE *out)
 {
-	bool engine = strcmp(st->component, "engine") == 0;
+	bool engine = strcmp(st->rec.component, "engine") == 0;
 
-	if (st->engine.id != NULL)
-		fprintf(out, "Engine id:    %s\n", st->engine.id);
+	if (st->rec.engine_id != NULL)
+		fprintf(out, "Engine id:    %s\n", st->rec.engine_id);
 	fprintf(out, "Engine name:  %s%s\n", st->engine.name != NULL ?
 	    st->engine.name : "unknown (nse/conf/nse.xml cannot be read)",
 	    engine ? "" : " (the Security Console's local Scan Engine)");
@@ -283,6 +270,7 @@ status_print_consoles(const struct status *st, FILE *out)
 void
 status_print_text(const struct status *st, const char *root, FILE *out)
 {
+	const struct record *r = &st->rec;
 	size_t i;
 
 	if (st->run_in_progress)
@@ -300,14 +288,14 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 		    strcmp(root, "/") == 0 ? "" : root);
 		return;
 	}
-	fprintf(out, "Product:      %s %s\n", st->product ? st->product : "?",
-	    st->version ? st->version : "?");
-	fprintf(out, "Component:    %s\n", strcmp(st->component, "console") ==
+	fprintf(out, "Product:      %s %s\n", r->product ? r->product : "?",
+	    r->version ? r->version : "?");
+	fprintf(out, "Component:    %s\n", strcmp(r->component, "console") ==
 	    0 ? "console (Security Console with local Scan Engine)" :
 	    "engine (Scan Engine only)");
-	fprintf(out, "Install dir:  %s\n", st->install_dir);
-	if (st->installed_at != NULL)
-		fprintf(out, "Installed at: %s\n", st->installed_at);
+	fprintf(out, "Install dir:  %s\n", r->install_dir);
+	if (r->installed_at != NULL)
+		fprintf(out, "Installed at: %s\n", r->installed_at);
 	status_print_engine(st, out);
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);

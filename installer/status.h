@@ -10,6 +10,7 @@
 
 #include "consoles.h"
 #include "error.h"
+#include "record.h"
 #include "strlist.h"
 
 /* The exit code status adds (../shared/cli-contract.md). */
@@ -33,9 +34,10 @@ struct status {
 	 * to rely on. */
 	char *interrupted;
 	bool installed;
-	char *product, *version, *component, *install_dir, *installed_at;
+	/* The install record (product, version, component, install_dir,
+	 * installed_at, engine_id, services ...), when installed. */
+	struct record rec;
 	struct {
-		char *id;
 		char *name;            /* NULL when it cannot be told */
 		char *communication;   /* "engine-to-console" | "console-to-engine" */
 		unsigned port;         /* the port it listens on, or 0 */
