@@ -9,28 +9,6 @@
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 SECRET_RE='ABCD.?1234.?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
 OTHER=ZZZZ-1234-EFGH-5678-IJKL-9012-MNOP-3456
-CONSOLES=()
-
-# console NAME [OPTIONS...]: start a test console; sets PORT and SPKI.
-console() {
-	local name=$1
-	shift
-	rm -f "$WORK/$name.port"
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/$name.port" \
-	    --spki-file "$WORK/$name.spki" --registry "$WORK/$name.registry" \
-	    --log "$WORK/$name.log" --lifetime 120 "$@" \
-	    > "$WORK/$name.out" 2>&1 &
-	CONSOLES+=($!)
-	for _ in $(seq 100); do
-		[ -s "$WORK/$name.port" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/$name.port")
-	SPKI=$(cat "$WORK/$name.spki" 2>/dev/null)
-}
-stop_consoles() {
-	for p in "${CONSOLES[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-}
 trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
 
 printf '%s\n' "$SECRET" > "$WORK/secret"

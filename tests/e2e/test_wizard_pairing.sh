@@ -27,33 +27,6 @@ CONSOLES=()
 eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; stop_consoles; lib_exit_trap' EXIT
 
-# console NAME [OPTIONS...]: start a test console on loopback; sets PORT
-# and SPKI ("sha256:<hex>").
-console() {
-	local name=$1 i
-	shift
-	rm -f "$WORK/$name.port"
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/$name.port" \
-	    --spki-file "$WORK/$name.spki" --registry "$WORK/$name.registry" \
-	    --log "$WORK/$name.log" --lifetime 240 "$@" \
-	    > "$WORK/$name.out" 2>&1 &
-	CONSOLES+=($!)
-	for ((i = 0; i < 200; i++)); do
-		[ -s "$WORK/$name.port" ] && [ -s "$WORK/$name.spki" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/$name.port")
-	SPKI=$(tr -d '\n' < "$WORK/$name.spki")
-}
-stop_consoles() {
-	local p
-	for p in "${CONSOLES[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	CONSOLES=()
-}
-
 SCREEN_LOG=$WORK/screens.txt
 . "$(dirname "$0")/tmux_lib.sh"
 
