@@ -297,7 +297,7 @@ page_requirements(struct prompt *pr)
 	prompt_printf(pr, "\nSystem requirements\n%s", b.s != NULL ? b.s : "");
 	sbuf_free(&b);
 	if (!ok) {
-		prompt_printf(pr, "%s\n", e.msg);
+		prompt_printf(pr, "%s\n", err_sentence(&e));
 		switch (prompt_choice(pr, stop, "rbc", 0)) {
 		case 0: return PN_AGAIN;
 		case 1: return PN_BACK;
@@ -498,7 +498,7 @@ details:
 			return PN_NEXT;
 		}
 		pairing_result_free(&r);
-		prompt_printf(pr, "%s\n", e.msg);
+		prompt_printf(pr, "%s\n", err_sentence(&e));
 		switch (prompt_choice(pr, after, "tclx", 0)) {
 		case 0:
 			continue;
@@ -579,7 +579,7 @@ page_install(struct prompt *pr)
 
 	err_clear(&e);
 	if (!plan_validate(pr->s->plan, &vo, &e)) {
-		prompt_printf(pr, "%s\nNothing was changed.\n", e.msg);
+		prompt_printf(pr, "%s\nNothing was changed.\n", err_sentence(&e));
 		return ES_EUSAGE;
 	}
 	if (!session_record(pr->s, &e)) {
@@ -590,7 +590,7 @@ page_install(struct prompt *pr)
 	memset(&res, 0, sizeof res);
 	if (!session_install(pr->s, prompt_progress, pr, prompt_step, pr,
 	    &res, &e)) {
-		prompt_printf(pr, "%s\n%s", e.msg, res.undo_kept ? "" :
+		prompt_printf(pr, "%s\n%s", err_sentence(&e), res.undo_kept ? "" :
 		    "Everything this run changed was undone.\n");
 		return e.code != 0 ? e.code : ES_EINTERNAL;
 	}

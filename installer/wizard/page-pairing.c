@@ -592,7 +592,7 @@ page_pairing_test(struct wizard *w)
 		page_pairing_forget_key(w);
 	} else {
 		snprintf(page_pairing_st.fail, sizeof page_pairing_st.fail,
-		    "%s", e.msg);
+		    "%s", err_sentence(&e));
 		snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
 		    "Failed.");
 		page_pairing_st.status_style = UI_ERROR;

@@ -75,11 +75,11 @@ page_summary_install(struct wizard *w)
 
 	err_clear(&e);
 	if (!plan_validate(w->s->plan, &vo, &e)) {
-		wizard_message(w, UI_ERROR, "%s", e.msg);
+		wizard_message(w, UI_ERROR, "%s", err_sentence(&e));
 		return PAGE_STAY;
 	}
 	if (!session_requirements(w->s, &r, &e)) {
-		wizard_message(w, UI_ERROR, "%s", e.msg);
+		wizard_message(w, UI_ERROR, "%s", err_sentence(&e));
 		return PAGE_STAY;
 	}
 	log_msg("wizard: install confirmed");
