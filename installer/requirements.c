@@ -347,9 +347,10 @@ req_disk(const struct manifest *m, const struct req_input *in,
 	req_setf(it->measured, sizeof it->measured, "%s at %s", have, at);
 	req_bytes_threshold(it->threshold, sizeof it->threshold, need, want);
 	if (res == REQ_FAIL)
-		req_setf(it->advice, sizeof it->advice, "Free space on the file"
-		    " system of %s (%s free, at least %s needed), or choose"
-		    " another install folder (install_dir).", at, have, min);
+		req_setf(it->advice, sizeof it->advice, "Only %s is free on the"
+		    " file system of %s, and at least %s is needed: free space"
+		    " there, or choose another install folder (install_dir).",
+		    have, at, min);
 	else if (res == REQ_WARN)
 		req_setf(it->advice, sizeof it->advice, "%s free at %s; %s is"
 		    " recommended for scan data and updates. Free space or"

@@ -55,6 +55,13 @@ page_location_enter(struct wizard *w)
 	ui_form_add(&page_location_form, "Install folder:",
 	    plan_get(w->s->plan, PK_INSTALL_DIR), false);
 	page_location_why[0] = '\0';
+	/* Back from a failed installation: say at once what is wrong with
+	 * the folder now. */
+	if (w->err.code != 0 && !w->install_ok &&
+	    plan_get(w->s->plan, PK_INSTALL_DIR) != NULL)
+		session_check_install_dir(w->s, plan_get(w->s->plan,
+		    PK_INSTALL_DIR), page_location_why,
+		    sizeof page_location_why);
 	w->nfocus = 1;
 }
 
