@@ -704,7 +704,7 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 		if (hash == NULL)
 			goto out;
 		memset(&cc, 0, sizeof cc);
-		cc.web_port = 3780;
+		cc.web_port = REQ_CONSOLE_WEB_PORT;
 		cc.version = c->o->manifest->version;
 		cc.admin_user = plan_get(c->p, PK_CONSOLE_ADMIN_USER);
 		cc.admin_hash = hash;
