@@ -27,22 +27,7 @@ if [ -n "${ES_CATCH_NS:-}" ]; then
 	ip link set lo up 2>/dev/null
 	mount -t tmpfs -o size=16m tmpfs /var/lib && NS=1
 fi
-DRIVE="python3 $(dirname "$0")/tools/pty_drive.py"
 export PTY_DRIVE_SIZE=80x24
-
-# drive SCRIPT EXPECTED_EXIT ARGS...: line mode through a pty.
-drive() {
-	local script=$1 want=$2
-	shift 2
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$($DRIVE "$script" -- "$ES_BIN" "$@" 2>&1)
-	RC=$?
-	if [ "$RC" -ne "$want" ]; then
-		fail "pty run exited $RC, expected $want:
-$OUT"
-		return 1
-	fi
-}
 
 # hold HOST PORT: a listener on HOST:PORT (PORT 0: any free one) until
 # release; the port in $HELD.
