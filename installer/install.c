@@ -221,31 +221,6 @@ out_payload:
 	return result;
 }
 
-/* Does a folder hold nothing but logs an earlier installation left
- * (uninstall keeps .install/ *.log)? */
-static bool
-install_dir_empty_cb(const char *rel, enum plat_ftype t, unsigned mode,
-    void *arg)
-{
-	(void)mode;
-	if (strcmp(rel, ".install") == 0 && t == PLAT_DIR)
-		return true;
-	if (str_has_prefix(rel, ".install/") && t == PLAT_FILE &&
-	    str_has_suffix(rel, ".log") && strchr(rel + 9, '/') == NULL)
-		return true;
-	*(bool *)arg = false;
-	return false;
-}
-
-static bool
-install_dir_is_empty(const char *dir)
-{
-	bool empty = true;
-
-	plat_walk(dir, install_dir_empty_cb, &empty, NULL);
-	return empty;
-}
-
 /* True when path (inside root), or its nearest existing folder above,
  * resolves to a place inside root; else false with e set (ES_EREQ) naming
  * the link that leads out. */
@@ -286,7 +261,9 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	struct req_input in;
 	struct record old;
 	struct es_err local;
+	struct sbuf names;
 	char *target;
+	size_t i;
 	bool ok = true;
 
 	memset(&in, 0, sizeof in);
@@ -297,6 +274,7 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	    strcmp(plan_get(p, PK_COMMUNICATION), "console-to-engine") == 0;
 	in.engine_port = plan_port(p, PK_ENGINE_PORT);
 	in.overwrite = o->overwrite;
+	in.payload_bytes = o->payload != NULL ? o->payload->t.data_bytes : 0;
 	record_init(&old);
 	err_clear(&local);
 	if (record_load(o->root, &old, &local))
@@ -304,84 +282,28 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	req_check(o->manifest, &in, NULL, r);
 	record_free(&old);
 	if (r->fails > 0) {
-		err_set(e, ES_EREQ, "%zu requirement(s) not met: nothing was "
-		    "changed", r->fails);
+		/* Name them: the rows may be far above, or not shown. */
+		sbuf_init(&names);
+		for (i = 0; i < r->n; i++)
+			if (r->item[i].result == REQ_FAIL)
+				sbuf_addf(&names, "%s%s", names.len > 0 ?
+				    ", " : "", r->item[i].name);
+		err_set(e, ES_EREQ, "%zu requirement(s) not met (%s): nothing "
+		    "was changed", r->fails, names.s);
+		sbuf_free(&names);
 		ok = false;
-	}
-
-	/* A folder that holds something else is never installed over. */
-	target = plat_join_root(o->root, in.install_dir);
-	if (plat_file_type(target) == PLAT_DIR) {
-		char *rec = record_path(in.install_dir);
-		char *full = plat_join_root(o->root, rec);
-
-		if (plat_file_type(full) == PLAT_NONE &&
-		    !install_dir_is_empty(target)) {
-			err_set(e, ES_EREQ, "%s exists and holds files that no "
-			    "engine-setup installation put there: choose "
-			    "another install_dir, or move those files away",
-			    in.install_dir);
-			ok = false;
-		}
-		free(rec);
-		free(full);
-	} else if (plat_file_type(target) != PLAT_NONE) {
-		err_set(e, ES_EREQ, "%s exists and is not a folder: choose "
-		    "another install_dir", in.install_dir);
-		ok = false;
-	} else {
-		/* Preparing folders makes the missing parents: the nearest
-		 * one that exists must be a folder. */
-		char *up = xstrdup(target), *slash;
-		enum plat_ftype t = PLAT_NONE;
-
-		while ((slash = strrchr(up, '/')) != NULL && slash != up) {
-			*slash = '\0';
-			if ((t = plat_file_type(up)) != PLAT_NONE)
-				break;
-		}
-		/* A link to a folder (a linked /opt) is a folder. */
-		if (t == PLAT_LINK) {
-			char *real = plat_real_path(up);
-
-			t = real != NULL ? plat_file_type(real) : PLAT_NONE;
-			free(real);
-			if (t == PLAT_NONE)
-				t = PLAT_LINK;
-		}
-		if (t != PLAT_NONE && t != PLAT_DIR) {
-			err_set(e, ES_EREQ, "%s cannot be made: %s is not a "
-			    "folder; choose another install_dir, or move it "
-			    "away", in.install_dir, up);
-			ok = false;
-		}
-		free(up);
 	}
 	/* Under --root every write stays inside it: a symbolic link on the
 	 * way that leads out (an image's absolute /opt -> /data, resolved
 	 * from the host's /) would put the installation on the host. */
+	target = plat_join_root(o->root, in.install_dir);
 	if (ok && strcmp(o->root, "/") != 0) {
 		char *state = plat_state_file(o->root);
 		const char *where[] = { target, state };
-		size_t i;
 
 		for (i = 0; ok && i < 2; i++)
 			ok = install_inside_root(o->root, where[i], e);
 		free(state);
-	}
-	/* The installation is moved into place with rename(2), which cannot
-	 * replace a mount point (EBUSY). */
-	if (plat_file_type(target) == PLAT_DIR) {
-		char mnt[4096];
-
-		if (plat_mount_point(target, mnt, sizeof mnt) &&
-		    strcmp(mnt, target) == 0) {
-			err_set(e, ES_EREQ, "%s is a mount point, which an "
-			    "installation cannot replace: install into a "
-			    "folder inside it (e.g. %s/nexpose)",
-			    in.install_dir, in.install_dir);
-			ok = false;
-		}
 	}
 	free(target);
 	return ok;
@@ -785,7 +707,7 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 		if (hash == NULL)
 			goto out;
 		memset(&cc, 0, sizeof cc);
-		cc.web_port = INSTALL_CONSOLE_WEB_PORT;
+		cc.web_port = REQ_CONSOLE_WEB_PORT;
 		cc.version = c->o->manifest->version;
 		cc.admin_user = plan_get(c->p, PK_CONSOLE_ADMIN_USER);
 		cc.admin_hash = hash;

@@ -386,9 +386,17 @@ page_direction(struct prompt *pr)
 		return PN_CANCEL;
 	plan_replace(pr->s->plan, PK_COMMUNICATION,
 	    i == 0 ? "engine-to-console" : "console-to-engine");
-	if (i == 1 && !prompt_value(pr, "Port the engine listens on:",
-	    PK_ENGINE_PORT))
-		return PN_CANCEL;
+	/* A port another program holds is caught where it is typed. */
+	while (i == 1) {
+		char why[512];
+
+		if (!prompt_value(pr, "Port the engine listens on:",
+		    PK_ENGINE_PORT))
+			return PN_CANCEL;
+		if (session_check_ports(pr->s, why, sizeof why))
+			break;
+		prompt_printf(pr, "%s\n", why);
+	}
 	return PN_NEXT;
 }
 

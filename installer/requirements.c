@@ -2,11 +2,13 @@
  * platform.h; this file only compares and explains. */
 #include "requirements.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "util.h"
 
 /* What a console installation leaves when the manifest does not say. */
@@ -143,6 +145,174 @@ req_existing_ancestor(const char *path)
 	return p;
 }
 
+/* What a path that is not a folder is, for a message: "a file". */
+static const char *
+req_type_name(enum plat_ftype t)
+{
+	switch (t) {
+	case PLAT_FILE:
+		return "a file";
+	case PLAT_LINK:
+		return "a symbolic link";
+	case PLAT_DIR:
+		return "a folder";
+	default:
+		return "a device, pipe or socket";
+	}
+}
+
+/* Does a folder hold nothing but logs an earlier installation left
+ * (uninstall keeps .install/ *.log)? */
+static bool
+req_empty_cb(const char *rel, enum plat_ftype t, unsigned mode, void *arg)
+{
+	(void)mode;
+	if (strcmp(rel, ".install") == 0 && t == PLAT_DIR)
+		return true;
+	if (str_has_prefix(rel, ".install/") && t == PLAT_FILE &&
+	    str_has_suffix(rel, ".log") && strchr(rel + 9, '/') == NULL)
+		return true;
+	*(bool *)arg = false;
+	return false;
+}
+
+/* The type of path, a symbolic link taken for what it leads to (a linked
+ * /opt is a folder); PLAT_LINK for a link that leads nowhere. */
+static enum plat_ftype
+req_resolved_type(const char *path)
+{
+	enum plat_ftype t = plat_file_type(path);
+	char *real;
+
+	if (t != PLAT_LINK)
+		return t;
+	real = plat_real_path(path);
+	t = real != NULL ? plat_file_type(real) : PLAT_NONE;
+	free(real);
+	return t == PLAT_NONE ? PLAT_LINK : t;
+}
+
+/* Why the folder target (root + install_dir) cannot take the installation,
+ * into it; false when it can. */
+static bool
+req_folder_taken(const struct req_input *in, const char *target,
+    struct req_item *it)
+{
+	enum plat_ftype t = plat_file_type(target);
+	char mnt[4096], *rec;
+	bool empty = true, ours;
+
+	if (t == PLAT_NONE)
+		return false;
+	if (t != PLAT_DIR) {
+		req_setf(it->measured, sizeof it->measured, "%s is %s",
+		    target, req_type_name(t));
+		req_setf(it->advice, sizeof it->advice, "%s exists and is not"
+		    " a folder (it is %s). Choose another install folder"
+		    " (install_dir), or move it away.", in->install_dir,
+		    req_type_name(t));
+		return true;
+	}
+	/* The installation is moved into place with rename(2), which cannot
+	 * replace a mount point (EBUSY). */
+	if (plat_mount_point(target, mnt, sizeof mnt) &&
+	    strcmp(mnt, target) == 0) {
+		req_setf(it->measured, sizeof it->measured, "%s is a mount"
+		    " point", target);
+		req_setf(it->advice, sizeof it->advice, "%s is a mount point,"
+		    " which an installation cannot replace: install into a"
+		    " folder inside it (e.g. %s/nexpose).", in->install_dir,
+		    in->install_dir);
+		return true;
+	}
+	/* A folder that holds something else is never installed over. */
+	rec = xasprintf("%s/%s", target, RECORD_REL);
+	ours = plat_file_type(rec) != PLAT_NONE;
+	free(rec);
+	if (!ours)
+		plat_walk(target, req_empty_cb, &empty, NULL);
+	if (!empty) {
+		req_setf(it->measured, sizeof it->measured, "%s holds other"
+		    " files", target);
+		req_setf(it->advice, sizeof it->advice, "%s exists and holds"
+		    " files that no engine-setup installation put there:"
+		    " choose another install folder (install_dir), or move"
+		    " those files away.", in->install_dir);
+		return true;
+	}
+	return false;
+}
+
+/* install_dir can be made and written: the folders above it are made and
+ * a staging folder is written beside it (install.c, "Preparing folders"),
+ * so the nearest folder above it that exists decides. Told without making
+ * anything. */
+static void
+req_folder(const struct req_input *in, struct req_report *r)
+{
+	struct req_item it, *dst;
+	char *target, *parent, *at, *slash, mnt[4096];
+	enum plat_ftype t;
+	int err;
+	bool fail = true;
+
+	memset(&it, 0, sizeof it);
+	target = plat_join_root(in->root, in->install_dir);
+	parent = xstrdup(target);
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent)
+		*slash = '\0';
+	at = req_existing_ancestor(parent);
+	if (!plat_mount_point(at, mnt, sizeof mnt))
+		req_setf(mnt, sizeof mnt, "%s", at);
+	if (req_folder_taken(in, target, &it)) {
+		/* it says why */
+	} else if ((t = req_resolved_type(at)) != PLAT_DIR) {
+		req_setf(it.measured, sizeof it.measured, "%s is %s", at,
+		    t == PLAT_NONE ? "missing" : req_type_name(t));
+		req_setf(it.advice, sizeof it.advice, "%s cannot be made: %s is"
+		    " not a folder (it is %s). Choose another install folder"
+		    " (install_dir), or move it away.", in->install_dir, at,
+		    t == PLAT_NONE ? "missing" : req_type_name(t));
+	} else if ((err = plat_dir_writable(at)) == EROFS) {
+		req_setf(it.measured, sizeof it.measured, "the file system"
+		    " at %s is mounted read-only", mnt);
+		req_setf(it.advice, sizeof it.advice, "%s cannot be made: the"
+		    " file system at %s is mounted read-only. Choose an"
+		    " install folder (install_dir) on a writable file system,"
+		    " or mount %s read-write (mount -o remount,rw %s).",
+		    in->install_dir, mnt, mnt, mnt);
+	} else if (err != 0) {
+		req_setf(it.measured, sizeof it.measured, "%s is not writable"
+		    " (%s)", at, strerror(err));
+		req_setf(it.advice, sizeof it.advice, "%s cannot be made: this"
+		    " user may not write in %s (%s). Choose another install"
+		    " folder (install_dir), or run engine-setup as a user who"
+		    " may.", in->install_dir, at, strerror(err));
+	} else {
+		fail = false;
+		req_setf(it.measured, sizeof it.measured, "%s in %s",
+		    plat_file_type(target) == PLAT_DIR ? "exists, writable" :
+		    "can be made", at);
+	}
+	dst = req_add(r, fail ? REQ_FAIL : REQ_PASS, "Install folder");
+	memcpy(dst->measured, it.measured, sizeof dst->measured);
+	memcpy(dst->advice, it.advice, sizeof dst->advice);
+	req_setf(dst->threshold, sizeof dst->threshold, "a new or empty"
+	    " folder that can be written");
+	free(at);
+	free(parent);
+	free(target);
+}
+
+uint64_t
+req_disk_needed(const struct manifest *m, uint64_t payload_bytes)
+{
+	return payload_bytes > m->disk_min ? payload_bytes : m->disk_min;
+}
+
+/* Free space where install_dir goes: below the minimum (or the payload's
+ * unpacked size, when more) fails, below the recommendation warns. */
 static void
 req_disk(const struct manifest *m, const struct req_input *in,
     struct req_report *r)
@@ -150,7 +320,8 @@ req_disk(const struct manifest *m, const struct req_input *in,
 	struct req_item *it;
 	enum req_result res = REQ_PASS;
 	char *target, *at, have[32], min[32], rec[32];
-	uint64_t avail = 0;
+	uint64_t avail = 0, need = req_disk_needed(m, in->payload_bytes);
+	uint64_t want = m->disk_rec > need ? m->disk_rec : need;
 
 	target = plat_join_root(in->root, in->install_dir);
 	at = req_existing_ancestor(target);
@@ -159,31 +330,32 @@ req_disk(const struct manifest *m, const struct req_input *in,
 		req_setf(it->measured, sizeof it->measured, "unknown at %s",
 		    at);
 		req_bytes_threshold(it->threshold, sizeof it->threshold,
-		    m->disk_min, m->disk_rec);
+		    need, want);
 		req_setf(it->advice, sizeof it->advice, "Cannot measure the"
 		    " free space for %s; check that --root and install_dir"
 		    " name a usable folder.", target);
 		goto out;
 	}
-	if (avail < m->disk_min)
+	if (avail < need)
 		res = REQ_FAIL;
-	else if (avail < m->disk_rec)
+	else if (avail < want)
 		res = REQ_WARN;
 	human_bytes(avail, have, sizeof have);
-	human_bytes(m->disk_min, min, sizeof min);
-	human_bytes(m->disk_rec, rec, sizeof rec);
+	human_bytes(need, min, sizeof min);
+	human_bytes(want, rec, sizeof rec);
 	it = req_add(r, res, "Free disk");
 	req_setf(it->measured, sizeof it->measured, "%s at %s", have, at);
-	req_bytes_threshold(it->threshold, sizeof it->threshold, m->disk_min,
-	    m->disk_rec);
+	req_bytes_threshold(it->threshold, sizeof it->threshold, need, want);
 	if (res == REQ_FAIL)
-		req_setf(it->advice, sizeof it->advice, "Free space on the file"
-		    " system of %s (%s free, at least %s needed), or choose"
-		    " another install_dir.", at, have, min);
+		req_setf(it->advice, sizeof it->advice, "Only %s is free on the"
+		    " file system of %s, and at least %s is needed: free space"
+		    " there, or choose another install folder (install_dir).",
+		    have, at, min);
 	else if (res == REQ_WARN)
 		req_setf(it->advice, sizeof it->advice, "%s free at %s; %s is"
 		    " recommended for scan data and updates. Free space or"
-		    " choose another install_dir.", have, at, rec);
+		    " choose another install folder (install_dir).", have, at,
+		    rec);
 out:
 	free(at);
 	free(target);
@@ -560,44 +732,120 @@ req_service(const struct manifest *m, const struct req_input *in,
 	    " installer made, unless --overwrite");
 }
 
-/* The engine's listening port; a --root install runs elsewhere later, so
- * a busy port on this host only warns there. */
+/* A TCP port the installation will listen on (name: the row; why: what
+ * listens on it, a clause; key: the answer that changes it, or NULL;
+ * threshold: for the row). Something else
+ * holding it fails on the host; a --root install runs elsewhere later, and
+ * an installation being replaced may hold it itself: there it warns. */
 static void
-req_port(const struct req_input *in, bool replacing, struct req_report *r)
+req_port(const struct req_input *in, bool replacing, const char *name,
+    unsigned port, const char *why, const char *key, const char *threshold,
+    struct req_report *r)
 {
 	struct req_item *it;
 	bool live = in->root == NULL ||
 	    strspn(in->root, "/") == strlen(in->root);
+	char other[96] = "";
 
-	if (!plat_port_in_use(in->engine_port)) {
-		it = req_add(r, REQ_PASS, "Engine port");
+	if (key != NULL)
+		req_setf(other, sizeof other, " or choose another %s", key);
+	if (!plat_port_in_use(port)) {
+		it = req_add(r, REQ_PASS, name);
 		req_setf(it->measured, sizeof it->measured, "TCP %u free",
-		    in->engine_port);
+		    port);
 	} else if (replacing || !live) {
-		it = req_add(r, REQ_WARN, "Engine port");
+		it = req_add(r, REQ_WARN, name);
 		req_setf(it->measured, sizeof it->measured, "TCP %u in use",
-		    in->engine_port);
+		    port);
 		if (replacing)
 			req_setf(it->advice, sizeof it->advice, "TCP port %u"
 			    " is in use, probably by the installation being"
 			    " replaced; if it is still in use after that"
-			    " stops, choose another engine_port.",
-			    in->engine_port);
+			    " stops, stop what holds it (see `ss -ltnp`)%s.",
+			    port, other);
 		else
 			req_setf(it->advice, sizeof it->advice, "TCP port %u"
 			    " is in use on this host; make sure it is free"
-			    " where the installation in %s will run.",
-			    in->engine_port, in->root);
+			    " where the installation in %s will run.", port,
+			    in->root);
 	} else {
-		it = req_add(r, REQ_FAIL, "Engine port");
+		it = req_add(r, REQ_FAIL, name);
 		req_setf(it->measured, sizeof it->measured, "TCP %u in use",
-		    in->engine_port);
+		    port);
 		req_setf(it->advice, sizeof it->advice, "TCP port %u is in"
-		    " use; stop what holds it (see `ss -ltnp`) or choose"
-		    " another engine_port.", in->engine_port);
+		    " use by another program; %s. Stop what holds it (see"
+		    " `ss -ltnp`)%s.", port, why, other);
 	}
-	req_setf(it->threshold, sizeof it->threshold, "free, for the console"
-	    " to connect to");
+	req_setf(it->threshold, sizeof it->threshold, "%s", threshold);
+}
+
+/* The ports the plan listens on: the engine's for Console-to-Engine, the
+ * web interface's for a Security Console. */
+static void
+req_ports(const struct req_input *in, bool exists, struct req_report *r)
+{
+	bool replacing = exists && in->overwrite;
+
+	if (in->console_to_engine)
+		req_port(in, replacing, "Engine port", in->engine_port,
+		    "the Scan Engine listens on it for the console to"
+		    " connect", "engine_port", "free, for the console to"
+		    " connect to", r);
+	if (in->component != NULL && strcmp(in->component, "console") == 0)
+		req_port(in, replacing, "Console web port",
+		    REQ_CONSOLE_WEB_PORT, "the Security Console's web"
+		    " interface listens on it", NULL, "free, for the"
+		    " console's web interface", r);
+}
+
+/* in with its defaults filled: root "/", the platform's install_dir. */
+static void
+req_defaults(const struct req_input *in, struct req_input *out)
+{
+	*out = *in;
+	if (out->root == NULL)
+		out->root = "/";
+	if (out->install_dir == NULL)
+		out->install_dir = plat_default_install_dir();
+}
+
+void
+req_check_location(const struct manifest *m, const struct req_input *in,
+    struct req_report *r)
+{
+	struct req_input input;
+
+	memset(r, 0, sizeof *r);
+	req_defaults(in, &input);
+	req_folder(&input, r);
+	req_disk(m, &input, r);
+}
+
+void
+req_check_ports(const struct manifest *m, const struct req_input *in,
+    struct req_report *r)
+{
+	struct req_input input;
+	char *found = NULL;
+	bool exists;
+
+	(void)m;
+	memset(r, 0, sizeof *r);
+	req_defaults(in, &input);
+	exists = req_find_install(&input, &found);
+	req_ports(&input, exists, r);
+	free(found);
+}
+
+const struct req_item *
+req_first_fail(const struct req_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->item[i].result == REQ_FAIL)
+			return &r->item[i];
+	return NULL;
 }
 
 void
@@ -605,7 +853,7 @@ req_check(const struct manifest *m, const struct req_input *in,
     const struct plat_facts *facts, struct req_report *r)
 {
 	struct plat_facts measured;
-	struct req_input input = *in;
+	struct req_input input;
 	char *found = NULL;
 	bool exists;
 
@@ -614,12 +862,10 @@ req_check(const struct manifest *m, const struct req_input *in,
 		plat_facts(&measured);
 		facts = &measured;
 	}
-	if (input.root == NULL)
-		input.root = "/";
-	if (input.install_dir == NULL)
-		input.install_dir = plat_default_install_dir();
+	req_defaults(in, &input);
 
 	req_memory(m, &input, facts, r);
+	req_folder(&input, r);
 	req_disk(m, &input, r);
 	req_exec(m, &input, r);
 	req_cpus(m, &input, facts, r);
@@ -632,8 +878,7 @@ req_check(const struct manifest *m, const struct req_input *in,
 	req_existing(&input, exists, found, r);
 	req_console(m, &input, r);
 	req_service(m, &input, r);
-	if (input.console_to_engine)
-		req_port(&input, exists && input.overwrite, r);
+	req_ports(&input, exists, r);
 	free(found);
 }
 

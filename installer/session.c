@@ -72,41 +72,74 @@ session_requirements_text(const struct req_report *r, size_t width,
 	sbuf_free(&row);
 }
 
+/* The requirements check's view of the plan as it stands. */
+static void
+session_req_input(const struct session *s, struct req_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->root = s->root;
+	in->install_dir = plan_get(s->plan, PK_INSTALL_DIR);
+	in->component = plan_get(s->plan, PK_COMPONENT);
+	in->console_to_engine = session_engine_only(s) &&
+	    !session_engine_to_console(s);
+	in->engine_port = plan_port(s->plan, PK_ENGINE_PORT);
+	in->overwrite = s->overwrite;
+	in->payload_bytes = s->payload != NULL ? s->payload->t.data_bytes : 0;
+}
+
+/* The first [Fail] of r as one message into why; false when there is
+ * one. */
+static bool
+session_first_fail(const struct req_report *r, char *why, size_t whysz)
+{
+	const struct req_item *it = req_first_fail(r);
+
+	if (it == NULL)
+		return true;
+	if (it->advice[0] != '\0')
+		snprintf(why, whysz, "%s", it->advice);
+	else
+		snprintf(why, whysz, "%s: %s.", it->name, it->measured);
+	return false;
+}
+
 bool
 session_check_install_dir(const struct session *s, const char *dir,
     char *why, size_t whysz)
 {
+	struct req_input in;
+	struct req_report r;
 	const char *expect;
-	char *full;
-	uint64_t avail = 0;
-	bool ok = true;
-	enum plat_ftype t;
+	char *normal = NULL;
+	bool ok;
 
-	if (!plan_check_install_dir(dir, s->root, NULL, &expect)) {
+	if (!plan_check_install_dir(dir, s->root, &normal, &expect)) {
 		snprintf(why, whysz, "Expected %s.", expect);
 		return false;
 	}
-	full = plat_join_root(s->root, dir);
-	t = plat_file_type(full);
-	if (t != PLAT_NONE && t != PLAT_DIR) {
-		snprintf(why, whysz, "%s exists and is not a folder.", dir);
-		ok = false;
-	} else if (plat_disk_free(full, &avail) &&
-	    avail < s->manifest->disk_min) {
-		char have[32], need[32];
-
-		human_bytes(avail, have, sizeof have);
-		human_bytes(s->manifest->disk_min, need, sizeof need);
-		snprintf(why, whysz, "Only %s free there; at least %s is "
-		    "needed.", have, need);
-		ok = false;
-	} else if (!plat_is_admin() && strcmp(s->root, "/") == 0) {
+	if (!plat_is_admin() && strcmp(s->root, "/") == 0) {
 		snprintf(why, whysz, "Installing there needs administrator "
 		    "rights: run as root.");
-		ok = false;
+		free(normal);
+		return false;
 	}
-	free(full);
+	session_req_input(s, &in);
+	in.install_dir = normal;
+	req_check_location(s->manifest, &in, &r);
+	ok = session_first_fail(&r, why, whysz);
+	free(normal);
 	return ok;
+}
+
+bool
+session_check_ports(const struct session *s, char *why, size_t whysz)
+{
+	struct req_input in;
+	struct req_report r;
+
+	session_req_input(s, &in);
+	req_check_ports(s->manifest, &in, &r);
+	return session_first_fail(&r, why, whysz);
 }
 
 void
@@ -149,7 +182,7 @@ session_summary(const struct session *s, struct sbuf *out)
 	if (!session_engine_only(s)) {
 		session_line(out, "Console administrator:",
 		    plan_get(p, PK_CONSOLE_ADMIN_USER));
-		snprintf(port, sizeof port, "%u", INSTALL_CONSOLE_WEB_PORT);
+		snprintf(port, sizeof port, "%u", REQ_CONSOLE_WEB_PORT);
 		session_line(out, "Console web port:", port);
 	} else {
 		session_line(out, "Engine name:", plan_get(p, PK_ENGINE_NAME));
@@ -235,7 +268,7 @@ session_console_next(const struct session *s, const struct strlist *addrs,
 		    "browser at https://%s:%u and sign in as %s. This host has "
 		    "no network address but loopback (127.0.0.1, ::1): use its "
 		    "name, or the address it will have.\n", host,
-		    INSTALL_CONSOLE_WEB_PORT, user);
+		    REQ_CONSOLE_WEB_PORT, user);
 		return;
 	}
 	sbuf_addf(out, "Next: open the Security Console in a web browser and "
@@ -243,7 +276,7 @@ session_console_next(const struct session *s, const struct strlist *addrs,
 	for (i = 0; i < addrs->n; i++) {
 		sbuf_add(out, "  https://");
 		addr_add_host(out, addrs->v[i]);
-		sbuf_addf(out, ":%u\n", INSTALL_CONSOLE_WEB_PORT);
+		sbuf_addf(out, ":%u\n", REQ_CONSOLE_WEB_PORT);
 	}
 	session_address_note(s, addrs, "", out);
 }

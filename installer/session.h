@@ -78,10 +78,17 @@ bool session_requirements(const struct session *s, struct req_report *r,
  * wrapped), continuation lines under the value or the advice. */
 void session_requirements_text(const struct req_report *r, size_t width,
     struct sbuf *out);
-/* Check an install_dir typed by the user: absolute, not a file, not holding
- * other files, enough free space. why gets the reason. */
+/* Check an install_dir typed by the user, where it is typed: absolute and
+ * in its limits (plan_check_install_dir), then the requirements about the
+ * folder (req_check_location: it can be made and written, new or empty,
+ * enough free space for the payload). False with the first reason, a
+ * sentence, in why. Makes nothing. */
 bool session_check_install_dir(const struct session *s, const char *dir,
     char *why, size_t whysz);
+/* Check the TCP ports the plan as it stands listens on (req_check_ports),
+ * where the port is chosen. False with the reason in why when another
+ * program holds one on this host. */
+bool session_check_ports(const struct session *s, char *why, size_t whysz);
 /* Set install_dir to a folder the user typed, in its normal form (/opt/x/
  * becomes /opt/x), so that the summary shows what will be installed. */
 void session_set_install_dir(struct session *s, const char *dir);

@@ -37,6 +37,12 @@ bool plat_disk_free(const char *path, uint64_t *free_bytes);
  * programs from it (Linux: mounted noexec, ST_NOEXEC of statvfs(3)), into
  * *noexec. Returns false when it cannot be told. */
 bool plat_fs_noexec(const char *path, bool *noexec);
+/* Whether this process may make files and folders inside the existing
+ * folder path, told without making anything: 0, or why not as an errno
+ * value: ENOTDIR (not a folder), EROFS (its file system is mounted
+ * read-only; Linux: ST_RDONLY of statvfs(3)), EACCES or EPERM (no write
+ * permission, an immutable folder), or what stat(2) said. */
+int plat_dir_writable(const char *path);
 /* True when a TCP listener could not bind port on all addresses because
  * something else holds it. */
 bool plat_port_in_use(unsigned port);

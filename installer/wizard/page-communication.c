@@ -19,6 +19,9 @@ static const char *const page_communication_names[] = {
 
 static struct ui_menu page_communication_menu;
 static struct ui_form page_communication_form;
+/* Why the port chosen cannot be used (another program holds it), drawn
+ * under the field; "" when it can. */
+static char page_communication_busy[512];
 
 static bool
 page_communication_shown(const struct session *s)
@@ -55,6 +58,9 @@ page_communication_draw(struct wizard *w)
 	    "in the console (New Engine). Firewalls must let the console "
 	    "reach this host on that port.");
 	ui_form_draw(&page_communication_form);
+	if (page_communication_busy[0] != '\0')
+		ui_write(w->y + 11, w->x + 2, 3, w->w - 2, UI_ERROR,
+		    page_communication_busy);
 }
 
 static void
@@ -65,6 +71,7 @@ page_communication_enter(struct wizard *w)
 	ui_form_init(&page_communication_form, 16, 7);
 	ui_form_add(&page_communication_form, "Listening port:",
 	    plan_get(w->s->plan, PK_ENGINE_PORT), false);
+	page_communication_busy[0] = '\0';
 	w->nfocus = page_communication_c2e() ? 2 : 1;
 }
 
@@ -93,6 +100,7 @@ page_communication_check(const char *port)
 	struct ui_form *f = &page_communication_form;
 	const char *expect;
 
+	page_communication_busy[0] = '\0';
 	if (plan_check(PK_ENGINE_PORT, port, &expect)) {
 		f->msg[0][0] = '\0';
 		return true;
@@ -122,6 +130,13 @@ page_communication_store(struct wizard *w, bool check)
 	if (c2e)
 		plan_replace(w->s->plan, PK_ENGINE_PORT,
 		    *port != '\0' ? port : NULL);
+	/* The port is caught here when another program holds it. */
+	if (c2e && check && !session_check_ports(w->s, page_communication_busy,
+	    sizeof page_communication_busy)) {
+		w->focus = PAGE_COMM_PORT;
+		page_communication_place(w);
+		a = PAGE_STAY;
+	}
 out:
 	free(port);
 	return a;

@@ -188,6 +188,8 @@ page_progress_run(struct wizard *w)
 	struct es_err e;
 	double t;
 
+	/* Again after Back from a failure: nothing of that one is left. */
+	err_clear(&w->err);
 	err_clear(&e);
 	if (!session_record(w->s, &e)) {
 		w->install_ok = false;

@@ -65,6 +65,9 @@ struct wizard {
 	/* Focus stops: 0 .. nfocus-1 are the page's, then the buttons. */
 	int focus, old_focus, nfocus;
 	unsigned buttons;	/* WB_* shown */
+	/* Where Back goes instead of the page before (the finish page after
+	 * a failure: the page that can fix it); NULL: the page before. */
+	const struct page *back_to;
 	bool blocked;		/* Next is shown as not available */
 	const char *next_label;	/* "Next", "Install", "Exit" */
 	const char *title;	/* NULL: the page's own */

@@ -499,6 +499,7 @@ wizard_start(struct wizard *w, int i)
 	w->old_focus = -1;
 	w->nfocus = 0;
 	w->buttons = WB_BACK | WB_NEXT | WB_CANCEL;
+	w->back_to = NULL;
 	w->blocked = false;
 	w->next_label = "Next";
 	w->title = NULL;
@@ -520,6 +521,18 @@ wizard_start(struct wizard *w, int i)
 	wizard_refresh(w);
 	a = p->key(w, WK_START);
 	return a == PAGE_UNHANDLED ? PAGE_STAY : a;
+}
+
+/* The place of page p in the page table, or -1. */
+static int
+wizard_index(const struct page *p)
+{
+	int i;
+
+	for (i = 0; i < WIZARD_NPAGES; i++)
+		if (wizard_pages[i] == p)
+			return i;
+	return -1;
 }
 
 /* Walk the pages until one quits; Next and Back skip pages that do not
@@ -548,6 +561,8 @@ wizard_loop(struct wizard *w)
 			for (i = w->page - 1; i >= 0 && !wizard_shown(w, i);
 			    i--)
 				;
+			if (w->back_to != NULL)
+				i = wizard_index(w->back_to);
 			if (i < 0)
 				break;
 			wizard_pages[w->page]->leave(w);

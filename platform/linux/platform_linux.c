@@ -399,6 +399,25 @@ plat_fs_noexec(const char *path, bool *noexec)
 	return true;
 }
 
+int
+plat_dir_writable(const char *path)
+{
+	struct statvfs sv;
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (!S_ISDIR(st.st_mode))
+		return ENOTDIR;
+	/* access(2) says EROFS too, but only for a caller that could
+	 * otherwise write; the mount flag holds for everyone. */
+	if (statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0)
+		return EROFS;
+	if (access(path, W_OK | X_OK) != 0)
+		return errno;
+	return 0;
+}
+
 bool
 plat_disk_free(const char *path, uint64_t *free_bytes)
 {

@@ -48,7 +48,10 @@ for s in "Registering the service" "Moving into place" "Recording the installati
 	    test "$before" = "$(tree "$R")"
 done
 
-# A destination the installing user may not write: exit 6, nothing left.
+# A folder the installing user may not write. Where install_dir goes, the
+# requirements check says so before anything changes (issue 10: exit 3,
+# "[Fail] Install folder"); where the service goes, the install stops
+# there: exit 6, nothing left.
 if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	R=$(newroot)
 	mkdir -p "$R/opt/rapid7"
@@ -58,26 +61,52 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 	TESTS_RUN=$((TESTS_RUN + 1))
 	OUT=$(as_nobody --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
 	rc=$?
+	[ $rc -eq 3 ] || fail "an install folder nobody may write exited $rc, expected 3: $OUT"
+	out_has "[Fail] Install folder"
+	out_has "this user may not write in $R/opt/rapid7 (Permission denied)"
+	check "permission denied leaves nothing" test -z "$(ls -A "$R/opt/rapid7")"
+	R=$(newroot)
+	mkdir -p "$R/opt" "$R/etc/systemd"
+	chown nobody "$R" "$R/opt"
+	chmod 755 "$R/etc/systemd"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(as_nobody --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
+	rc=$?
 	[ $rc -eq 6 ] || fail "permission denied exited $rc, expected 6: $OUT"
 	out_has "ermission denied"
-	check "permission denied leaves nothing" test -z "$(ls -A "$R/opt/rapid7")"
+	out_has "Everything this run changed was undone"
+	check "permission denied leaves nothing" test -z "$(ls -A "$R/opt")"
 fi
 
-# A full disk: a vendor payload larger than the small file system it goes
-# to (a tmpfs; needs root). Its manifest asks for no free space, so the
-# requirements check lets it through and the write fails.
+# A full disk: vendor payloads for a small file system (a tmpfs; needs
+# root), whose manifests ask for no free space. One larger than the file
+# system is refused by the requirements check, which needs the payload's
+# unpacked size (exit 3, nothing changed). One whose unpacked size fits
+# but whose many small files each take a block of the file system passes
+# the check, and the write fails: exit 6, nothing left.
 if [ "$(id -u)" -eq 0 ] && [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
 	T=$WORK/bigtree
 	cp -r "$ES_SRC/payload" "$T"
 	sed -i 's/^requirement.disk.min_mib = .*/requirement.disk.min_mib = 0/; s/^requirement.disk.recommended_mib = .*/requirement.disk.recommended_mib = 0/' "$T/manifest"
+	cp -r "$T" "$WORK/manytree"
 	head -c 3000000 /dev/urandom > "$T/engine/nse/lib/big.bin"
 	"$MKPAYLOAD" --stub "$ES_BIN" --tree "$T" --out "$WORK/big-setup" >/dev/null
+	for i in $(seq 400); do echo "$i" > "$WORK/manytree/engine/nse/lib/f$i"; done
+	"$MKPAYLOAD" --stub "$ES_BIN" --tree "$WORK/manytree" --out "$WORK/many-setup" >/dev/null
 	R=$(newroot)
 	if mount -t tmpfs -o size=1m tmpfs "$R" 2>/dev/null; then
 		TESTS_RUN=$((TESTS_RUN + 1))
 		OUT=$("$WORK/big-setup" --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
 		rc=$?
+		[ $rc -eq 3 ] || fail "a payload larger than the disk exited $rc, expected 3: $OUT"
+		out_has "[Fail] Free disk"
+		out_has "at least 2.9 MiB is needed"
+		check "a payload larger than the disk changes nothing" test -z "$(ls -A "$R")"
+		TESTS_RUN=$((TESTS_RUN + 1))
+		OUT=$("$WORK/many-setup" --silent --answers "$WORK/e.txt" --root "$R" 2>&1)
+		rc=$?
 		[ $rc -eq 6 ] || fail "disk full exited $rc, expected 6: $OUT"
+		out_has "[Pass] Free disk"
 		out_has "space"
 		check "a full disk leaves nothing" test -z "$(ls -A "$R")"
 		umount "$R"

@@ -1,5 +1,6 @@
 /* Tests of installer/requirements.c with hand-made facts and a manifest
  * holding the sample payload's thresholds (payload/manifest). */
+#define _GNU_SOURCE		/* unshare(2) */
 #include "fixture.h"
 
 #include <sys/mount.h>
@@ -7,6 +8,8 @@
 
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +107,8 @@ static void
 test_small_host_warns_only(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const order[] = { "Memory", "Free disk",
+	static const char *const order[] = { "Memory", "Install folder",
+	    "Free disk",
 	    "Programs may run", "CPUs",
 	    "Operating system", "Architecture", "Virtual machine", "SELinux",
 	    "Existing installation", "Security Console on this host",
@@ -152,7 +156,13 @@ test_small_host_warns_only(void **state)
 	/* Free space is measured at the nearest folder that exists. */
 	it = item(&r, "Free disk");
 	assert_non_null(strstr(it->measured, f->dir));
+	/* The folder is to be made in the nearest one that exists. */
+	it = item(&r, "Install folder");
+	assert_int_equal(it->result, REQ_PASS);
+	assert_non_null(strstr(it->measured, "can be made in"));
+	assert_non_null(strstr(it->measured, f->dir));
 	assert_null(item(&r, "Engine port"));
+	assert_null(item(&r, "Console web port"));
 	free_manifest(&m);
 }
 
@@ -272,7 +282,11 @@ check_console_found(struct fixture *f, const char *rel, bool dir)
 	assert_non_null(strstr(it->advice, "Do not install a distributed Scan"
 	    " Engine on a host that already has a Security Console: every"
 	    " console already includes a local Scan Engine"));
-	assert_int_equal(r.fails, 1);
+	/* A console's folder inside install_dir also fills it with files
+	 * that no engine-setup installation put there. */
+	if (dir)
+		assert_int_equal(item(&r, "Install folder")->result, REQ_FAIL);
+	assert_int_equal(r.fails, dir ? 2 : 1);
 
 	/* Installing the console itself is not refused for it. */
 	in.component = "console";
@@ -485,7 +499,7 @@ test_real_machine_and_labels(void **state)
 	engine_input(f, &in);
 	in.install_dir = NULL;
 	req_check(&m, &in, NULL, &r);
-	assert_int_equal(r.n, 11);
+	assert_int_equal(r.n, 12);
 	assert_true(r.item[0].measured[0] != '\0');
 	assert_string_equal(req_result_label(REQ_PASS), "[Pass]");
 	assert_string_equal(req_result_label(REQ_WARN), "[Warn]");
@@ -559,6 +573,237 @@ test_noexec_file_system(void **state)
 	free_manifest(&m);
 }
 
+
+/* The entries of a folder, one line each, sorted: to show that a check
+ * made nothing. */
+static char *
+listing(const char *dir)
+{
+	char *cmd = xasprintf("cd '%s' && find . | LC_ALL=C sort", dir);
+	FILE *p = popen(cmd, "r");
+	struct sbuf b;
+	char line[1024];
+
+	assert_non_null(p);
+	sbuf_init(&b);
+	while (fgets(line, sizeof line, p) != NULL)
+		sbuf_add(&b, line);
+	pclose(p);
+	free(cmd);
+	return b.s != NULL ? sbuf_detach(&b) : xstrdup("");
+}
+
+/* Issue 10: an install folder that cannot be made or written is caught
+ * by the requirements (and, through req_check_location, where it is
+ * typed), not at Install; the check names what is in the way and makes
+ * nothing. */
+static void
+test_install_folder(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest m;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+	char *before, *after, *opt = fixture_path(f, "opt");
+
+	sample_manifest(&m);
+	engine_input(f, &in);
+
+	/* A file where a folder above install_dir must be made. */
+	fixture_write(f, "opt/rapid7", "a file\n");
+	before = listing(f->dir);
+	req_check_location(&m, &in, &r);
+	after = listing(f->dir);
+	assert_string_equal(before, after);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.item[0].name, "Install folder");
+	assert_string_equal(r.item[1].name, "Free disk");
+	it = req_first_fail(&r);
+	assert_non_null(it);
+	assert_string_equal(it->name, "Install folder");
+	assert_non_null(strstr(it->advice, "/opt/rapid7/nexpose cannot be"
+	    " made:"));
+	assert_non_null(strstr(it->advice, "/opt/rapid7 is not a folder (it is"
+	    " a file)"));
+	assert_non_null(strstr(it->advice, f->dir));
+	free(before);
+	free(after);
+
+	/* install_dir itself a file. */
+	fixture_rm_rf(opt);
+	fixture_write(f, "opt/rapid7/nexpose", "a file\n");
+	req_check_location(&m, &in, &r);
+	it = req_first_fail(&r);
+	assert_non_null(it);
+	assert_non_null(strstr(it->advice, "/opt/rapid7/nexpose exists and is"
+	    " not a folder (it is a file)"));
+
+	/* A folder holding another program's files; then engine-setup's
+	 * own installation, and an empty folder. */
+	fixture_rm_rf(opt);
+	fixture_write(f, "opt/rapid7/nexpose/data.txt", "precious\n");
+	req_check_location(&m, &in, &r);
+	it = req_first_fail(&r);
+	assert_non_null(it);
+	assert_non_null(strstr(it->advice, "holds files that no engine-setup"
+	    " installation put there"));
+	fixture_write(f, "opt/rapid7/nexpose/.install/record", "x\n");
+	req_check_location(&m, &in, &r);
+	assert_null(req_first_fail(&r));
+	fixture_rm_rf(opt);
+	fixture_mkdirs(opt);
+	req_check_location(&m, &in, &r);
+	assert_null(req_first_fail(&r));
+	it = item(&r, "Install folder");
+	assert_int_equal(it->result, REQ_PASS);
+	assert_non_null(strstr(it->measured, opt));
+
+	/* The same rows in the whole check. */
+	fixture_rm_rf(opt);
+	fixture_write(f, "opt", "a file\n");
+	{
+		struct plat_facts pf;
+
+		small_host(&pf);
+		req_check(&m, &in, &pf, &r);
+		it = item(&r, "Install folder");
+		assert_int_equal(it->result, REQ_FAIL);
+		assert_non_null(strstr(it->advice, "/opt is not a folder"));
+	}
+	free(opt);
+	free_manifest(&m);
+}
+
+/* A read-only file system (a tmpfs mounted ro, in a mount namespace of
+ * the test's own, so that nothing is left mounted whatever happens; needs
+ * root): caught, the mount named, nothing made. */
+static void
+test_install_folder_read_only(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest m;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+	char *mnt = fixture_path(f, "ro"), *dir;
+
+	fixture_mkdirs(mnt);
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", mnt, "tmpfs", MS_RDONLY, "size=1m") != 0) {
+		free(mnt);
+		skip();
+	}
+	assert_int_equal(plat_dir_writable(mnt), EROFS);
+	sample_manifest(&m);
+	engine_input(f, &in);
+	in.root = "/";
+	dir = xasprintf("%s/opt/nexpose", mnt);
+	in.install_dir = dir;
+	req_check_location(&m, &in, &r);
+	it = item(&r, "Install folder");
+	assert_int_equal(it->result, REQ_FAIL);
+	assert_non_null(strstr(it->measured, "mounted read-only"));
+	assert_non_null(strstr(it->advice, mnt));
+	assert_non_null(strstr(it->advice, "read-only"));
+	assert_int_equal(plat_file_type(dir), PLAT_NONE);
+	assert_int_equal(umount(mnt), 0);
+	assert_int_equal(plat_dir_writable(mnt), 0);
+	req_check_location(&m, &in, &r);
+	assert_int_equal(item(&r, "Install folder")->result, REQ_PASS);
+	free(dir);
+	free(mnt);
+	free_manifest(&m);
+}
+
+/* The free space needed is the payload's unpacked size when that is more
+ * than the manifest's minimum. */
+static void
+test_free_disk_for_payload(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest m;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+
+	sample_manifest(&m);
+	engine_input(f, &in);
+	assert_int_equal(req_disk_needed(&m, 0), 256 * MIB);
+	assert_int_equal(req_disk_needed(&m, 300 * MIB), 300 * MIB);
+	in.payload_bytes = UINT64_MAX / 4;
+	req_check_location(&m, &in, &r);
+	it = item(&r, "Free disk");
+	assert_int_equal(it->result, REQ_FAIL);
+	assert_non_null(strstr(it->advice, "needed"));
+	assert_true(strstr(it->threshold, "256.0 MiB") == NULL);
+	in.payload_bytes = 1024;
+	req_check_location(&m, &in, &r);
+	assert_string_equal(item(&r, "Free disk")->threshold,
+	    "at least 256.0 MiB, 10.0 GiB recommended");
+	free_manifest(&m);
+}
+
+/* The Security Console's web port (3780, not an answer): checked for the
+ * console only, Fail on the host, Warn under --root. In a network
+ * namespace of its own when the test may make one (root), so that no
+ * other program's 3780 gets in the way; else skipped when 3780 is busy. */
+static void
+test_console_web_port(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in sin;
+	struct manifest m;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+	int fd, one = 1;
+
+	if (unshare(CLONE_NEWNET) != 0 &&
+	    plat_port_in_use(REQ_CONSOLE_WEB_PORT))
+		skip();
+	sample_manifest(&m);
+	engine_input(f, &in);
+	in.component = "console";
+	req_check_ports(&m, &in, &r);
+	assert_int_equal(r.n, 1);
+	it = item(&r, "Console web port");
+	assert_int_equal(it->result, REQ_PASS);
+	assert_string_equal(it->measured, "TCP 3780 free");
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(REQ_CONSOLE_WEB_PORT);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 1), 0);
+
+	/* Under --root: a warning. */
+	req_check_ports(&m, &in, &r);
+	it = item(&r, "Console web port");
+	assert_int_equal(it->result, REQ_WARN);
+	assert_non_null(strstr(it->advice, "TCP port 3780 is in use on this"
+	    " host"));
+	/* On the host: it fails, and the whole check says so too. */
+	in.root = "/";
+	in.install_dir = "/nonexistent-es-test/nexpose";
+	req_check_ports(&m, &in, &r);
+	it = req_first_fail(&r);
+	assert_non_null(it);
+	assert_string_equal(it->name, "Console web port");
+	assert_non_null(strstr(it->advice, "web interface listens on it"));
+	/* An engine does not listen there: not checked. */
+	in.component = "engine";
+	req_check_ports(&m, &in, &r);
+	assert_int_equal(r.n, 0);
+	close(fd);
+	free_manifest(&m);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
 	fixture_teardown)
 
@@ -576,6 +821,11 @@ main(void)
 		T(test_os_arch_selinux_disk),
 		T(test_real_machine_and_labels),
 		T(test_noexec_file_system),
+		T(test_install_folder),
+		T(test_install_folder_read_only),
+		T(test_free_disk_for_payload),
+		/* Last: it may move the process into a network namespace. */
+		T(test_console_web_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
