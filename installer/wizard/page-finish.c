@@ -81,7 +81,7 @@ page_finish_enter(struct wizard *w)
 
 		w->rc = w->err.code != 0 ? w->err.code : ES_EINTERNAL;
 		sbuf_addf(&b, "The installation failed.\n\n%s\n\n%s\n",
-		    w->err.msg, !undone ? "" :
+		    err_sentence(&w->err), !undone ? "" :
 		    "Everything this run changed was undone: nothing of it is "
 		    "left on this computer.\n");
 		sbuf_init(&page_finish_after);

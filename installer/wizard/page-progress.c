@@ -206,7 +206,7 @@ page_progress_run(struct wizard *w)
 			sbuf_add(&w->after, "Cancelled: the installation was "
 			    "stopped and everything it changed was undone.\n");
 		else
-			sbuf_addf(&w->after, "%s\n", w->err.msg);
+			sbuf_addf(&w->after, "%s\n", err_sentence(&w->err));
 		log_msg("wizard: installation stopped");
 		return PAGE_QUIT;
 	}
