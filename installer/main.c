@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "answers.h"
@@ -495,6 +496,52 @@ out:
 	return rc;
 }
 
+/* Say what uninstall removes, then ask on standard input (a terminal or
+ * not: a script may pipe the answer in). True for y or yes; false for
+ * anything else, end of input or a signal, having said that nothing
+ * was changed. */
+static bool
+uninstall_confirm(const struct cli *c, const char *root)
+{
+	struct record r;
+	struct es_err local;
+	char line[64], *logs;
+	size_t i, n;
+
+	/* Read only: the run lock is taken once the answer is yes. */
+	record_init(&r);
+	err_clear(&local);
+	if (record_load(root, &r, &local)) {
+		logs = plat_join_root(root, r.install_dir);
+		printf("This removes %s %s (%s) from %s",
+		    r.product ? r.product : "the installation",
+		    r.version ? r.version : "", r.component, r.install_dir);
+		for (i = 0; i < r.services.n; i++)
+			printf("%s service %s", i == 0 ? ", with its" : " and",
+			    r.services.v[i]);
+		printf(": the %zu files and folders it made, and its record. "
+		    "Its logs stay in %s/" RECORD_DIR_REL "/.\n", r.n, logs);
+		free(logs);
+	}
+	record_free(&r);
+	printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
+	    c->root ? " under " : "", c->root ? c->root : "");
+	fflush(stdout);
+	if (plat_signals_pending() == 0 && fgets(line, sizeof line, stdin) !=
+	    NULL && plat_signals_pending() == 0) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0)
+			return true;
+		printf("Nothing was changed.\n");
+		return false;
+	}
+	printf("\n%s: nothing was changed. To uninstall without being "
+	    "asked, add --silent.\n", plat_signals_pending() > 0 ?
+	    "Cancelled by a signal" : "No answer (end of input)");
+	return false;
+}
+
 static int
 cmd_uninstall(const struct cli *c)
 {
@@ -504,43 +551,14 @@ cmd_uninstall(const struct cli *c)
 	int rc = 0;
 
 	err_clear(&e);
+	plat_signals_install();
 	if (c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "uninstalling needs administrator rights: "
 		    "run engine-setup as root (sudo)");
 		return fail(&e);
 	}
-	if (!c->silent && plat_stdin_is_tty()) {
-		struct record r;
-		struct es_err local;
-		char line[16];
-		size_t i;
-
-		/* Say what goes before asking (read only: the run lock is
-		 * taken once the answer is yes). */
-		record_init(&r);
-		err_clear(&local);
-		if (record_load(root, &r, &local)) {
-			printf("This removes %s %s (%s) from %s",
-			    r.product ? r.product : "the installation",
-			    r.version ? r.version : "", r.component,
-			    r.install_dir);
-			for (i = 0; i < r.services.n; i++)
-				printf("%s service %s", i == 0 ? ", with its" :
-				    " and", r.services.v[i]);
-			printf(": the %zu files and folders it made, and its "
-			    "record. Its logs stay in %s/.install/.\n", r.n,
-			    r.install_dir);
-		}
-		record_free(&r);
-		printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
-		    c->root ? " under " : "", c->root ? c->root : "");
-		fflush(stdout);
-		if (fgets(line, sizeof line, stdin) == NULL ||
-		    (line[0] != 'y' && line[0] != 'Y')) {
-			printf("Nothing was changed.\n");
-			return ES_ECANCEL;
-		}
-	}
+	if (!c->silent && !uninstall_confirm(c, root))
+		return ES_ECANCEL;
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
 	    !log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
 		rc = fail(&e);
@@ -649,6 +667,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	err_clear(&e);
 	record_init(&r);
 	memset(&which, 0, sizeof which);
+	plat_signals_install();
 	if (c->args.n != 2) {
 		err_set(&e, ES_EUSAGE, "usage: engine-setup consoles %s "
 		    "ID|ADDRESS [--root DIR] [--restart]",
@@ -682,15 +701,28 @@ consoles_toggle(const struct cli *c, bool enable)
 	mode = plat_file_mode(path);
 	if (!exec_replace_file(root, "consoles", r.install_dir, idir,
 	    CONSOLES_REL, out, outlen, mode > 0 ? (unsigned)mode & 0640 : 0640,
-	    &e)) {
+	    true, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
 	printf("%s console %s (%s, %s).\n", enable ? "Enabled" : "Disabled",
 	    which.id ? which.id : "?", which.name ? which.name : "-",
 	    which.last_address ? which.last_address : "-");
+	if (plat_signals_pending() > 0 && !c->restart)
+		printf("A signal (Ctrl-C, SIGTERM or SIGHUP) came once the "
+		    "change was saved: it is kept.\n");
 	if (r.services.n == 0)
 		goto out;
+	if (c->restart && plat_signals_pending() > 0) {
+		/* Past its commit point the change stays; the restart, not
+		 * begun yet, is what the signal cancels. */
+		err_set(&e, ES_ECANCEL, "a signal (Ctrl-C, SIGTERM or SIGHUP) "
+		    "came after consoles.xml was changed: the change is kept, "
+		    "but %s was not restarted. Restart it so the change takes "
+		    "effect", r.services.v[0]);
+		rc = fail(&e);
+		goto out;
+	}
 	if (c->restart && plat_service_manager_running(root)) {
 		if (!plat_service_stop(r.services.v[0], &e) ||
 		    !plat_service_start(r.services.v[0], &e)) {
@@ -920,12 +952,17 @@ cmd_pair(const struct cli *c)
 		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
 		    !exec_replace_file(root, "pair", r.install_dir, idir,
 		    CONSOLES_REL, out, outlen,
-		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
+		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, &e))
 			goto fail;
 		printf("Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
 		    where, ce.id, rel);
 	}
+	if (plat_signals_pending() > 0)
+		printf("A signal (Ctrl-C, SIGTERM or SIGHUP) came after the "
+		    "console had registered this engine: the pairing was "
+		    "finished, so that consoles.xml says what the console "
+		    "knows.\n");
 	if (c->fingerprint == NULL)
 		printf("Console key: %s. Compare it with the fingerprint the "
 		    "console shows.\n", pr.console_spki);
