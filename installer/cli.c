@@ -198,29 +198,60 @@ cli_command(const char *s, enum cli_cmd *cmd)
 	return false;
 }
 
-/* "--name VALUE" or "--name=VALUE". */
+/* Every long option, for telling a missing value from a file name:
+ * "--answers --root D" is an --answers without its file. */
+static const char *const cli_long_options[] = {
+	"--silent", "--text", "--check", "--overwrite", "--help",
+	"--version", "--payload-info", "--show-license", "--answers", "--set",
+	"--record", "--root", "--log", "--payload", "--console",
+	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
+};
+
+/* Is s one of the long options (with or without "=VALUE")? */
 static bool
-cli_value(int argc, char **argv, int *i, const char *name, const char **out,
-    struct es_err *e)
+cli_is_option(const char *s)
+{
+	size_t i, n = strcspn(s, "=");
+
+	for (i = 0; i < sizeof cli_long_options / sizeof cli_long_options[0];
+	    i++)
+		if (strlen(cli_long_options[i]) == n &&
+		    strncmp(s, cli_long_options[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* "--name VALUE" or "--name=VALUE"; what says what the value is ("a
+ * file"), for the message when it is missing or empty, or when the next
+ * word is another option: *out is then NULL and e set (ES_EUSAGE). */
+static bool
+cli_value(int argc, char **argv, int *i, const char *name, const char *what,
+    const char **out, struct es_err *e)
 {
 	const char *a = argv[*i];
 	size_t n = strlen(name);
 
 	if (strncmp(a, name, n) != 0)
 		return false;
+	*out = NULL;
 	if (a[n] == '=') {
 		*out = a + n + 1;
-		return true;
-	}
-	if (a[n] != '\0')
+	} else if (a[n] != '\0') {
 		return false;
-	if (*i + 1 >= argc) {
-		err_set(e, ES_EUSAGE, "%s needs a value; see engine-setup "
-		    "--help", name);
-		*out = NULL;
+	} else if (*i + 1 < argc && cli_is_option(argv[*i + 1])) {
+		err_set(e, ES_EUSAGE, "%s needs %s, and '%s' that follows it "
+		    "is an option; give %s after %s (one that begins with -- "
+		    "as ./%s)", name, what, argv[*i + 1], what, name,
+		    argv[*i + 1]);
 		return true;
+	} else if (*i + 1 < argc) {
+		*out = argv[++*i];
 	}
-	*out = argv[++*i];
+	if (*out == NULL || **out == '\0') {
+		err_set(e, ES_EUSAGE, "%s needs %s; see engine-setup --help",
+		    name, what);
+		*out = NULL;
+	}
 	return true;
 }
 
@@ -238,6 +269,64 @@ cli_seconds(const char *s, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+/* A --root whose name holds a control character would carry it into
+ * every message, command and journal that names the root: refused. */
+static bool
+cli_root_ok(const char *v, struct es_err *e)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)v; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f) {
+			err_set(e, ES_EUSAGE, "--root '%s': a folder whose "
+			    "name holds a control character (0x%02x) cannot "
+			    "be a root; rename it, or give another folder",
+			    v, *c);
+			return false;
+		}
+	return true;
+}
+
+/* Words after the command: only consoles takes any (list, or enable or
+ * disable and one ID|ADDRESS); a stray one is a mistake to point out,
+ * not to ignore. */
+static bool
+cli_check_operands(const struct cli *c, struct es_err *e)
+{
+	static const char *const names[] = {
+		[CMD_INSTALL] = "install", [CMD_UNINSTALL] = "uninstall",
+		[CMD_PAIR] = "pair", [CMD_STATUS] = "status",
+	};
+	size_t max;
+
+	switch (c->cmd) {
+	case CMD_INSTALL:
+	case CMD_UNINSTALL:
+	case CMD_PAIR:
+	case CMD_STATUS:
+		max = 0;
+		break;
+	case CMD_CONSOLES:
+		max = c->args.n > 0 && strcmp(c->args.v[0], "list") == 0 ?
+		    1 : 2;
+		break;
+	default:
+		return true;
+	}
+	if (c->args.n <= max)
+		return true;
+	if (c->cmd == CMD_CONSOLES)
+		err_set(e, ES_EUSAGE, "consoles %s takes %s, not %s'%s'; "
+		    "see engine-setup consoles --help", c->args.v[0],
+		    max == 1 ? "options only" : "one ID or ADDRESS",
+		    max == 1 ? "" : "also ", c->args.v[max]);
+	else
+		err_set(e, ES_EUSAGE, "%s takes options only, not '%s'; see "
+		    "engine-setup %s --help", names[c->cmd], c->args.v[max],
+		    names[c->cmd]);
+	return false;
 }
 
 bool
@@ -282,24 +371,30 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->cmd = CMD_PAYLOAD_INFO;
 		} else if (strcmp(a, "--show-license") == 0) {
 			c->cmd = CMD_SHOW_LICENSE;
-		} else if (cli_value(argc, argv, &i, "--answers", &v, e) ||
-		    cli_value(argc, argv, &i, "-varfile", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--answers", "a file",
+		    &v, e) || cli_value(argc, argv, &i, "-varfile", "a file",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->answer_files, v);
 			c->answers = v;
-		} else if (cli_value(argc, argv, &i, "--set", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--set", "KEY=VALUE",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->sets, v);
 		} else if (strncmp(a, "-V", 2) == 0 && a[2] != '\0') {
 			strlist_add(&c->sets, a + 2);
-		} else if (cli_value(argc, argv, &i, "--record", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--record", "a file",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->record = v;
-		} else if (cli_value(argc, argv, &i, "--root", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--root", "a folder",
+		    &v, e)) {
 			if (v == NULL)
+				return false;
+			if (!cli_root_ok(v, e))
 				return false;
 			c->root = v;
 			/* Absolute: the journal names paths under it, and a
@@ -313,27 +408,33 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				free(cwd);
 				c->root = c->root_owned;
 			}
-		} else if (cli_value(argc, argv, &i, "--log", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--log", "a file",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->log = v;
-		} else if (cli_value(argc, argv, &i, "--payload", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--payload", "a file",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->payload = v;
-		} else if (cli_value(argc, argv, &i, "-dir", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "-dir", "a folder",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->dir = v;
-		} else if (cli_value(argc, argv, &i, "--console", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--console", "HOST[:PORT]",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->console = v;
-		} else if (cli_value(argc, argv, &i, "--secret-file", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--secret-file", "a file",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->secret_file = v;
-		} else if (cli_value(argc, argv, &i, "--fingerprint", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--fingerprint", "sha256:HEX",
+		    &v, e)) {
 			if (v == NULL)
 				return false;
 			c->fingerprint = v;
@@ -380,7 +481,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			return false;
 		}
 	}
-	return true;
+	return cli_check_operands(c, e);
 }
 
 void

@@ -193,8 +193,10 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 	record_init(&r);
 	memset(&j, 0, sizeof j);
 	if (!record_load(root, &r, e)) {
-		if (e->code != 0)
+		if (e->code != 0) {
+			record_damaged_explain(root, &r, e);
 			goto out;
+		}
 		fprintf(out, "Nothing is installed%s%s: nothing to do.\n",
 		    strcmp(root, "/") == 0 ? "" : " under ",
 		    strcmp(root, "/") == 0 ? "" : root);

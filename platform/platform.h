@@ -315,9 +315,10 @@ struct plat_run_lock;
  * the lock file cannot be made. A refused attempt leaves nothing behind. */
 bool plat_run_lock_acquire(const char *root, double wait_seconds,
     struct plat_run_lock **lock, long *holder_pid, struct es_err *e);
-/* Is root's run lock held by a live process now? Tells without taking it
- * or making anything (status reads while a run may be starting):
- * *holder_pid is the holder's process id. */
+/* Is root's run lock held now? Asks the lock itself, without taking it
+ * or making anything (status reads while a run may be starting): a lock
+ * file that a dead run left, whatever process id it names, is not held.
+ * *holder_pid is the holder's process id as it wrote it, 0 when unknown. */
 bool plat_run_lock_held(const char *root, long *holder_pid);
 /* Give the lock up, removing the lock file and every folder that only it
  * kept alive. NULL does nothing. */
