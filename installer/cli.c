@@ -111,8 +111,9 @@ cli_usage_for(enum cli_cmd cmd)
 "                      wait up to SECONDS (600) for another run to finish\n"
 "\n"
 "Exit codes: 0 removed (or nothing installed), 1 internal error, 5\n"
-"  cancelled, 6 something could not be removed (the next run finishes it),\n"
-"  8 another engine-setup run is changing this host.\n";
+"  cancelled, 6 something could not be removed (the next run finishes it)\n"
+"  or the install record cannot be read (nothing removed; the message says\n"
+"  what to do), 8 another engine-setup run is changing this host.\n";
 	case CMD_PAIR:
 		return
 "Usage: engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
@@ -160,8 +161,9 @@ cli_usage_for(enum cli_cmd cmd)
 "                      wait up to SECONDS (600) for another run to finish\n"
 "\n"
 "Exit codes: 0 done (or already so), 2 usage error or no such console,\n"
-"  6 consoles.xml could not be written, 8 another run is changing this\n"
-"  host.\n";
+"  5 cancelled (consoles.xml as it was), 6 consoles.xml or the install\n"
+"  record cannot be read (damaged, too large, or a link) or written,\n"
+"  8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
 "Usage: engine-setup status [--root DIR]\n"
@@ -174,7 +176,8 @@ cli_usage_for(enum cli_cmd cmd)
 "\n"
 "Exit codes: 0 installed, or nothing installed; 10 something needs\n"
 "  attention (a run that a crash cut short: the next install, uninstall,\n"
-"  pair or consoles command finishes it); 1 the record cannot be read.\n";
+"  pair or consoles command finishes it; an install record or consoles.xml\n"
+"  that cannot be read: the Problem line says what to do).\n";
 	default:
 		return cli_usage();
 	}

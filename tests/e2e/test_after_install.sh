@@ -172,4 +172,200 @@ run 0 uninstall --help
 out_has "The answer is
 read from standard input, a terminal or not"
 
+# ---- 3. A damaged install record. ----
+R=$(installed)
+D=$R/opt/rapid7/nexpose
+echo garbage > "$D/.install/record"
+before=$(snapshot "$R")
+run 10 status --root "$R"
+out_has "Install dir:  /opt/rapid7/nexpose"
+out_has "Problem:      $D/.install/record:1: damaged install record line."
+out_has "  engine-setup --overwrite --root $R"
+out_has "  engine-setup uninstall --root $R"
+out_has "the answers it was installed with are in $D/.install/answers"
+out_lacks "internal error"
+run 6 uninstall --silent --root "$R"
+out_has "$D/.install/record:1: damaged install record line."
+out_has "Without it engine-setup cannot tell what the installation made, so uninstall, pair and consoles change nothing."
+out_has "Or remove it by hand: its service, the folder $D and the file $R/var/lib/engine-setup/installation."
+run 6 consoles list --root "$R"
+out_has "$D/.install/record:1"
+run 6 pair --test --console 127.0.0.1:1 --root "$R"
+out_has "$D/.install/record:1"
+run 7 --silent --answers "$WORK/a.txt" --root "$R"
+out_has "$D/.install/record:1: damaged install record line."
+out_has "run the same command again with --overwrite"
+out_lacks "internal error"
+check "a damaged record: nothing was changed" test "$before" = "$(snapshot "$R")"
+# The way forward as printed, with the answers it names: replaced, then
+# an uninstall works.
+run 0 --overwrite --root "$R" --silent --answers "$D/.install/answers"
+out_has "Note: $D/.install/record:1: damaged install record line."
+out_has "--overwrite replaces the installation at /opt/rapid7/nexpose as a whole"
+run 0 status --root "$R"
+out_has "Product:      Nexpose"
+run 0 uninstall --silent --root "$R"
+missing "$D/nse"
+# A pointer file that is damaged: the same exit codes.
+R=$(installed)
+echo junk > "$R/var/lib/engine-setup/installation"
+run 10 status --root "$R"
+out_has "no install_dir line"
+run 6 uninstall --silent --root "$R"
+
+# ---- 4. Secret files others can read: the same warning for each. ----
+console_answers
+R=$(newroot)
+chmod 644 "$WORK/pw"
+run 0 --check --silent --answers "$WORK/console.txt" --root "$R"
+out_has "engine-setup: warning: $WORK/pw holds the console administrator password and others can read it (mode 0644): chmod 600 it."
+chmod 600 "$WORK/pw"
+run 0 --check --silent --answers "$WORK/console.txt" --root "$R"
+out_lacks "others can read"
+chmod 644 "$WORK/secret"
+run 0 --check --silent --answers "$WORK/a.txt" --set shared_secret_file="$WORK/secret" --root "$R"
+out_has "engine-setup: warning: $WORK/secret holds the shared secret and others can read it (mode 0644): chmod 600 it."
+check "one warning for the file" test "$(grep -c 'others can read' <<<"$OUT")" -eq 1
+RP=$(installed)
+run 0 pair --test --console "127.0.0.1:$PORT" --secret-file "$WORK/secret" --root "$RP"
+out_has "engine-setup: warning: $WORK/secret holds the shared secret and others can read it (mode 0644): chmod 600 it."
+chmod 600 "$WORK/secret"
+
+# ---- 5. --root "" is no folder. ----
+mkdir "$WORK/cwd"
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(cd "$WORK/cwd" && "$ES_BIN" --silent --answers "$WORK/a.txt" --root "" 2>&1)
+RC=$?
+check "--root \"\": exit 2 (got $RC): $OUT" test "$RC" -eq 2
+out_has "--root needs a folder"
+check "--root \"\": nothing in the current folder" test -z "$(ls -A "$WORK/cwd")"
+run 2 status --root=
+out_has "--root needs a folder"
+
+# ---- 6. status asks the lock, not the pid in a stale file. ----
+R=$(installed)
+for pid in 1 $$; do
+	echo "$pid" > "$R/var/lib/engine-setup/lock"
+	run 0 status --root "$R"
+	out_lacks "is changing this installation"
+	out_has "Product:      Nexpose"
+done
+rm -f "$R/var/lib/engine-setup/lock"
+# A run that holds it is seen.
+ES_TEST_FAULT="Writing configuration:stop" "$ES_BIN" --silent --overwrite \
+    --answers "$WORK/a.txt" --set engine_name=held --root "$R" > /dev/null 2>&1 &
+pid=$!
+check "the overwrite holds the lock, stopped" stopped "$pid"
+run 0 status --root "$R"
+out_has "an engine-setup run (process $pid) is changing this installation now"
+kill -CONT "$pid"
+wait "$pid"
+
+# ---- 7. Messages: a linked lock file, a linked --root, links that lead
+# out of --root, the logs' place under --root. ----
+R=$(installed)
+ln -s /etc/hostname "$R/var/lib/engine-setup/lock"
+run 6 uninstall --silent --root "$R"
+out_has "the lock file $R/var/lib/engine-setup/lock is a symbolic link (to /etc/hostname)"
+out_has "Remove the link (rm $R/var/lib/engine-setup/lock) and try again."
+out_lacks "points in a circle"
+rm "$R/var/lib/engine-setup/lock"
+mkdir "$WORK/real-root"
+ln -s "$WORK/real-root" "$WORK/link-root"
+run 0 --silent --answers "$WORK/a.txt" --root "$WORK/link-root"
+exists "$WORK/real-root/opt/rapid7/nexpose/nse"
+run 0 status --root "$WORK/link-root"
+out_has "Product:      Nexpose"
+R=$(newroot)
+mkdir "$WORK/outside"
+ln -s ../outside "$R/opt"
+run 3 --silent --answers "$WORK/a.txt" --root "$R"
+out_has "leads out of --root $R"
+out_lacks "Make the link relative"
+out_has "a relative one counts from the link's own folder"
+
+# ---- 8. The plan --check prints is an answers file. ----
+R=$(newroot)
+run 0 --check --silent --answers "$WORK/a.txt" --root "$R"
+out_lacks "root = "
+out_has "# given with --root $R (an option, not an answer)"
+sed -n '/^Plan (nothing was changed):$/,$p' <<<"$OUT" | sed 1d > "$WORK/plan.txt"
+file_has "$WORK/plan.txt" "accept_license = yes"
+run 0 --check --silent --answers "$WORK/plan.txt" --root "$R"
+
+# ---- 9. Control characters that users and files supply are escaped. ----
+ESC=$(printf '\033')
+printf '\033[2Jkey = v\n' > "$WORK/esc.txt"
+run 2 --check --answers "$WORK/esc.txt"
+out_has "unknown key '\\x1b[2Jkey'"
+check "no escape character reaches the terminal" test "${OUT//$ESC/}" = "$OUT"
+cp "$WORK/esc.txt" "$WORK/name${ESC}[31m.txt"
+run 2 --check --answers "$WORK/name${ESC}[31m.txt"
+out_has "$WORK/name\\x1b[31m.txt:1"
+check "no escape character in the file name shown" test "${OUT//$ESC/}" = "$OUT"
+run 2 "--x${ESC}[2J"
+out_has "unknown option '--x\\x1b[2J'"
+run 2 "st${ESC}atus"
+out_has "unknown command 'st\\x1batus'"
+run 2 status --root "$WORK/r${ESC}oot"
+out_has "a folder whose name holds a control character (0x1b)"
+check "no escape character in the --root shown" test "${OUT//$ESC/}" = "$OUT"
+# A console's own name: a tab, a C1 CSI (U+009B) and a newline.
+R=$(installed "$WORK/c2e.txt")
+cat > "$R/opt/rapid7/nexpose/nse/conf/consoles.xml" <<'EOT'
+<Consoles><console id="1" enabled="0" connectTo="0" name="a&#9;b&#155;[31mred&#10;x" lastAddress="10.0.0.1" port="40814"/></Consoles>
+EOT
+run 0 consoles list --root "$R"
+check "consoles list: one line of six columns: $OUT" \
+    test "$(awk -F'\t' 'END { print NR, NF }' <<<"$OUT")" = "1 6"
+out_has 'a\tb\u009b[31mred\nx'
+run 0 status --root "$R"
+out_has 'a\tb\u009b[31mred\nx'
+run 0 consoles enable 1 --root "$R"
+out_has 'Enabled console 1 (a\tb\u009b[31mred\nx, 10.0.0.1).'
+
+# ---- 10. consoles.xml damaged, too large, or a link: one answer. ----
+R=$(installed "$WORK/c2e.txt")
+X=$R/opt/rapid7/nexpose/nse/conf/consoles.xml
+echo '<Consoles><x' > "$X"
+run 6 consoles list --root "$R"
+out_has "$X:1: not well-formed XML"
+run 10 status --root "$R"
+out_has "Problem:      $X:1: not well-formed XML"
+run 6 consoles enable 1 --root "$R"
+head -c 17000000 /dev/zero > "$X"
+run 6 consoles list --root "$R"
+out_has "it is larger than"
+cp "$WORK/consoles.before" "$WORK/linked.xml"
+rm "$X"
+ln -s "$WORK/linked.xml" "$X"
+for cmd in "consoles list" "consoles enable 1"; do
+	# shellcheck disable=SC2086
+	run 6 $cmd --root "$R"
+	out_has "$X is a symbolic link (to $WORK/linked.xml), not the file itself"
+done
+run 10 status --root "$R"
+out_has "Problem:      $X is a symbolic link (to $WORK/linked.xml)"
+out_lacks "HQ"
+check "the linked file is untouched" cmp -s "$WORK/linked.xml" "$WORK/consoles.before"
+
+# ---- 11. Stray operands, and an option where a value belongs. ----
+run 2 status extra junk
+out_has "status takes options only, not 'extra'"
+for cmd in uninstall pair install; do
+	run 2 $cmd stray
+	out_has "$cmd takes options only, not 'stray'"
+done
+run 2 consoles list stray
+out_has "consoles list takes options only, not 'stray'"
+run 2 consoles enable 1 2
+out_has "consoles enable takes one ID or ADDRESS, not also '2'"
+run 2 --answers --root "$WORK/D"
+out_has "--answers needs a file, and '--root' that follows it is an option"
+out_lacks "unknown command"
+run 2 pair --console --secret-file "$WORK/secret"
+out_has "--console needs HOST[:PORT], and '--secret-file' that follows it is an option"
+run 2 --answers
+out_has "--answers needs a file"
+
 finish
