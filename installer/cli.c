@@ -242,9 +242,9 @@ cli_value(int argc, char **argv, int *i, const char *name, const char *what,
 	} else if (a[n] != '\0') {
 		return false;
 	} else if (*i + 1 < argc && cli_is_option(argv[*i + 1])) {
-		err_set(e, ES_EUSAGE, "%s needs %s, and '%s' that follows it "
-		    "is an option; give %s after %s (one that begins with -- "
-		    "as ./%s)", name, what, argv[*i + 1], what, name,
+		err_set(e, ES_EUSAGE, "%s needs %s; '%s' after it is an "
+		    "option, not its value (a file whose name begins with -- "
+		    "is given as ./%s)", name, what, argv[*i + 1],
 		    argv[*i + 1]);
 		return true;
 	} else if (*i + 1 < argc) {
@@ -374,27 +374,28 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->cmd = CMD_PAYLOAD_INFO;
 		} else if (strcmp(a, "--show-license") == 0) {
 			c->cmd = CMD_SHOW_LICENSE;
-		} else if (cli_value(argc, argv, &i, "--answers", "a file",
-		    &v, e) || cli_value(argc, argv, &i, "-varfile", "a file",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--answers",
+		    "a value, the answers file", &v, e) ||
+		    cli_value(argc, argv, &i, "-varfile",
+		    "a value, the answers file", &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->answer_files, v);
 			c->answers = v;
-		} else if (cli_value(argc, argv, &i, "--set", "KEY=VALUE",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--set",
+		    "a value, KEY=VALUE", &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->sets, v);
 		} else if (strncmp(a, "-V", 2) == 0 && a[2] != '\0') {
 			strlist_add(&c->sets, a + 2);
-		} else if (cli_value(argc, argv, &i, "--record", "a file",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--record",
+		    "a value, the file to write the answers to", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->record = v;
-		} else if (cli_value(argc, argv, &i, "--root", "a folder",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--root",
+		    "a folder, the one to take as /", &v, e)) {
 			if (v == NULL)
 				return false;
 			if (!cli_root_ok(v, e))
@@ -411,33 +412,33 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				free(cwd);
 				c->root = c->root_owned;
 			}
-		} else if (cli_value(argc, argv, &i, "--log", "a file",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--log",
+		    "a value, the log file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->log = v;
-		} else if (cli_value(argc, argv, &i, "--payload", "a file",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--payload",
+		    "a value, the payload file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->payload = v;
-		} else if (cli_value(argc, argv, &i, "-dir", "a folder",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "-dir",
+		    "a value, the install folder", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->dir = v;
-		} else if (cli_value(argc, argv, &i, "--console", "HOST[:PORT]",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--console",
+		    "a value, HOST[:PORT]", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->console = v;
-		} else if (cli_value(argc, argv, &i, "--secret-file", "a file",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--secret-file",
+		    "a value, the shared secret file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->secret_file = v;
-		} else if (cli_value(argc, argv, &i, "--fingerprint", "sha256:HEX",
-		    &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--fingerprint",
+		    "a value, sha256:HEX", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->fingerprint = v;

@@ -361,11 +361,11 @@ out_has "consoles list takes options only, not 'stray'"
 run 2 consoles enable 1 2
 out_has "consoles enable takes one ID or ADDRESS, not also '2'"
 run 2 --answers --root "$WORK/D"
-out_has "--answers needs a file, and '--root' that follows it is an option"
+out_has "--answers needs a value, the answers file; '--root' after it is an option, not its value"
 out_lacks "unknown command"
 run 2 pair --console --secret-file "$WORK/secret"
-out_has "--console needs HOST[:PORT], and '--secret-file' that follows it is an option"
+out_has "--console needs a value, HOST[:PORT]; '--secret-file' after it is an option"
 run 2 --answers
-out_has "--answers needs a file"
+out_has "--answers needs a value"
 
 finish
