@@ -311,8 +311,10 @@ struct plat_run_lock;
 /* Take root's run lock, waiting up to wait_seconds (0: not at all) while
  * another process holds it. On false, e->code says why: ES_EBUSY when it
  * is still held (*holder_pid is the holder's process id, 0 when unknown),
- * ES_ECANCEL when Ctrl-C or SIGTERM came while waiting, ES_EINSTALL when
- * the lock file cannot be made. A refused attempt leaves nothing behind. */
+ * ES_ECANCEL when Ctrl-C, SIGTERM or SIGHUP is pending while it waits
+ * (plat_signals_pending(): also one that came just before the wait),
+ * ES_EINSTALL when the lock file cannot be made. A refused attempt leaves
+ * nothing behind. */
 bool plat_run_lock_acquire(const char *root, double wait_seconds,
     struct plat_run_lock **lock, long *holder_pid, struct es_err *e);
 /* Is root's run lock held now? Asks the lock itself, without taking it

@@ -2527,7 +2527,6 @@ plat_run_lock_acquire(const char *root, double wait_seconds,
 	struct plat_run_lock *l = xmalloc(sizeof *l);
 	struct sigaction sa, old[3];
 	double deadline = plat_monotonic() + wait_seconds;
-	sig_atomic_t signals = plat_signal_count;
 	bool caught = false, ok = false;
 	int rc, again = 0;
 	size_t i;
@@ -2554,7 +2553,9 @@ plat_run_lock_acquire(const char *root, double wait_seconds,
 			}
 			continue;
 		}
-		if (plat_signal_count != signals) {
+		/* Also one that came just before the wait began (between
+		 * the caller's first try and this one): it is pending. */
+		if (wait_seconds > 0 && plat_signal_count > 0) {
 			err_set(e, ES_ECANCEL, "cancelled while waiting for"
 			    " the lock %s", l->path);
 			break;
