@@ -280,10 +280,7 @@ record_damaged_explain(const char *root, const struct record *r,
 	idir = plat_join_root(root, r->install_dir);
 	sbuf_init(&opt);
 	sbuf_add(&opt, "");
-	if (strspn(root, "/") != strlen(root)) {
-		sbuf_add(&opt, " --root ");
-		sbuf_add_shell(&opt, root);
-	}
+	sbuf_add_root_option(&opt, root);
 	err_set(e, e->code, "Without it engine-setup cannot tell what the "
 	    "installation made, so uninstall, pair and consoles change "
 	    "nothing. Replace the installation (a new record, engine id and "
