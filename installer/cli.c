@@ -99,14 +99,21 @@ cli_usage_for(enum cli_cmd cmd)
 "make are kept and named. A run that a crash cut short is finished first.\n"
 "Remove the engine from the console it was paired with, too.\n"
 "\n"
+"Without --silent it says what it removes and asks first. The answer is\n"
+"read from standard input, a terminal or not: y (or yes) removes; anything\n"
+"else, or the end of input, changes nothing (exit 5). Ctrl-C, SIGTERM or\n"
+"SIGHUP before the first file is removed changes nothing (exit 5); after\n"
+"that the uninstall goes only forward: it is finished, and says so.\n"
+"\n"
 "  --silent            do not ask for confirmation\n"
 "  --root DIR          the installation made with --root DIR\n"
 "  --wait-lock[=SECONDS]\n"
 "                      wait up to SECONDS (600) for another run to finish\n"
 "\n"
 "Exit codes: 0 removed (or nothing installed), 1 internal error, 5\n"
-"  cancelled, 6 something could not be removed (the next run finishes it),\n"
-"  8 another engine-setup run is changing this host.\n";
+"  cancelled, 6 something could not be removed (the next run finishes it)\n"
+"  or the install record cannot be read (nothing removed; the message says\n"
+"  what to do), 8 another engine-setup run is changing this host.\n";
 	case CMD_PAIR:
 		return
 "Usage: engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
@@ -154,8 +161,9 @@ cli_usage_for(enum cli_cmd cmd)
 "                      wait up to SECONDS (600) for another run to finish\n"
 "\n"
 "Exit codes: 0 done (or already so), 2 usage error or no such console,\n"
-"  6 consoles.xml could not be written, 8 another run is changing this\n"
-"  host.\n";
+"  5 cancelled (consoles.xml as it was), 6 consoles.xml or the install\n"
+"  record cannot be read (damaged, too large, or a link) or written,\n"
+"  8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
 "Usage: engine-setup status [--root DIR]\n"
@@ -168,7 +176,8 @@ cli_usage_for(enum cli_cmd cmd)
 "\n"
 "Exit codes: 0 installed, or nothing installed; 10 something needs\n"
 "  attention (a run that a crash cut short: the next install, uninstall,\n"
-"  pair or consoles command finishes it); 1 the record cannot be read.\n";
+"  pair or consoles command finishes it; an install record or consoles.xml\n"
+"  that cannot be read: the Problem line says what to do).\n";
 	default:
 		return cli_usage();
 	}
@@ -192,29 +201,60 @@ cli_command(const char *s, enum cli_cmd *cmd)
 	return false;
 }
 
-/* "--name VALUE" or "--name=VALUE". */
+/* Every long option, for telling a missing value from a file name:
+ * "--answers --root D" is an --answers without its file. */
+static const char *const cli_long_options[] = {
+	"--silent", "--text", "--check", "--overwrite", "--help",
+	"--version", "--payload-info", "--show-license", "--answers", "--set",
+	"--record", "--root", "--log", "--payload", "--console",
+	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
+};
+
+/* Is s one of the long options (with or without "=VALUE")? */
 static bool
-cli_value(int argc, char **argv, int *i, const char *name, const char **out,
-    struct es_err *e)
+cli_is_option(const char *s)
+{
+	size_t i, n = strcspn(s, "=");
+
+	for (i = 0; i < sizeof cli_long_options / sizeof cli_long_options[0];
+	    i++)
+		if (strlen(cli_long_options[i]) == n &&
+		    strncmp(s, cli_long_options[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* "--name VALUE" or "--name=VALUE"; what says what the value is ("a
+ * file"), for the message when it is missing or empty, or when the next
+ * word is another option: *out is then NULL and e set (ES_EUSAGE). */
+static bool
+cli_value(int argc, char **argv, int *i, const char *name, const char *what,
+    const char **out, struct es_err *e)
 {
 	const char *a = argv[*i];
 	size_t n = strlen(name);
 
 	if (strncmp(a, name, n) != 0)
 		return false;
+	*out = NULL;
 	if (a[n] == '=') {
 		*out = a + n + 1;
-		return true;
-	}
-	if (a[n] != '\0')
+	} else if (a[n] != '\0') {
 		return false;
-	if (*i + 1 >= argc) {
-		err_set(e, ES_EUSAGE, "%s needs a value; see engine-setup "
-		    "--help", name);
-		*out = NULL;
+	} else if (*i + 1 < argc && cli_is_option(argv[*i + 1])) {
+		err_set(e, ES_EUSAGE, "%s needs %s; '%s' after it is an "
+		    "option, not its value (a file whose name begins with -- "
+		    "is given as ./%s)", name, what, argv[*i + 1],
+		    argv[*i + 1]);
 		return true;
+	} else if (*i + 1 < argc) {
+		*out = argv[++*i];
 	}
-	*out = argv[++*i];
+	if (*out == NULL || **out == '\0') {
+		err_set(e, ES_EUSAGE, "%s needs %s; see engine-setup --help",
+		    name, what);
+		*out = NULL;
+	}
 	return true;
 }
 
@@ -232,6 +272,64 @@ cli_seconds(const char *s, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+/* A --root whose name holds a control character would carry it into
+ * every message, command and journal that names the root: refused. */
+static bool
+cli_root_ok(const char *v, struct es_err *e)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)v; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f) {
+			err_set(e, ES_EUSAGE, "--root '%s': a folder whose "
+			    "name holds a control character (0x%02x) cannot "
+			    "be a root; rename it, or give another folder",
+			    v, *c);
+			return false;
+		}
+	return true;
+}
+
+/* Words after the command: only consoles takes any (list, or enable or
+ * disable and one ID|ADDRESS); a stray one is a mistake to point out,
+ * not to ignore. */
+static bool
+cli_check_operands(const struct cli *c, struct es_err *e)
+{
+	static const char *const names[] = {
+		[CMD_INSTALL] = "install", [CMD_UNINSTALL] = "uninstall",
+		[CMD_PAIR] = "pair", [CMD_STATUS] = "status",
+	};
+	size_t max;
+
+	switch (c->cmd) {
+	case CMD_INSTALL:
+	case CMD_UNINSTALL:
+	case CMD_PAIR:
+	case CMD_STATUS:
+		max = 0;
+		break;
+	case CMD_CONSOLES:
+		max = c->args.n > 0 && strcmp(c->args.v[0], "list") == 0 ?
+		    1 : 2;
+		break;
+	default:
+		return true;
+	}
+	if (c->args.n <= max)
+		return true;
+	if (c->cmd == CMD_CONSOLES)
+		err_set(e, ES_EUSAGE, "consoles %s takes %s, not %s'%s'; "
+		    "see engine-setup consoles --help", c->args.v[0],
+		    max == 1 ? "options only" : "one ID or ADDRESS",
+		    max == 1 ? "" : "also ", c->args.v[max]);
+	else
+		err_set(e, ES_EUSAGE, "%s takes options only, not '%s'; see "
+		    "engine-setup %s --help", names[c->cmd], c->args.v[max],
+		    names[c->cmd]);
+	return false;
 }
 
 bool
@@ -276,24 +374,31 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->cmd = CMD_PAYLOAD_INFO;
 		} else if (strcmp(a, "--show-license") == 0) {
 			c->cmd = CMD_SHOW_LICENSE;
-		} else if (cli_value(argc, argv, &i, "--answers", &v, e) ||
-		    cli_value(argc, argv, &i, "-varfile", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--answers",
+		    "a value, the answers file", &v, e) ||
+		    cli_value(argc, argv, &i, "-varfile",
+		    "a value, the answers file", &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->answer_files, v);
 			c->answers = v;
-		} else if (cli_value(argc, argv, &i, "--set", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--set",
+		    "a value, KEY=VALUE", &v, e)) {
 			if (v == NULL)
 				return false;
 			strlist_add(&c->sets, v);
 		} else if (strncmp(a, "-V", 2) == 0 && a[2] != '\0') {
 			strlist_add(&c->sets, a + 2);
-		} else if (cli_value(argc, argv, &i, "--record", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--record",
+		    "a value, the file to write the answers to", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->record = v;
-		} else if (cli_value(argc, argv, &i, "--root", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--root",
+		    "a folder, the one to take as /", &v, e)) {
 			if (v == NULL)
+				return false;
+			if (!cli_root_ok(v, e))
 				return false;
 			c->root = v;
 			/* Absolute: the journal names paths under it, and a
@@ -307,27 +412,33 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				free(cwd);
 				c->root = c->root_owned;
 			}
-		} else if (cli_value(argc, argv, &i, "--log", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--log",
+		    "a value, the log file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->log = v;
-		} else if (cli_value(argc, argv, &i, "--payload", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--payload",
+		    "a value, the payload file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->payload = v;
-		} else if (cli_value(argc, argv, &i, "-dir", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "-dir",
+		    "a value, the install folder", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->dir = v;
-		} else if (cli_value(argc, argv, &i, "--console", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--console",
+		    "a value, HOST[:PORT]", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->console = v;
-		} else if (cli_value(argc, argv, &i, "--secret-file", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--secret-file",
+		    "a value, the shared secret file", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->secret_file = v;
-		} else if (cli_value(argc, argv, &i, "--fingerprint", &v, e)) {
+		} else if (cli_value(argc, argv, &i, "--fingerprint",
+		    "a value, sha256:HEX", &v, e)) {
 			if (v == NULL)
 				return false;
 			c->fingerprint = v;
@@ -374,7 +485,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			return false;
 		}
 	}
-	return true;
+	return cli_check_operands(c, e);
 }
 
 void

@@ -76,13 +76,13 @@ consoles_parse(struct consoles *c, const char *text, size_t len,
 	XML_SetUserData(xp, &cp);
 	XML_SetElementHandler(xp, consoles_start, consoles_end);
 	if (XML_Parse(xp, text, (int)len, 1) == XML_STATUS_ERROR) {
-		err_set(e, ES_EINTERNAL, "%s:%lu: not well-formed XML: %s",
+		err_set(e, ES_EINSTALL, "%s:%lu: not well-formed XML: %s",
 		    filename, (unsigned long)XML_GetCurrentLineNumber(xp),
 		    XML_ErrorString(XML_GetErrorCode(xp)));
 		goto out;
 	}
 	if (!cp.root_ok) {
-		err_set(e, ES_EINTERNAL, "%s: the root element is not "
+		err_set(e, ES_EINSTALL, "%s: the root element is not "
 		    "<Consoles>", filename);
 		goto out;
 	}
@@ -92,17 +92,39 @@ out:
 	return ok;
 }
 
-bool
-consoles_load(struct consoles *c, const char *path, struct es_err *e)
+char *
+consoles_read(const char *idir, size_t *len, struct es_err *e)
 {
-	size_t len;
-	char *text = plat_read_file(path, 16u << 20, &len, e);
-	bool ok;
+	char *path = xasprintf("%s/" CONSOLES_REL, idir), *to, *text = NULL;
 
-	if (text == NULL)
-		return false;
-	ok = consoles_parse(c, text, len, path, e);
+	if (plat_file_type(path) == PLAT_LINK) {
+		to = plat_read_link(path);
+		err_set(e, ES_EINSTALL, "%s is a symbolic link (to %s), not "
+		    "the file itself: engine-setup reads and changes "
+		    "consoles.xml only as a file in nse/conf, never through "
+		    "a link, which could lead its changes anywhere. Put the "
+		    "file in place of the link, then run the command again",
+		    path, to != NULL ? to : "?");
+		free(to);
+	} else {
+		text = plat_read_file_beneath(idir, CONSOLES_REL, 16u << 20,
+		    len, e);
+	}
+	free(path);
+	return text;
+}
+
+bool
+consoles_load(struct consoles *c, const char *idir, struct es_err *e)
+{
+	char *path = xasprintf("%s/" CONSOLES_REL, idir), *text;
+	size_t len;
+	bool ok = false;
+
+	if ((text = consoles_read(idir, &len, e)) != NULL)
+		ok = consoles_parse(c, text, len, path, e);
 	free(text);
+	free(path);
 	return ok;
 }
 
@@ -116,6 +138,32 @@ consoles_entry_free(struct console_entry *en)
 	free(en->console_id);
 	free(en->spki);
 	memset(en, 0, sizeof *en);
+}
+
+/* Replace *s by its sbuf_add_shown() form. */
+static void
+consoles_show_field(char **s)
+{
+	struct sbuf b;
+
+	if (*s == NULL)
+		return;
+	sbuf_init(&b);
+	sbuf_add(&b, "");
+	sbuf_add_shown(&b, *s, false);
+	free(*s);
+	*s = sbuf_detach(&b);
+}
+
+void
+consoles_entry_show(struct console_entry *en)
+{
+	consoles_show_field(&en->id);
+	consoles_show_field(&en->name);
+	consoles_show_field(&en->last_address);
+	consoles_show_field(&en->port);
+	consoles_show_field(&en->console_id);
+	consoles_show_field(&en->spki);
 }
 
 void

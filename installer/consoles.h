@@ -39,9 +39,18 @@ struct consoles {
 	size_t n, cap;
 };
 
+/* Errors: a file that is not well-formed or has no <Consoles> root is a
+ * damaged file of the installation (ES_EINSTALL, naming file and line). */
 bool consoles_parse(struct consoles *c, const char *text, size_t len,
     const char *filename, struct es_err *e);
-bool consoles_load(struct consoles *c, const char *path, struct es_err *e);
+/* The text of consoles.xml in idir (install_dir under the root; at most
+ * 16 MiB, *len set, caller frees), read as status, list, enable, disable
+ * and pair all read it: never through a symbolic link (a link there is
+ * refused, saying where it leads and what to do). NULL with e set
+ * (ES_EINSTALL). */
+char *consoles_read(const char *idir, size_t *len, struct es_err *e);
+/* consoles_read() and consoles_parse(). */
+bool consoles_load(struct consoles *c, const char *idir, struct es_err *e);
 void consoles_free(struct consoles *c);
 
 /* Set enabled="1" or "0" on the console whose id or lastAddress is match
@@ -72,5 +81,10 @@ void consoles_none_advice(const char *component, const char *communication,
     const char *root, struct sbuf *b);
 /* Free the strings of one entry. */
 void consoles_entry_free(struct console_entry *en);
+/* Make en's strings fit to print (sbuf_add_shown(): a console names
+ * itself, and a tab or an escape sequence in its name must neither break
+ * `consoles list`'s columns nor reach the terminal). For showing only:
+ * en no longer matches the file. */
+void consoles_entry_show(struct console_entry *en);
 
 #endif

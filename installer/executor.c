@@ -179,8 +179,8 @@ exec_cancelled(struct exec *x, struct es_err *e)
 	(void)x;
 	if (plat_signals_pending() == 0)
 		return false;
-	err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or SIGTERM): "
-	    "everything this run changed is being undone");
+	err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C, SIGTERM or "
+	    "SIGHUP): everything this run changed is being undone");
 	return true;
 }
 
@@ -392,13 +392,21 @@ exec_end(struct exec *x)
 bool
 exec_replace_file(const char *root, const char *op, const char *install_dir,
     const char *dir, const char *rel, const void *data, size_t len,
-    unsigned mode, struct es_err *e)
+    unsigned mode, bool cancellable, struct es_err *e)
 {
 	char *path = xasprintf("%s/%s", dir, rel);
 	struct exec x;
 	bool ok;
 
 	exec_init(&x);
+	if (cancellable && plat_signals_pending() > 0) {
+		err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C, SIGTERM "
+		    "or SIGHUP) before %s was changed. Nothing was changed",
+		    path);
+		exec_free(&x);
+		free(path);
+		return false;
+	}
 	if (!exec_begin(&x, root, op, install_dir, e)) {
 		exec_free(&x);
 		free(path);
@@ -414,13 +422,16 @@ exec_replace_file(const char *root, const char *op, const char *install_dir,
 	} else {
 		ok = true;
 	}
+	/* A signal up to the commit point undoes the change. */
 	ok = ok && exec_push_path(&x, path, e) &&
 	    plat_write_file_beneath(dir, rel, data, len, mode, e) &&
+	    !(cancellable && exec_cancelled(&x, e)) &&
 	    exec_commit(&x, e);
 	if (ok)
 		exec_end(&x);
-	else
-		exec_rollback(&x);
+	else if (exec_rollback(&x) && e->code == ES_ECANCEL)
+		err_set(e, ES_ECANCEL, "%s is as it was. Nothing was changed",
+		    path);
 	exec_free(&x);
 	free(path);
 	return ok;

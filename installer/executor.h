@@ -90,10 +90,14 @@ void exec_end(struct exec *x);
 /* One journalled change outside an install: replace the content of
  * dir/rel (data, len, mode; plat_write_file_beneath(), so never through
  * a link) for a run of op on root's installation at install_dir, so that
- * a crash leaves the old file or the new one and nothing else. */
+ * a crash leaves the old file or the new one and nothing else. When
+ * cancellable, a signal (plat_signals_install()) that came before the
+ * commit point leaves the old file (ES_ECANCEL); otherwise signals are
+ * not looked at (pair: the console has registered the engine already). */
 bool exec_replace_file(const char *root, const char *op,
     const char *install_dir, const char *dir, const char *rel,
-    const void *data, size_t len, unsigned mode, struct es_err *e);
+    const void *data, size_t len, unsigned mode, bool cancellable,
+    struct es_err *e);
 /* Carry out one record (undo or finish); idempotent. False with e set. */
 bool exec_apply(const struct undo *u, struct es_err *e);
 

@@ -242,9 +242,14 @@ install_inside_root(const char *root, const char *path, struct es_err *e)
 		    (real[n] == '\0' || real[n] == '/' ||
 		    strcmp(rroot, "/") == 0))) {
 			err_set(e, ES_EREQ, "%s leads out of --root %s: a "
-			    "symbolic link on the way resolves to %s. Make the "
-			    "link relative, or install into a folder of the "
-			    "root without one.", up, root, real);
+			    "symbolic link on the way resolves to %s. Links "
+			    "under --root are followed on this host, so each "
+			    "must resolve inside the root: give the link a "
+			    "target that stays inside %s (a relative one counts "
+			    "from the link's own folder; an absolute one is "
+			    "taken from this host's /), or install into a "
+			    "folder of the root without one.", up, root, real,
+			    root);
 			ok = false;
 		}
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "answers.h"
@@ -38,11 +39,34 @@ say_error(struct es_err *e, const char *then)
 
 	sbuf_init(&b);
 	sbuf_init(&w);
-	sbuf_addf(&b, "engine-setup: %s\n%s%s", err_sentence(e),
-	    then != NULL ? then : "", then != NULL ? "\n" : "");
+	/* File names, keys and words a user gave are in the message: their
+	 * control characters are shown, not sent to the terminal. */
+	sbuf_add(&b, "engine-setup: ");
+	sbuf_add_shown(&b, err_sentence(e), true);
+	sbuf_addf(&b, "\n%s%s", then != NULL ? then : "",
+	    then != NULL ? "\n" : "");
 	wrap_text(&w, b.s, session_output_width());
 	fflush(stdout);
 	fputs(w.s, stderr);
+	sbuf_free(&b);
+	sbuf_free(&w);
+}
+
+/* Show e's message on standard output as a note (it is not an error),
+ * shown as say_error() shows one. */
+static void
+say_note(struct es_err *e)
+{
+	struct sbuf b, w;
+
+	sbuf_init(&b);
+	sbuf_init(&w);
+	sbuf_add(&b, "Note: ");
+	sbuf_add_shown(&b, err_sentence(e), true);
+	sbuf_add(&b, "\n");
+	wrap_text(&w, b.s, session_output_width());
+	fputs(w.s, stdout);
+	fflush(stdout);
 	sbuf_free(&b);
 	sbuf_free(&w);
 }
@@ -259,6 +283,22 @@ terminal_usable(void)
 	    *term != '\0' && strcmp(term, "dumb") != 0;
 }
 
+/* A --root that is a folder, or a symbolic link to one (what the link
+ * leads to is the root then, as it would be for any command). */
+static bool
+root_is_folder(const char *root)
+{
+	char *real;
+	bool ok;
+
+	if (plat_file_type(root) == PLAT_DIR)
+		return true;
+	real = plat_real_path(root);
+	ok = real != NULL && plat_file_type(real) == PLAT_DIR;
+	free(real);
+	return ok;
+}
+
 /* "engine-setup uninstall", with this run's --root (shell-quoted) so that
  * it works as printed; into b, which the caller frees. */
 static const char *
@@ -267,6 +307,36 @@ uninstall_command(const struct cli *c, struct sbuf *b)
 	sbuf_add(b, "engine-setup uninstall");
 	sbuf_add_root_option(b, c->root);
 	return b->s;
+}
+
+/* An installation whose record cannot be read (e says why): without
+ * --overwrite nothing can be compared with it (exit 7, unchanged); with
+ * it, it is replaced as a whole, which is said first; e is cleared. */
+static bool
+install_damaged(const struct cli *c, const struct record *old,
+    struct es_err *e)
+{
+	struct es_err note;
+
+	if (!c->overwrite) {
+		e->code = ES_EEXISTS;
+		err_set(e, ES_EEXISTS, "So these answers cannot be compared "
+		    "with the installation at %s, and nothing was changed. To "
+		    "replace it with this installation (a new record, engine "
+		    "id and key; consoles it was paired with must pair again), "
+		    "run the same command again with --overwrite",
+		    old->install_dir);
+		return false;
+	}
+	note = *e;
+	err_clear(e);
+	err_set(e, 0, "%s", err_sentence(&note));
+	err_set(e, 0, "--overwrite replaces the installation at %s as a "
+	    "whole: a new record, engine id and key (consoles it was paired "
+	    "with must pair again)", old->install_dir);
+	say_note(e);
+	err_clear(e);
+	return true;
 }
 
 static int
@@ -327,7 +397,9 @@ cmd_install(const struct cli *c)
 		rc = ES_EUSAGE;
 		goto out;
 	}
-	if (c->root != NULL && plat_file_type(c->root) != PLAT_DIR) {
+	if (!interactive)
+		secret_warn_plan_files(&p, stderr);
+	if (c->root != NULL && !root_is_folder(c->root)) {
 		err_set(&e, ES_EUSAGE, "--root %s is not an existing folder: "
 		    "create it first", c->root);
 		rc = fail(&e);
@@ -355,6 +427,11 @@ cmd_install(const struct cli *c)
 	io.payload = &pl;
 	io.manifest = &m;
 	ex = install_existing(&p, &io, &old, &why, &e);
+	if (e.code != 0 && old.install_dir != NULL &&
+	    !install_damaged(c, &old, &e)) {
+		rc = fail(&e);
+		goto out;
+	}
 	if (e.code != 0) {
 		rc = fail(&e);
 		goto out;
@@ -444,8 +521,12 @@ cmd_install(const struct cli *c)
 	if (c->check) {
 		char *text = plan_write(&p);
 
+		/* Answers lines only, so that the plan is an answers file;
+		 * --root is an option, shown as a comment. */
 		printf("\nPlan (nothing was changed):\n%s", text);
-		printf("root = %s\n", root);
+		if (c->root != NULL)
+			printf("# given with --root %s (an option, not an "
+			    "answer)\n", c->root);
 		free(text);
 		goto out;
 	}
@@ -495,6 +576,52 @@ out:
 	return rc;
 }
 
+/* Say what uninstall removes, then ask on standard input (a terminal or
+ * not: a script may pipe the answer in). True for y or yes; false for
+ * anything else, end of input or a signal, having said that nothing
+ * was changed. */
+static bool
+uninstall_confirm(const struct cli *c, const char *root)
+{
+	struct record r;
+	struct es_err local;
+	char line[64], *logs;
+	size_t i, n;
+
+	/* Read only: the run lock is taken once the answer is yes. */
+	record_init(&r);
+	err_clear(&local);
+	if (record_load(root, &r, &local)) {
+		logs = plat_join_root(root, r.install_dir);
+		printf("This removes %s %s (%s) from %s",
+		    r.product ? r.product : "the installation",
+		    r.version ? r.version : "", r.component, r.install_dir);
+		for (i = 0; i < r.services.n; i++)
+			printf("%s service %s", i == 0 ? ", with its" : " and",
+			    r.services.v[i]);
+		printf(": the %zu files and folders it made, and its record. "
+		    "Its logs stay in %s/" RECORD_DIR_REL "/.\n", r.n, logs);
+		free(logs);
+	}
+	record_free(&r);
+	printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
+	    c->root ? " under " : "", c->root ? c->root : "");
+	fflush(stdout);
+	if (plat_signals_pending() == 0 && fgets(line, sizeof line, stdin) !=
+	    NULL && plat_signals_pending() == 0) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0)
+			return true;
+		printf("Nothing was changed.\n");
+		return false;
+	}
+	printf("\n%s: nothing was changed. To uninstall without being "
+	    "asked, add --silent.\n", plat_signals_pending() > 0 ?
+	    "Cancelled by a signal" : "No answer (end of input)");
+	return false;
+}
+
 static int
 cmd_uninstall(const struct cli *c)
 {
@@ -504,43 +631,14 @@ cmd_uninstall(const struct cli *c)
 	int rc = 0;
 
 	err_clear(&e);
+	plat_signals_install();
 	if (c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "uninstalling needs administrator rights: "
 		    "run engine-setup as root (sudo)");
 		return fail(&e);
 	}
-	if (!c->silent && plat_stdin_is_tty()) {
-		struct record r;
-		struct es_err local;
-		char line[16];
-		size_t i;
-
-		/* Say what goes before asking (read only: the run lock is
-		 * taken once the answer is yes). */
-		record_init(&r);
-		err_clear(&local);
-		if (record_load(root, &r, &local)) {
-			printf("This removes %s %s (%s) from %s",
-			    r.product ? r.product : "the installation",
-			    r.version ? r.version : "", r.component,
-			    r.install_dir);
-			for (i = 0; i < r.services.n; i++)
-				printf("%s service %s", i == 0 ? ", with its" :
-				    " and", r.services.v[i]);
-			printf(": the %zu files and folders it made, and its "
-			    "record. Its logs stay in %s/.install/.\n", r.n,
-			    r.install_dir);
-		}
-		record_free(&r);
-		printf("Remove the installation%s%s? Yes [y], No [n, Enter]: ",
-		    c->root ? " under " : "", c->root ? c->root : "");
-		fflush(stdout);
-		if (fgets(line, sizeof line, stdin) == NULL ||
-		    (line[0] != 'y' && line[0] != 'Y')) {
-			printf("Nothing was changed.\n");
-			return ES_ECANCEL;
-		}
-	}
+	if (!c->silent && !uninstall_confirm(c, root))
+		return ES_ECANCEL;
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
 	    !log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
 		rc = fail(&e);
@@ -561,24 +659,22 @@ cmd_status(const struct cli *c)
 	return code;
 }
 
-/* The installation's consoles.xml, found through the install record. */
+/* The installation's folder under the root (where consoles.xml is),
+ * found through the install record. Caller frees. */
 static char *
-consoles_path(const struct cli *c, struct record *r, struct es_err *e)
+consoles_install_dir(const struct cli *c, struct record *r, struct es_err *e)
 {
 	const char *root = c->root != NULL ? c->root : "/";
-	char *rel, *path;
 
 	if (!record_load(root, r, e)) {
 		if (e->code == 0)
 			err_set(e, ES_EUSAGE, "nothing is installed%s%s: "
 			    "install a Scan Engine first",
 			    c->root ? " under " : "", c->root ? c->root : "");
+		record_damaged_explain(root, r, e);
 		return NULL;
 	}
-	rel = xasprintf("%s/" CONSOLES_REL, r->install_dir);
-	path = plat_join_root(root, rel);
-	free(rel);
-	return path;
+	return plat_join_root(root, r->install_dir);
 }
 
 static int
@@ -587,15 +683,15 @@ consoles_list(const struct cli *c)
 	struct es_err e;
 	struct record r;
 	struct consoles cs;
-	char *path;
+	char *idir;
 	size_t i;
 	int rc = 0;
 
 	err_clear(&e);
 	record_init(&r);
 	memset(&cs, 0, sizeof cs);
-	if ((path = consoles_path(c, &r, &e)) == NULL ||
-	    !consoles_load(&cs, path, &e)) {
+	if ((idir = consoles_install_dir(c, &r, &e)) == NULL ||
+	    !consoles_load(&cs, idir, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -616,17 +712,19 @@ consoles_list(const struct cli *c)
 		sbuf_free(&b);
 		plan_free(&p);
 	}
-	for (i = 0; i < cs.n; i++)
+	for (i = 0; i < cs.n; i++) {
+		consoles_entry_show(&cs.v[i]);
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", cs.v[i].id ? cs.v[i].id : "",
 		    cs.v[i].enabled ? "enabled" : "disabled",
 		    cs.v[i].connect_to ? "engine-to-console" :
 		    "console-to-engine", cs.v[i].name ? cs.v[i].name : "",
 		    cs.v[i].last_address ? cs.v[i].last_address : "",
 		    cs.v[i].port ? cs.v[i].port : "");
+	}
 out:
 	consoles_free(&cs);
 	record_free(&r);
-	free(path);
+	free(idir);
 	return rc;
 }
 
@@ -640,6 +738,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	struct record r;
 	struct console_entry which;
 	struct plat_run_lock *lock = NULL;
+	struct sbuf shown;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *path = NULL, *text = NULL, *out = NULL, *idir = NULL;
 	size_t len, outlen;
@@ -647,8 +746,10 @@ consoles_toggle(const struct cli *c, bool enable)
 	int mode, rc = 0;
 
 	err_clear(&e);
+	sbuf_init(&shown);
 	record_init(&r);
 	memset(&which, 0, sizeof which);
+	plat_signals_install();
 	if (c->args.n != 2) {
 		err_set(&e, ES_EUSAGE, "usage: engine-setup consoles %s "
 		    "ID|ADDRESS [--root DIR] [--restart]",
@@ -663,15 +764,18 @@ consoles_toggle(const struct cli *c, bool enable)
 		goto out;
 	}
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
-	    (path = consoles_path(c, &r, &e)) == NULL ||
-	    (idir = plat_join_root(root, r.install_dir)) == NULL ||
-	    (text = plat_read_file_beneath(idir, CONSOLES_REL, 16u << 20, &len,
-	    &e)) == NULL ||
+	    (idir = consoles_install_dir(c, &r, &e)) == NULL) {
+		rc = fail(&e);
+		goto out;
+	}
+	path = xasprintf("%s/" CONSOLES_REL, idir);
+	if ((text = consoles_read(idir, &len, &e)) == NULL ||
 	    !consoles_set_enabled(text, len, path, c->args.v[1], enable, &out,
 	    &outlen, &changed, &which, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
+	consoles_entry_show(&which);
 	if (!changed) {
 		printf("Console %s (%s, %s) is already %s: nothing changed.\n",
 		    which.id ? which.id : "?", which.name ? which.name : "-",
@@ -682,15 +786,28 @@ consoles_toggle(const struct cli *c, bool enable)
 	mode = plat_file_mode(path);
 	if (!exec_replace_file(root, "consoles", r.install_dir, idir,
 	    CONSOLES_REL, out, outlen, mode > 0 ? (unsigned)mode & 0640 : 0640,
-	    &e)) {
+	    true, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
 	printf("%s console %s (%s, %s).\n", enable ? "Enabled" : "Disabled",
 	    which.id ? which.id : "?", which.name ? which.name : "-",
 	    which.last_address ? which.last_address : "-");
+	if (plat_signals_pending() > 0 && !c->restart)
+		printf("A signal (Ctrl-C, SIGTERM or SIGHUP) came once the "
+		    "change was saved: it is kept.\n");
 	if (r.services.n == 0)
 		goto out;
+	if (c->restart && plat_signals_pending() > 0) {
+		/* Past its commit point the change stays; the restart, not
+		 * begun yet, is what the signal cancels. */
+		err_set(&e, ES_ECANCEL, "a signal (Ctrl-C, SIGTERM or SIGHUP) "
+		    "came after consoles.xml was changed: the change is kept, "
+		    "but %s was not restarted. Restart it so the change takes "
+		    "effect", r.services.v[0]);
+		rc = fail(&e);
+		goto out;
+	}
 	if (c->restart && plat_service_manager_running(root)) {
 		if (!plat_service_stop(r.services.v[0], &e) ||
 		    !plat_service_start(r.services.v[0], &e)) {
@@ -707,10 +824,11 @@ consoles_toggle(const struct cli *c, bool enable)
 		printf("Restart the Scan Engine so the change takes effect "
 		    "(engine-setup consoles %s %s --restart, or restart the "
 		    "%s service), then Refresh the engine in the console.\n",
-		    enable ? "enable" : "disable", c->args.v[1],
-		    r.services.v[0]);
+		    enable ? "enable" : "disable", str_shown(&shown,
+		    c->args.v[1]), r.services.v[0]);
 	}
 out:
+	sbuf_free(&shown);
 	consoles_entry_free(&which);
 	record_free(&r);
 	free(idir);
@@ -834,6 +952,7 @@ cmd_pair(const struct cli *c)
 			err_set(&e, ES_EUSAGE, "nothing is installed%s%s: "
 			    "install a Scan Engine first",
 			    c->root ? " under " : "", c->root ? c->root : "");
+		record_damaged_explain(root, &r, &e);
 		goto fail;
 	}
 	if (strcmp(r.component, "engine") != 0) {
@@ -904,8 +1023,7 @@ cmd_pair(const struct cli *c)
 		struct confgen_console_entry ce;
 		int mode;
 
-		if ((text = plat_read_file_beneath(idir, CONSOLES_REL,
-		    16u << 20, &len, &e)) == NULL)
+		if ((text = consoles_read(idir, &len, &e)) == NULL)
 			goto fail;
 		memset(&ce, 0, sizeof ce);
 		ce.enabled = true;
@@ -920,12 +1038,17 @@ cmd_pair(const struct cli *c)
 		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
 		    !exec_replace_file(root, "pair", r.install_dir, idir,
 		    CONSOLES_REL, out, outlen,
-		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
+		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, &e))
 			goto fail;
 		printf("Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
 		    where, ce.id, rel);
 	}
+	if (plat_signals_pending() > 0)
+		printf("A signal (Ctrl-C, SIGTERM or SIGHUP) came after the "
+		    "console had registered this engine: the pairing was "
+		    "finished, so that consoles.xml says what the console "
+		    "knows.\n");
 	if (c->fingerprint == NULL)
 		printf("Console key: %s. Compare it with the fingerprint the "
 		    "console shows.\n", pr.console_spki);

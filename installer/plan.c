@@ -729,7 +729,6 @@ plan_bad(const struct plan *p, enum plan_key k, struct es_err *e,
 	const char *as = o->as != NULL ? o->as : keyinfo[k].name;
 
 	struct sbuf shown;
-	const unsigned char *c;
 
 	plan_where(where, sizeof where, o->file, o->line);
 	if (keyinfo[k].secret) {
@@ -740,18 +739,8 @@ plan_bad(const struct plan *p, enum plan_key k, struct es_err *e,
 	/* Control characters shown as escapes: a line break in a value
 	 * must not break the message. */
 	sbuf_init(&shown);
-	for (c = (const unsigned char *)p->value[k]; *c != '\0'; c++) {
-		if (*c == '\n')
-			sbuf_add(&shown, "\\n");
-		else if (*c == '\t')
-			sbuf_add(&shown, "\\t");
-		else if (*c < 0x20 || *c == 0x7f)
-			sbuf_addf(&shown, "\\x%02x", *c);
-		else
-			sbuf_addn(&shown, (const char *)c, 1);
-	}
 	err_set(e, ES_EUSAGE, "%sbad value for '%s': '%s': expected %s",
-	    where, as, shown.s != NULL ? shown.s : "", expect);
+	    where, as, str_shown(&shown, p->value[k]), expect);
 	sbuf_free(&shown);
 }
 

@@ -140,7 +140,7 @@ record_parse(struct record *r, const char *text, size_t len,
 		*sp++ = '\0';
 		if (strcmp(l, "format") == 0) {
 			if (strcmp(sp, "1") != 0) {
-				err_set(e, ES_EINTERNAL, "%s: record format %s "
+				err_set(e, ES_EINSTALL, "%s: record format %s "
 				    "is newer than this engine-setup "
 				    "understands; use a newer engine-setup",
 				    filename, sp);
@@ -177,13 +177,13 @@ record_parse(struct record *r, const char *text, size_t len,
 		free(l);
 		continue;
 bad:
-		err_set(e, ES_EINTERNAL, "%s:%d: damaged install record line",
+		err_set(e, ES_EINSTALL, "%s:%d: damaged install record line",
 		    filename, lineno);
 		free(l);
 		return false;
 	}
 	if (r->install_dir == NULL || r->component == NULL) {
-		err_set(e, ES_EINTERNAL, "%s: the install record lacks "
+		err_set(e, ES_EINSTALL, "%s: the install record lacks "
 		    "install_dir or component", filename);
 		return false;
 	}
@@ -223,12 +223,12 @@ record_load(const char *root, struct record *r, struct es_err *e)
 		goto out;
 	text = plat_read_file(state, 64 * 1024, &len, &local);
 	if (text == NULL) {
-		err_set(e, ES_EINTERNAL, "cannot read %s: %s", state, local.msg);
+		err_set(e, ES_EINSTALL, "cannot read %s: %s", state, local.msg);
 		goto out;
 	}
 	dir = strstr(text, "install_dir ");
 	if (dir == NULL) {
-		err_set(e, ES_EINTERNAL, "%s is damaged: no install_dir line; "
+		err_set(e, ES_EINSTALL, "%s is damaged: no install_dir line; "
 		    "remove it if no installation is left", state);
 		goto out;
 	}
@@ -246,16 +246,52 @@ record_load(const char *root, struct record *r, struct es_err *e)
 		free(idir);
 	}
 	if (rtext == NULL) {
-		err_set(e, ES_EINTERNAL, "the installation at %s has no "
+		err_set(e, ES_EINSTALL, "the installation at %s has no "
 		    "readable record (%s): %s", dir, full, local.msg);
 		goto out;
 	}
 	ok = record_parse(r, rtext, len, full, e);
 out:
+	if (!ok && dir != NULL) {
+		/* Unreadable: where it is still tells what to replace. */
+		record_free(r);
+		r->install_dir = xstrdup(dir);
+	}
 	free(state);
 	free(text);
 	free(rtext);
 	free(rpath);
 	free(full);
 	return ok;
+}
+
+void
+record_damaged_explain(const char *root, const struct record *r,
+    struct es_err *e)
+{
+	char *answers, *apath, *state, *idir;
+	struct sbuf opt;
+
+	if (e == NULL || e->code == 0 || r->install_dir == NULL)
+		return;
+	answers = record_answers_path(r->install_dir);
+	apath = plat_join_root(root, answers);
+	state = plat_state_file(root);
+	idir = plat_join_root(root, r->install_dir);
+	sbuf_init(&opt);
+	sbuf_add(&opt, "");
+	sbuf_add_root_option(&opt, root);
+	err_set(e, e->code, "Without it engine-setup cannot tell what the "
+	    "installation made, so uninstall, pair and consoles change "
+	    "nothing. Replace the installation (a new record, engine id and "
+	    "key; consoles must pair again; the answers it was installed "
+	    "with are in %s), and uninstall it afterwards if that is what "
+	    "you want:\n  engine-setup --overwrite%s\n  engine-setup "
+	    "uninstall%s\nOr remove it by hand: its service, the folder %s "
+	    "and the file %s.", apath, opt.s, opt.s, idir, state);
+	sbuf_free(&opt);
+	free(idir);
+	free(state);
+	free(apath);
+	free(answers);
 }

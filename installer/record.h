@@ -61,9 +61,19 @@ char *record_path(const char *install_dir);         /* .../.install/record */
 char *record_answers_path(const char *install_dir); /* .../.install/answers */
 
 /* Find the installation under root through the pointer file. Returns
- * false with e->code 0 when nothing is installed; with an error when the
- * record is unreadable. */
+ * false with e->code 0 when nothing is installed; with an error
+ * (ES_EINSTALL: a damaged file of the installation, naming the file and
+ * line) when the pointer or the record is unreadable, and then
+ * r->install_dir is the folder the pointer names (NULL when the pointer
+ * itself is unreadable). */
 bool record_load(const char *root, struct record *r, struct es_err *e);
+/* After record_load() failed with e set and r->install_dir known: add
+ * to e what to do about an installation whose record cannot be read
+ * (root is "/" or the --root folder), the commands on lines of their own
+ * so that they work as printed: replace it with --overwrite, then
+ * uninstall it, or remove it by hand. */
+void record_damaged_explain(const char *root, const struct record *r,
+    struct es_err *e);
 /* The pointer file's text for install_dir. Caller frees. */
 char *record_pointer_text(const char *install_dir);
 

@@ -11,16 +11,54 @@ secret_from_plan(const struct plan *p, struct secret_source *src)
 {
 	memset(src, 0, sizeof *src);
 	src->file = plan_get(p, PK_SHARED_SECRET_FILE);
+	src->file_warned = true;
 	src->value = p->value[PK_SHARED_SECRET];
 	src->value_origin = p->origin[PK_SHARED_SECRET].file;
 }
 
+/* The files that hold secrets, and what each holds. */
+static const struct {
+	enum plan_key key;
+	const char *holds;
+} secret_files[] = {
+	{ PK_SHARED_SECRET_FILE, "the shared secret" },
+	{ PK_CONSOLE_ADMIN_PASSWORD_FILE, "the console administrator password" },
+};
+
+void
+secret_warn_readable(const char *path, const char *holds, FILE *warn)
+{
+	struct sbuf b;
+	int mode;
+
+	if (warn == NULL || path == NULL)
+		return;
+	mode = plat_file_mode(path);
+	if (mode <= 0 || (mode & 044) == 0)
+		return;
+	sbuf_init(&b);
+	fprintf(warn, "engine-setup: warning: %s holds %s and others can read "
+	    "it (mode %04o): chmod 600 it.\n", str_shown(&b, path), holds,
+	    (unsigned)mode);
+	sbuf_free(&b);
+}
+
+void
+secret_warn_plan_files(const struct plan *p, FILE *warn)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof secret_files / sizeof secret_files[0]; i++)
+		secret_warn_readable(plan_get(p, secret_files[i].key),
+		    secret_files[i].holds, warn);
+}
+
 /* The first line of a secret file. */
 static char *
-secret_read_file(const char *path, FILE *warn, struct es_err *e)
+secret_read_file(const char *path, bool warned, FILE *warn,
+    struct es_err *e)
 {
 	size_t len;
-	int mode;
 	char *text, *first;
 
 	text = plat_read_file(path, 4096, &len, e);
@@ -32,11 +70,8 @@ secret_read_file(const char *path, FILE *warn, struct es_err *e)
 	util_wipe(text, len);
 	free(text);
 	text = first;
-	mode = plat_file_mode(path);
-	if (warn != NULL && mode > 0 && (mode & 044) != 0)
-		fprintf(warn, "engine-setup: warning: %s holds the shared "
-		    "secret and others can read it (mode %04o): chmod 600 "
-		    "it\n", path, (unsigned)mode);
+	if (!warned)
+		secret_warn_readable(path, secret_files[0].holds, warn);
 	if (text[0] == '\0') {
 		err_set(e, ES_EUSAGE, "%s is empty: it must hold the console's "
 		    "shared secret on its first line", path);
@@ -53,7 +88,7 @@ secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
 	char buf[256];
 
 	if (src->file != NULL)
-		return secret_read_file(src->file, warn, e);
+		return secret_read_file(src->file, src->file_warned, warn, e);
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
 	if (src->value != NULL) {
@@ -65,7 +100,7 @@ secret_obtain(const struct secret_source *src, FILE *warn, struct es_err *e)
 		if (warn != NULL && mode > 0 && (mode & 044) != 0)
 			fprintf(warn, "engine-setup: warning: %s holds the "
 			    "shared secret and others can read it (mode %04o): "
-			    "chmod 600 it, or use shared_secret_file\n",
+			    "chmod 600 it, or use shared_secret_file.\n",
 			    src->value_origin, (unsigned)mode);
 		return xstrdup(src->value);
 	}

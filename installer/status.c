@@ -119,14 +119,15 @@ static void
 status_consoles(struct status *st, const char *root, const struct record *r,
     const struct plan *answers)
 {
-	char *rel = xasprintf("%s/" CONSOLES_REL, r->install_dir);
-	char *path = plat_join_root(root, rel);
+	char *idir = plat_join_root(root, r->install_dir);
 	struct es_err e;
 	struct sbuf b;
 
 	err_clear(&e);
-	if (!consoles_load(&st->consoles, path, &e)) {
-		st->consoles_error = xasprintf("cannot read %s: %s", rel, e.msg);
+	if (!consoles_load(&st->consoles, idir, &e)) {
+		/* Damaged, too large or a link: it needs attention. */
+		st->consoles_error = xstrdup(err_sentence(&e));
+		strlist_add(&st->problems, st->consoles_error);
 	} else {
 		st->consoles_read = true;
 		if (st->consoles.n == 0) {
@@ -136,8 +137,7 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 			st->consoles_advice = sbuf_detach(&b);
 		}
 	}
-	free(rel);
-	free(path);
+	free(idir);
 }
 
 bool
@@ -168,7 +168,15 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		goto out;
 	}
 	if (!record_load(root, r, e)) {
-		ok = e->code == 0;
+		if (e->code != 0) {
+			/* A damaged file of the installation, not a failure
+			 * of status: a problem, with what to do about it. */
+			record_damaged_explain(root, r, e);
+			st->record_unreadable = true;
+			strlist_add(&st->problems, err_sentence(e));
+			err_clear(e);
+		}
+		ok = true;
 		goto out;
 	}
 	st->installed = true;
@@ -245,8 +253,8 @@ status_print_consoles(const struct status *st, FILE *out)
 	size_t i;
 
 	if (!st->consoles_read) {
-		fprintf(out, "Consoles:     %s\n", st->consoles_error != NULL ?
-		    st->consoles_error : "cannot be read");
+		fprintf(out, "Consoles:     cannot be read (the problem is "
+		    "below)\n");
 		return;
 	}
 	if (st->consoles.n == 0) {
@@ -255,16 +263,41 @@ status_print_consoles(const struct status *st, FILE *out)
 	}
 	fprintf(out, "Consoles:\n");
 	for (i = 0; i < st->consoles.n; i++) {
-		const struct console_entry *en = &st->consoles.v[i];
+		struct console_entry en = st->consoles.v[i];
 
-		fprintf(out, "  %s  %s  %s  %s  %s:%s\n",
-		    en->id ? en->id : "?",
-		    en->enabled ? "enabled" : "disabled",
-		    en->connect_to ? "engine-to-console" : "console-to-engine",
-		    en->name ? en->name : "-",
-		    en->last_address ? en->last_address : "-",
-		    en->port ? en->port : "-");
+		/* A console names itself: shown, not obeyed by the
+		 * terminal (a copy: st keeps what the file says). */
+		en.id = xstrdup(en.id ? en.id : "?");
+		en.name = xstrdup(en.name ? en.name : "-");
+		en.last_address = xstrdup(en.last_address ?
+		    en.last_address : "-");
+		en.port = xstrdup(en.port ? en.port : "-");
+		en.console_id = en.spki = NULL;
+		consoles_entry_show(&en);
+		fprintf(out, "  %s  %s  %s  %s  %s:%s\n", en.id,
+		    en.enabled ? "enabled" : "disabled",
+		    en.connect_to ? "engine-to-console" : "console-to-engine",
+		    en.name, en.last_address, en.port);
+		consoles_entry_free(&en);
 	}
+}
+
+/* The problems, each shown (a file name may hold control characters). */
+static void
+status_print_problems(const struct status *st, FILE *out)
+{
+	struct sbuf b;
+	size_t i;
+
+	sbuf_init(&b);
+	for (i = 0; i < st->problems.n; i++) {
+		sbuf_add(&b, "Problem:      ");
+		sbuf_add_shown(&b, st->problems.v[i], true);
+		sbuf_add(&b, "\n");
+	}
+	if (b.s != NULL)
+		fputs(b.s, out);
+	sbuf_free(&b);
 }
 
 void
@@ -278,8 +311,13 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 		    "is changing this installation now; what is shown "
 		    "below is from before it.\n", st->running_pid);
 	if (st->interrupted != NULL) {
-		for (i = 0; i < st->problems.n; i++)
-			fprintf(out, "Problem:      %s\n", st->problems.v[i]);
+		status_print_problems(st, out);
+		return;
+	}
+	if (st->record_unreadable) {
+		if (r->install_dir != NULL)
+			fprintf(out, "Install dir:  %s\n", r->install_dir);
+		status_print_problems(st, out);
 		return;
 	}
 	if (!st->installed) {
@@ -300,8 +338,7 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);
 	status_print_consoles(st, out);
-	for (i = 0; i < st->problems.n; i++)
-		fprintf(out, "Problem:      %s\n", st->problems.v[i]);
+	status_print_problems(st, out);
 }
 
 bool

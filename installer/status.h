@@ -34,6 +34,10 @@ struct status {
 	 * to rely on. */
 	char *interrupted;
 	bool installed;
+	/* The install record (or the pointer to it) cannot be read: the
+	 * problem says why and what to do; rec.install_dir is where the
+	 * pointer says it is, when it says; nothing else was read. */
+	bool record_unreadable;
 	/* The install record (product, version, component, install_dir,
 	 * installed_at, engine_id, services ...), when installed. */
 	struct record rec;
@@ -55,9 +59,9 @@ struct status {
 };
 
 /* Gather what is installed under root ("/" or the --root folder) into st,
- * which status_free() releases also after a failure. False with e set
- * when the installation's record cannot be read. Changes nothing and
- * takes no lock. */
+ * which status_free() releases also after a failure. An install record
+ * that cannot be read is a problem in st (record_unreadable), not a
+ * failure. Changes nothing and takes no lock. */
 bool status_collect(const char *root, struct status *st, struct es_err *e);
 void status_free(struct status *st);
 /* 0, or STATUS_NEEDS_ATTENTION when st lists a problem. */
@@ -66,8 +70,7 @@ int status_code(const struct status *st);
 void status_print_text(const struct status *st, const char *root, FILE *out);
 
 /* status_collect() and status_print_text() on out; *code is
- * status_code(). False with e set when the installation cannot be
- * read. */
+ * status_code(). */
 bool status_print(const char *root, FILE *out, int *code, struct es_err *e);
 
 #endif

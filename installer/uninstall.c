@@ -170,20 +170,33 @@ out:
 	return ok;
 }
 
+/* Before the commit point: a signal cancels, and nothing was changed. */
+static bool
+uninstall_signalled(struct es_err *e)
+{
+	if (plat_signals_pending() == 0)
+		return false;
+	err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C, SIGTERM or "
+	    "SIGHUP) before anything was removed. Nothing was changed");
+	return true;
+}
+
 bool
 uninstall_run(const char *root, FILE *out, struct es_err *e)
 {
 	struct record r;
 	struct journal j;
 	struct undo u;
-	char *text = NULL;
+	char *text = NULL, *logs = NULL;
 	bool ok = false, journalled = false;
 
 	record_init(&r);
 	memset(&j, 0, sizeof j);
 	if (!record_load(root, &r, e)) {
-		if (e->code != 0)
+		if (e->code != 0) {
+			record_damaged_explain(root, &r, e);
 			goto out;
+		}
 		fprintf(out, "Nothing is installed%s%s: nothing to do.\n",
 		    strcmp(root, "/") == 0 ? "" : " under ",
 		    strcmp(root, "/") == 0 ? "" : root);
@@ -202,10 +215,14 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 	u.data = text;
 	u.len = strlen(text);
 	u.mode = 0600;
-	if (!journal_begin(&j, root, "uninstall", r.install_dir, e))
+	if (uninstall_signalled(e) ||
+	    !journal_begin(&j, root, "uninstall", r.install_dir, e))
 		goto out;
 	journalled = true;
-	if (!journal_append(&j, true, &u, e) || !journal_commit(&j, e)) {
+	/* The last moment a signal cancels: once committed, the uninstall
+	 * goes only forward (docs/journal.md). */
+	if (!journal_append(&j, true, &u, e) || uninstall_signalled(e) ||
+	    !journal_commit(&j, e)) {
 		/* Nothing was changed yet: the journal goes. */
 		journal_end(&j);
 		journalled = false;
@@ -216,8 +233,14 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 	    r.version ? r.version : "", r.component, r.install_dir);
 	if (!uninstall_apply(root, &r, out, e))
 		goto out;
-	fprintf(out, "Uninstalled. Logs are kept in %s/.install/.\n",
-	    r.install_dir);
+	logs = plat_join_root(root, r.install_dir);
+	fprintf(out, "Uninstalled. Logs are kept in %s/" RECORD_DIR_REL
+	    "/.\n", logs);
+	if (plat_signals_pending() > 0)
+		fprintf(out, "A signal (Ctrl-C, SIGTERM or SIGHUP) came after "
+		    "the uninstall had begun to remove files. An uninstall "
+		    "goes only forward from there, so it was finished rather "
+		    "than left half done.\n");
 	/* The console still lists the engine it was paired with. */
 	if (strcmp(r.component, "engine") == 0)
 		fprintf(out, "If a Security Console knows this Scan Engine, "
@@ -232,6 +255,7 @@ out:
 			journal_keep(&j);
 	}
 	free(text);
+	free(logs);
 	record_free(&r);
 	return ok;
 }

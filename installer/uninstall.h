@@ -12,7 +12,10 @@
 #include "error.h"
 #include "record.h"
 
-/* Reports what it does on out. Nothing installed is success. */
+/* Reports what it does on out. Nothing installed is success. A signal
+ * (plat_signals_install()) that comes before the commit point cancels
+ * (ES_ECANCEL, nothing changed); one that comes after it does not stop
+ * the uninstall, which is finished and says so on out. */
 bool uninstall_run(const char *root, FILE *out, struct es_err *e);
 
 /* Remove what r lists under root, as uninstall_run() does; safe to run

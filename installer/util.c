@@ -197,6 +197,71 @@ sbuf_add_root_option(struct sbuf *b, const char *root)
 	sbuf_add_shell(b, root);
 }
 
+/* The length of the UTF-8 sequence at c (RFC 3629, section 4: no
+ * overlong forms, surrogates or code points above U+10FFFF), or 0 when
+ * it is not one. */
+static size_t
+utf8_len(const unsigned char *c)
+{
+	size_t n, i;
+
+	if (*c < 0x80)
+		return 1;
+	if (*c >= 0xc2 && *c <= 0xdf)
+		n = 2;
+	else if (*c >= 0xe0 && *c <= 0xef)
+		n = 3;
+	else if (*c >= 0xf0 && *c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((c[i] & 0xc0) != 0x80)
+			return 0;
+	if ((*c == 0xe0 && c[1] < 0xa0) || (*c == 0xed && c[1] > 0x9f) ||
+	    (*c == 0xf0 && c[1] < 0x90) || (*c == 0xf4 && c[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void
+sbuf_add_shown(struct sbuf *b, const char *s, bool keep_newlines)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	size_t n;
+
+	while (*c != '\0') {
+		n = utf8_len(c);
+		if (*c == '\n' && keep_newlines)
+			sbuf_add(b, "\n");
+		else if (*c == '\n')
+			sbuf_add(b, "\\n");
+		else if (*c == '\t')
+			sbuf_add(b, "\\t");
+		else if (*c < 0x20 || *c == 0x7f || n == 0)
+			/* Not UTF-8 either: a lone 0x9b is CSI to a
+			 * terminal that takes 8-bit controls. */
+			sbuf_addf(b, "\\x%02x", *c);
+		else if (*c == 0xc2 && c[1] <= 0x9f)
+			/* U+0080 to U+009F: the C1 controls. */
+			sbuf_addf(b, "\\u%04x", c[1]);
+		else
+			sbuf_addn(b, (const char *)c, n);
+		c += n > 0 ? n : 1;
+	}
+}
+
+const char *
+str_shown(struct sbuf *b, const char *s)
+{
+	sbuf_free(b);
+	sbuf_init(b);
+	sbuf_add(b, "");
+	if (s != NULL)
+		sbuf_add_shown(b, s, false);
+	return b->s;
+}
+
 char *
 sbuf_detach(struct sbuf *b)
 {

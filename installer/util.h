@@ -38,6 +38,15 @@ void sbuf_add_shell(struct sbuf *b, const char *s);
  * so that a command printed for the user works as printed; nothing for
  * NULL or "/". */
 void sbuf_add_root_option(struct sbuf *b, const char *root);
+/* Append s as it may be shown on a terminal: control characters become
+ * escapes (\n, \t, \x1b; the C1 controls U+0080 to U+009F as \u009b),
+ * so that text a user or a file supplied cannot move the cursor, clear
+ * the screen or break a line. With keep_newlines a newline stays one (a
+ * message's own lines). */
+void sbuf_add_shown(struct sbuf *b, const char *s, bool keep_newlines);
+/* s as sbuf_add_shown() shows it, in b (emptied first; the caller frees
+ * it): for one value in a printf. NULL shows as "". */
+const char *str_shown(struct sbuf *b, const char *s);
 char *sbuf_detach(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 

@@ -311,13 +311,16 @@ struct plat_run_lock;
 /* Take root's run lock, waiting up to wait_seconds (0: not at all) while
  * another process holds it. On false, e->code says why: ES_EBUSY when it
  * is still held (*holder_pid is the holder's process id, 0 when unknown),
- * ES_ECANCEL when Ctrl-C or SIGTERM came while waiting, ES_EINSTALL when
- * the lock file cannot be made. A refused attempt leaves nothing behind. */
+ * ES_ECANCEL when Ctrl-C, SIGTERM or SIGHUP is pending while it waits
+ * (plat_signals_pending(): also one that came just before the wait),
+ * ES_EINSTALL when the lock file cannot be made. A refused attempt leaves
+ * nothing behind. */
 bool plat_run_lock_acquire(const char *root, double wait_seconds,
     struct plat_run_lock **lock, long *holder_pid, struct es_err *e);
-/* Is root's run lock held by a live process now? Tells without taking it
- * or making anything (status reads while a run may be starting):
- * *holder_pid is the holder's process id. */
+/* Is root's run lock held now? Asks the lock itself, without taking it
+ * or making anything (status reads while a run may be starting): a lock
+ * file that a dead run left, whatever process id it names, is not held.
+ * *holder_pid is the holder's process id as it wrote it, 0 when unknown. */
 bool plat_run_lock_held(const char *root, long *holder_pid);
 /* Give the lock up, removing the lock file and every folder that only it
  * kept alive. NULL does nothing. */

@@ -2348,6 +2348,24 @@ plat_run_lock_write_pid(struct plat_run_lock *l, int fd)
 	sbuf_free(&b);
 }
 
+/* Beside the flock(2) that excludes other runs, an open file description
+ * lock (fcntl(2) F_OFD_SETLK, Linux 3.15) on the whole file: it goes with
+ * the same open file, so it is there exactly while the run holds the
+ * lock, and unlike flock(2) it can be tested without being taken
+ * (F_OFD_GETLK), which is how status tells a live run from a file a dead
+ * one left. The two kinds of lock do not meet on Linux (flock(2)).
+ * Nothing else ever takes it, so it cannot fail for being held. */
+static void
+plat_run_lock_mark(int fd, bool writable)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = writable ? F_WRLCK : F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+}
+
 /* One attempt at the lock: 1 taken, 0 held by another process (*holder
  * set), 2 the file or its folder vanished under us (try again), -1 an
  * error (e set). */
@@ -2382,8 +2400,23 @@ plat_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 		writable = false;
 	}
 	if (fd < 0) {
+		struct stat lst;
+		char *to;
+
 		if (errno == ENOENT) {
 			rc = 2;
+			goto out;
+		}
+		if (errno == ELOOP && lstat(l->path, &lst) == 0 &&
+		    S_ISLNK(lst.st_mode)) {
+			to = plat_read_link(l->path);
+			err_set(e, ES_EINSTALL, "the lock file %s is a symbolic "
+			    "link (to %s): no engine-setup run makes one there, "
+			    "and none follows it, since a link there could make "
+			    "a run as root write over the file it leads to. "
+			    "Remove the link (rm %s) and try again.", l->path,
+			    to != NULL ? to : "?", l->path);
+			free(to);
 			goto out;
 		}
 		plat_err(e, errno, "cannot create the lock file %s", l->path);
@@ -2419,6 +2452,7 @@ plat_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 			(void)fchmod(fd, 0644);
 		plat_run_lock_write_pid(l, fd);
 	}
+	plat_run_lock_mark(fd, writable);
 	l->fd = fd;
 	rc = 1;
 out:
@@ -2451,30 +2485,37 @@ plat_run_lock_held(const char *root, long *holder_pid)
 {
 	char *path = plat_join_root(root, PLAT_RUN_LOCK_FILE);
 	char buf[32], *end;
+	struct flock fl;
 	ssize_t n;
-	long pid = 0;
+	long pid;
 	int fd;
 
 	*holder_pid = 0;
-	/* The holder writes its id when it takes the lock, and the file goes
-	 * when it lets go; a file whose process is gone is no lock. Taking
-	 * even a shared flock(2) here could make a starting run think the
-	 * lock busy, so the id is asked of kill(2) instead. */
+	/* The lock itself, not the process id in the file (a file a dead
+	 * run left, or one anybody wrote, names any process): its open file
+	 * description lock (plat_run_lock_mark) is asked about without
+	 * being taken. Taking even a shared flock(2) here could make a
+	 * starting run think the lock busy. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	free(path);
 	if (fd < 0)
 		return false;
-	n = read(fd, buf, sizeof buf - 1);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) {
+		close(fd);
+		return false;
+	}
+	/* Held: the id in the file, only to name the holder. */
+	n = pread(fd, buf, sizeof buf - 1, 0);
 	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	pid = strtol(buf, &end, 10);
-	if (end == buf || pid <= 0 || pid == (long)getpid())
-		return false;
-	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
-		return false;
-	*holder_pid = pid;
+	if (n > 0) {
+		buf[n] = '\0';
+		pid = strtol(buf, &end, 10);
+		if (end != buf && pid > 0)
+			*holder_pid = pid;
+	}
 	return true;
 }
 
@@ -2486,7 +2527,6 @@ plat_run_lock_acquire(const char *root, double wait_seconds,
 	struct plat_run_lock *l = xmalloc(sizeof *l);
 	struct sigaction sa, old[3];
 	double deadline = plat_monotonic() + wait_seconds;
-	sig_atomic_t signals = plat_signal_count;
 	bool caught = false, ok = false;
 	int rc, again = 0;
 	size_t i;
@@ -2513,7 +2553,9 @@ plat_run_lock_acquire(const char *root, double wait_seconds,
 			}
 			continue;
 		}
-		if (plat_signal_count != signals) {
+		/* Also one that came just before the wait began (between
+		 * the caller's first try and this one): it is pending. */
+		if (wait_seconds > 0 && plat_signal_count > 0) {
 			err_set(e, ES_ECANCEL, "cancelled while waiting for"
 			    " the lock %s", l->path);
 			break;

@@ -123,7 +123,7 @@ OUT=$(python3 "$(dirname "$0")/tools/pty_drive.py" "$WORK/un-no.steps" -- \
 RC=$?
 [ $RC -eq 5 ] || fail "uninstall answered No exited $RC, expected 5: $OUT"
 out_has "This removes Nexpose 7.3.1 (engine) from /opt/rapid7/nexpose, with its service nexposeengine: the"
-out_has "files and folders it made, and its record. Its logs stay in /opt/rapid7/nexpose/.install/."
+out_has "files and folders it made, and its record. Its logs stay in $R/opt/rapid7/nexpose/.install/."
 out_has "Nothing was changed."
 exists "$D/nse/conf/nse.xml"
 
