@@ -59,6 +59,16 @@ to_details() {
 	wait_for "$n" "First name:"
 }
 
+# type_details NAME: Ada Lovelace of Example Corp in the fields of the
+# user details page, the focus left in the last.
+type_details() {
+	typ "$1" "Ada"
+	keys "$1" Tab
+	typ "$1" "Lovelace"
+	keys "$1" Tab
+	typ "$1" "Example Corp"
+}
+
 # (a) Scan Engine, Console-to-Engine on port 40999, to the end; on the way
 # (c) Back from the summary to the components page and forward again.
 R=$(newroot)
@@ -66,11 +76,7 @@ wiz a 80x24 "" --root "$R" --record "$WORK/a.answers"
 wait_for a "Welcome to the setup"
 colours a yes
 to_details a Down
-typ a "Ada"
-keys a Tab
-typ a "Lovelace"
-keys a Tab
-typ a "Example Corp"
+type_details a
 keys a Enter
 wait_for a "How should the Scan Engine and the Security Console communicate?"
 keys a Down
@@ -216,11 +222,7 @@ TM kill-session -t b
 R=$(newroot)
 wiz d 80x24 "" --root "$R"
 to_details d Down
-typ d "Ada"
-keys d Tab
-typ d "Lovelace"
-keys d Tab
-typ d "Example Corp"
+type_details d
 keys d F10
 wait_for d "How should the Scan Engine"
 keys d F10
@@ -458,11 +460,7 @@ TM kill-session -t k2
 R=$(newroot)
 wiz l 80x24 "" --root "$R"
 to_details l Down
-typ l "Ada"
-keys l Tab
-typ l "Lovelace"
-keys l Tab
-typ l "Example Corp"
+type_details l
 keys l Tab Enter
 wait_for l "How should the Scan Engine and the Security Console communicate?"
 keys l Tab Enter
