@@ -31,10 +31,12 @@ page_admin_file(const struct wizard *w)
 	    plan_get(w->s->plan, PK_CONSOLE_ADMIN_PASSWORD_FILE) : NULL;
 }
 
-static void
+/* The text above the fields; returns the rows it took. */
+static int
 page_admin_draw(struct wizard *w)
 {
 	struct sbuf b;
+	int rows;
 
 	sbuf_init(&b);
 	sbuf_add(&b, "The administrator of the Security Console: you sign in "
@@ -44,9 +46,10 @@ page_admin_draw(struct wizard *w)
 	if (page_admin_file(w) != NULL)
 		sbuf_addf(&b, " Leave both password fields empty to take the "
 		    "password from %s.", page_admin_file(w));
-	ui_write(w->y, w->x, 4, w->w, UI_NORMAL, b.s);
+	rows = ui_write(w->y, w->x, w->h - 2 * PAGE_ADMIN_N - 1, w->w,
+	    UI_NORMAL, b.s);
 	sbuf_free(&b);
-	ui_form_draw(&page_admin_form);
+	return rows;
 }
 
 static void
@@ -173,9 +176,10 @@ page_admin_key(struct wizard *w, int key)
 
 	switch (key) {
 	case KEY_RESIZE:
-		ui_form_place(f, w->y + 4, w->x, w->w);
+		/* The fields go under the text, which a long password file
+		 * name makes longer. */
+		ui_form_place(f, w->y + page_admin_draw(w) + 1, w->x, w->w);
 		ui_form_focus(f, w, w->focus);
-		page_admin_draw(w);
 		return PAGE_STAY;
 	case WK_FOCUS:
 		if (w->old_focus >= 0 && w->old_focus < PAGE_ADMIN_N) {

@@ -111,6 +111,14 @@ page_communication_check(const char *port)
 	return false;
 }
 
+/* Keep the direction chosen in the plan. */
+static void
+page_communication_keep(struct wizard *w)
+{
+	plan_replace(w->s->plan, PK_COMMUNICATION, page_communication_c2e() ?
+	    "console-to-engine" : "engine-to-console");
+}
+
 /* Keep the choice and the port (Back), or check and keep them (Next). */
 static enum page_action
 page_communication_store(struct wizard *w, bool check)
@@ -125,8 +133,7 @@ page_communication_store(struct wizard *w, bool check)
 		a = PAGE_STAY;
 		goto out;
 	}
-	plan_replace(w->s->plan, PK_COMMUNICATION,
-	    c2e ? "console-to-engine" : "engine-to-console");
+	page_communication_keep(w);
 	if (c2e)
 		plan_replace(w->s->plan, PK_ENGINE_PORT,
 		    *port != '\0' ? port : NULL);
@@ -166,6 +173,9 @@ page_communication_key(struct wizard *w, int key)
 	}
 	if (w->focus == PAGE_COMM_MENU &&
 	    ui_menu_key(&page_communication_menu, key)) {
+		/* In the plan at once: whether the pairing page follows,
+		 * and so the step counter, depends on it. */
+		page_communication_keep(w);
 		w->nfocus = page_communication_c2e() ? 2 : 1;
 		page_communication_place(w);
 		return PAGE_STAY;

@@ -60,7 +60,7 @@ page_component_enter(struct wizard *w)
 	w->nfocus = 1;
 }
 
-/* Keep the choice in the plan (Next and Back alike). */
+/* Keep the choice in the plan (as it changes, and on Next and Back). */
 static void
 page_component_store(struct wizard *w)
 {
@@ -87,6 +87,9 @@ page_component_key(struct wizard *w, int key)
 		return PAGE_BACK;
 	}
 	if (w->focus == 0 && ui_menu_key(&page_component_menu, key)) {
+		/* In the plan at once: the pages it shows, and so the step
+		 * counter, follow the choice. */
+		page_component_store(w);
 		page_component_draw(w);
 		return PAGE_STAY;
 	}

@@ -40,8 +40,7 @@ page_license_enter(struct wizard *w)
 	    "(This product comes without a licence text.)");
 	w->nfocus = 2;
 	w->focus = PAGE_LICENSE_ACCEPT;
-	w->help = "PgUp/PgDn: scroll  Tab: move  Enter: select  F2: Back  "
-	    "F10: Next  Esc: Cancel";
+	w->keys = "PgUp/PgDn: scroll  Tab: move";
 }
 
 static enum page_action

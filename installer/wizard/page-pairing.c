@@ -47,6 +47,9 @@ enum page_pairing_step {
 
 static struct ui_menu page_pairing_menu;
 static struct ui_form page_pairing_form;
+/* Under the steps: what the test found or why it failed, then what each
+ * step reported; PgUp/PgDn scroll what does not fit. */
+static struct ui_view page_pairing_out;
 
 /* The last connection test; kept while the page is left and entered
  * again, so that Back and Next do not ask for it again. */
@@ -57,7 +60,6 @@ static struct {
 	enum page_pairing_step step[PAIRING_NSTAGES];
 	char detail[PAIRING_NSTAGES][128];
 	char fail[ES_ERR_MSG_MAX];
-	int fail_top, fail_rows;	/* the rows of it shown */
 	char console_name[128], console_id[128], console_version[32];
 	char console_spki[72];
 	bool pinned;		/* the key was checked against a pin */
@@ -246,64 +248,90 @@ page_pairing_check(char **v, int only)
 	return bad;
 }
 
-/* One step line: "[ OK ] TLS handshake  TLSv1.3". */
+static const char *const page_pairing_labels[] = {
+	"[    ]", "[ OK ]", "[FAIL]", "[ -- ]", "[ .. ]",
+};
+
+/* How step stage ended, as the test reported it, or that it is under
+ * way. */
+static enum page_pairing_step
+page_pairing_step_of(int stage)
+{
+	enum page_pairing_step st = page_pairing_st.step[stage];
+
+	if (st == PPS_NONE && !page_pairing_st.testing)
+		return PPS_SKIP;
+	if (st == PPS_NONE && stage == page_pairing_st.next)
+		return PPS_RUN;
+	return st;
+}
+
+/* One step in the grid: "[ OK ] TLS handshake". */
 static void
 page_pairing_step_line(int y, int x, int width, int stage)
 {
-	static const char *const labels[] = {
-		"[    ]", "[ OK ]", "[FAIL]", "[ -- ]", "[ .. ]",
-	};
 	static const int styles[] = {
 		UI_DIM, UI_OK, UI_ERROR, UI_DIM, UI_NORMAL,
 	};
-	enum page_pairing_step st = page_pairing_st.step[stage];
-	char line[256];
+	enum page_pairing_step st = page_pairing_step_of(stage);
+	char line[64];
 
-	if (st == PPS_NONE && !page_pairing_st.testing)
-		st = PPS_SKIP;
-	else if (st == PPS_NONE && stage == page_pairing_st.next)
-		st = PPS_RUN;
-	ui_put(y, x, 6, styles[st], labels[st]);
-	snprintf(line, sizeof line, " %-13s %s",
-	    pairing_stage_name((enum pairing_stage)stage),
-	    st == PPS_RUN ? "..." : page_pairing_st.detail[stage]);
+	ui_put(y, x, 6, styles[st], page_pairing_labels[st]);
+	snprintf(line, sizeof line, " %s",
+	    pairing_stage_name((enum pairing_stage)stage));
 	ui_put(y, x + 6, width - 6, st == PPS_FAIL ? UI_ERROR : UI_NORMAL,
 	    line);
 }
 
-/* Why the test failed, in h rows; PgUp/PgDn scroll a longer text. */
+/* The view under the steps: what the test found (the console and its
+ * key) or why it failed, then what each step reported, whole and
+ * wrapped ("TLS handshake  TLSv1.3"). */
 static void
-page_pairing_draw_fail(int y, int x, int h, int width)
+page_pairing_fill_out(void)
 {
-	struct ui_text t;
-	char more[128];
-	int i, rows, top;
+	struct sbuf b;
+	int top = page_pairing_out.top, i;
 
-	ui_text_wrap(&t, page_pairing_st.fail, width);
-	rows = t.n > h ? h - 1 : h;
-	if (page_pairing_st.fail_top > t.n - rows)
-		page_pairing_st.fail_top = t.n - rows;
-	if (page_pairing_st.fail_top < 0)
-		page_pairing_st.fail_top = 0;
-	top = page_pairing_st.fail_top;
-	for (i = 0; i < rows && top + i < t.n; i++)
-		ui_put(y + i, x, width, UI_ERROR, t.line[top + i]);
-	if (t.n > h) {
-		snprintf(more, sizeof more, "Lines %d-%d of %d  (PgDn/PgUp: "
-		    "more)", top + 1, top + rows, t.n);
-		ui_put(y + rows, x, width, UI_DIM, more);
+	ui_view_set(&page_pairing_out, "");
+	page_pairing_out.more = "PgDn/PgUp";
+	sbuf_init(&b);
+	if (!page_pairing_st.testing && page_pairing_st.passed) {
+		sbuf_addf(&b, "Console %s (%s), version %s",
+		    page_pairing_st.console_name, page_pairing_st.console_id,
+		    page_pairing_st.console_version);
+		ui_view_add(&page_pairing_out, UI_OK, b.s);
+		ui_view_add(&page_pairing_out, UI_NORMAL,
+		    page_pairing_st.pinned ? "Console key (the "
+		    "console_fingerprint of the answers):" : "Console key; "
+		    "compare it with the fingerprint the console shows:");
+		sbuf_free(&b);
+		sbuf_addf(&b, "  %s", page_pairing_st.console_spki);
+		ui_view_add(&page_pairing_out, UI_SELECTED, b.s);
+	} else if (!page_pairing_st.testing) {
+		ui_view_add(&page_pairing_out, UI_ERROR, page_pairing_st.fail);
 	}
-	page_pairing_st.fail_rows = rows;
-	ui_text_free(&t);
+	for (i = 0; i < PAIRING_NSTAGES; i++) {
+		if (page_pairing_st.detail[i][0] == '\0' ||
+		    page_pairing_step_of(i) == PPS_SKIP)
+			continue;
+		sbuf_free(&b);
+		sbuf_addf(&b, "%-13s  %s",
+		    pairing_stage_name((enum pairing_stage)i),
+		    page_pairing_st.detail[i]);
+		ui_view_add(&page_pairing_out, page_pairing_step_of(i) ==
+		    PPS_FAIL ? UI_ERROR : UI_DIM, b.s);
+	}
+	sbuf_free(&b);
+	page_pairing_out.top = top;
 }
 
-/* The Test connection button, its status, the steps and the outcome. */
+/* The Test connection button, its status, the steps in two columns, and
+ * under them the outcome and what each step reported. */
 static void
 page_pairing_draw_test(struct wizard *w)
 {
-	struct sbuf b;
-	int y = w->y + PAGE_PAIRING_TEST_Y, x = w->x, i, cw, bw;
-	int oy = w->y + PAGE_PAIRING_OUT_Y, oh = w->h - PAGE_PAIRING_OUT_Y;
+	char status[128];
+	int y = w->y + PAGE_PAIRING_TEST_Y, x = w->x, i, cw, bw, rows;
 
 	if (w->small)
 		return;
@@ -328,22 +356,17 @@ page_pairing_draw_test(struct wizard *w)
 		page_pairing_step_line(w->y + PAGE_PAIRING_STEPS_Y +
 		    i % PAGE_PAIRING_ROWS, x + (i / PAGE_PAIRING_ROWS) *
 		    (cw + 2), cw, i);
-	if (page_pairing_st.testing)
-		return;
-	if (!page_pairing_st.passed) {
-		page_pairing_draw_fail(oy, x, oh, w->w);
-		return;
+	page_pairing_fill_out();
+	/* A status row under the view only when it does not all fit. */
+	rows = w->h - PAGE_PAIRING_OUT_Y;
+	ui_view_draw(&page_pairing_out, w->y + PAGE_PAIRING_OUT_Y, x, rows,
+	    w->w);
+	if (page_pairing_out.t.n > rows) {
+		ui_view_draw(&page_pairing_out, w->y + PAGE_PAIRING_OUT_Y, x,
+		    rows - 1, w->w);
+		ui_view_status(&page_pairing_out, status, sizeof status);
+		ui_put(w->y + w->h - 1, x, w->w, UI_DIM, status);
 	}
-	sbuf_init(&b);
-	sbuf_addf(&b, "Console %s (%s), version %s", page_pairing_st.console_name,
-	    page_pairing_st.console_id, page_pairing_st.console_version);
-	ui_put(oy, x, w->w, UI_OK, b.s);
-	sbuf_free(&b);
-	ui_put(oy + 1, x, w->w, UI_NORMAL, page_pairing_st.pinned ?
-	    "Console key (the console_fingerprint of the answers):" :
-	    "Console key; compare it with the fingerprint the console shows:");
-	ui_put(oy + 2, x + 2, w->w - 2, UI_SELECTED,
-	    page_pairing_st.console_spki);
 }
 
 static void
@@ -539,6 +562,7 @@ page_pairing_test(struct wizard *w)
 	}
 	page_pairing_keep(w, v);
 	page_pairing_reset(w);
+	page_pairing_out.top = 0;
 	page_pairing_st.ran = true;
 	page_pairing_st.testing = true;
 	snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
@@ -671,9 +695,7 @@ page_pairing_key(struct wizard *w, int key)
 		return PAGE_STAY;
 	case KEY_NPAGE:
 	case KEY_PPAGE:
-		page_pairing_st.fail_top += (key == KEY_NPAGE ? 1 : -1) *
-		    (page_pairing_st.fail_rows > 1 ?
-		    page_pairing_st.fail_rows - 1 : 1);
+		ui_view_key(&page_pairing_out, key);
 		if (page_pairing_now())
 			page_pairing_draw_test(w);
 		return PAGE_STAY;
@@ -699,6 +721,7 @@ page_pairing_leave(struct wizard *w)
 	(void)w;
 	ui_menu_free(&page_pairing_menu);
 	ui_form_free(&page_pairing_form);
+	ui_view_free(&page_pairing_out);
 }
 
 const struct page page_pairing = {

@@ -63,7 +63,8 @@ page_progress_draw(struct wizard *w)
 	for (; i < barw; i++)
 		addch('-');
 	attrset(A_NORMAL);
-	printw("] %3d%%", pct);
+	snprintf(line, sizeof line, "] %3d%%", pct);
+	ui_put(y, w->x + 1 + barw, 6, UI_NORMAL, line);
 
 	human_bytes(pr->bytes_done, done, sizeof done);
 	human_bytes(pr->bytes_total, total, sizeof total);

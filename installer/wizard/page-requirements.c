@@ -50,32 +50,35 @@ page_requirements_draw(struct wizard *w)
 	    w->s->manifest, plan_get(w->s->plan, PK_COMPONENT));
 	char status[128];
 	struct sbuf b;
-	int vh = w->h - 7;
+	int vh, th;
 
+	/* The title takes the rows it needs (a long folder wraps). */
 	sbuf_init(&b);
 	sbuf_addf(&b, "System requirements for the %s in %s:",
 	    mc != NULL && mc->title != NULL ? mc->title :
 	    plan_get(w->s->plan, PK_COMPONENT),
 	    plan_get(w->s->plan, PK_INSTALL_DIR));
-	ui_put(w->y, w->x, w->w, UI_NORMAL, b.s);
+	ui_clear(w->y, w->x, w->h - 10, w->w);
+	th = ui_write(w->y, w->x, w->h - 10, w->w, UI_NORMAL, b.s);
 	sbuf_free(&b);
-	ui_view_draw(&page_requirements_view, w->y + 1, w->x, vh, w->w);
+	vh = w->h - 6 - th;
+	ui_view_draw(&page_requirements_view, w->y + th, w->x, vh, w->w);
 	ui_view_status(&page_requirements_view, status, sizeof status);
-	ui_put(w->y + 1 + vh, w->x, w->w, UI_DIM, status);
-	ui_clear(w->y + 2 + vh, w->x, 3, w->w);
+	ui_put(w->y + th + vh, w->x, w->w, UI_DIM, status);
+	ui_clear(w->y + th + 1 + vh, w->x, 3, w->w);
 	if (!page_requirements_ok) {
 		sbuf_init(&b);
 		sbuf_addf(&b, "Cannot go on: %s. Fix what [Fail] names, then "
 		    "Recheck; or go Back and choose differently.",
 		    page_requirements_why);
-		ui_write(w->y + 2 + vh, w->x, 3, w->w, UI_ERROR, b.s);
+		ui_write(w->y + th + 1 + vh, w->x, 3, w->w, UI_ERROR, b.s);
 		sbuf_free(&b);
 	} else if (page_requirements_warns > 0) {
-		ui_write(w->y + 2 + vh, w->x, 3, w->w, UI_NORMAL,
+		ui_write(w->y + th + 1 + vh, w->x, 3, w->w, UI_NORMAL,
 		    "This computer meets the requirements. A warning does "
 		    "not stop the installation; see its advice above.");
 	} else {
-		ui_write(w->y + 2 + vh, w->x, 3, w->w, UI_OK,
+		ui_write(w->y + th + 1 + vh, w->x, 3, w->w, UI_OK,
 		    "This computer meets every requirement.");
 	}
 	ui_button(w->y + w->h - 1, w->x, "Recheck",
@@ -87,8 +90,7 @@ page_requirements_enter(struct wizard *w)
 {
 	page_requirements_check(w);
 	w->nfocus = 1;
-	w->help = "PgUp/PgDn: scroll  Tab: move  Enter: select  F2: Back  "
-	    "F10: Next  Esc: Cancel";
+	w->keys = "PgUp/PgDn: scroll  Tab: move";
 	if (page_requirements_ok)
 		wizard_focus_button(w, WB_NEXT);
 	else

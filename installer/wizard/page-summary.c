@@ -49,8 +49,7 @@ page_summary_enter(struct wizard *w)
 	page_summary_text(w);
 	w->nfocus = 1;
 	w->next_label = "Install";
-	w->help = "Space: tick  Tab: move  Enter: select  F2: Back  "
-	    "F10: Install  Esc: Cancel";
+	w->keys = "Space: tick  Tab: move";
 	wizard_focus_button(w, WB_NEXT);
 }
 

@@ -30,14 +30,25 @@
 #define WK_BACK		(WK_BASE + 11)	/* F2, Alt-B, the Back button */
 #define WK_CLEAR	(WK_BASE + 12)	/* Ctrl-U: clear the field */
 #define WK_HANGUP	(WK_BASE + 13)	/* the terminal went away */
+#define WK_UNKNOWN	(WK_BASE + 14)	/* a key the terminal's description
+					   does not name (an escape sequence) */
+#define WK_ALTBIT	0x2000000	/* Alt and a letter, WK_ALT(c) */
+#define WK_ALT(c)	(WK_ALTBIT | (int)(c))
+#define WK_IS_ALT(k)	(((k) & WK_ALTBIT) != 0)
+#define WK_NOT_ASCII	0x4000000	/* a character the locale cannot
+					   read: its code point in the low
+					   21 bits, or its first byte with
+					   WK_NOT_UTF8 */
+#define WK_NOT_UTF8	0x8000000
+#define WK_IS_NOT_ASCII(k)	(((k) & WK_NOT_ASCII) != 0)
 #define WK_CHARBIT	0x1000000
 #define WK_TEXT(c)	(WK_CHARBIT | (int)(c))
 #define WK_IS_TEXT(k)	(((k) & WK_CHARBIT) != 0)
-#define WK_CHAR(k)	((wchar_t)((k) & ~WK_CHARBIT))
+#define WK_CHAR(k)	((wchar_t)((k) & ~(WK_CHARBIT | WK_ALTBIT)))
 
-/* The usual help line (tmux passes F2, F10 and Alt keys through). */
-#define WIZARD_HELP "Tab: next field  Enter: select  F2/Alt-B: Back  " \
-	"F10/Alt-N: Next  Esc: Cancel"
+/* The page's own keys on the help line, before the wizard's keys for
+ * the buttons shown (Back, Next, Cancel). */
+#define WIZARD_KEYS "Tab: next field  Enter: select"
 
 /* What a page's key function asks the wizard to do. */
 enum page_action {
@@ -71,10 +82,18 @@ struct wizard {
 	bool blocked;		/* Next is shown as not available */
 	const char *next_label;	/* "Next", "Install", "Exit" */
 	const char *title;	/* NULL: the page's own */
-	const char *help;	/* NULL: WIZARD_HELP */
+	const char *keys;	/* NULL: WIZARD_KEYS */
+	const char *help;	/* NULL: keys and the buttons' keys; else the
+				   whole help line */
+	int msg_rows;		/* rows the message line takes */
 	char msg[ES_ERR_MSG_MAX];	/* the line above the buttons */
 	int msg_style;
 	FORM *cursor_form;	/* whose current field shows the cursor */
+
+	/* F2 and F10 as the terminal's description names them (Back and
+	 * Next only then, and only then on the help line). */
+	bool key_f2, key_f10;
+	bool utf8;		/* LC_CTYPE reads UTF-8 (else ASCII only) */
 
 	int signals;		/* plat_signals_pending() dealt with */
 	int hangups;		/* reads that failed at once, in a row */
@@ -142,6 +161,14 @@ enum ui_style {
 };
 
 void ui_colors(bool color);
+/* With ES_TEST_UI_TRACE=FILE (tests/e2e/test_wizard_fit.sh), FILE holds
+ * after each refresh the texts on the screen as the pages gave them to
+ * ui_put, ui_write, ui_box, ui_button ("T") and ui_view_draw ("V"): "T y
+ * x rows columns text" a line, with the rectangle each was allowed, line
+ * ends as blanks. ui_trace_reset forgets them all (the screen was
+ * erased); ui_trace_flush writes the file when they changed. */
+void ui_trace_reset(void);
+void ui_trace_flush(void);
 attr_t ui_attr(int style);
 /* Blank a rectangle of stdscr. */
 void ui_clear(int y, int x, int h, int w);
@@ -157,6 +184,7 @@ int ui_button_width(const char *label);
 /* Wrapped lines of a text. */
 struct ui_text {
 	char **line;
+	int *src;	/* the text's line (0, 1, ... at each '\n') of each */
 	int n;
 	int width;
 };
@@ -167,13 +195,18 @@ void ui_text_free(struct ui_text *t);
 /* A scrolling view of a text (licence, requirements, summary). */
 struct ui_view {
 	char *text;
+	int *style;	/* of each line of text (ui_view_add); NULL: normal */
+	int nstyle;
 	struct ui_text t;
 	int top;
 	int rows;	/* rows shown at the last draw */
 	const char *find;	/* scroll to the first row starting so */
+	const char *more;	/* the keys that scroll; NULL: "Down/PgDn" */
 };
 
 void ui_view_set(struct ui_view *v, const char *text);
+/* Add text, in style, as lines of their own after those there are. */
+void ui_view_add(struct ui_view *v, int style, const char *text);
 void ui_view_draw(struct ui_view *v, int y, int x, int h, int w);
 /* "Lines 1-15 of 80" and a hint when there is more; "" when it all fits. */
 void ui_view_status(const struct ui_view *v, char *out, size_t outsz);

@@ -14,6 +14,26 @@
 
 static attr_t ui_styles[UI_NSTYLES];
 
+/* The texts on the screen as the pages gave them, for the end-to-end
+ * tests (ES_TEST_UI_TRACE): each with the rectangle it was given, and the
+ * cells its characters took, which a later drawing over them removes. */
+struct ui_trace_entry {
+	char kind;		/* 'T' a text, 'V' a scrolling view's text */
+	int y, x, h, w;		/* where the text was allowed to go */
+	int th, tw;		/* rows and columns its characters took */
+	char *text;
+};
+
+static struct {
+	bool checked;
+	const char *path;	/* NULL: no trace */
+	struct ui_trace_entry *e;
+	int n;
+	bool off;		/* drawing the rows of one text (ui_write, a
+				   view, a box's title) */
+	char *last;		/* what was written last */
+} ui_trace;
+
 void
 ui_colors(bool color)
 {
@@ -85,6 +105,113 @@ ui_chars(const char *s)
 	return n;
 }
 
+static bool
+ui_trace_on(void)
+{
+	const char *path;
+
+	if (!ui_trace.checked) {
+		path = getenv("ES_TEST_UI_TRACE");
+		ui_trace.path = path != NULL && *path != '\0' ? path : NULL;
+		ui_trace.checked = true;
+	}
+	return ui_trace.path != NULL && !ui_trace.off;
+}
+
+/* Drawing covered h rows of w columns at y,x: the texts there are gone. */
+static void
+ui_trace_cover(int y, int x, int h, int w)
+{
+	struct ui_trace_entry *t;
+	int i, j;
+
+	if (!ui_trace_on())
+		return;
+	for (i = j = 0; i < ui_trace.n; i++) {
+		t = &ui_trace.e[i];
+		if (t->y < y + h && y < t->y + t->th && t->x < x + w &&
+		    x < t->x + t->tw) {
+			free(t->text);
+			continue;
+		}
+		ui_trace.e[j++] = *t;
+	}
+	ui_trace.n = j;
+}
+
+/* Text was given h rows of w columns at y,x, and its characters took th
+ * rows of tw columns there; kind 'T': all of it, 'V': the rows of it a
+ * scrolling view shows. */
+static void
+ui_trace_text(char kind, int y, int x, int h, int w, int th, int tw,
+    const char *text)
+{
+	struct ui_trace_entry *t;
+
+	if (!ui_trace_on() || *text == '\0' || th <= 0 || tw <= 0)
+		return;
+	ui_trace.e = xrealloc(ui_trace.e, sizeof *ui_trace.e *
+	    (size_t)(ui_trace.n + 1));
+	t = &ui_trace.e[ui_trace.n++];
+	t->kind = kind;
+	t->y = y;
+	t->x = x;
+	t->h = h;
+	t->w = w;
+	t->th = th;
+	t->tw = tw;
+	t->text = xstrdup(text);
+}
+
+void
+ui_trace_reset(void)
+{
+	int i;
+
+	for (i = 0; i < ui_trace.n; i++)
+		free(ui_trace.e[i].text);
+	free(ui_trace.e);
+	ui_trace.e = NULL;
+	ui_trace.n = 0;
+	free(ui_trace.last);
+	ui_trace.last = NULL;
+}
+
+void
+ui_trace_flush(void)
+{
+	struct es_err e;
+	struct sbuf b;
+	size_t off;
+	char *c;
+	int i;
+
+	if (!ui_trace_on())
+		return;
+	sbuf_init(&b);
+	sbuf_addf(&b, "screen %d %d\n", LINES, COLS);
+	for (i = 0; i < ui_trace.n; i++) {
+		sbuf_addf(&b, "%c %d %d %d %d ", ui_trace.e[i].kind,
+		    ui_trace.e[i].y, ui_trace.e[i].x, ui_trace.e[i].h,
+		    ui_trace.e[i].w);
+		off = b.len;
+		sbuf_add(&b, ui_trace.e[i].text);
+		for (c = b.s + off; *c != '\0'; c++)
+			if (*c == '\n' || *c == '\t' || *c == '\r')
+				*c = ' ';
+		sbuf_add(&b, "\n");
+	}
+	if (ui_trace.last != NULL && strcmp(ui_trace.last, b.s) == 0) {
+		sbuf_free(&b);
+		return;
+	}
+	err_clear(&e);
+	if (!plat_write_file_atomic(ui_trace.path, b.s, b.len, 0600, &e))
+		fatal("ES_TEST_UI_TRACE: %s", e.msg);
+	free(ui_trace.last);
+	ui_trace.last = sbuf_detach(&b);
+}
+
 void
 ui_clear(int y, int x, int h, int w)
 {
@@ -103,6 +230,8 @@ ui_put(int y, int x, int width, int style, const char *s)
 	if (width <= 0)
 		return;
 	nb = ui_bytes_for(s, strlen(s), width, &used);
+	ui_trace_cover(y, x, 1, width);
+	ui_trace_text('T', y, x, 1, width, 1, used, s);
 	attrset(ui_attr(style));
 	mvaddnstr(y, x, s, (int)nb);
 	for (; used < width; used++)
@@ -110,9 +239,11 @@ ui_put(int y, int x, int width, int style, const char *s)
 	attrset(A_NORMAL);
 }
 
-/* Add a row: indent blanks, then len bytes of s without trailing blanks. */
+/* Add a row of the text's line src: indent blanks, then len bytes of s
+ * without trailing blanks. */
 static void
-ui_text_push(struct ui_text *t, const char *s, size_t len, int indent)
+ui_text_push(struct ui_text *t, int src, const char *s, size_t len,
+    int indent)
 {
 	char *line = xmalloc((size_t)indent + len + 1);
 
@@ -122,7 +253,9 @@ ui_text_push(struct ui_text *t, const char *s, size_t len, int indent)
 	while (len > 0 && line[indent + len - 1] == ' ')
 		line[indent + --len] = '\0';
 	t->line = xrealloc(t->line, sizeof *t->line * (size_t)(t->n + 1));
-	t->line[t->n++] = line;
+	t->src = xrealloc(t->src, sizeof *t->src * (size_t)(t->n + 1));
+	t->line[t->n] = line;
+	t->src[t->n++] = src;
 }
 
 /* Where the continuation rows of a line start: under the text after a
@@ -164,18 +297,35 @@ ui_indent(const char *s, size_t len, int width)
 	return (int)i;
 }
 
-/* Wrap one line (no '\n') at blanks into rows of width columns. */
-static void
-ui_wrap_line(struct ui_text *t, const char *s, size_t len, int width)
+/* Where a word wider than a row (s[pos] to beyond s[end]) breaks: after
+ * its last '/' in the row (a path breaks between its folders), else at
+ * the row's end. */
+static size_t
+ui_wrap_slash(const char *s, size_t pos, size_t end)
 {
-	int indent = ui_indent(s, len, width), avail, cols;
+	size_t i;
+
+	for (i = end; i > pos + 1; i--)
+		if (s[i - 1] == '/')
+			return i;
+	return end;
+}
+
+/* Wrap one line (no '\n'), the text's line src, at blanks into rows of
+ * width columns; a word wider than a row breaks after a '/' if it has
+ * one. */
+static void
+ui_wrap_line(struct ui_text *t, int src, const char *s, size_t len,
+    int width)
+{
+	int indent = ui_indent(s, len, width), avail, cols, ind;
 	size_t pos = 0, i, brk, end;
 	bool first = true;
 
 	if (indent > width / 2)
 		indent = width / 2;
 	if (len == 0) {
-		ui_text_push(t, "", 0, 0);
+		ui_text_push(t, src, "", 0, 0);
 		return;
 	}
 	while (pos < len) {
@@ -184,7 +334,15 @@ ui_wrap_line(struct ui_text *t, const char *s, size_t len, int width)
 				pos++;
 		if (pos >= len)
 			break;
-		avail = width - (first ? 0 : indent);
+		ind = first ? 0 : indent;
+		/* A word that fits a row, but not under the indent, starts
+		 * the row instead of being broken. */
+		for (i = pos, cols = 0; i < len && s[i] != ' '; i++)
+			if (((unsigned char)s[i] & 0xc0) != 0x80)
+				cols++;
+		if (cols > width - ind && cols <= width)
+			ind = 0;
+		avail = width - ind;
 		i = pos;
 		brk = 0;
 		cols = 0;
@@ -203,8 +361,8 @@ ui_wrap_line(struct ui_text *t, const char *s, size_t len, int width)
 		else if (brk > pos)
 			end = brk;
 		else
-			end = i;
-		ui_text_push(t, s + pos, end - pos, first ? 0 : indent);
+			end = ui_wrap_slash(s, pos, i);
+		ui_text_push(t, src, s + pos, end - pos, ind);
 		pos = end;
 		first = false;
 	}
@@ -214,6 +372,7 @@ void
 ui_text_wrap(struct ui_text *t, const char *text, int width)
 {
 	char *clean = xstrdup(text), *p, *eol, *c;
+	int src = 0;
 
 	memset(t, 0, sizeof *t);
 	t->width = width;
@@ -228,8 +387,8 @@ ui_text_wrap(struct ui_text *t, const char *text, int width)
 			*c = *c == '\r' ? ' ' : '?';
 	for (p = clean; *p != '\0'; p = eol + 1) {
 		eol = strchr(p, '\n');
-		ui_wrap_line(t, p, eol != NULL ? (size_t)(eol - p) : strlen(p),
-		    width);
+		ui_wrap_line(t, src++, p, eol != NULL ? (size_t)(eol - p) :
+		    strlen(p), width);
 		if (eol == NULL)
 			break;
 	}
@@ -244,10 +403,12 @@ ui_text_free(struct ui_text *t)
 	for (i = 0; i < t->n; i++)
 		free(t->line[i]);
 	free(t->line);
+	free(t->src);
 	memset(t, 0, sizeof *t);
 }
 
-/* Draw one row of text; a leading [Pass], [Warn] or [Fail] in colour. */
+/* Draw one row of text; a leading [Pass], [Warn] or [Fail] (a
+ * requirement), [ OK ], [FAIL] or [ -- ] (a step) in colour. */
 static void
 ui_line(int y, int x, int width, int style, const char *s)
 {
@@ -256,6 +417,8 @@ ui_line(int y, int x, int width, int style, const char *s)
 		int style;
 	} labels[] = {
 		{ "[Pass]", UI_OK }, { "[Warn]", UI_WARN }, { "[Fail]", UI_ERROR },
+		{ "[ OK ]", UI_OK }, { "[FAIL]", UI_ERROR },
+		{ "[ -- ]", UI_DIM }, { "[    ]", UI_DIM },
 	};
 	size_t i;
 
@@ -276,8 +439,12 @@ ui_write(int y, int x, int h, int width, int style, const char *text)
 	int i;
 
 	ui_text_wrap(&t, text, width);
+	ui_trace.off = true;
 	for (i = 0; i < t.n && i < h; i++)
 		ui_line(y + i, x, width, style, t.line[i]);
+	ui_trace.off = false;
+	ui_trace_cover(y, x, i, width);
+	ui_trace_text('T', y, x, h, width, i, width, text);
 	ui_text_free(&t);
 	return i;
 }
@@ -298,10 +465,16 @@ ui_box(int y, int x, int h, int w, const char *title)
 	if (title != NULL && w > 8) {
 		attrset(A_BOLD);
 		mvaddch(y, x + 2, ' ');
+		ui_trace.off = true;
 		ui_put(y, x + 3, ui_chars(title) < w - 7 ? ui_chars(title) :
 		    w - 7, UI_SELECTED, title);
+		ui_trace.off = false;
 		addch(' ');
 		attrset(A_NORMAL);
+		ui_trace_cover(y, x + 2, 1, w - 4);
+		ui_trace_text('T', y, x + 3, 1, w - 7, 1,
+		    ui_chars(title) < w - 7 ?
+		    ui_chars(title) : w - 7, title);
 	}
 }
 
@@ -315,7 +488,12 @@ int
 ui_button(int y, int x, const char *label, bool focused, bool dim)
 {
 	attr_t a = ui_attr(focused ? UI_FOCUS : dim ? UI_DIM : UI_NORMAL);
+	char text[128];
 
+	snprintf(text, sizeof text, "< %s >", label);
+	ui_trace_cover(y, x, 1, ui_button_width(label));
+	ui_trace_text('T', y, x, 1, ui_button_width(label), 1,
+	    ui_button_width(label), text);
 	attrset(a);
 	mvaddstr(y, x, "< ");
 	attrset(a | (dim ? 0 : A_UNDERLINE));
@@ -332,8 +510,36 @@ ui_button(int y, int x, const char *label, bool focused, bool dim)
 void
 ui_view_set(struct ui_view *v, const char *text)
 {
+	const char *more = v->more;
+
 	ui_view_free(v);
 	v->text = xstrdup(text != NULL ? text : "");
+	v->more = more;
+}
+
+void
+ui_view_add(struct ui_view *v, int style, const char *text)
+{
+	struct sbuf b;
+	const char *c;
+	int i, lines = 1;
+
+	sbuf_init(&b);
+	if (v->text != NULL && *v->text != '\0')
+		sbuf_addf(&b, "%s\n", v->text);
+	else
+		v->nstyle = 0;
+	sbuf_add(&b, text);
+	for (c = text; *c != '\0'; c++)
+		if (*c == '\n')
+			lines++;
+	v->style = xrealloc(v->style, sizeof *v->style *
+	    (size_t)(v->nstyle + lines));
+	for (i = 0; i < lines; i++)
+		v->style[v->nstyle++] = style;
+	free(v->text);
+	v->text = sbuf_detach(&b);
+	ui_text_free(&v->t);
 }
 
 /* The top row that still fills the view. */
@@ -368,9 +574,15 @@ ui_view_draw(struct ui_view *v, int y, int x, int h, int w)
 		v->top = ui_view_max_top(v);
 	if (v->top < 0)
 		v->top = 0;
+	ui_trace.off = true;
 	for (i = 0; i < h; i++)
-		ui_line(y + i, x, w, UI_NORMAL, v->top + i < v->t.n ?
-		    v->t.line[v->top + i] : "");
+		ui_line(y + i, x, w, v->top + i < v->t.n && v->style != NULL &&
+		    v->t.src[v->top + i] < v->nstyle ?
+		    v->style[v->t.src[v->top + i]] : UI_NORMAL,
+		    v->top + i < v->t.n ? v->t.line[v->top + i] : "");
+	ui_trace.off = false;
+	ui_trace_cover(y, x, h, w);
+	ui_trace_text('V', y, x, h, w, h, w, v->text);
 }
 
 void
@@ -382,8 +594,10 @@ ui_view_status(const struct ui_view *v, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", "");
 		return;
 	}
-	snprintf(out, outsz, "Lines %d-%d of %d%s", v->top + 1, last, v->t.n,
-	    last < v->t.n ? "  (Down/PgDn: more)" : "");
+	snprintf(out, outsz, "Lines %d-%d of %d%s%s%s", v->top + 1, last,
+	    v->t.n, last < v->t.n ? "  (" : "", last < v->t.n ?
+	    (v->more != NULL ? v->more : "Down/PgDn") : "",
+	    last < v->t.n ? ": more)" : "");
 }
 
 bool
@@ -425,6 +639,7 @@ ui_view_free(struct ui_view *v)
 {
 	ui_text_free(&v->t);
 	free(v->text);
+	free(v->style);
 	memset(v, 0, sizeof *v);
 }
 
@@ -597,13 +812,18 @@ ui_form_place(struct ui_form *f, int y, int x, int width)
 void
 ui_form_draw(struct ui_form *f)
 {
-	int i;
+	int i, x;
 
 	for (i = 0; i < f->n; i++) {
 		ui_put(f->y + 2 * i, f->x, f->label_w - 1, UI_NORMAL,
 		    f->label[i]);
-		ui_put(f->y + 2 * i + 1, f->x + f->label_w,
-		    f->width - f->label_w, f->msg_style[i], f->msg[i]);
+		/* Under the field, or from under the label when it is too
+		 * long for that. */
+		x = ui_chars(f->msg[i]) > f->width - f->label_w ? 0 :
+		    f->label_w;
+		ui_put(f->y + 2 * i + 1, f->x, x, UI_NORMAL, "");
+		ui_put(f->y + 2 * i + 1, f->x + x, f->width - x,
+		    f->msg_style[i], f->msg[i]);
 	}
 }
 

@@ -17,6 +17,8 @@
 #define WIZARD_LINES	24
 #define WIZARD_POLL_MS	200	/* how often signals are looked at */
 #define WIZARD_ESC_MS	100	/* how long ncurses waits after an Esc */
+#define WIZARD_SEQ_MS	20	/* for the rest of an unknown sequence */
+#define WIZARD_BODY_MIN	14	/* page rows a long message leaves */
 
 /* The order of the pages. */
 static const struct page *const wizard_pages[] = {
@@ -36,6 +38,74 @@ static const struct page *const wizard_pages[] = {
 #define WIZARD_NPAGES ((int)(sizeof wizard_pages / sizeof wizard_pages[0]))
 
 static SCREEN *wizard_screen;
+
+/* Whether function key n is one to offer: the terminal's description
+ * names it (terminfo kf<n>), and not as a key of DEC's numeric keypad
+ * (ESC O and 'j' to 'y', application mode). vt100 describes F5 to F10 so
+ * (F10 is the keypad's 8, ESC O x): there a PC keyboard's F10, ESC [ 2 1
+ * ~, is not known, and Alt-N is the key that works. */
+static bool
+wizard_fkey(int n)
+{
+	char cap[16];
+	const char *s;
+
+	snprintf(cap, sizeof cap, "kf%d", n);
+	s = tigetstr(cap);
+	if (s == NULL || s == (const char *)-1 || *s == '\0')
+		return false;
+	return !(s[0] == '\033' && s[1] == 'O' && s[2] >= 'j' && s[2] <= 'y' &&
+	    s[3] == '\0');
+}
+
+/* Whether LC_CTYPE reads UTF-8: the two bytes of "ü" are one character,
+ * U+00FC. */
+static bool
+wizard_utf8(void)
+{
+	mbstate_t st;
+	wchar_t wc = 0;
+
+	memset(&st, 0, sizeof st);
+	return mbrtowc(&wc, "\xc3\xbc", 2, &st) == 2 && wc == 0xfc;
+}
+
+/* Set LC_CTYPE for ncursesw, which reads and draws UTF-8 only under a
+ * UTF-8 one: the environment's, or when that reads no UTF-8 (LANG=C,
+ * LC_ALL=C), the first UTF-8 locale this system has (musl: C.UTF-8
+ * always), so that what is typed arrives as typed. False when there is
+ * none: only ASCII can then be read. */
+static bool
+wizard_locale(void)
+{
+	static const char *const utf8[] = {
+		"C.UTF-8", "C.utf8", "en_US.UTF-8", "en_US.utf8",
+	};
+	const char *env = setlocale(LC_CTYPE, "");
+	/* Test hook: as on a system without a UTF-8 locale. */
+	const char *none = getenv("ES_TEST_NO_UTF8_LOCALE");
+	char *was = xstrdup(env != NULL ? env : "C");
+	size_t i;
+
+	if (wizard_utf8()) {
+		free(was);
+		return true;
+	}
+	for (i = 0; (none == NULL || *none == '\0') &&
+	    i < sizeof utf8 / sizeof utf8[0]; i++) {
+		if (setlocale(LC_CTYPE, utf8[i]) != NULL && wizard_utf8()) {
+			log_msg("wizard: the locale's LC_CTYPE (%s) reads no "
+			    "UTF-8; the wizard uses %s", was, utf8[i]);
+			free(was);
+			return true;
+		}
+	}
+	setlocale(LC_CTYPE, "");
+	log_msg("wizard: the locale's LC_CTYPE (%s) reads no UTF-8 and no "
+	    "UTF-8 locale is installed: only ASCII can be typed", was);
+	free(was);
+	return false;
+}
 
 /* Give the terminal back before a fatal error is printed (util.h). */
 static void
@@ -77,6 +147,32 @@ wizard_buttons(const struct wizard *w, unsigned out[3])
 	return n;
 }
 
+/* The buttons shown, in the order the focus visits them after the page's
+ * own stops: the default action first, so that Tab from a page's last
+ * field and Enter go on; then Back, then Cancel. */
+static int
+wizard_button_stops(const struct wizard *w, unsigned out[3])
+{
+	static const unsigned order[] = { WB_NEXT, WB_BACK, WB_CANCEL };
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (w->buttons & order[i])
+			out[n++] = order[i];
+	return n;
+}
+
+/* The button that has the focus, or 0. */
+static unsigned
+wizard_focused_button(const struct wizard *w)
+{
+	unsigned b[3];
+	int n = wizard_button_stops(w, b), i = w->focus - w->nfocus;
+
+	return i >= 0 && i < n ? b[i] : 0;
+}
+
 static const char *
 wizard_button_label(const struct wizard *w, unsigned b)
 {
@@ -90,12 +186,38 @@ wizard_button_label(const struct wizard *w, unsigned b)
 	}
 }
 
-/* The title bar, the frame with the page title, and the help line. */
+/* The help line: the page's keys, then those of the buttons shown, with
+ * F2 and F10 only where the terminal's description names them. */
 static void
-wizard_draw_chrome(struct wizard *w)
+wizard_help(const struct wizard *w, char *out, size_t outsz)
+{
+	struct sbuf b;
+
+	if (w->help != NULL) {
+		snprintf(out, outsz, "%s", w->help);
+		return;
+	}
+	sbuf_init(&b);
+	sbuf_add(&b, w->keys != NULL ? w->keys : WIZARD_KEYS);
+	if (w->buttons & WB_BACK)
+		sbuf_addf(&b, "  %sAlt-B: Back", w->key_f2 ? "F2/" : "");
+	if (w->buttons & WB_NEXT)
+		sbuf_addf(&b, "  %sAlt-N: %s", w->key_f10 ? "F10/" : "",
+		    w->next_label);
+	if (w->buttons & WB_CANCEL)
+		sbuf_add(&b, "  Esc: Cancel");
+	snprintf(out, outsz, "%s", b.s);
+	sbuf_free(&b);
+}
+
+/* The title bar with the step counter, and the help line: "Step N of M"
+ * counts the pages the plan as it stands shows (a choice made on a page
+ * is in the plan at once), so it is the same on every page. */
+static void
+wizard_draw_lines(struct wizard *w)
 {
 	const struct manifest *m = w->s->manifest;
-	char left[256], right[64];
+	char left[256], right[64], help[256];
 	int i, n = 0, step = 0;
 
 	for (i = 0; i < WIZARD_NPAGES; i++) {
@@ -110,29 +232,45 @@ wizard_draw_chrome(struct wizard *w)
 	ui_put(0, 0, COLS, UI_TITLE, left);
 	ui_put(0, COLS - (int)strlen(right), (int)strlen(right), UI_TITLE,
 	    right);
-	ui_box(1, 0, LINES - 2, COLS, w->title != NULL ? w->title :
-	    wizard_pages[w->page]->title);
-	ui_put(LINES - 1, 0, COLS - 1, UI_NORMAL,
-	    w->help != NULL ? w->help : WIZARD_HELP);
+	wizard_help(w, help, sizeof help);
+	ui_put(LINES - 1, 0, COLS - 1, UI_NORMAL, help);
 }
 
-/* The message line and the buttons, right-aligned above the frame. */
+/* The rows the message takes above the buttons: as many as it needs,
+ * while the page keeps WIZARD_BODY_MIN rows. */
+static int
+wizard_msg_rows(const struct wizard *w)
+{
+	struct ui_text t;
+	int n, max = LINES - 5 - WIZARD_BODY_MIN;
+
+	if (w->msg[0] == '\0')
+		return 1;
+	ui_text_wrap(&t, w->msg, COLS - 4);
+	n = t.n;
+	ui_text_free(&t);
+	if (n > max)
+		n = max;
+	return n > 1 ? n : 1;
+}
+
+/* The message rows and the buttons, right-aligned above the frame. */
 static void
 wizard_draw_bar(struct wizard *w)
 {
-	unsigned b[3];
+	unsigned b[3], focused = wizard_focused_button(w);
 	int n = wizard_buttons(w, b), i, x, width = 0;
 
-	ui_put(LINES - 4, 2, COLS - 4, w->msg_style, w->msg);
-	ui_put(LINES - 3, 2, COLS - 4, UI_NORMAL, "");
+	ui_clear(LINES - 3 - w->msg_rows, 2, w->msg_rows + 1, COLS - 4);
+	ui_write(LINES - 3 - w->msg_rows, 2, w->msg_rows, COLS - 4,
+	    w->msg_style, w->msg);
 	for (i = 0; i < n; i++)
 		width += (i > 0 ? 2 : 0) +
 		    ui_button_width(wizard_button_label(w, b[i]));
 	x = COLS - 3 - width;
 	for (i = 0; i < n; i++)
 		x += ui_button(LINES - 3, x, wizard_button_label(w, b[i]),
-		    w->focus == w->nfocus + i,
-		    b[i] == WB_NEXT && w->blocked) + 2;
+		    b[i] == focused, b[i] == WB_NEXT && w->blocked) + 2;
 }
 
 void
@@ -141,6 +279,7 @@ wizard_redraw(struct wizard *w)
 	char m[128];
 
 	erase();
+	ui_trace_reset();
 	w->small = COLS < WIZARD_COLS || LINES < WIZARD_LINES;
 	if (w->small) {
 		snprintf(m, sizeof m, "terminal too small: %dx%d needed, have "
@@ -151,11 +290,14 @@ wizard_redraw(struct wizard *w)
 			    "press Esc to cancel.");
 		return;
 	}
+	w->msg_rows = wizard_msg_rows(w);
 	w->y = 2;
 	w->x = 2;
-	w->h = LINES - 6;
+	w->h = LINES - 5 - w->msg_rows;
 	w->w = COLS - 4;
-	wizard_draw_chrome(w);
+	ui_box(1, 0, LINES - 2, COLS, w->title != NULL ? w->title :
+	    wizard_pages[w->page]->title);
+	wizard_draw_lines(w);
 	wizard_pages[w->page]->key(w, KEY_RESIZE);
 }
 
@@ -164,7 +306,12 @@ wizard_refresh(struct wizard *w)
 {
 	bool cursor = false;
 
+	/* A message that needs other rows than it has: lay the page out
+	 * again around it. */
+	if (!w->small && wizard_msg_rows(w) != w->msg_rows)
+		wizard_redraw(w);
 	if (!w->small) {
+		wizard_draw_lines(w);
 		wizard_draw_bar(w);
 		if (w->cursor_form != NULL && w->focus >= 0 &&
 		    w->focus < w->nfocus &&
@@ -176,26 +323,113 @@ wizard_refresh(struct wizard *w)
 	 * characters are shared, the change marks are not. */
 	touchwin(stdscr);
 	wrefresh(stdscr);
+	ui_trace_flush();
 }
 
-/* After an Esc: Alt-B and Alt-N arrive as Esc and a letter. */
+/* Read one key: get_wch under a UTF-8 LC_CTYPE, else getch, a byte at
+ * a time (ncursesw's get_wch waits for ever on a byte it cannot read in
+ * the locale). As get_wch: OK, KEY_CODE_YES or ERR. */
 static int
-wizard_escape(void)
+wizard_read(const struct wizard *w, wint_t *ch)
+{
+	int c;
+
+	if (w->utf8)
+		return get_wch(ch);
+	if ((c = getch()) == ERR)
+		return ERR;
+	*ch = (wint_t)c;
+	return c >= KEY_MIN ? KEY_CODE_YES : OK;
+}
+
+/* Give a key back to be read again. */
+static void
+wizard_unread(const struct wizard *w, int r, wint_t ch)
+{
+	if (r == OK && w->utf8)
+		unget_wch((wchar_t)ch);
+	else if (r == OK || r == KEY_CODE_YES)
+		ungetch((int)ch);
+}
+
+/* The rest of an escape sequence the terminal's description does not
+ * name (ECMA-48: after ESC [, parameter and intermediate bytes up to a
+ * final byte from 0x40 to 0x7e; after ESC O, one byte), so that its
+ * characters are not taken as typed. */
+static void
+wizard_skip_sequence(const struct wizard *w, wint_t intro)
+{
+	wint_t ch;
+	int i;
+
+	timeout(WIZARD_SEQ_MS);
+	if (intro == L'O') {
+		wizard_read(w, &ch);
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		if (wizard_read(w, &ch) != OK || (ch >= 0x40 && ch <= 0x7e))
+			return;
+}
+
+/* After an Esc: Alt and a letter arrive as Esc and the letter (Alt-B and
+ * Alt-N are Back and Next); Esc [ or Esc O starts a key the terminal's
+ * description does not know. */
+static int
+wizard_escape(const struct wizard *w)
 {
 	wint_t ch;
 	int r;
 
 	timeout(0);
-	r = get_wch(&ch);
+	r = wizard_read(w, &ch);
 	if (r == OK && (ch == L'b' || ch == L'B'))
 		return WK_BACK;
 	if (r == OK && (ch == L'n' || ch == L'N'))
 		return WK_NEXT;
-	if (r == OK)
-		unget_wch((wchar_t)ch);
-	else if (r == KEY_CODE_YES)
-		ungetch((int)ch);
+	if (r == OK && (ch == L'[' || ch == L'O')) {
+		wizard_skip_sequence(w, ch);
+		return WK_UNKNOWN;
+	}
+	if (r == OK && ch < 0x80 && iswalpha(ch))
+		return WK_ALT(ch);
+	wizard_unread(w, r, ch);
 	return WK_ESC;
+}
+
+/* A byte from 0x80 up where the locale reads no UTF-8: the character it
+ * starts, with the bytes that follow it (RFC 3629), as WK_NOT_ASCII and
+ * its code point; or as WK_NOT_ASCII, WK_NOT_UTF8 and the byte, when
+ * they are not UTF-8. */
+static int
+wizard_not_ascii(const struct wizard *w, unsigned lead)
+{
+	unsigned cp, need, i;
+	wint_t ch;
+	int r;
+
+	if (lead >= 0xc2 && lead <= 0xdf) {
+		need = 1;
+		cp = lead & 0x1f;
+	} else if (lead >= 0xe0 && lead <= 0xef) {
+		need = 2;
+		cp = lead & 0x0f;
+	} else if (lead >= 0xf0 && lead <= 0xf4) {
+		need = 3;
+		cp = lead & 0x07;
+	} else {
+		return WK_NOT_ASCII | WK_NOT_UTF8 | (int)lead;
+	}
+	timeout(WIZARD_SEQ_MS);
+	for (i = 0; i < need; i++) {
+		r = wizard_read(w, &ch);
+		if (r != OK || (ch & 0xc0) != 0x80) {
+			wizard_unread(w, r, ch);
+			return WK_NOT_ASCII | WK_NOT_UTF8 | (int)lead;
+		}
+		cp = cp << 6 | (ch & 0x3f);
+	}
+	return WK_NOT_ASCII | (int)cp;
 }
 
 int
@@ -211,12 +445,9 @@ wizard_getkey(struct wizard *w, int timeout_ms)
 	}
 	timeout(timeout_ms);
 	t0 = plat_monotonic();
-	r = get_wch(&ch);
+	r = wizard_read(w, &ch);
 	if (plat_signals_pending() > w->signals) {
-		if (r == OK)
-			unget_wch((wchar_t)ch);
-		else if (r == KEY_CODE_YES)
-			ungetch((int)ch);
+		wizard_unread(w, r, ch);
 		w->signals = plat_signals_pending();
 		return WK_SIGNAL;
 	}
@@ -239,11 +470,11 @@ wizard_getkey(struct wizard *w, int timeout_ms)
 			return WK_BTAB;
 		case KEY_ENTER:
 			return WK_ENTER;
-		case KEY_F(2):
-			return WK_BACK;
-		case KEY_F(10):
-			return WK_NEXT;
 		default:
+			if (ch == KEY_F(2) && w->key_f2)
+				return WK_BACK;
+			if (ch == KEY_F(10) && w->key_f10)
+				return WK_NEXT;
 			return (int)ch;
 		}
 	}
@@ -261,8 +492,10 @@ wizard_getkey(struct wizard *w, int timeout_ms)
 	case 21:
 		return WK_CLEAR;
 	case 27:
-		return wizard_escape();
+		return wizard_escape(w);
 	}
+	if (ch >= 0x80 && !w->utf8)
+		return wizard_not_ascii(w, (unsigned)ch);
 	if (ch < 0x20 || !iswprint(ch))
 		return WK_IDLE;
 	return WK_TEXT(ch);
@@ -297,6 +530,7 @@ wizard_confirm(struct wizard *w, const char *title, const char *text,
 		curs_set(0);
 		touchwin(stdscr);
 		wrefresh(stdscr);
+		ui_trace_flush();
 
 		k = wizard_getkey(w, WIZARD_POLL_MS);
 		switch (k) {
@@ -341,7 +575,7 @@ void
 wizard_focus_button(struct wizard *w, unsigned button)
 {
 	unsigned b[3];
-	int n = wizard_buttons(w, b), i;
+	int n = wizard_button_stops(w, b), i;
 
 	for (i = 0; i < n; i++)
 		if (b[i] == button)
@@ -353,7 +587,7 @@ static void
 wizard_focus(struct wizard *w, int f)
 {
 	unsigned b[3];
-	int n = w->nfocus + wizard_buttons(w, b);
+	int n = w->nfocus + wizard_button_stops(w, b);
 
 	if (n == 0)
 		return;
@@ -363,6 +597,32 @@ wizard_focus(struct wizard *w, int f)
 	w->old_focus = w->focus;
 	w->focus = f;
 	wizard_pages[w->page]->key(w, WK_FOCUS);
+}
+
+/* Left or Right (d -1 or 1) from button from: to the button beside it on
+ * the screen; past the first, to the page's last stop; past the last, to
+ * the page's first. */
+static void
+wizard_focus_beside(struct wizard *w, unsigned from, int d)
+{
+	unsigned shown[3], stops[3];
+	int n = wizard_buttons(w, shown), ns = wizard_button_stops(w, stops);
+	int i, j;
+
+	for (i = 0; i < n && shown[i] != from; i++)
+		;
+	i += d;
+	if (i < 0) {
+		wizard_focus(w, w->nfocus - 1);
+		return;
+	}
+	if (i >= n) {
+		wizard_focus(w, w->nfocus + ns);
+		return;
+	}
+	for (j = 0; j < ns; j++)
+		if (stops[j] == shown[i])
+			wizard_focus(w, w->nfocus + j);
 }
 
 /* Ask before leaving; a second Ctrl-C or signal leaves at once. */
@@ -423,8 +683,7 @@ static enum page_action
 wizard_dispatch(struct wizard *w, int k)
 {
 	const struct page *p = wizard_pages[w->page];
-	unsigned b[3], hot;
-	int nb = wizard_buttons(w, b), bi = w->focus - w->nfocus;
+	unsigned fb = wizard_focused_button(w), hot;
 	enum page_action a;
 
 	if (k == KEY_RESIZE) {
@@ -442,6 +701,30 @@ wizard_dispatch(struct wizard *w, int k)
 		return wizard_press(w, WB_NEXT);
 	if (k == WK_BACK)
 		return wizard_press(w, WB_BACK);
+	if (k == WK_UNKNOWN) {
+		wizard_message(w, UI_WARN, "That key is not in this terminal's "
+		    "description (TERM=%s): nothing was done. Alt-N is Next, "
+		    "Alt-B is Back.", termname());
+		return PAGE_STAY;
+	}
+	if (WK_IS_NOT_ASCII(k)) {
+		wizard_message(w, UI_ERROR, "The character %s%04X was not "
+		    "taken: the locale (LC_CTYPE=%s) reads ASCII only, and "
+		    "this system has no UTF-8 locale. Run the setup under a "
+		    "UTF-8 locale (LANG=C.UTF-8) to type it.",
+		    k & WK_NOT_UTF8 ? "with the byte 0x" : "U+",
+		    (unsigned)(k & 0x1fffff), setlocale(LC_CTYPE, NULL));
+		return PAGE_STAY;
+	}
+	if (WK_IS_ALT(k)) {
+		/* Alt and a letter: a button's letter, or, outside a field,
+		 * what the letter does. */
+		if ((hot = wizard_hotkey(w, WK_CHAR(k))) != 0)
+			return wizard_press(w, hot);
+		if (w->cursor_form != NULL && w->focus < w->nfocus)
+			return PAGE_STAY;
+		k = WK_TEXT(WK_CHAR(k));
+	}
 	if ((a = p->key(w, k)) != PAGE_UNHANDLED)
 		return a;
 	switch (k) {
@@ -454,30 +737,31 @@ wizard_dispatch(struct wizard *w, int k)
 	case WK_SIGNAL:
 		return wizard_cancel(w);
 	case WK_TAB:
-		wizard_focus(w, w->focus + 1);
-		return PAGE_STAY;
-	case WK_BTAB:
-		wizard_focus(w, w->focus - 1);
-		return PAGE_STAY;
-	case KEY_LEFT:
-	case KEY_UP:
-		wizard_focus(w, w->focus - 1);
-		return PAGE_STAY;
-	case KEY_RIGHT:
 	case KEY_DOWN:
 		wizard_focus(w, w->focus + 1);
 		return PAGE_STAY;
+	case WK_BTAB:
+	case KEY_UP:
+		wizard_focus(w, w->focus - 1);
+		return PAGE_STAY;
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		if (fb != 0)
+			wizard_focus_beside(w, fb, k == KEY_RIGHT ? 1 : -1);
+		else
+			wizard_focus(w, w->focus + (k == KEY_RIGHT ? 1 : -1));
+		return PAGE_STAY;
 	case WK_ENTER:
-		if (bi >= 0 && bi < nb)
-			return wizard_press(w, b[bi]);
+		if (fb != 0)
+			return wizard_press(w, fb);
 		if (w->focus + 1 < w->nfocus) {
 			wizard_focus(w, w->focus + 1);
 			return PAGE_STAY;
 		}
 		return wizard_press(w, WB_NEXT);
 	}
-	if (WK_IS_TEXT(k) && WK_CHAR(k) == L' ' && bi >= 0 && bi < nb)
-		return wizard_press(w, b[bi]);
+	if (WK_IS_TEXT(k) && WK_CHAR(k) == L' ' && fb != 0)
+		return wizard_press(w, fb);
 	if (WK_IS_TEXT(k) && (hot = wizard_hotkey(w, WK_CHAR(k))) != 0)
 		return wizard_press(w, hot);
 	return PAGE_STAY;
@@ -503,6 +787,7 @@ wizard_start(struct wizard *w, int i)
 	w->blocked = false;
 	w->next_label = "Next";
 	w->title = NULL;
+	w->keys = NULL;
 	w->help = NULL;
 	w->msg[0] = '\0';
 	w->msg_style = UI_NORMAL;
@@ -591,10 +876,9 @@ wizard_run(struct session *s)
 	w.s = s;
 	err_clear(&w.err);
 	sbuf_init(&w.after);
-	/* ncursesw reads and draws UTF-8 only under a UTF-8 LC_CTYPE. */
 	cur = setlocale(LC_CTYPE, NULL);
 	locale = xstrdup(cur != NULL ? cur : "C");
-	setlocale(LC_CTYPE, "");
+	w.utf8 = wizard_locale();
 	plat_signals_install();
 
 	if ((wizard_screen = newterm(NULL, stdout, stdin)) == NULL) {
@@ -611,11 +895,14 @@ wizard_run(struct session *s)
 	set_escdelay(WIZARD_ESC_MS);
 	/* Draw every screen even when keys are waiting. */
 	typeahead(-1);
+	w.key_f2 = wizard_fkey(2);
+	w.key_f10 = wizard_fkey(10);
 	nocolor = getenv("NO_COLOR");
 	w.color = has_colors() && (nocolor == NULL || *nocolor == '\0');
 	ui_colors(w.color);
-	log_msg("wizard: %dx%d terminal, %s", COLS, LINES,
-	    w.color ? "colour" : "monochrome");
+	log_msg("wizard: %dx%d terminal (TERM=%s), %s, F2 %s, F10 %s", COLS,
+	    LINES, termname(), w.color ? "colour" : "monochrome",
+	    w.key_f2 ? "known" : "unknown", w.key_f10 ? "known" : "unknown");
 
 	rc = wizard_loop(&w);
 
@@ -626,6 +913,7 @@ wizard_run(struct session *s)
 	endwin();
 	delscreen(wizard_screen);
 	wizard_screen = NULL;
+	ui_trace_reset();
 	util_set_fatal_hook(NULL);
 	setlocale(LC_CTYPE, locale);
 	free(locale);

@@ -3,7 +3,9 @@
 # (send-keys, capture-pane): an engine with Console-to-Engine to the end,
 # with Back from the summary and forward again; the console with its
 # administrator; Stop during the progress page; a resize in the middle of
-# a page; a terminal that is too small; Decline; cancel by signals.
+# a page; a terminal that is too small; Decline; cancel by signals; the
+# keys the help line offers under TERM=vt100 and screen; Tab to Next;
+# UTF-8 typed under LC_ALL=C.
 # Every run installs into a --root temp folder.
 . "$(dirname "$0")/lib.sh"
 
@@ -57,6 +59,16 @@ to_details() {
 	wait_for "$n" "First name:"
 }
 
+# type_details NAME: Ada Lovelace of Example Corp in the fields of the
+# user details page, the focus left in the last.
+type_details() {
+	typ "$1" "Ada"
+	keys "$1" Tab
+	typ "$1" "Lovelace"
+	keys "$1" Tab
+	typ "$1" "Example Corp"
+}
+
 # (a) Scan Engine, Console-to-Engine on port 40999, to the end; on the way
 # (c) Back from the summary to the components page and forward again.
 R=$(newroot)
@@ -64,11 +76,7 @@ wiz a 80x24 "" --root "$R" --record "$WORK/a.answers"
 wait_for a "Welcome to the setup"
 colours a yes
 to_details a Down
-typ a "Ada"
-keys a Tab
-typ a "Lovelace"
-keys a Tab
-typ a "Example Corp"
+type_details a
 keys a Enter
 wait_for a "How should the Scan Engine and the Security Console communicate?"
 keys a Down
@@ -214,11 +222,7 @@ TM kill-session -t b
 R=$(newroot)
 wiz d 80x24 "" --root "$R"
 to_details d Down
-typ d "Ada"
-keys d Tab
-typ d "Lovelace"
-keys d Tab
-typ d "Example Corp"
+type_details d
 keys d F10
 wait_for d "How should the Scan Engine"
 keys d F10
@@ -391,6 +395,127 @@ exited h 5
 check "cancelled by signals: the root is empty" test -z "$(ls -A "$R")"
 check "the terminal is restored (no alternate screen left)" \
     test "$(TM display -p -t h '#{alternate_on}')" = 0
+
+# (k) The help line offers F2 and F10 only where the terminal's
+# description names them. vt100 names F2 (ESC O Q, which tmux sends) but
+# its F10 is a key of the numeric keypad (ESC O x): the F10 tmux sends
+# (ESC [ 2 1 ~) is not Next there, opens no Cancel question, and says
+# what works; Alt-N and Alt-B go on and back. screen names both.
+R=$(newroot)
+WIZ_TERM=vt100 wiz k 80x24 "" --root "$R"
+wait_for k "Welcome to the setup"
+wait_for k "Tab: next field Enter: select Alt-N: Next Esc: Cancel"
+lacks k "F10"
+keys k Enter
+wait_for k "Do you accept the licence agreement?"
+shows k "F2/Alt-B: Back Alt-N: Next Esc: Cancel"
+lacks k "F10"
+keys k a
+wait_for k "Which components should be installed?"
+keys k F10
+wait_for k "That key is not in this terminal's description (TERM=vt100): nothing was done. Alt-N is Next, Alt-B is Back."
+lacks k "Cancel the setup?"
+shows k "Which components should be installed?"
+keys k M-n
+wait_for k "Install folder:"
+keys k M-b
+wait_for k "Which components should be installed?"
+keys k M-n
+wait_for k "Install folder:"
+keys k F2
+wait_for k "Which components should be installed?"
+keys k M-c
+wait_for k "Cancel the setup?"
+keys k y
+exited k 5
+TM kill-session -t k
+R=$(newroot)
+WIZ_TERM=screen wiz k2 80x24 "" --root "$R"
+wait_for k2 "Welcome to the setup"
+wait_for k2 "Tab: next field Enter: select F10/Alt-N: Next Esc: Cancel"
+keys k2 F10
+wait_for k2 "Do you accept the licence agreement?"
+shows k2 "F2/Alt-B: Back F10/Alt-N: Next Esc: Cancel"
+keys k2 a
+wait_for k2 "Which components should be installed?"
+keys k2 M-b
+wait_for k2 "You accepted the licence agreement."
+keys k2 M-n
+wait_for k2 "Which components should be installed?"
+keys k2 F10
+wait_for k2 "Install folder:"
+keys k2 F10
+wait_for k2 "This computer meets"
+shows k2 "F2/Alt-B: Back F10/Alt-N: Next"
+keys k2 F2
+wait_for k2 "Install folder:"
+keys k2 Escape
+wait_for k2 "Cancel the setup?"
+keys k2 y
+exited k2 5
+TM kill-session -t k2
+
+# (l) Tab from the last field goes to the default action, Next: Tab and
+# Enter go on (not back); Tab again is Back, then Cancel.
+R=$(newroot)
+wiz l 80x24 "" --root "$R"
+to_details l Down
+type_details l
+keys l Tab Enter
+wait_for l "How should the Scan Engine and the Security Console communicate?"
+keys l Tab Enter
+wait_for l "Pair with the Security Console now?"
+keys l F2
+wait_for l "How should the Scan Engine and the Security Console communicate?"
+keys l Tab Tab Enter
+wait_for l "First name: Ada"
+keys l Tab Tab Tab Tab Tab Enter
+wait_for l "Cancel the setup?"
+keys l y
+exited l 5
+TM kill-session -t l
+
+# (m) With LC_ALL=C the wizard reads UTF-8 all the same (it switches its
+# LC_CTYPE to a UTF-8 locale and says so in the log): Müller typed is
+# Müller on the summary, in the recorded answers and in the certificate.
+R=$(newroot)
+WIZ_LC_ALL=C wiz m 80x24 "" --root "$R" --record "$WORK/m.answers" \
+    --log "$WORK/m.log" --set last_name=Smith-Jones --set company=Example
+to_details m Down
+typ m "Müller"
+wait_for m "First name: Müller"
+keys m F10
+wait_for m "How should the Scan Engine"
+keys m F10
+wait_for m "Pair with the Security Console now?"
+keys m Down
+wait_for m "> Pair later (engine-setup pair)"
+keys m F10
+wait_for m "First name: Müller"
+keys m Enter
+wait_for m "Nexpose 7.3.1 is installed: Scan Engine."
+keys m Enter
+exited m 0
+file_has "$WORK/m.answers" "first_name = Müller"
+file_has "$WORK/m.log" "reads no UTF-8; the wizard uses"
+check "Müller in the certificate's subject" bash -c \
+    "openssl x509 -noout -subject -nameopt utf8 -in '$R/opt/rapid7/nexpose/nse/conf/nse.crt' | grep -q 'Müller Smith-Jones'"
+TM kill-session -t m
+
+# (n) Where no UTF-8 locale exists (ES_TEST_NO_UTF8_LOCALE), a character
+# that is not ASCII is refused where it is typed, by name; the rest of
+# what was typed stays.
+R=$(newroot)
+WIZ_LC_ALL=C wiz n 80x24 "ES_TEST_NO_UTF8_LOCALE=1" --root "$R"
+to_details n Down
+typ n "Müller"
+wait_for n "The character U+00FC was not taken: the locale (LC_CTYPE=C) reads ASCII only"
+shows n "First name: Mller"
+keys n C-c
+wait_for n "Cancel the setup?"
+keys n y
+exited n 5
+TM kill-session -t n
 
 TM kill-server 2>/dev/null
 finish

@@ -9,7 +9,9 @@ TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
 # wiz NAME COLSxLINES VAR=VALUE|"" ARGS...: start engine-setup in a tmux
 # session of that size; its exit code goes to $WORK/NAME.rc, its pid to
-# NAME.pid.
+# NAME.pid. With WIZ_TRACE set, the texts its pages draw go to NAME.trace
+# (ES_TEST_UI_TRACE, for fits); WIZ_TERM and WIZ_LC_ALL replace TERM=screen
+# and LC_ALL=C.UTF-8.
 wiz() {
 	local name=$1 size=$2 env=$3 a
 	shift 3
@@ -17,7 +19,10 @@ wiz() {
 	{
 		printf 'cd %q || exit 1\n' "$WORK"
 		printf "sh -c 'echo \$\$ > \"\$0\"; exec \"\$@\"' %q " "$WORK/$name.pid"
-		printf 'env TERM=screen LC_ALL=C.UTF-8'
+		printf 'env TERM=%q LC_ALL=%q' "${WIZ_TERM:-screen}" \
+		    "${WIZ_LC_ALL:-C.UTF-8}"
+		[ -n "${WIZ_TRACE:-}" ] &&
+			printf ' %q' "ES_TEST_UI_TRACE=$WORK/$name.trace"
 		[ -n "$env" ] && printf ' %q' "$env"
 		printf ' %q' "$BIN"
 		for a in "$@"; do
@@ -40,9 +45,13 @@ screen() {
 	fi
 }
 screen_e() { TM capture-pane -p -e -t "$1"; }
-# The screen as one line: frame drawn away, blanks and line ends squeezed,
-# so that text wrapped by the wizard still matches.
-flat() { screen "$1" | sed 's/[│┌┐└┘─]/ /g' | tr -s ' \n' '  '; }
+# The screen as one line: frame drawn away (Unicode, or the x of a
+# terminal's line-drawing set at the ends of a row), blanks and line ends
+# squeezed, so that text wrapped by the wizard still matches.
+flat() {
+	screen "$1" | sed 's/[│┌┐└┘─]/ /g; s/^x / /; s/ x$/ /' |
+	    tr -s ' \n' '  '
+}
 keys() { local n=$1; shift; TM send-keys -t "$n" "$@"; }
 typ() { TM send-keys -t "$1" -l "$2"; }
 
@@ -80,6 +89,35 @@ lacks() {
 	fail "[$1] the screen shows '$2':
 $(screen "$1")"
 	return 1
+}
+
+# fits NAME: every text the page on the screen was given shows there in
+# full, and no row of a box ends in a cut word (tools/screen_fit.py, on
+# NAME.trace: start the wizard with WIZ_TRACE set). Tried again for a
+# moment, while the screen settles.
+fits() {
+	local n=$1 i out=""
+	TESTS_RUN=$((TESTS_RUN + 1))
+	# The interpreter itself: a version manager's python3 wrapper can
+	# take seconds to start, each time.
+	: "${FIT_PYTHON:=$(python3 -c 'import sys; print(sys.executable)')}"
+	for ((i = 0; i < 20; i++)); do
+		screen "$n" > "$WORK/$n.pane"
+		out=$("$FIT_PYTHON" \
+		    "$(dirname "${BASH_SOURCE[0]}")/tools/screen_fit.py" \
+		    "$WORK/$n.pane" "$WORK/$n.trace" 2>&1) && return 0
+		sleep 0.1
+	done
+	fail "[$n] the screen does not show every text in full:
+$out
+$(cat "$WORK/$n.pane")"
+	return 1
+}
+
+# counter NAME: "N M" of the "Step N of M" on the title bar.
+counter() {
+	screen "$1" | head -n 1 |
+	    sed -n 's/.*Step \([0-9][0-9]*\) of \([0-9][0-9]*\).*/\1 \2/p'
 }
 
 # exited NAME CODE: the wizard ended with CODE.

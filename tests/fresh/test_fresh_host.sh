@@ -9,7 +9,8 @@
 #   - a silent install with Engine-to-Console pairing against the test
 #     console on 127.0.0.1 outside the chroot, status, uninstall;
 #   - without any terminfo database, the wizard's first page in an 80x24
-#     tmux pane for TERM=xterm-256color and TERM=linux; Ctrl-C twice: exit 5;
+#     tmux pane for TERM=xterm-256color, TERM=linux and TERM=vt100 (its help
+#     line offers Alt-N, not F10); Ctrl-C twice: exit 5;
 #     line-mode prompts for a TERM that no description fits;
 #   - names resolved without the host's NSS modules: /etc/hosts (IPv4, IPv6)
 #     and DNS through /etc/resolv.conf (a dnsmasq on 127.0.0.53);
@@ -461,8 +462,10 @@ $(screen "$1")"
 	check "no terminfo database in the chroot" \
 		test -z "$(cd "$R" && find . \( -path ./proc -o -path ./sys -o -path ./dev \) -prune -o -name terminfo -print)"
 	# xterm-256color as over ssh with a UTF-8 locale; linux as on the
-	# console of a host without locales.
-	for term in xterm-256color linux; do
+	# console of a host without locales; vt100, whose compiled-in
+	# description names F2 but has F10 on its keypad: the help line offers
+	# Alt-N for Next, not F10.
+	for term in xterm-256color linux vt100; do
 		t0=$(now)
 		n=${term%%-*}
 		rm -rf --one-file-system "$R/tmp/x"
@@ -479,8 +482,14 @@ $(screen "$1")"
 		TM new-session -d -s "$n" -x 80 -y 24 "bash $WORK/$n.sh"
 		# Without its first page there is nothing more to look at.
 		if wait_for "$n" "Welcome to the setup of Nexpose 7.3.1"; then
-			colours "$n"
+			[ "$term" != vt100 ] && colours "$n"
 			frame "$n"
+			if [ "$term" = vt100 ]; then
+				shows "$n" "Enter: select Alt-N: Next Esc: Cancel"
+				lacks "$n" "F10"
+			else
+				shows "$n" "F10/Alt-N: Next"
+			fi
 			if [ "$term" = xterm-256color ]; then
 				check "[$n] the wizard is on the alternate screen" \
 					test "$(TM display -p -t "$n" '#{alternate_on}')" = 1
