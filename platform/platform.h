@@ -52,6 +52,17 @@ char *plat_self_exe(void);
 /* Join root and an absolute path ("/" root gives the path itself). Caller
  * frees. */
 char *plat_join_root(const char *root, const char *abs_path);
+/* Whether path, a path inside root with root's prefix (plat_join_root),
+ * stays inside root once the symbolic links on its way are followed: its
+ * nearest part that exists (path itself, or the nearest folder above it)
+ * must resolve (realpath(3)) to root's real path or below it. A live
+ * root ("/") holds every path. False when it leads out: *at is that part
+ * and *to where it resolves, NULL when it leads to nothing that exists (a
+ * link to a missing target, a loop); the caller frees both. Callers that
+ * replace a last part without following it (a file written by rename, a
+ * link replaced) pass its folder. */
+bool plat_path_in_root(const char *root, const char *path, char **at,
+    char **to);
 /* True for an absolute path on this OS. */
 bool plat_path_is_absolute(const char *path);
 /* The longest path this OS opens, its terminating NUL included
