@@ -39,6 +39,11 @@ void record_add(struct record *r, char type, unsigned mode,
     const char *sha256, const char *path);
 /* The record as text. Caller frees. */
 char *record_format(const struct record *r);
+/* Parse a record's text; false with e set (ES_EINSTALL, naming filename)
+ * when it is damaged: a line that is not a record line, a newer format,
+ * no install_dir or component, or a path that is not clean (no empty,
+ * "." or ".." parts: install_dir below "/", each entry strictly below
+ * install_dir, each parent above it, each sysfile below "/"). */
 bool record_parse(struct record *r, const char *text, size_t len,
     const char *filename, struct es_err *e);
 
@@ -55,8 +60,17 @@ char *record_answers_path(const char *install_dir); /* .../.install/answers */
 
 /* Find the installation under root through the pointer file. Returns
  * false with e->code 0 when nothing is installed; with an error when the
- * record is unreadable. */
+ * record is unreadable or damaged, or when the pointer or the record
+ * breaks the rules that keep their paths inside root (docs/install-
+ * record.md, "Paths"): ES_EINSTALL, or ES_EREQ when the state folder
+ * leads out of root through a link. */
 bool record_load(const char *root, struct record *r, struct es_err *e);
+/* True when every folder r names (install_dir, the parents, the folders
+ * of its sysfiles) stays inside root once links are followed
+ * (rootpath_inside); else false with e set (ES_EINSTALL), naming
+ * filename, where r was read. record_parse() checked the paths' text. */
+bool record_check_root(const char *root, const struct record *r,
+    const char *filename, struct es_err *e);
 /* The pointer file's text for install_dir. Caller frees. */
 char *record_pointer_text(const char *install_dir);
 

@@ -112,8 +112,14 @@ status_print(const char *root, FILE *out, int *code, struct es_err *e)
 		return true;
 	}
 	if (!record_load(root, &r, e)) {
-		if (e->code != 0)
-			return false;
+		if (e->code != 0) {
+			/* A damaged pointer or record: not an installation
+			 * to rely on, and nothing it names is followed. */
+			fprintf(out, "Problem:      %s\n", err_sentence(e));
+			err_clear(e);
+			*code = STATUS_NEEDS_ATTENTION;
+			return true;
+		}
 		fprintf(out, "Not installed%s%s.\n",
 		    strcmp(root, "/") == 0 ? "" : " under ",
 		    strcmp(root, "/") == 0 ? "" : root);

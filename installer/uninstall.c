@@ -8,6 +8,7 @@
 #include "log.h"
 #include "platform.h"
 #include "record.h"
+#include "rootpath.h"
 #include "util.h"
 
 /* Remember one path that had to stay, for the report. */
@@ -16,19 +17,6 @@ uninstall_kept(struct strlist *kept, const char *path)
 {
 	if (kept->n < 1000)
 		strlist_add(kept, path);
-}
-
-/* path (absolute, from the record) relative to install_dir, or NULL when
- * it is not inside it. */
-static const char *
-uninstall_rel(const char *install_dir, const char *path)
-{
-	size_t n = strlen(install_dir);
-
-	if (strncmp(path, install_dir, n) != 0 || path[n] != '/' ||
-	    path[n + 1] == '\0')
-		return NULL;
-	return path + n + 1;
 }
 
 /* "  text\n" on out, when there is an out. */
@@ -57,6 +45,11 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 	bool ok = false, gone;
 
 	strlist_init(&kept);
+	/* Nothing is followed out of the root: checked before the first
+	 * change (record_load did, and a record a journal holds is checked
+	 * here). */
+	if (!record_check_root(root, r, "the install record", e))
+		goto out;
 	for (i = 0; i < r->services.n; i++) {
 		err_clear(&local);
 		if (plat_service_manager_running(root)) {
@@ -96,7 +89,7 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		if (en->type == 'd')
 			continue;
 		err_clear(&local);
-		if ((rel = uninstall_rel(r->install_dir, en->path)) == NULL)
+		if ((rel = rootpath_below(r->install_dir, en->path)) == NULL)
 			log_msg("not removing %s: it is not inside %s",
 			    en->path, r->install_dir);
 		else if (!plat_remove_beneath(idir, rel, &gone, &local))
@@ -112,7 +105,7 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		const struct record_entry *en = &r->entries[i];
 
 		if (en->type != 'd' ||
-		    (rel = uninstall_rel(r->install_dir, en->path)) == NULL)
+		    (rel = rootpath_below(r->install_dir, en->path)) == NULL)
 			continue;
 		err_clear(&local);
 		if (plat_file_type_beneath(idir, rel) == PLAT_DIR &&
