@@ -390,38 +390,42 @@ exec_end(struct exec *x)
 }
 
 bool
-exec_replace_file(const char *root, const char *op, const char *install_dir,
-    const char *dir, const char *rel, const void *data, size_t len,
-    unsigned mode, struct es_err *e)
+exec_replace_files(const char *root, const char *op, const char *install_dir,
+    const char *dir, const struct exec_file *files, size_t n,
+    struct es_err *e)
 {
-	char *path = xasprintf("%s/%s", dir, rel);
 	struct exec x;
-	bool ok;
+	size_t i;
+	bool ok = true;
 
 	exec_init(&x);
 	if (!exec_begin(&x, root, op, install_dir, e)) {
 		exec_free(&x);
-		free(path);
 		return false;
 	}
-	/* Missing beneath dir but there through the plain path: a link on
-	 * the way, which must not be followed, not even by the undo. */
-	if (plat_file_type_beneath(dir, rel) == PLAT_NONE &&
-	    plat_file_type(path) != PLAT_NONE) {
-		err_set(e, ES_EINSTALL, "cannot write %s: a symbolic link on "
-		    "the way leads out of %s. Nothing was changed.", path, dir);
-		ok = false;
-	} else {
-		ok = true;
+	for (i = 0; ok && i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, files[i].rel);
+
+		/* Missing beneath dir but there through the plain path: a
+		 * link on the way, which must not be followed, not even by
+		 * the undo. */
+		if (plat_file_type_beneath(dir, files[i].rel) == PLAT_NONE &&
+		    plat_file_type(path) != PLAT_NONE) {
+			err_set(e, ES_EINSTALL, "cannot write %s: a symbolic "
+			    "link on the way leads out of %s. Nothing was "
+			    "changed.", path, dir);
+			ok = false;
+		}
+		ok = ok && exec_push_path(&x, path, e) &&
+		    plat_write_file_beneath(dir, files[i].rel, files[i].data,
+		    files[i].len, files[i].mode, e);
+		free(path);
 	}
-	ok = ok && exec_push_path(&x, path, e) &&
-	    plat_write_file_beneath(dir, rel, data, len, mode, e) &&
-	    exec_commit(&x, e);
+	ok = ok && exec_commit(&x, e);
 	if (ok)
 		exec_end(&x);
 	else
 		exec_rollback(&x);
 	exec_free(&x);
-	free(path);
 	return ok;
 }

@@ -57,6 +57,24 @@ record_add(struct record *r, char type, unsigned mode, const char *sha256,
 	en->path = xstrdup(path);
 }
 
+bool
+record_set_file(struct record *r, const char *path, const char *sha256,
+    unsigned mode)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct record_entry *en = &r->entries[i];
+
+		if (en->type == 'f' && strcmp(en->path, path) == 0) {
+			snprintf(en->sha256, sizeof en->sha256, "%s", sha256);
+			en->mode = mode & 07777;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 record_kv(struct sbuf *b, const char *key, const char *value)
 {

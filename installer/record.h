@@ -37,6 +37,12 @@ void record_init(struct record *r);
 void record_free(struct record *r);
 void record_add(struct record *r, char type, unsigned mode,
     const char *sha256, const char *path);
+/* Set the SHA-256 (hex) and mode r holds for the file path (absolute,
+ * without the --root prefix), after engine-setup itself changed it, so
+ * that uninstall does not take it for someone else's change. False when r
+ * lists no such file. */
+bool record_set_file(struct record *r, const char *path, const char *sha256,
+    unsigned mode);
 /* The record as text. Caller frees. */
 char *record_format(const struct record *r);
 /* Parse a record's text; false with e set (ES_EINSTALL, naming filename)

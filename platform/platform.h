@@ -191,6 +191,11 @@ bool plat_write_file_beneath(const char *dir, const char *rel,
  * frees; *len set. */
 char *plat_read_file_beneath(const char *dir, const char *rel, size_t max,
     size_t *len, struct es_err *e);
+/* Open the regular file dir/rel for reading ("rb"); anything else (a
+ * FIFO, a device, a link as its last part) is refused (ES_EINSTALL).
+ * NULL with e set. */
+FILE *plat_fopen_beneath(const char *dir, const char *rel,
+    struct es_err *e);
 bool plat_chmod_beneath(const char *dir, const char *rel, unsigned mode,
     struct es_err *e);
 /* The type of dir/rel; PLAT_NONE also when a part on the way is a link. */
