@@ -160,7 +160,7 @@ record_check_paths(const struct record *r, const char *filename,
 			    "install_dir", e);
 	for (i = 0; i < r->parents.n; i++)
 		if (rootpath_below(r->parents.v[i], r->install_dir) == NULL ||
-		    strcmp(r->parents.v[i], "/") == 0)
+		    rootpath_below("/", r->parents.v[i]) == NULL)
 			return record_bad_path(filename, "parent",
 			    r->parents.v[i], "a clean folder above its "
 			    "install_dir", e);
