@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "confgen.h"
 #include "platform.h"
 #include "util.h"
@@ -362,8 +363,7 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 		goto out;
 	for (i = 0; i < c.n; i++) {
 		if ((c.v[i].id != NULL && strcmp(c.v[i].id, match) == 0) ||
-		    (c.v[i].last_address != NULL &&
-		    strcmp(c.v[i].last_address, match) == 0)) {
+		    addr_same(c.v[i].last_address, match)) {
 			hits++;
 			hit = i;
 		}
@@ -372,8 +372,7 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 		err_set(e, ES_EUSAGE, "no console in %s has the id or address "
 		    "'%s'; 'engine-setup consoles list' shows them. A console "
 		    "appears there once it has added this engine "
-		    "(Administration > Scans > Manage scan engines > New "
-		    "Engine)", filename, match);
+		    "(" CONSOLES_MENU_NEW_ENGINE ")", filename, match);
 		goto out;
 	}
 	if (hits > 1) {
@@ -422,8 +421,6 @@ void
 consoles_none_advice(const char *component, const char *communication,
     const char *root, struct sbuf *b)
 {
-	bool rooted = root != NULL && strspn(root, "/") != strlen(root);
-
 	if (component != NULL && strcmp(component, "engine") != 0) {
 		sbuf_add(b, "this Security Console's local Scan Engine needs no "
 		    "pairing; distributed Scan Engines pair on their own hosts");
@@ -431,15 +428,12 @@ consoles_none_advice(const char *component, const char *communication,
 	}
 	if (communication != NULL &&
 	    strcmp(communication, "console-to-engine") == 0) {
-		sbuf_add(b, "add this engine in the console (Administration > "
-		    "Scans > Manage scan engines > New Engine), then run: "
-		    "engine-setup consoles enable ADDRESS");
+		sbuf_add(b, "add this engine in the console ("
+		    CONSOLES_MENU_NEW_ENGINE "), then run: engine-setup "
+		    "consoles enable ADDRESS");
 	} else {
 		sbuf_add(b, "pair this engine with its console: engine-setup "
 		    "pair --console HOST[:PORT]");
 	}
-	if (rooted) {
-		sbuf_add(b, " --root ");
-		sbuf_add_shell(b, root);
-	}
+	sbuf_add_root_option(b, root);
 }

@@ -13,6 +13,16 @@
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
 
+/* The Security Console's menu paths, in the seed's words ("Add an Engine
+ * through Administration", "Refresh Your New Scan Engine", the shared
+ * secret of "Install the Scan Engine"). */
+#define CONSOLES_MENU_NEW_ENGINE "Administration > Scans > Scan Engines > " \
+	"Manage scan engines > New Engine"
+#define CONSOLES_MENU_REFRESH "Administration > Scans > Engines > " \
+	"Refresh Displayed Engines"
+#define CONSOLES_MENU_SHARED_SECRET "Administration > Scans > Manage scan " \
+	"engines > Generate Scan Engine Shared Secret > Generate"
+
 struct console_entry {
 	char *id;
 	bool enabled;

@@ -758,6 +758,9 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	    plan_get(c->p, PK_COMMUNICATION) : "console-to-engine";
 	ce.port = plan_port(c->p, PK_ENGINE_PORT);
 	ce.version = c->o->manifest->version;
+	c->rec.engine_name = xstrdup(ce.name != NULL ? ce.name : "");
+	c->rec.communication = xstrdup(ce.communication);
+	c->rec.engine_port = xasprintf("%u", ce.port);
 	text = confgen_nse_xml(&ce);
 	if (!install_write(c, "nse/conf/nse.xml", text, strlen(text), 0640, e))
 		goto out;
@@ -782,7 +785,7 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 		if (hash == NULL)
 			goto out;
 		memset(&cc, 0, sizeof cc);
-		cc.web_port = 3780;
+		cc.web_port = INSTALL_CONSOLE_WEB_PORT;
 		cc.version = c->o->manifest->version;
 		cc.admin_user = plan_get(c->p, PK_CONSOLE_ADMIN_USER);
 		cc.admin_hash = hash;

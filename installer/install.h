@@ -15,6 +15,10 @@
 #include "record.h"
 #include "requirements.h"
 
+/* The TCP port of the Security Console's web interface (nsc.xml's
+ * WebServer port). */
+#define INSTALL_CONSOLE_WEB_PORT 3780
+
 /* The engine's identity: made once before anything is written, so that
  * the connection test before an install can present the same certificate
  * that the installation then keeps. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "answers.h"
 #include "cli.h"
 #include "confgen.h"
@@ -264,10 +265,7 @@ static const char *
 uninstall_command(const struct cli *c, struct sbuf *b)
 {
 	sbuf_add(b, "engine-setup uninstall");
-	if (c->root != NULL) {
-		sbuf_add(b, " --root ");
-		sbuf_add_shell(b, c->root);
-	}
+	sbuf_add_root_option(b, c->root);
 	return b->s;
 }
 
@@ -426,13 +424,14 @@ cmd_install(const struct cli *c)
 	 * before anything is written (cli-contract.md: exit 4, unchanged). */
 	if (install_pairs(&p)) {
 		struct pairing_result pr;
+		char *where = addr_with_port(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    plan_port(&p, PK_CONSOLE_PORT));
 
 		memset(&pr, 0, sizeof pr);
-		printf("Connection test with the console at %s:%u:\n",
-		    plan_get(&p, PK_CONSOLE_ADDRESS),
-		    plan_port(&p, PK_CONSOLE_PORT));
-		if (!session_pairing_test(&ss, session_print_pair_step, stdout, &pr,
-		    &e)) {
+		printf("Connection test with the console at %s:\n", where);
+		free(where);
+		if (!session_pairing_test(&ss, session_print_pair_step, NULL,
+		    stdout, &pr, &e)) {
 			pairing_result_free(&pr);
 			rc = fail(&e);
 			fprintf(stderr, "Nothing was changed.\n");
@@ -772,7 +771,8 @@ cmd_consoles(const struct cli *c)
 	return fail(&e);
 }
 
-/* HOST, HOST:PORT, [V6] or [V6]:PORT; a bare IPv6 address has no port. */
+/* HOST, HOST:PORT, [V6] or [V6]:PORT; a bare IPv6 address has no port.
+ * The host comes back in its normal form (addr_normal). */
 static bool
 parse_console(const char *arg, char **host, unsigned *port, struct es_err *e)
 {
@@ -805,7 +805,8 @@ parse_console(const char *arg, char **host, unsigned *port, struct es_err *e)
 		free(h);
 		goto bad;
 	}
-	*host = h;
+	*host = addr_normal(h);
+	free(h);
 	return true;
 bad:
 	err_set(e, ES_EUSAGE, "--console '%s': expected HOST or HOST:PORT "
@@ -828,7 +829,7 @@ cmd_pair(const struct cli *c)
 	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *host = NULL, *secret = NULL, *cert = NULL, *rel = NULL;
-	char *idir = NULL;
+	char *idir = NULL, *where = NULL;
 	char *path = NULL, *text = NULL, *out = NULL;
 	const char *expect;
 	size_t len, outlen;
@@ -915,8 +916,9 @@ cmd_pair(const struct cli *c)
 		    "SIGTERM); nothing was changed");
 		goto fail;
 	}
-	printf("%s %s:%u\n", c->test_only ? "Testing the connection to" :
-	    "Pairing with the console at", host, po.port);
+	where = addr_with_port(host, po.port);
+	printf("%s %s\n", c->test_only ? "Testing the connection to" :
+	    "Pairing with the console at", where);
 	if (!pairing_run(&po, &pr, &e))
 		goto fail;
 	if (c->test_only) {
@@ -952,9 +954,9 @@ cmd_pair(const struct cli *c)
 		    !replace_consoles(root, "pair", &r, idir, out, outlen,
 		    mode > 0 ? (unsigned)mode & 0640 : 0640, &e))
 			goto fail;
-		printf("Paired with console %s (%s) at %s:%u; recorded as "
+		printf("Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
-		    host, po.port, ce.id, rel);
+		    where, ce.id, rel);
 	}
 	if (c->fingerprint == NULL)
 		printf("Console key: %s. Compare it with the fingerprint the "
@@ -972,6 +974,7 @@ out:
 	plan_free(&recorded);
 	record_free(&r);
 	free(host);
+	free(where);
 	free(cert);
 	free(rel);
 	free(idir);

@@ -60,6 +60,8 @@ struct pairing_ctx {
 	struct es_err *e;
 	struct pairing_result *r;
 
+	CURLM *multi;                   /* runs curl, so that a wait can be
+	                                 * stopped (pairing_perform) */
 	CURL *curl;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
@@ -82,6 +84,7 @@ struct pairing_ctx {
 
 	enum pairing_stage next;        /* the first stage not reported */
 	int signals_at_start;           /* o->signals() when the run began */
+	bool stopped;                   /* o->stop said stop */
 
 	char S[33];                     /* the normalized secret */
 	unsigned char K[32];
@@ -861,18 +864,40 @@ pairing_verify(X509_STORE_CTX *xs, void *arg)
 }
 
 /* curl's CURLOPT_SSL_CTX_FUNCTION: it runs after curl has set the context
- * up and before the handshake. With CURLOPT_SSL_VERIFYPEER off curl sets
- * SSL_VERIFY_NONE, under which OpenSSL ignores a failed verification; so
- * ask for SSL_VERIFY_PEER, and let pairing_verify() decide. */
+ * up and before the handshake, once the TCP connection (or the proxy's
+ * tunnel) is up: so the name and the connection have passed. With
+ * CURLOPT_SSL_VERIFYPEER off curl sets SSL_VERIFY_NONE, under which
+ * OpenSSL ignores a failed verification; so ask for SSL_VERIFY_PEER, and
+ * let pairing_verify() decide. */
 static CURLcode
 pairing_sslctx(CURL *curl, void *sslctx, void *arg)
 {
+	struct pairing_ctx *c = arg;
 	SSL_CTX *ctx = sslctx;
 
 	(void)curl;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_cert_verify_callback(ctx, pairing_verify, arg);
+	SSL_CTX_set_cert_verify_callback(ctx, pairing_verify, &c->tls);
+	pairing_pass_until(c, PAIRING_TLS);
 	return CURLE_OK;
+}
+
+/* curl's CURLOPT_PREREQFUNCTION: the connection is up, its handshake
+ * passed, and the request is about to go; so TLS and the console's key
+ * have passed (pairing_verify() refused a key that did not). */
+static int
+pairing_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct pairing_ctx *c = arg;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (c->tls.seen)
+		pairing_pass_until(c, PAIRING_HELLO);
+	return CURL_PREREQFUNC_OK;
 }
 
 /* ---- HTTP ---- */
@@ -892,22 +917,17 @@ pairing_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* curl's CURLOPT_XFERINFOFUNCTION, called at least once a second while a
- * request waits (and at once when a signal interrupts its poll(2), the
- * handler being installed without SA_RESTART): non-zero aborts the
- * transfer with CURLE_ABORTED_BY_CALLBACK. */
-static int
-pairing_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
+/* Whether a signal came or the caller says stop. */
+static bool
+pairing_should_stop(struct pairing_ctx *c)
 {
-	struct pairing_ctx *c = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return c->o->signals != NULL &&
-	    c->o->signals() > c->signals_at_start;
+	if (c->o->signals != NULL && c->o->signals() > c->signals_at_start)
+		return true;
+	if (c->o->stop != NULL && c->o->stop(c->o->stop_arg)) {
+		c->stopped = true;
+		return true;
+	}
+	return false;
 }
 
 /* One easy handle for both requests, so that the second reuses the
@@ -919,8 +939,9 @@ pairing_setup(struct pairing_ctx *c)
 	CURL *h;
 	CURLcode rc = CURLE_OK;
 
+	c->multi = curl_multi_init();
 	c->curl = h = curl_easy_init();
-	if (h == NULL) {
+	if (h == NULL || c->multi == NULL) {
 		err_set(c->e, ES_EINTERNAL, "cannot start libcurl: "
 		    "curl_easy_init failed (out of memory?)");
 		return false;
@@ -949,9 +970,8 @@ pairing_setup(struct pairing_ctx *c)
 	PAIRING_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PAIRING_BODY_MAX);
 	PAIRING_SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	PAIRING_SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
-	PAIRING_SET(CURLOPT_XFERINFOFUNCTION, pairing_xferinfo);
-	PAIRING_SET(CURLOPT_XFERINFODATA, c);
-	PAIRING_SET(CURLOPT_NOPROGRESS, 0L);
+	PAIRING_SET(CURLOPT_PREREQFUNCTION, pairing_prereq);
+	PAIRING_SET(CURLOPT_PREREQDATA, c);
 	if (o->ca_file != NULL && *o->ca_file != '\0') {
 		c->tls.ca = true;
 		PAIRING_SET(CURLOPT_CAINFO, o->ca_file);
@@ -974,7 +994,7 @@ pairing_setup(struct pairing_ctx *c)
 	 * than pair blind. */
 	rc = curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, pairing_sslctx);
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, &c->tls);
+		rc = curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, c);
 	if (rc != CURLE_OK) {
 		err_set(c->e, ES_EINTERNAL, "cannot pair: this libcurl "
 		    "cannot show the console's certificate (%s); engine-setup "
@@ -1018,6 +1038,49 @@ pairing_post_fake(struct pairing_ctx *c, const char *path, const char *json)
 	return CURLE_OK;
 }
 
+/* curl_easy_perform(), but through the multi interface, so that between
+ * waits of at most PAIRING_POLL_MS (a signal ends a wait at once: its
+ * handler is installed without SA_RESTART) signals and o->stop are looked
+ * at, whatever the request waits on: curl's progress callback is not
+ * called while a TLS handshake waits. The connection stays in c->multi's
+ * pool for the next request. CURLE_ABORTED_BY_CALLBACK when stopped. */
+static CURLcode
+pairing_perform(struct pairing_ctx *c)
+{
+	CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
+	CURLMcode mc;
+	CURLMsg *m;
+	int running = 1, left;
+
+	if (pairing_should_stop(c))
+		return rc;
+	if ((mc = curl_multi_add_handle(c->multi, c->curl)) != CURLM_OK) {
+		snprintf(c->errbuf, sizeof c->errbuf, "%s",
+		    curl_multi_strerror(mc));
+		return CURLE_FAILED_INIT;
+	}
+	for (;;) {
+		mc = curl_multi_perform(c->multi, &running);
+		if (mc != CURLM_OK || running == 0 || pairing_should_stop(c))
+			break;
+		mc = curl_multi_poll(c->multi, NULL, 0, PAIRING_POLL_MS, NULL);
+		if (mc != CURLM_OK)
+			break;
+	}
+	if (running == 0) {
+		rc = CURLE_RECV_ERROR;
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl)
+				rc = m->data.result;
+	} else if (mc != CURLM_OK) {
+		snprintf(c->errbuf, sizeof c->errbuf, "%s",
+		    curl_multi_strerror(mc));
+		rc = CURLE_RECV_ERROR;
+	}
+	curl_multi_remove_handle(c->multi, c->curl);
+	return rc;
+}
+
 /* POST json to /pairing/v1/<path> within what is left of the time. */
 static CURLcode
 pairing_post(struct pairing_ctx *c, const char *path, const char *json)
@@ -1051,7 +1114,7 @@ pairing_post(struct pairing_ctx *c, const char *path, const char *json)
 		free(url);
 		return pairing_post_fake(c, path, json);
 	}
-	rc = curl_easy_perform(c->curl);
+	rc = pairing_perform(c);
 
 	if (curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us) ==
 	    CURLE_OK)
@@ -1167,6 +1230,12 @@ pairing_transport_failed(struct pairing_ctx *c, CURLcode rc,
 	char *ip = NULL;
 	char secs[32], via[300];
 
+	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stopped) {
+		pairing_step(c, c->next, PAIRING_FAILED, "stopped");
+		err_set(c->e, ES_ECANCEL, "stopped while talking to the "
+		    "console at %s: nothing was stored", c->where);
+		return;
+	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		pairing_step(c, c->next, PAIRING_FAILED, "cancelled");
 		err_set(c->e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
@@ -1751,6 +1820,8 @@ pairing_run(const struct pairing_opts *o, struct pairing_result *r,
 out:
 	while (c.next < PAIRING_NSTAGES)
 		pairing_step(&c, c.next, PAIRING_SKIPPED, "skipped");
+	if (c.multi != NULL)
+		curl_multi_cleanup(c.multi);
 	if (c.curl != NULL)
 		curl_easy_cleanup(c.curl);
 	curl_slist_free_all(c.headers);

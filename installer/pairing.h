@@ -51,8 +51,13 @@ enum pairing_outcome { PAIRING_OK, PAIRING_FAILED, PAIRING_SKIPPED };
 /* "Resolve", "TCP connect", ... for people. */
 const char *pairing_stage_name(enum pairing_stage s);
 
-/* Called as each step ends; detail is a short text ("10.0.0.5",
- * "TLSv1.3", "sha256:ab12...") or the reason it failed. */
+/* How often a waiting request looks at pairing_opts.signals and .stop. */
+#define PAIRING_POLL_MS 100
+
+/* Called as each step ends, at once (Resolve and TCP connect when the TLS
+ * handshake starts, TLS and Console key when it has passed, before the
+ * request is sent); detail is a short text ("10.0.0.5", "TLSv1.3",
+ * "sha256:ab12...") or the reason it failed. */
 typedef void (*pairing_step_fn)(enum pairing_stage stage,
     enum pairing_outcome outcome, const char *detail, void *arg);
 
@@ -100,8 +105,14 @@ struct pairing_opts {
 	void *step_arg;
 	/* The number of interrupt signals so far (plat_signals_pending), or
 	 * NULL: once it grows past what it was at the start, the exchange
-	 * stops within a second with ES_ECANCEL, whatever it waits on. */
+	 * stops with ES_ECANCEL, whatever it waits on. */
 	int (*signals)(void);
+	/* Asked every PAIRING_POLL_MS while a request waits (the name, the
+	 * connection, the TLS handshake, an answer), or NULL: true stops
+	 * the exchange there, with ES_ECANCEL, and the stage it was at
+	 * reported as failed "stopped". The wizard reads its keys here. */
+	bool (*stop)(void *arg);
+	void *stop_arg;
 	const struct pairing_transport *transport;  /* NULL: HTTPS (libcurl) */
 };
 
@@ -119,7 +130,8 @@ struct pairing_result {
  * says what to do (the protocol's error table), or, with nothing sent,
  * ES_EUSAGE for a malformed secret, pin, host, port, engine name or an
  * https:// proxy, and ES_EINTERNAL for a malformed engine id, version or
- * certificate; ES_ECANCEL when o->signals says a signal came. Nothing from the response is trusted before console_proof
+ * certificate; ES_ECANCEL when o->signals says a signal came or o->stop
+ * said stop. Nothing from the response is trusted before console_proof
  * has been checked; on failure *r is empty. o->step hears every stage
  * exactly once, in order: after a failure (or when nothing was sent) the
  * rest are PAIRING_SKIPPED. Both requests share one connection when the

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "log.h"
 #include "platform.h"
 #include "util.h"
@@ -165,6 +166,12 @@ plan_lookup(const char *name, bool *ignored, int *alias)
 	if (a->kind == AL_IGNORED)
 		*ignored = true;
 	return a->key;
+}
+
+const char *
+plan_alias_name(size_t i)
+{
+	return i < NALIASES ? aliases[i].name : NULL;
 }
 
 const char *
@@ -368,11 +375,24 @@ plan_port(const struct plan *p, enum plan_key k)
 	return v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
 }
 
+/* The value stored for k: an address the user typed in its normal form
+ * (addr_normal), so that "[::1]" and "::1" are stored, compared and
+ * written to consoles.xml alike; anything else as it is. Caller frees. */
+static char *
+plan_normal_value(enum plan_key k, const char *v)
+{
+	const char *expect;
+
+	if (k == PK_CONSOLE_ADDRESS && plan_check(k, v, &expect))
+		return addr_normal(v);
+	return xstrdup(v);
+}
+
 void
 plan_replace(struct plan *p, enum plan_key k, const char *value)
 {
 	/* value may be the current value itself (Enter keeps a default). */
-	char *v = value != NULL ? xstrdup(value) : NULL;
+	char *v = value != NULL ? plan_normal_value(k, value) : NULL;
 
 	plan_clear_key(p, k);
 	if (v == NULL)
@@ -1100,6 +1120,10 @@ plan_validate(struct plan *p, const struct plan_validate_opts *o,
 			p->value[k] = normal;
 		} else if (!plan_check((enum plan_key)k, v, &expect)) {
 			plan_bad(p, k, &local, expect);
+		} else if (k == PK_CONSOLE_ADDRESS) {
+			normal = plan_normal_value((enum plan_key)k, v);
+			free(p->value[k]);
+			p->value[k] = normal;
 		}
 	}
 	/* The default is checked too: --root may make it too long. */

@@ -75,6 +75,10 @@ const struct plan_keyinfo *plan_keyinfo(enum plan_key k);
  * *value_map is set for aliases whose value is translated (see
  * plan_alias_value). */
 enum plan_key plan_lookup(const char *name, bool *ignored, int *alias);
+/* The i-th install4j name plan_lookup() takes besides the canonical keys
+ * (an alias, or a name accepted and ignored), or NULL past the last: for
+ * listings and for checking the documentation. */
+const char *plan_alias_name(size_t i);
 /* The nearest known name for a typo, or NULL. */
 const char *plan_suggest(const char *name);
 
@@ -87,7 +91,8 @@ bool plan_set(struct plan *p, const char *name, const char *value,
     int priority, const char *file, int line, struct es_err *e);
 
 /* Set an answer the user gave interactively: it replaces any earlier value
- * (Back, then a new choice). NULL clears it. */
+ * (Back, then a new choice). NULL clears it. A valid console_address is
+ * kept in its normal form (addr_normal), as plan_validate() keeps it. */
 void plan_replace(struct plan *p, enum plan_key k, const char *value);
 /* Check one value of one key (no cross-key rules). On false, *expect says
  * what the key takes, for a message next to the field. */
@@ -134,9 +139,9 @@ struct plan_validate_opts {
 
 /* Check every value and the required answers; all problems are reported,
  * each naming its origin. Values that mean the same are made one form
- * here (install_dir "/opt/x/" becomes "/opt/x"; install4j proxyHost and
- * proxyPort become proxy), so the plan, --record and the install record
- * hold that form. */
+ * here (install_dir "/opt/x/" becomes "/opt/x"; console_address "[::1]"
+ * becomes "::1", addr_normal; install4j proxyHost and proxyPort become
+ * proxy), so the plan, --record and the install record hold that form. */
 bool plan_validate(struct plan *p, const struct plan_validate_opts *o,
     struct es_err *e);
 

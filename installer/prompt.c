@@ -323,9 +323,12 @@ page_user(struct prompt *pr)
 	return PN_NEXT;
 }
 
+/* The password is checked (plan_check, as the wizard and an answers file
+ * check it) as soon as it is typed, before its confirmation is asked. */
 static enum prompt_next
 page_console_admin(struct prompt *pr)
 {
+	const char *expect;
 	char a[256], b[256];
 
 	if (session_engine_only(pr->s))
@@ -337,16 +340,18 @@ page_console_admin(struct prompt *pr)
 		if (!plat_read_secret(pr->in, pr->out, "Password (at least 8 "
 		    "characters):\n", a, sizeof a))
 			goto cancel;
+		if (!plan_check(PK_CONSOLE_ADMIN_PASSWORD, a, &expect)) {
+			prompt_printf(pr, "Too short: the password needs %s. "
+			    "Type a longer one.\n", expect);
+			continue;
+		}
 		if (!plat_read_secret(pr->in, pr->out, "Confirm the "
 		    "password:\n", b, sizeof b))
 			goto cancel;
-		if (strlen(a) < 8)
-			prompt_printf(pr, "The password must have at least 8 "
-			    "characters.\n");
-		else if (strcmp(a, b) != 0)
-			prompt_printf(pr, "The two passwords differ.\n");
-		else
+		if (strcmp(a, b) == 0)
 			break;
+		prompt_printf(pr, "The two passwords differ: type the password "
+		    "again, then the same once more.\n");
 	}
 	plan_replace(pr->s->plan, PK_CONSOLE_ADMIN_PASSWORD, a);
 	plan_replace(pr->s->plan, PK_CONSOLE_ADMIN_PASSWORD2, b);
@@ -388,10 +393,12 @@ page_direction(struct prompt *pr)
 }
 
 /* The secret: from a file or the environment when one is set, else
- * typed without echo. */
+ * typed without echo; when the plan holds one already (typed before the
+ * console details were changed, or from the answers), Enter keeps it. */
 static bool
 prompt_secret(struct prompt *pr)
 {
+	bool have = plan_is_set(pr->s->plan, PK_SHARED_SECRET);
 	char buf[256];
 
 	if (plan_get(pr->s->plan, PK_SHARED_SECRET_FILE) != NULL ||
@@ -404,7 +411,9 @@ prompt_secret(struct prompt *pr)
 	}
 	for (;;) {
 		const char *expect;
-		char *ask = prompt_wrapped("Shared secret (Administration > "
+		char *ask = prompt_wrapped(have ? "Shared secret (Enter keeps "
+		    "the one given before; type the new one if the console "
+		    "generated another):\n" : "Shared secret (Administration > "
 		    "Scans > Manage scan engines > Generate Scan Engine Shared "
 		    "Secret; valid 60 minutes):\n");
 		bool got = plat_read_secret(pr->in, pr->out, ask, buf,
@@ -414,6 +423,11 @@ prompt_secret(struct prompt *pr)
 		if (!got) {
 			util_wipe(buf, sizeof buf);
 			return false;
+		}
+		if (have && buf[0] == '\0') {
+			prompt_printf(pr, "Keeping the shared secret given "
+			    "before.\n");
+			return true;
 		}
 		if (plan_check(PK_SHARED_SECRET, buf, &expect))
 			break;
@@ -473,7 +487,7 @@ details:
 		prompt_printf(pr, "Testing the connection to %s:%u\n",
 		    plan_get(pr->s->plan, PK_CONSOLE_ADDRESS),
 		    plan_port(pr->s->plan, PK_CONSOLE_PORT));
-		if (session_pairing_test(pr->s, prompt_pair_step, pr,
+		if (session_pairing_test(pr->s, prompt_pair_step, NULL, pr,
 		    &r, &e)) {
 			prompt_printf(pr, "Connection test passed: console %s "
 			    "(%s), version %s.\nConsole key: %s\nCompare it "
@@ -489,7 +503,6 @@ details:
 		case 0:
 			continue;
 		case 1:
-			plan_replace(pr->s->plan, PK_SHARED_SECRET, NULL);
 			goto details;
 		case 2:
 			plan_replace(pr->s->plan, PK_PAIR_NOW, "no");

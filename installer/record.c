@@ -29,6 +29,9 @@ record_free(struct record *r)
 	free(r->component);
 	free(r->install_dir);
 	free(r->engine_id);
+	free(r->engine_name);
+	free(r->communication);
+	free(r->engine_port);
 	free(r->installed_at);
 	strlist_free(&r->services);
 	strlist_free(&r->sysfiles);
@@ -97,6 +100,9 @@ record_format(const struct record *r)
 	record_kv(&b, "component", r->component);
 	record_kv(&b, "install_dir", r->install_dir);
 	record_kv(&b, "engine_id", r->engine_id);
+	record_kv(&b, "engine_name", r->engine_name);
+	record_kv(&b, "communication", r->communication);
+	record_kv(&b, "engine_port", r->engine_port);
 	record_kv(&b, "installed_at", r->installed_at);
 	for (i = 0; i < r->services.n; i++)
 		record_kv(&b, "service", r->services.v[i]);
@@ -122,6 +128,9 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "component") == 0) return &r->component;
 	if (strcmp(key, "install_dir") == 0) return &r->install_dir;
 	if (strcmp(key, "engine_id") == 0) return &r->engine_id;
+	if (strcmp(key, "engine_name") == 0) return &r->engine_name;
+	if (strcmp(key, "communication") == 0) return &r->communication;
+	if (strcmp(key, "engine_port") == 0) return &r->engine_port;
 	if (strcmp(key, "installed_at") == 0) return &r->installed_at;
 	return NULL;
 }

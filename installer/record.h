@@ -25,6 +25,13 @@ struct record {
 	char *component;
 	char *install_dir;
 	char *engine_id;
+	/* What nse/conf/nse.xml was written with: the engine name as
+	 * resolved (the host name when engine_name was not given), its
+	 * communication direction and port. NULL in a record written by an
+	 * engine-setup older than these lines. */
+	char *engine_name;
+	char *communication;
+	char *engine_port;
 	char *installed_at;
 	struct strlist services;     /* service names */
 	struct strlist sysfiles;     /* files outside install_dir; dirs end in '/' */

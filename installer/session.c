@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
+#include "consoles.h"
 #include "record.h"
 #include "secret.h"
 #include "wrap.h"
@@ -147,7 +149,8 @@ session_summary(const struct session *s, struct sbuf *out)
 	if (!session_engine_only(s)) {
 		session_line(out, "Console administrator:",
 		    plan_get(p, PK_CONSOLE_ADMIN_USER));
-		session_line(out, "Console web port:", "3780");
+		snprintf(port, sizeof port, "%u", INSTALL_CONSOLE_WEB_PORT);
+		session_line(out, "Console web port:", port);
 	} else {
 		session_line(out, "Engine name:", plan_get(p, PK_ENGINE_NAME));
 		if (session_engine_to_console(s)) {
@@ -180,12 +183,79 @@ session_summary(const struct session *s, struct sbuf *out)
 	    plan_yes(p, PK_START_SERVICE) ? "yes" : "no");
 }
 
+/* The first of this host's addresses, for the console's Address field,
+ * and the others after it; with none but loopback, the host's name and
+ * why. */
+static void
+session_address_field(const struct session *s, const struct strlist *addrs,
+    struct sbuf *out)
+{
+	size_t i;
+
+	if (addrs->n == 0) {
+		sbuf_addf(out, "%s (the host's name: it has no network "
+		    "address but loopback)", s->facts.hostname[0] != '\0' ?
+		    s->facts.hostname : "this host's name");
+		return;
+	}
+	sbuf_add(out, addrs->v[0]);
+	for (i = 1; i < addrs->n; i++)
+		sbuf_addf(out, "%s%s", i == 1 ? " (or another of this host's "
+		    "addresses: " : ", ", addrs->v[i]);
+	if (addrs->n > 1)
+		sbuf_add(out, ")");
+}
+
+/* Under --root the addresses are those of the host that ran the install,
+ * which the root may never boot on. */
+static void
+session_address_note(const struct session *s, const struct strlist *addrs,
+    const char *indent, struct sbuf *out)
+{
+	if (strcmp(s->root, "/") == 0 || addrs->n == 0)
+		return;
+	sbuf_addf(out, "%s(These are the addresses of the host engine-setup "
+	    "ran on; if %s becomes another machine's disk, use that "
+	    "machine's.)\n", indent, s->root);
+}
+
+/* The Security Console component: where its web interface is. */
+static void
+session_console_next(const struct session *s, const struct strlist *addrs,
+    struct sbuf *out)
+{
+	const char *user = plan_get(s->plan, PK_CONSOLE_ADMIN_USER);
+	size_t i;
+
+	if (addrs->n == 0) {
+		const char *host = s->facts.hostname[0] != '\0' ?
+		    s->facts.hostname : "HOST";
+
+		sbuf_addf(out, "Next: open the Security Console in a web "
+		    "browser at https://%s:%u and sign in as %s. This host has "
+		    "no network address but loopback (127.0.0.1, ::1): use its "
+		    "name, or the address it will have.\n", host,
+		    INSTALL_CONSOLE_WEB_PORT, user);
+		return;
+	}
+	sbuf_addf(out, "Next: open the Security Console in a web browser and "
+	    "sign in as %s:\n", user);
+	for (i = 0; i < addrs->n; i++) {
+		sbuf_add(out, "  https://");
+		addr_add_host(out, addrs->v[i]);
+		sbuf_addf(out, ":%u\n", INSTALL_CONSOLE_WEB_PORT);
+	}
+	session_address_note(s, addrs, "", out);
+}
+
 void
 session_next_steps(const struct session *s, const struct install_result *res,
     struct sbuf *out)
 {
 	const struct plan *p = s->plan;
-	bool rooted = strcmp(s->root, "/") != 0;
+	const char *name = plan_get(p, PK_ENGINE_NAME);
+	struct strlist addrs;
+	unsigned port;
 
 	sbuf_addf(out, "Installed %s %s in %s.\n", s->manifest->product,
 	    s->manifest->version, plan_get(p, PK_INSTALL_DIR));
@@ -198,40 +268,63 @@ session_next_steps(const struct session *s, const struct install_result *res,
 		    res->start, true, out);
 		sbuf_add(out, ".\n");
 	}
+	strlist_init(&addrs);
+	if (!session_engine_to_console(s))
+		plat_host_addresses(&addrs);
 	if (!session_engine_only(s)) {
-		sbuf_addf(out, "Next: open the Security Console at "
-		    "https://<this host>:3780 and sign in as %s.\n",
-		    plan_get(p, PK_CONSOLE_ADMIN_USER));
-		return;
-	}
-	if (!session_engine_to_console(s)) {
+		session_console_next(s, &addrs, out);
+	} else if (!session_engine_to_console(s)) {
+		/* The seed: "Add an Engine through Administration", "Modify
+		 * consoles.xml", "Refresh Your New Scan Engine". */
+		port = plan_port(p, PK_ENGINE_PORT);
 		sbuf_addf(out, "Next (Console-to-Engine pairing):\n"
-		    "  1. In the Security Console: Administration > Scans > "
-		    "Manage scan engines > New Engine;\n"
-		    "     enter this host's address and port %u, and Save.\n"
-		    "  2. Here: engine-setup consoles enable <console address>"
-		    "%s%s\n"
-		    "  3. Restart the Scan Engine service, then Refresh the "
-		    "engine in the console.\n"
+		    "  1. In the Security Console: %s. On the General tab, "
+		    "enter\n"
+		    "       Name:     %s\n"
+		    "       Address:  ", CONSOLES_MENU_NEW_ENGINE,
+		    name != NULL ? name : "-");
+		session_address_field(s, &addrs, out);
+		sbuf_addf(out, "\n"
+		    "       Port:     %u\n"
+		    "     and click Save.\n", port);
+		session_address_note(s, &addrs, "     ", out);
+		sbuf_add(out, "  2. The console then appears in this engine's "
+		    "consoles.xml. Enable it and restart the engine, here:\n"
+		    "       engine-setup consoles enable CONSOLE_ADDRESS "
+		    "--restart");
+		sbuf_add_root_option(out, s->root);
+		sbuf_add(out, "\n     CONSOLE_ADDRESS is the console's address, "
+		    "as this shows it:\n"
+		    "       engine-setup consoles list");
+		sbuf_add_root_option(out, s->root);
+		sbuf_addf(out, "\n"
+		    "  3. In the console: %s, then click the Refresh icon of %s."
+		    "\n"
 		    "  The console must reach this host on TCP %u.\n",
-		    plan_port(p, PK_ENGINE_PORT), rooted ? " --root " : "",
-		    rooted ? s->root : "", plan_port(p, PK_ENGINE_PORT));
+		    CONSOLES_MENU_REFRESH, name != NULL ? name : "this engine",
+		    port);
 	} else if (res->paired) {
 		sbuf_addf(out, "Paired with the console %s (key %s).\n"
-		    "Next: in the Security Console, Administration > Scans > "
-		    "Scan Engines: Refresh Displayed Engines, then refresh this "
-		    "engine to verify it.\n", res->console_name,
-		    res->console_spki);
+		    "Next: in the Security Console, %s, then click the Refresh "
+		    "icon of %s to verify it.\n", res->console_name,
+		    res->console_spki, CONSOLES_MENU_REFRESH,
+		    name != NULL ? name : "this engine");
 	} else {
+		port = plan_port(p, PK_CONSOLE_PORT);
 		sbuf_addf(out, "Next (Engine-to-Console pairing): generate a "
-		    "shared secret in the console (Administration > Scans > "
-		    "Manage scan engines > Generate Scan Engine Shared Secret; "
-		    "valid 60 minutes), then pair this engine:\n"
-		    "  engine-setup pair --console <console address>%s%s\n"
-		    "  This host must reach the console on TCP %u.\n",
-		    rooted ? " --root " : "", rooted ? s->root : "",
-		    plan_port(p, PK_CONSOLE_PORT));
+		    "shared secret in the console (%s; valid 60 minutes), then "
+		    "pair this engine:\n"
+		    "  engine-setup pair --console CONSOLE_ADDRESS",
+		    CONSOLES_MENU_SHARED_SECRET);
+		if (port != 40815)
+			sbuf_addf(out, ":%u", port);
+		sbuf_add_root_option(out, s->root);
+		sbuf_addf(out, "\n  CONSOLE_ADDRESS is the console's host name "
+		    "or IP address (an IPv6 one in brackets when a port "
+		    "follows). This host must reach the console on TCP %u.\n",
+		    port);
 	}
+	strlist_free(&addrs);
 }
 
 void
@@ -301,8 +394,9 @@ session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
 }
 
 bool
-session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
-    struct pairing_result *r, struct es_err *e)
+session_pairing_test(struct session *s, pairing_step_fn step,
+    bool (*stop)(void *arg), void *arg, struct pairing_result *r,
+    struct es_err *e)
 {
 	struct secret_source src;
 	struct pairing_opts po;
@@ -334,7 +428,9 @@ session_pairing_test(struct session *s, pairing_step_fn step, void *step_arg,
 	po.engine_cert_pem = s->ident.cert_pem;
 	po.dry_run = true;
 	po.step = step;
-	po.step_arg = step_arg;
+	po.step_arg = arg;
+	po.stop = stop;
+	po.stop_arg = arg;
 	po.signals = plat_signals_pending;
 	ok = po.host != NULL && pairing_run(&po, r, e);
 	if (po.host == NULL)

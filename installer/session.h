@@ -55,12 +55,15 @@ void session_print_pair_step(enum pairing_stage st, enum pairing_outcome out,
 /* Release what the session made. */
 void session_free(struct session *s);
 /* The connection test of the pairing page and of every install that
- * pairs: a dry run with the plan's console, port, secret and pin. On
- * success without a pin, the console's key becomes the plan's
- * console_fingerprint, so that the pairing itself (and --record) is pinned
- * to the key that was tested. */
+ * pairs: a dry run with the plan's console, port, secret and pin. step
+ * hears each stage as it ends; stop (or NULL) is asked while the test
+ * waits, and true stops it (pairing_opts.stop); both get arg. On success
+ * without a pin, the console's key becomes the plan's console_fingerprint,
+ * so that the pairing itself (and --record) is pinned to the key that was
+ * tested. */
 bool session_pairing_test(struct session *s, pairing_step_fn step,
-    void *step_arg, struct pairing_result *r, struct es_err *e);
+    bool (*stop)(void *arg), void *arg, struct pairing_result *r,
+    struct es_err *e);
 
 /* True when the plan's component is the engine only. */
 bool session_engine_only(const struct session *s);

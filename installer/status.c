@@ -1,48 +1,267 @@
 #include "status.h"
 
+#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answers.h"
-#include "consoles.h"
 #include "install.h"
 #include "platform.h"
+#include "plan.h"
 #include "record.h"
 #include "recover.h"
 #include "util.h"
 
+/* The engine as nse/conf/nse.xml describes it (confgen_nse_xml): for a
+ * record written before it carried engine_name, communication and
+ * engine_port. */
+struct status_nse {
+	struct status *st;
+	char *port;
+};
+
 static void
-status_consoles(const char *root, const struct record *r, FILE *out)
+status_nse_start(void *arg, const XML_Char *name, const XML_Char **attr)
 {
-	char *rel = xasprintf("%s/nse/conf/consoles.xml", r->install_dir);
-	char *path = plat_join_root(root, rel);
-	struct consoles c;
-	struct es_err e;
+	struct status_nse *sn = arg;
 	size_t i;
 
-	memset(&c, 0, sizeof c);
+	for (i = 0; attr[i] != NULL && attr[i + 1] != NULL; i += 2) {
+		char **dst = NULL;
+
+		if (strcmp(name, "Engine") == 0 && strcmp(attr[i], "name") == 0)
+			dst = &sn->st->engine.name;
+		else if (strcmp(name, "Engine") == 0 &&
+		    strcmp(attr[i], "communication") == 0)
+			dst = &sn->st->engine.communication;
+		else if (strcmp(name, "Listener") == 0 &&
+		    strcmp(attr[i], "port") == 0)
+			dst = &sn->port;
+		if (dst != NULL && *dst == NULL)
+			*dst = xstrdup(attr[i + 1]);
+	}
+}
+
+static void
+status_engine_from_nse(struct status *st, const char *idir)
+{
+	struct status_nse sn = { st, NULL };
+	XML_Parser xp;
+	char *text;
+	size_t len;
+
+	text = plat_read_file_beneath(idir, "nse/conf/nse.xml", 1u << 20,
+	    &len, NULL);
+	if (text == NULL || len > (size_t)INT32_MAX ||
+	    (xp = XML_ParserCreate("UTF-8")) == NULL) {
+		free(text);
+		return;
+	}
+	XML_SetUserData(xp, &sn);
+	XML_SetStartElementHandler(xp, status_nse_start);
+	(void)XML_Parse(xp, text, (int)len, 1);
+	XML_ParserFree(xp);
+	if (sn.port != NULL)
+		st->engine.port = (unsigned)strtoul(sn.port, NULL, 10);
+	free(sn.port);
+	free(text);
+}
+
+/* The engine's name, direction and port: from the record, or from
+ * nse.xml for an older record. */
+static void
+status_engine(struct status *st, const struct record *r, const char *root)
+{
+	char *idir;
+
+	if (r->engine_name != NULL && r->communication != NULL &&
+	    r->engine_port != NULL) {
+		st->engine.name = xstrdup(r->engine_name);
+		st->engine.communication = xstrdup(r->communication);
+		st->engine.port = (unsigned)strtoul(r->engine_port, NULL, 10);
+	} else {
+		idir = plat_join_root(root, r->install_dir);
+		status_engine_from_nse(st, idir);
+		free(idir);
+	}
+	st->engine.listens = st->engine.communication != NULL &&
+	    strcmp(st->engine.communication, "console-to-engine") == 0;
+	if (!st->engine.listens)
+		st->engine.port = 0;
+}
+
+/* A service's state, and when it is not running, why and the command
+ * that starts it: start_service = no in the recorded answers, or no
+ * service manager for this root (installed under --root, an image). */
+static void
+status_service(const char *root, const struct plan *answers,
+    const char *name, struct status_service *sv)
+{
+	enum install_start why = INSTALL_START_NONE;
+	struct sbuf b;
+
+	sv->name = xstrdup(name);
+	plat_service_state(root, name, sv->state, sizeof sv->state);
+	if (strcmp(sv->state, "active") == 0 ||
+	    strcmp(sv->state, "not installed") == 0 ||
+	    strcmp(sv->state, "unknown") == 0)
+		why = INSTALL_START_NONE;
+	else if (!plan_yes(answers, PK_START_SERVICE))
+		why = INSTALL_START_DECLINED;
+	else if (!plat_service_manager_running(root))
+		why = INSTALL_START_NO_MANAGER;
+	sbuf_init(&b);
+	install_service_text(root, name, sv->state, why, false, &b);
+	sv->text = sbuf_detach(&b);
+}
+
+static void
+status_consoles(struct status *st, const char *root, const struct record *r,
+    const struct plan *answers)
+{
+	char *rel = xasprintf("%s/" CONSOLES_REL, r->install_dir);
+	char *path = plat_join_root(root, rel);
+	struct es_err e;
+	struct sbuf b;
+
 	err_clear(&e);
-	if (!consoles_load(&c, path, &e)) {
-		fprintf(out, "Consoles:     cannot read %s: %s\n", rel, e.msg);
+	if (!consoles_load(&st->consoles, path, &e)) {
+		st->consoles_error = xasprintf("cannot read %s: %s", rel, e.msg);
+	} else {
+		st->consoles_read = true;
+		if (st->consoles.n == 0) {
+			sbuf_init(&b);
+			consoles_none_advice(r->component,
+			    plan_get(answers, PK_COMMUNICATION), root, &b);
+			st->consoles_advice = sbuf_detach(&b);
+		}
+	}
+	free(rel);
+	free(path);
+}
+
+bool
+status_collect(const char *root, struct status *st, struct es_err *e)
+{
+	struct record *r = &st->rec;
+	struct plan answers;
+	char interrupted[1024];
+	size_t i;
+	long pid = 0;
+	bool ok = false;
+
+	memset(st, 0, sizeof *st);
+	strlist_init(&st->problems);
+	record_init(r);
+	plan_init(&answers);
+	/* A run cut short: whatever the disk shows, it is not an
+	 * installation to rely on (issue 9). One that is still going is
+	 * not cut short: what it changes shows once it ends. */
+	if (plat_run_lock_held(root, &pid)) {
+		st->run_in_progress = true;
+		st->running_pid = pid;
+	} else if (recover_describe(root, interrupted, sizeof interrupted)) {
+		st->interrupted = xstrdup(interrupted);
+		strlist_add_owned(&st->problems, xasprintf("%s.",
+		    interrupted));
+		ok = true;
 		goto out;
 	}
-	if (c.n == 0) {
-		struct plan p;
-		struct sbuf b;
-
-		plan_init(&p);
-		sbuf_init(&b);
-		answers_load_recorded(&p, root, r->install_dir);
-		consoles_none_advice(r->component,
-		    plan_get(&p, PK_COMMUNICATION), root, &b);
-		fprintf(out, "Consoles:     none: %s\n", b.s);
-		sbuf_free(&b);
-		plan_free(&p);
+	if (!record_load(root, r, e)) {
+		if (e->code != 0) {
+			/* A damaged pointer or record: not an installation
+			 * to rely on, and nothing it names is followed. */
+			strlist_add(&st->problems, err_sentence(e));
+			err_clear(e);
+		}
+		ok = true;
 		goto out;
+	}
+	st->installed = true;
+	answers_load_recorded(&answers, root, r->install_dir);
+	status_engine(st, r, root);
+	st->nservices = r->services.n;
+	st->services = xcalloc(r->services.n + 1, sizeof *st->services);
+	for (i = 0; i < r->services.n; i++)
+		status_service(root, &answers, r->services.v[i],
+		    &st->services[i]);
+	status_consoles(st, root, r, &answers);
+	ok = true;
+out:
+	plan_free(&answers);
+	return ok;
+}
+
+void
+status_free(struct status *st)
+{
+	size_t i;
+
+	free(st->interrupted);
+	record_free(&st->rec);
+	free(st->engine.name);
+	free(st->engine.communication);
+	for (i = 0; i < st->nservices; i++) {
+		free(st->services[i].name);
+		free(st->services[i].text);
+	}
+	free(st->services);
+	free(st->consoles_error);
+	consoles_free(&st->consoles);
+	free(st->consoles_advice);
+	strlist_free(&st->problems);
+	memset(st, 0, sizeof *st);
+}
+
+int
+status_code(const struct status *st)
+{
+	return st->problems.n > 0 ? STATUS_NEEDS_ATTENTION : 0;
+}
+
+/* The engine's lines: its name, and for a distributed Scan Engine which
+ * side connects and the port the console reaches it on. */
+static void
+status_print_engine(const struct status *st, FILE *out)
+{
+	bool engine = strcmp(st->rec.component, "engine") == 0;
+
+	if (st->rec.engine_id != NULL)
+		fprintf(out, "Engine id:    %s\n", st->rec.engine_id);
+	fprintf(out, "Engine name:  %s%s\n", st->engine.name != NULL ?
+	    st->engine.name : "unknown (nse/conf/nse.xml cannot be read)",
+	    engine ? "" : " (the Security Console's local Scan Engine)");
+	if (!engine || st->engine.communication == NULL)
+		return;
+	if (st->engine.listens) {
+		fprintf(out, "Direction:    Console-to-Engine (the console "
+		    "connects to this engine)\n");
+		fprintf(out, "Listens on:   TCP %u (the console must reach this "
+		    "host on it)\n", st->engine.port);
+	} else {
+		fprintf(out, "Direction:    Engine-to-Console (this engine "
+		    "connects to its consoles)\n");
+		fprintf(out, "Listens on:   no port (the engine connects out)\n");
+	}
+}
+
+static void
+status_print_consoles(const struct status *st, FILE *out)
+{
+	size_t i;
+
+	if (!st->consoles_read) {
+		fprintf(out, "Consoles:     %s\n", st->consoles_error != NULL ?
+		    st->consoles_error : "cannot be read");
+		return;
+	}
+	if (st->consoles.n == 0) {
+		fprintf(out, "Consoles:     none: %s\n", st->consoles_advice);
+		return;
 	}
 	fprintf(out, "Consoles:\n");
-	for (i = 0; i < c.n; i++) {
-		const struct console_entry *en = &c.v[i];
+	for (i = 0; i < st->consoles.n; i++) {
+		const struct console_entry *en = &st->consoles.v[i];
 
 		fprintf(out, "  %s  %s  %s  %s  %s:%s\n",
 		    en->id ? en->id : "?",
@@ -52,92 +271,56 @@ status_consoles(const char *root, const struct record *r, FILE *out)
 		    en->last_address ? en->last_address : "-",
 		    en->port ? en->port : "-");
 	}
-out:
-	consoles_free(&c);
-	free(rel);
-	free(path);
 }
 
-/* A service's state, and when it is not running, why and the command
- * that starts it: start_service = no in the recorded answers, or no
- * service manager for this root (installed under --root, an image). */
-static void
-status_service(const char *root, const struct record *r, const char *name,
-    FILE *out)
+void
+status_print_text(const struct status *st, const char *root, FILE *out)
 {
-	char state[128];
-	enum install_start why = INSTALL_START_NONE;
-	struct plan p;
-	struct sbuf b;
+	const struct record *r = &st->rec;
+	size_t i;
 
-	plat_service_state(root, name, state, sizeof state);
-	plan_init(&p);
-	sbuf_init(&b);
-	answers_load_recorded(&p, root, r->install_dir);
-	if (strcmp(state, "active") == 0 ||
-	    strcmp(state, "not installed") == 0 ||
-	    strcmp(state, "unknown") == 0)
-		why = INSTALL_START_NONE;
-	else if (!plan_yes(&p, PK_START_SERVICE))
-		why = INSTALL_START_DECLINED;
-	else if (!plat_service_manager_running(root))
-		why = INSTALL_START_NO_MANAGER;
-	install_service_text(root, name, state, why, false, &b);
-	fprintf(out, "Service:      %s\n", b.s);
-	sbuf_free(&b);
-	plan_free(&p);
+	if (st->run_in_progress)
+		fprintf(out, "Note:         an engine-setup run (process %ld) "
+		    "is changing this installation now; what is shown "
+		    "below is from before it.\n", st->running_pid);
+	if (st->interrupted != NULL || (!st->installed &&
+	    st->problems.n > 0)) {
+		for (i = 0; i < st->problems.n; i++)
+			fprintf(out, "Problem:      %s\n", st->problems.v[i]);
+		return;
+	}
+	if (!st->installed) {
+		fprintf(out, "Not installed%s%s.\n",
+		    strcmp(root, "/") == 0 ? "" : " under ",
+		    strcmp(root, "/") == 0 ? "" : root);
+		return;
+	}
+	fprintf(out, "Product:      %s %s\n", r->product ? r->product : "?",
+	    r->version ? r->version : "?");
+	fprintf(out, "Component:    %s\n", strcmp(r->component, "console") ==
+	    0 ? "console (Security Console with local Scan Engine)" :
+	    "engine (Scan Engine only)");
+	fprintf(out, "Install dir:  %s\n", r->install_dir);
+	if (r->installed_at != NULL)
+		fprintf(out, "Installed at: %s\n", r->installed_at);
+	status_print_engine(st, out);
+	for (i = 0; i < st->nservices; i++)
+		fprintf(out, "Service:      %s\n", st->services[i].text);
+	status_print_consoles(st, out);
+	for (i = 0; i < st->problems.n; i++)
+		fprintf(out, "Problem:      %s\n", st->problems.v[i]);
 }
 
 bool
 status_print(const char *root, FILE *out, int *code, struct es_err *e)
 {
-	struct record r;
-	char interrupted[1024];
-	size_t i;
-	long pid;
+	struct status st;
+	bool ok;
 
-	*code = 0;
-	record_init(&r);
-
-	/* A run cut short: whatever the disk shows, it is not an
-	 * installation to rely on (issue 9). One that is still going is
-	 * not cut short: what it changes shows once it ends. */
-	if (plat_run_lock_held(root, &pid)) {
-		fprintf(out, "Note:         an engine-setup run (process %ld) "
-		    "is changing this installation now; what is shown "
-		    "below is from before it.\n", pid);
-	} else if (recover_describe(root, interrupted, sizeof interrupted)) {
-		fprintf(out, "Problem:      %s.\n", interrupted);
-		*code = STATUS_NEEDS_ATTENTION;
-		return true;
-	}
-	if (!record_load(root, &r, e)) {
-		if (e->code != 0) {
-			/* A damaged pointer or record: not an installation
-			 * to rely on, and nothing it names is followed. */
-			fprintf(out, "Problem:      %s\n", err_sentence(e));
-			err_clear(e);
-			*code = STATUS_NEEDS_ATTENTION;
-			return true;
-		}
-		fprintf(out, "Not installed%s%s.\n",
-		    strcmp(root, "/") == 0 ? "" : " under ",
-		    strcmp(root, "/") == 0 ? "" : root);
-		return true;
-	}
-	fprintf(out, "Product:      %s %s\n", r.product ? r.product : "?",
-	    r.version ? r.version : "?");
-	fprintf(out, "Component:    %s\n", strcmp(r.component, "console") == 0 ?
-	    "console (Security Console with local Scan Engine)" :
-	    "engine (Scan Engine only)");
-	fprintf(out, "Install dir:  %s\n", r.install_dir);
-	if (r.installed_at != NULL)
-		fprintf(out, "Installed at: %s\n", r.installed_at);
-	if (r.engine_id != NULL)
-		fprintf(out, "Engine id:    %s\n", r.engine_id);
-	for (i = 0; i < r.services.n; i++)
-		status_service(root, &r, r.services.v[i], out);
-	status_consoles(root, &r, out);
-	record_free(&r);
-	return true;
+	ok = status_collect(root, &st, e);
+	if (ok)
+		status_print_text(&st, root, out);
+	*code = ok ? status_code(&st) : 0;
+	status_free(&st);
+	return ok;
 }

@@ -188,6 +188,15 @@ sbuf_add_shell(struct sbuf *b, const char *s)
 	sbuf_add(b, "'");
 }
 
+void
+sbuf_add_root_option(struct sbuf *b, const char *root)
+{
+	if (root == NULL || strspn(root, "/") == strlen(root))
+		return;
+	sbuf_add(b, " --root ");
+	sbuf_add_shell(b, root);
+}
+
 char *
 sbuf_detach(struct sbuf *b)
 {

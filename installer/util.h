@@ -34,6 +34,10 @@ void sbuf_add_xml(struct sbuf *b, const char *s);
 /* Append s as one word of a POSIX shell command line: as it is when it
  * holds only characters the shell leaves alone, else in single quotes. */
 void sbuf_add_shell(struct sbuf *b, const char *s);
+/* Append " --root ROOT" (ROOT shell-quoted) when root is a --root folder,
+ * so that a command printed for the user works as printed; nothing for
+ * NULL or "/". */
+void sbuf_add_root_option(struct sbuf *b, const char *root);
 char *sbuf_detach(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 

@@ -246,6 +246,22 @@ void plat_service_start_command(const char *root, const char *name,
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
 
+/* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
+
+/* This host's addresses that other machines may reach it at, as text
+ * (inet_ntop(3) form, no zone), appended to out: those of every interface
+ * that is up and not a loopback, without 127.0.0.0/8 and ::1; IPv4 first,
+ * then IPv6, each in numeric order, each once. Link-local ones
+ * (169.254.0.0/16, fe80::/10) only when there is no other. Nothing is
+ * appended when there is none, or when they cannot be read. */
+void plat_host_addresses(struct strlist *out);
+/* The canonical text of a numeric IPv4 or IPv6 address (RFC 5952 for
+ * IPv6: "0:0:0:0:0:0:0:1" and "0::1" give "::1", hex in lower case) into
+ * out, which holds at least 46 bytes. False, out unchanged, when s is not
+ * a numeric address: a host name, an address in brackets or with a zone,
+ * an IPv4 address with fewer than four parts. */
+bool plat_addr_canonical(const char *s, char *out, size_t outsz);
+
 /* ---- Miscellany (platform/linux/platform_linux_misc.c) ---- */
 
 /* Current UTC time as ISO 8601, "2026-11-28T03:49:36Z". out >= 21 bytes. */

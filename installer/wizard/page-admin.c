@@ -1,7 +1,7 @@
 /* The Security Console administrator (console component only): user name,
- * password and its confirmation in hidden fields (O_PUBLIC off). The
- * password goes to the plan as password1 and password2, secrets that are
- * never drawn, logged or recorded. */
+ * password and its confirmation in secret fields (one '*' a character,
+ * ui.c). The password goes to the plan as password1 and password2, secrets
+ * that are never drawn, logged or recorded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ page_admin_draw(struct wizard *w)
 	sbuf_init(&b);
 	sbuf_add(&b, "The administrator of the Security Console: you sign in "
 	    "to its web interface (https://<this host>:3780) as this user. "
-	    "The password needs at least 8 characters; it is not shown, and "
+	    "The password needs at least 8 characters; it shows as *, and "
 	    "only a salted hash of it is stored.");
 	if (page_admin_file(w) != NULL)
 		sbuf_addf(&b, " Leave both password fields empty to take the "

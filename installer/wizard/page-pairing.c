@@ -4,7 +4,8 @@
  * run (../shared/pairing-protocol.md, "Exchange 2"); without a pin, the
  * console key it saw becomes the plan's console_fingerprint
  * (session_pairing_test), shown here to be compared with the console's.
- * The secret is never drawn: its field is hidden (O_PUBLIC off). */
+ * Each step shows as it ends; Esc or Ctrl-C stops the test. The secret is
+ * never drawn: its field shows one '*' per character (ui.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@ enum page_pairing_step {
 	PPS_NONE,	/* not reported (yet) */
 	PPS_OK,
 	PPS_FAIL,
-	PPS_SKIP
+	PPS_SKIP,
+	PPS_RUN		/* the one under way (drawn only) */
 };
 
 static struct ui_menu page_pairing_menu;
@@ -50,6 +52,8 @@ static struct ui_form page_pairing_form;
  * again, so that Back and Next do not ask for it again. */
 static struct {
 	bool ran, testing, passed;
+	bool stopped;		/* Esc or Ctrl-C stopped it */
+	int next;		/* the first step not reported */
 	enum page_pairing_step step[PAIRING_NSTAGES];
 	char detail[PAIRING_NSTAGES][128];
 	char fail[ES_ERR_MSG_MAX];
@@ -199,8 +203,8 @@ static void
 page_pairing_secret_hint(void)
 {
 	if (page_pairing_nfields() > PAGE_PAIRING_SECRET)
-		page_pairing_say(PAGE_PAIRING_SECRET, UI_DIM, "Not shown. "
-		    "32 letters and digits, like ABCD-1234-...");
+		page_pairing_say(PAGE_PAIRING_SECRET, UI_DIM, "Shown as *: 32 "
+		    "letters and digits, like ABCD-1234-...");
 }
 
 /* Check the fields (only that one when only >= 0); the reasons go under
@@ -247,18 +251,22 @@ static void
 page_pairing_step_line(int y, int x, int width, int stage)
 {
 	static const char *const labels[] = {
-		"[    ]", "[ OK ]", "[FAIL]", "[ -- ]",
+		"[    ]", "[ OK ]", "[FAIL]", "[ -- ]", "[ .. ]",
 	};
-	static const int styles[] = { UI_DIM, UI_OK, UI_ERROR, UI_DIM };
+	static const int styles[] = {
+		UI_DIM, UI_OK, UI_ERROR, UI_DIM, UI_NORMAL,
+	};
 	enum page_pairing_step st = page_pairing_st.step[stage];
 	char line[256];
 
 	if (st == PPS_NONE && !page_pairing_st.testing)
 		st = PPS_SKIP;
+	else if (st == PPS_NONE && stage == page_pairing_st.next)
+		st = PPS_RUN;
 	ui_put(y, x, 6, styles[st], labels[st]);
 	snprintf(line, sizeof line, " %-13s %s",
 	    pairing_stage_name((enum pairing_stage)stage),
-	    page_pairing_st.detail[stage]);
+	    st == PPS_RUN ? "..." : page_pairing_st.detail[stage]);
 	ui_put(y, x + 6, width - 6, st == PPS_FAIL ? UI_ERROR : UI_NORMAL,
 	    line);
 }
@@ -444,8 +452,11 @@ page_pairing_step(enum pairing_stage stage, enum pairing_outcome outcome,
 
 	if ((int)stage < 0 || stage >= PAIRING_NSTAGES)
 		return;
+	/* A stopped step did not fail. */
 	page_pairing_st.step[stage] = outcome == PAIRING_OK ? PPS_OK :
-	    outcome == PAIRING_FAILED ? PPS_FAIL : PPS_SKIP;
+	    outcome == PAIRING_FAILED && !page_pairing_st.stopped ? PPS_FAIL :
+	    PPS_SKIP;
+	page_pairing_st.next = (int)stage + 1;
 	snprintf(page_pairing_st.detail[stage],
 	    sizeof page_pairing_st.detail[stage], "%s",
 	    detail != NULL ? detail : "");
@@ -481,13 +492,42 @@ page_pairing_focus_field(struct wizard *w, int i)
 	page_pairing_place(w);
 }
 
+/* Asked while the test waits (pairing_opts.stop): Esc or Ctrl-C stop it,
+ * a resize draws the page again, other keys are dropped. A signal is left
+ * to the wizard (the test stops for it by itself). */
+static bool
+page_pairing_stop(void *arg)
+{
+	struct wizard *w = arg;
+	int k, seen = w->signals;
+
+	while ((k = wizard_getkey(w, 0)) != WK_IDLE) {
+		switch (k) {
+		case WK_ESC:
+		case WK_INTR:
+			page_pairing_st.stopped = true;
+			return true;
+		case WK_SIGNAL:
+			w->signals = seen;
+			return false;
+		case KEY_RESIZE:
+			wizard_redraw(w);
+			wizard_refresh(w);
+			break;
+		}
+	}
+	return false;
+}
+
 /* Test connection: check the fields, keep them in the plan, draw
- * "Testing", then run the dry run with a line per step. */
+ * "Testing", then run the dry run with a line per step; on success the
+ * focus goes to Next. */
 static void
 page_pairing_test(struct wizard *w)
 {
 	struct pairing_result r;
 	struct es_err e;
+	const char *help = w->help;
 	char *v[3];
 	int bad;
 	bool ok;
@@ -505,16 +545,20 @@ page_pairing_test(struct wizard *w)
 	    "Testing the connection to %s port %s ...",
 	    v[PAGE_PAIRING_ADDRESS], v[PAGE_PAIRING_PORT]);
 	page_pairing_st.status_style = UI_NORMAL;
-	w->msg[0] = '\0';
-	page_pairing_draw(w);
+	wizard_message(w, UI_NORMAL, "Esc or Ctrl-C stops the test.");
+	w->help = "Esc or Ctrl-C: stop the test";
+	wizard_redraw(w);
 	wizard_refresh(w);
 
 	page_pairing_st.pinned = plan_is_set(w->s->plan,
 	    PK_CONSOLE_FINGERPRINT);
 	memset(&r, 0, sizeof r);
 	err_clear(&e);
-	ok = session_pairing_test(w->s, page_pairing_step, w, &r, &e);
+	ok = session_pairing_test(w->s, page_pairing_step, page_pairing_stop,
+	    w, &r, &e);
 	page_pairing_st.testing = false;
+	w->help = help;
+	w->msg[0] = '\0';
 	if (ok) {
 		page_pairing_st.passed = true;
 		snprintf(page_pairing_st.address, sizeof page_pairing_st.address,
@@ -537,6 +581,15 @@ page_pairing_test(struct wizard *w)
 		page_pairing_st.status_style = UI_OK;
 		wizard_message(w, UI_NORMAL, "The test passed: Next pairs "
 		    "during the installation.");
+		wizard_focus_button(w, WB_NEXT);
+	} else if (page_pairing_st.stopped) {
+		snprintf(page_pairing_st.fail, sizeof page_pairing_st.fail,
+		    "Stopped before the test ended; nothing was stored. Test "
+		    "connection runs it again.");
+		snprintf(page_pairing_st.status, sizeof page_pairing_st.status,
+		    "Connection test stopped.");
+		page_pairing_st.status_style = UI_WARN;
+		page_pairing_forget_key(w);
 	} else {
 		snprintf(page_pairing_st.fail, sizeof page_pairing_st.fail,
 		    "%s", e.msg);
@@ -546,7 +599,8 @@ page_pairing_test(struct wizard *w)
 		page_pairing_forget_key(w);
 	}
 	pairing_result_free(&r);
-	page_pairing_draw(w);
+	/* The help line and the focus changed too. */
+	wizard_redraw(w);
 out:
 	page_pairing_free_values(v);
 }

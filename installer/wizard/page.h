@@ -178,8 +178,12 @@ void ui_view_status(const struct ui_view *v, char *out, size_t outsz);
 bool ui_view_key(struct ui_view *v, int key);
 void ui_view_free(struct ui_view *v);
 
-/* Labelled fields one under the other, each with a message line below. */
+/* Labelled fields one under the other, each with a message line below.
+ * A secret field shows one '*' per character; what was typed is kept
+ * apart, in secret_text (wiped when the form is freed), never in the
+ * field's buffer, and is edited at its end only. */
 #define UI_FORM_MAX 4
+#define UI_FORM_SECRET_MAX 1024	/* characters */
 
 struct ui_form {
 	FORM *form;
@@ -187,6 +191,8 @@ struct ui_form {
 	WINDOW *sub;
 	const char *label[UI_FORM_MAX];
 	bool secret[UI_FORM_MAX];
+	wchar_t *secret_text[UI_FORM_MAX];	/* UI_FORM_SECRET_MAX */
+	size_t secret_len[UI_FORM_MAX];
 	char msg[UI_FORM_MAX][512];
 	int msg_style[UI_FORM_MAX];
 	int n;

@@ -4,6 +4,7 @@
  * fields and one-of-n menus. Everything is drawn on stdscr; forms and
  * menus post into windows derived from it. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,98 @@ ui_form_init(struct ui_form *f, int label_w, int field_w)
 	f->field_w = field_w;
 }
 
+/* Field i (fl) is a secret one holding value (or nothing): keep the value
+ * apart, and put one '*' per character of it in the field. */
+static void
+ui_form_secret_set(struct ui_form *f, int i, FIELD *fl, const char *value)
+{
+	mbstate_t st;
+	size_t n = 0, r;
+	char *mask;
+
+	f->secret_text[i] = xmalloc(UI_FORM_SECRET_MAX *
+	    sizeof *f->secret_text[i]);
+	memset(&st, 0, sizeof st);
+	while (value != NULL && *value != '\0' && n < UI_FORM_SECRET_MAX) {
+		r = mbrtowc(&f->secret_text[i][n], value, strlen(value), &st);
+		if (r == 0 || r == (size_t)-1 || r == (size_t)-2)
+			break;
+		value += r;
+		n++;
+	}
+	f->secret_len[i] = n;
+	mask = xmalloc(n + 1);
+	memset(mask, '*', n);
+	mask[n] = '\0';
+	set_field_buffer(fl, 0, mask);
+	free(mask);
+}
+
+/* A key in secret field i: text goes to its end, Backspace takes the last
+ * character back, Ctrl-U clears it; the field gets or loses a '*'. Keys
+ * that would edit inside it do nothing. */
+static bool
+ui_form_secret_key(struct ui_form *f, int i, int key)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+
+	switch (key) {
+	case KEY_LEFT:
+	case KEY_RIGHT:
+	case KEY_HOME:
+	case KEY_END:
+	case KEY_DC:
+		return true;
+	case KEY_BACKSPACE:
+		if (f->secret_len[i] > 0)
+			f->secret_text[i][--f->secret_len[i]] = L'\0';
+		form_driver(f->form, REQ_END_FIELD);
+		form_driver(f->form, REQ_DEL_PREV);
+		return true;
+	case WK_CLEAR:
+		util_wipe(f->secret_text[i], UI_FORM_SECRET_MAX *
+		    sizeof *f->secret_text[i]);
+		f->secret_len[i] = 0;
+		form_driver(f->form, REQ_CLR_FIELD);
+		return true;
+	}
+	if (!WK_IS_TEXT(key))
+		return false;
+	/* Only what ui_form_value can give back as it was typed. */
+	memset(&st, 0, sizeof st);
+	if (f->secret_len[i] >= UI_FORM_SECRET_MAX ||
+	    wcrtomb(mb, WK_CHAR(key), &st) == (size_t)-1) {
+		beep();
+		return true;
+	}
+	util_wipe(mb, sizeof mb);
+	f->secret_text[i][f->secret_len[i]++] = WK_CHAR(key);
+	form_driver(f->form, REQ_END_FIELD);
+	form_driver_w(f->form, OK, L'*');
+	return true;
+}
+
+/* What secret field i holds, in the locale's multibyte form (as
+ * field_buffer gives the others). */
+static char *
+ui_form_secret_value(const struct ui_form *f, int i)
+{
+	size_t n = 0, k, j;
+	mbstate_t st;
+	char *s;
+
+	s = xmalloc(f->secret_len[i] * MB_LEN_MAX + 1);
+	memset(&st, 0, sizeof st);
+	for (j = 0; j < f->secret_len[i]; j++) {
+		k = wcrtomb(s + n, f->secret_text[i][j], &st);
+		if (k != (size_t)-1)
+			n += k;
+	}
+	s[n] = '\0';
+	return s;
+}
+
 void
 ui_form_add(struct ui_form *f, const char *label, const char *value,
     bool secret)
@@ -447,15 +540,14 @@ ui_form_add(struct ui_form *f, const char *label, const char *value,
 		fatal("ui_form_add: too many fields");
 	if ((fl = new_field(1, f->field_w, 2 * f->n, 0, 0, 0)) == NULL)
 		fatal("cannot make a form field (out of memory)");
-	/* A field grows beyond what it shows (O_STATIC off): then ncurses
-	 * edits it in a pad of its own, so that what a hidden field holds
-	 * never reaches stdscr. */
+	/* A field grows beyond what it shows (O_STATIC off). */
 	field_opts_off(fl, O_AUTOSKIP | O_BLANK | O_STATIC);
-	if (secret)
-		field_opts_off(fl, O_PUBLIC);
 	set_max_field(fl, 1024);
 	set_field_back(fl, ui_attr(UI_FIELD));
-	set_field_buffer(fl, 0, value != NULL ? value : "");
+	if (secret)
+		ui_form_secret_set(f, f->n, fl, value);
+	else
+		set_field_buffer(fl, 0, value != NULL ? value : "");
 	f->field[f->n] = fl;
 	f->label[f->n] = label;
 	f->secret[f->n] = secret;
@@ -535,10 +627,16 @@ ui_form_focus(struct ui_form *f, struct wizard *w, int i)
 bool
 ui_form_key(struct ui_form *f, int key)
 {
-	int req;
+	int req, cur;
 
 	if (!f->posted)
 		return false;
+	cur = field_index(current_field(f->form));
+	if (cur >= 0 && cur < f->n && f->secret[cur]) {
+		if (!ui_form_secret_key(f, cur, key))
+			return false;
+		goto sync;
+	}
 	switch (key) {
 	case KEY_LEFT:
 		req = REQ_PREV_CHAR;
@@ -581,6 +679,8 @@ ui_form_value(struct ui_form *f, int i)
 	char *s;
 	size_t n;
 
+	if (f->secret[i])
+		return ui_form_secret_value(f, i);
 	if (f->posted)
 		form_driver(f->form, REQ_VALIDATION);
 	s = xstrdup(field_buffer(f->field[i], 0));
@@ -599,10 +699,11 @@ ui_form_free(struct ui_form *f)
 	if (f->form != NULL)
 		free_form(f->form);
 	for (i = 0; i < f->n; i++) {
-		/* Blank what a hidden field held before its memory goes. */
-		if (f->secret[i])
-			set_field_buffer(f->field[i], 0, "");
 		free_field(f->field[i]);
+		if (f->secret_text[i] != NULL)
+			util_wipe(f->secret_text[i], UI_FORM_SECRET_MAX *
+			    sizeof *f->secret_text[i]);
+		free(f->secret_text[i]);
 	}
 	memset(f, 0, sizeof *f);
 }

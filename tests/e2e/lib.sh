@@ -220,6 +220,39 @@ traced() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
 }
 
+# ---- The test console (tests/console), on loopback.
+
+CONSOLES=()
+# console NAME [OPTIONS...]: start a test console on 127.0.0.1 (OPTIONS
+# may give --listen ::1 instead, and any other option of it); sets PORT
+# and SPKI ("sha256:<hex>"). Its files are $WORK/NAME.*.
+console() {
+	local name=$1 i
+	shift
+	: "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
+	rm -f "$WORK/$name.port"
+	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/$name.port" \
+	    --spki-file "$WORK/$name.spki" --registry "$WORK/$name.registry" \
+	    --log "$WORK/$name.log" --lifetime 240 "$@" \
+	    > "$WORK/$name.out" 2>&1 &
+	CONSOLES+=($!)
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$WORK/$name.port" ] && [ -s "$WORK/$name.spki" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/$name.port")
+	SPKI=$(tr -d '\n' < "$WORK/$name.spki" 2>/dev/null)
+}
+# stop_consoles: end every test console started (for the EXIT trap).
+stop_consoles() {
+	local p
+	for p in "${CONSOLES[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	CONSOLES=()
+}
+
 # drive SCRIPT EXPECTED_EXIT ARGS...: engine-setup ARGS through a pty, as
 # tools/pty_drive.py's SCRIPT answers it (PTY_DRIVE_SIZE=COLSxROWS sets the
 # terminal's size); its output in $OUT, its exit code in $RC.

@@ -9,7 +9,7 @@ engine_answers console-to-engine > "$WORK/e.txt"
 run 0 --silent --answers "$WORK/e.txt" --root "$R"
 X=$R/opt/rapid7/nexpose/nse/conf/consoles.xml
 run 0 consoles list --root "$R"
-out_has "No consoles: add this engine in the console (Administration > Scans > Manage scan engines > New Engine), then run: engine-setup consoles enable ADDRESS --root $R"
+out_has "No consoles: add this engine in the console (Administration > Scans > Scan Engines > Manage scan engines > New Engine), then run: engine-setup consoles enable ADDRESS --root $R"
 out_lacks "engine-setup pair"
 # Standard output stays one console a line: nothing, when there is none.
 check "no consoles yet: nothing on standard output" \

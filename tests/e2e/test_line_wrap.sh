@@ -123,7 +123,7 @@ expect The console must reach this host
 EOT
 drive "$WORK/c2e.steps" 0 --text --root "$R"
 fits 80
-has_broken "  1. In the Security Console: Administration > Scans > Manage scan engines > New|Engine;"
+has_broken "  1. In the Security Console: Administration > Scans > Scan Engines > Manage|scan engines > New Engine. On the General tab, enter"
 has_broken "Service nexposeengine: installed, not started (no running service manager for|this root"
 joined "Service nexposeengine: installed, not started (no running service manager for this root: it was installed under --root; on the target, start it with \`systemctl start nexposeengine\`)."
 
@@ -157,7 +157,7 @@ engine_answers console-to-engine > "$WORK/e.txt"
 printf '' > "$WORK/none.steps"
 drive "$WORK/none.steps" 0 --silent --answers "$WORK/e.txt" --root "$R"
 fits 80
-has_broken "  1. In the Security Console: Administration > Scans > Manage scan engines > New|Engine;"
+has_broken "  1. In the Security Console: Administration > Scans > Scan Engines > Manage|scan engines > New Engine. On the General tab, enter"
 R=$(newroot)
 TESTS_RUN=$((TESTS_RUN + 1))
 OUT=$(COLUMNS=60 "$ES_BIN" --silent --answers "$WORK/e.txt" --root "$R" 2>&1) ||

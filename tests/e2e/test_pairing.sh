@@ -9,28 +9,6 @@
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 SECRET_RE='ABCD.?1234.?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
 OTHER=ZZZZ-1234-EFGH-5678-IJKL-9012-MNOP-3456
-CONSOLES=()
-
-# console NAME [OPTIONS...]: start a test console; sets PORT and SPKI.
-console() {
-	local name=$1
-	shift
-	rm -f "$WORK/$name.port"
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/$name.port" \
-	    --spki-file "$WORK/$name.spki" --registry "$WORK/$name.registry" \
-	    --log "$WORK/$name.log" --lifetime 120 "$@" \
-	    > "$WORK/$name.out" 2>&1 &
-	CONSOLES+=($!)
-	for _ in $(seq 100); do
-		[ -s "$WORK/$name.port" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/$name.port")
-	SPKI=$(cat "$WORK/$name.spki" 2>/dev/null)
-}
-stop_consoles() {
-	for p in "${CONSOLES[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-}
 trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
 
 printf '%s\n' "$SECRET" > "$WORK/secret"
@@ -175,7 +153,10 @@ out_has "Everything this run changed was undone"
 check "a failed pairing rolls the install back" test -z "$(ls -A "$R")"
 check "nothing was registered" test ! -s "$WORK/regfail.registry"
 
-# Line mode: pair now, a wrong secret, then the right one.
+# Line mode: pair now with a port where nothing listens; changing the
+# console details asks the address and port with what was given as the
+# default, and keeps the secret on Enter (the console then gets it: it
+# does not know that one); changing them again takes the right secret.
 if command -v python3 >/dev/null; then
 	console textmode --secret "$SECRET"
 	R=$(newroot)
@@ -203,17 +184,31 @@ send
 expect Console address:
 send 127.0.0.1
 expect Console port:
-send $PORT
-expect Shared secret
+send $(cat "$WORK/closed")
+expect Shared secret (Administration > Scans
 send $OTHER
+expect [FAIL] TCP connect
+expect Test again [t, Enter], Change the console details [c]
+send c
+expect Console address:
+expect [127.0.0.1]
+send
+expect Console port:
+send $PORT
+expect Shared secret (Enter keeps the one given before; type the new one if the console generated another):
+send
+expect Keeping the shared secret given before.
+expect Testing the connection to 127.0.0.1:$PORT
 expect [FAIL] Hello
+expect does not know this shared secret
 expect Test again [t, Enter]
 send c
 expect Console address:
 send
 expect Console port:
+expect [$PORT]
 send
-expect Shared secret
+expect Shared secret (Enter keeps the one given before
 send $SECRET
 expect [ OK ] Console proof
 expect Console key: $SPKI

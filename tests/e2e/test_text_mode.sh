@@ -35,9 +35,12 @@ expect User name:
 send nxadmin
 expect Password (at least 8 characters):
 send short
+expect Too short: the password needs at least 8 characters. Type a longer one.
+expect Password (at least 8 characters):
+send typed-secret-pw
 expect Confirm the password:
-send short
-expect at least 8 characters
+send typed-secret-px
+expect The two passwords differ: type the password again, then the same once more.
 expect Password (at least 8 characters):
 send typed-secret-pw
 expect Confirm the password:
@@ -76,6 +79,13 @@ expect sign in as nxadmin
 EOT
 drive "$WORK/console.steps" 0 --text --root "$R" --record "$WORK/recorded.txt"
 out_lacks "typed-secret-pw"
+# A short password is refused as soon as it is typed: no confirmation is
+# asked for it.
+check "a short password is refused before its confirmation is asked" \
+    grep -qF "Password (at least 8 characters): Too short: the password needs at least 8 characters." \
+    <<<"$(printf '%s' "$OUT" | tr -s '\r\n' '  ')"
+check "a confirmation is asked for each long enough password only (3, not 4)" \
+    test "$(grep -c 'Confirm the password:' <<<"$OUT")" -eq 3
 exists "$R/opt/rapid7/console/nsc/conf/userdb.xml"
 file_has "$R/opt/rapid7/console/nse/conf/nse.xml" "NSEConfig"
 check "the password is in no file" test -z "$(grep -rl typed-secret-pw "$R" "$WORK/recorded.txt")"

@@ -3,10 +3,12 @@
 # tmux at 80x24 against the test console on loopback (tests/console): a
 # wrong secret fails the Test connection with its message, the right one
 # passes and shows the console's key, a change asks for the test again,
-# and the install pairs (consoles.xml, --record with console_fingerprint).
-# The secret is never on the screen, in a file under the root, in the log
-# or in the recorded answers. Pair later still goes on without a console;
-# a secret from ENGINE_SETUP_SHARED_SECRET needs no typing.
+# Enter after a passed test goes on, and the install pairs (consoles.xml,
+# --record with console_fingerprint). The secret shows as one * per
+# character and is never on the screen, in a file under the root, in the
+# log or in the recorded answers. Pair later still goes on without a
+# console; a secret from ENGINE_SETUP_SHARED_SECRET needs no typing. Each
+# step of a test shows as it ends, and Esc or Ctrl-C stops a test at once.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v tmux >/dev/null; then
@@ -25,33 +27,6 @@ CONSOLES=()
 eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; stop_consoles; lib_exit_trap' EXIT
 
-# console NAME [OPTIONS...]: start a test console on loopback; sets PORT
-# and SPKI ("sha256:<hex>").
-console() {
-	local name=$1 i
-	shift
-	rm -f "$WORK/$name.port"
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/$name.port" \
-	    --spki-file "$WORK/$name.spki" --registry "$WORK/$name.registry" \
-	    --log "$WORK/$name.log" --lifetime 240 "$@" \
-	    > "$WORK/$name.out" 2>&1 &
-	CONSOLES+=($!)
-	for ((i = 0; i < 200; i++)); do
-		[ -s "$WORK/$name.port" ] && [ -s "$WORK/$name.spki" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$WORK/$name.port")
-	SPKI=$(tr -d '\n' < "$WORK/$name.spki")
-}
-stop_consoles() {
-	local p
-	for p in "${CONSOLES[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	CONSOLES=()
-}
-
 SCREEN_LOG=$WORK/screens.txt
 . "$(dirname "$0")/tmux_lib.sh"
 
@@ -61,6 +36,22 @@ no_secret_in() {
 	if grep -rlE "$SECRET_RE" "$@" 2>/dev/null | grep -q .; then
 		fail "a secret is in: $(grep -rlE "$SECRET_RE" "$@")"
 	fi
+}
+
+# focus_on NAME LABEL: Shift-Tab until the cursor is in the field on the
+# row of LABEL (whatever the order of the focus stops).
+focus_on() {
+	local n=$1 label=$2 row i
+	TESTS_RUN=$((TESTS_RUN + 1))
+	row=$(screen "$n" | grep -n -F -- "$label" | head -1 | cut -d: -f1)
+	for ((i = 0; i < 40; i++)); do
+		[ "$(TM display-message -p -t "$n" '#{cursor_flag} #{cursor_y}')" = \
+		    "1 $((row - 1))" ] && return 0
+		((i % 4 == 0)) && keys "$n" BTab
+		sleep 0.1
+	done
+	fail "[$n] the cursor never came to '$label':
+$(screen "$n")"
 }
 
 # The pages before the pairing page, for an engine with the details
@@ -85,6 +76,19 @@ to_pairing() {
 	shows "$n" "> Engine-to-Console"
 	keys "$n" F10
 	wait_for "$n" "Pair with the Security Console now?"
+}
+
+# console_fields NAME [SECRET]: from the menu, type the test console's
+# address, $PORT and SECRET; the focus stays in the last field typed.
+console_fields() {
+	keys "$1" Tab
+	typ "$1" "127.0.0.1"
+	keys "$1" Tab C-u
+	typ "$1" "$PORT"
+	if [ $# -gt 1 ]; then
+		keys "$1" Tab
+		typ "$1" "$2"
+	fi
 }
 
 DETAILS=(--set first_name=Ada --set last_name=Lovelace --set company=Example)
@@ -144,7 +148,7 @@ shows a "$SPKI"
 lacks a "IJKL"
 # A change to the port asks for the test again; Back and forth keeps a
 # test that still holds.
-keys a BTab BTab
+focus_on a "Port:"
 typ a "1"
 wait_for a "Changed since the test passed: test again."
 lacks a "$SPKI"
@@ -154,7 +158,8 @@ wait_for a "Test the connection first"
 keys a Enter
 wait_for a "Passed."
 shows a "$SPKI"
-keys a F10
+# A passed test puts the focus on Next: Enter goes on, not to a new test.
+keys a Enter
 wait_for a "Check every choice before installing"
 shows a "Pair with console: 127.0.0.1"
 shows a "Console port: $PORT"
@@ -214,10 +219,7 @@ R=$(newroot)
 wiz c 80x24 "ENGINE_SETUP_SHARED_SECRET=$SECRET" --root "$R" "${DETAILS[@]}"
 to_pairing c
 shows c "Shared secret: from ENGINE_SETUP_SHARED_SECRET"
-keys c Tab
-typ c "127.0.0.1"
-keys c Tab C-u
-typ c "$PORT"
+console_fields c
 keys c Enter
 wait_for c "< Test connection >"
 keys c Enter
@@ -249,12 +251,7 @@ console mute --secret "$SECRET" --fail never_answer
 R=$(newroot)
 wiz d 80x24 "ENGINE_SETUP_TIMEOUT=4" --root "$R" "${DETAILS[@]}"
 to_pairing d
-keys d Tab
-typ d "127.0.0.1"
-keys d Tab C-u
-typ d "$PORT"
-keys d Tab
-typ d "$SECRET"
+console_fields d "$SECRET"
 keys d Enter
 wait_for d "< Test connection >"
 keys d Enter
@@ -278,6 +275,69 @@ keys d y
 exited d 5
 check "cancelled: the root is empty" test -z "$(ls -A "$R")"
 TM kill-session -t d
+
+# (e) A console that takes the TCP connection and never answers the TLS
+# handshake, with a long connect timeout: the steps that passed show while
+# the handshake waits; Esc stops the test within 2 s, Ctrl-C too, neither
+# asks to cancel the setup, and the page goes on working. The secret typed
+# shows as 32 '*', and none of it.
+console hang --secret "$SECRET" --fail never_answer
+R=$(newroot)
+wiz e 80x24 "ENGINE_SETUP_CONNECT_TIMEOUT=120" --root "$R" "${DETAILS[@]}"
+to_pairing e
+console_fields e "ABCD1234EFGH5678IJKL9012MNOP3456"
+wait_for e "Shared secret: $(printf '*%.0s' $(seq 32)) Shown as *"
+check "32 '*' for the 32 characters of the secret" test \
+    "$(screen e | grep -F 'Shared secret:' | tr -cd '*' | wc -c)" -eq 32
+for part in ABCD1 EFGH IJKL MNOP; do
+	lacks e "$part"
+done
+keys e Enter
+wait_for e "< Test connection >"
+keys e Enter
+wait_for e "[ OK ] TCP connect 127.0.0.1:$PORT"
+shows e "[ OK ] Resolve 127.0.0.1"
+shows e "[ .. ] TLS handshake"
+shows e "Testing the connection to 127.0.0.1 port $PORT"
+shows e "Esc or Ctrl-C stops the test."
+sleep 1
+shows e "[ .. ] TLS handshake"
+lacks e "Failed."
+T0=$(date +%s%N)
+keys e Escape
+wait_for e "Connection test stopped."
+T1=$(date +%s%N)
+check "Esc stopped the test within 2 s ($(((T1 - T0) / 1000000)) ms)" \
+    test $(((T1 - T0) / 1000000)) -lt 2000
+shows e "[ -- ] TLS handshake stopped"
+shows e "Stopped before the test ended; nothing was stored."
+lacks e "[FAIL]"
+lacks e "Cancel the setup?"
+lacks e "Esc or Ctrl-C stops the test."
+# Again, stopped with Ctrl-C.
+keys e Enter
+wait_for e "Esc or Ctrl-C stops the test."
+wait_for e "[ .. ] TLS handshake"
+T0=$(date +%s%N)
+keys e C-c
+wait_for e "Connection test stopped."
+T1=$(date +%s%N)
+check "Ctrl-C stopped the test within 2 s ($(((T1 - T0) / 1000000)) ms)" \
+    test $(((T1 - T0) / 1000000)) -lt 2000
+lacks e "Cancel the setup?"
+# The page works as before: Next asks for a passed test, the fields take
+# keys, Esc asks to cancel.
+keys e F10
+wait_for e "Test the connection first"
+focus_on e "Port:"
+typ e "9"
+wait_for e "Port: ${PORT}9"
+keys e Escape
+wait_for e "Cancel the setup?"
+keys e y
+exited e 5
+check "stopped and cancelled: the root is empty" test -z "$(ls -A "$R")"
+TM kill-session -t e
 
 TM kill-server 2>/dev/null
 no_secret_in "$WORK/screens.txt"

@@ -2,6 +2,7 @@
  * validation (installer/plan.c). */
 #include "fixture.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -821,6 +822,112 @@ test_install4j_chef_proxy(void **state)
 	log_close();
 }
 
+/* Parse text, validate it, and expect console_address to be kept. */
+static void
+expect_address(const char *text, const char *kept)
+{
+	struct plan_validate_opts vo = { false, false, "/" };
+	struct plan p;
+	struct es_err e;
+
+	plan_init(&p);
+	assert_true(parse(&p, text, &e));
+	assert_true(plan_validate(&p, &vo, &e));
+	assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS), kept);
+	plan_free(&p);
+}
+
+/* An address as typed is kept in one normal form (addr_normal), from an
+ * answers file, an install4j varfile and the front ends alike, so that
+ * "[::1]" never reaches consoles.xml with its brackets. */
+static void
+test_console_address_normal_form(void **state)
+{
+	static const struct { const char *typed, *kept; } cases[] = {
+		{ "::1", "::1" },
+		{ "[::1]", "::1" },
+		{ "0:0:0:0:0:0:0:1", "::1" },
+		{ "[FD00:0:0::0005]", "fd00::5" },
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "LocalHost", "localhost" },
+		{ "Console.Example.COM", "console.example.com" },
+	};
+	struct plan_validate_opts vo = { false, false, "/" };
+	struct plan p;
+	struct es_err e;
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		text = xasprintf("console_address = %s\n", cases[i].typed);
+		expect_address(text, cases[i].kept);
+		free(text);
+		text = xasprintf("consoleAddress=%s\n", cases[i].typed);
+		expect_address(text, cases[i].kept);
+		free(text);
+
+		plan_init(&p);
+		plan_replace(&p, PK_CONSOLE_ADDRESS, cases[i].typed);
+		assert_string_equal(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    cases[i].kept);
+		plan_free(&p);
+	}
+	/* What is not an address is refused as typed. */
+	plan_init(&p);
+	assert_true(parse(&p, "console_address = [console]\n", &e));
+	assert_false(plan_validate(&p, &vo, &e));
+	assert_non_null(strstr(e.msg, "[console]"));
+	plan_free(&p);
+}
+
+/* Whether name occurs in text as a word of its own: not inside a longer
+ * key ("proxy" in "proxyHost"). */
+static bool
+has_word(const char *text, const char *name)
+{
+	const char *at = text;
+	size_t n = strlen(name);
+
+	while ((at = strstr(at, name)) != NULL) {
+		char before = at == text ? ' ' : at[-1];
+		char after = at[n];
+
+		if (!isalnum((unsigned char)before) && before != '_' &&
+		    before != '.' && !isalnum((unsigned char)after) &&
+		    after != '_')
+			return true;
+		at += n;
+	}
+	return false;
+}
+
+/* The manual page (docs/engine-setup.1) names every answers key the code
+ * takes: the canonical keys and every install4j name. */
+static void
+test_every_key_in_the_man_page(void **state)
+{
+	char *man;
+	const char *name;
+	size_t len, i;
+	int k;
+
+	(void)state;
+	man = fixture_read(ES_SOURCE_DIR "/docs/engine-setup.1", &len);
+	assert_non_null(man);
+	for (k = 0; k < PK_COUNT; k++) {
+		name = plan_keyinfo((enum plan_key)k)->name;
+		if (!has_word(man, name))
+			fail_msg("docs/engine-setup.1 lacks the key %s", name);
+	}
+	for (i = 0; (name = plan_alias_name(i)) != NULL; i++)
+		if (!has_word(man, name))
+			fail_msg("docs/engine-setup.1 lacks the install4j name %s",
+			    name);
+	assert_true(i > 10);
+	free(man);
+}
+
 int
 main(void)
 {
@@ -848,6 +955,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_file, fixture_setup,
 		    fixture_teardown),
 		cmocka_unit_test(test_install4j_chef_proxy),
+		cmocka_unit_test(test_console_address_normal_form),
+		cmocka_unit_test(test_every_key_in_the_man_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,6 +155,45 @@ test_no_match_and_ambiguous(void **state)
 	free(out);
 }
 
+/* An address is found as an address: in any text form of the same IPv6
+ * address, with or without brackets on either side (a file written by an
+ * older engine-setup may hold "[::1]"), a host name in any case. */
+static void
+test_match_as_address(void **state)
+{
+	static const char xml[] =
+	    "<Consoles>\n"
+	    "  <console id=\"1\" lastAddress=\"[::1]\" enabled=\"0\"/>\n"
+	    "  <console id=\"2\" lastAddress=\"localhost\" enabled=\"0\"/>\n"
+	    "  <console id=\"3\" lastAddress=\"127.0.0.1\" enabled=\"0\"/>\n"
+	    "</Consoles>\n";
+	static const struct { const char *typed, *id; } cases[] = {
+		{ "::1", "1" }, { "[::1]", "1" }, { "0:0:0:0:0:0:0:1", "1" },
+		{ "LocalHost", "2" }, { "LOCALHOST", "2" }, { "127.0.0.1", "3" },
+	};
+	struct console_entry which;
+	struct es_err e;
+	char *out;
+	size_t len, i;
+	bool changed;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err_clear(&e);
+		memset(&which, 0, sizeof which);
+		assert_true(consoles_set_enabled(xml, strlen(xml), "c.xml",
+		    cases[i].typed, true, &out, &len, &changed, &which, &e));
+		assert_true(changed);
+		assert_string_equal(which.id, cases[i].id);
+		consoles_entry_free(&which);
+		free(out);
+	}
+	err_clear(&e);
+	assert_false(consoles_set_enabled(xml, strlen(xml), "c.xml", "::2",
+	    true, &out, &len, &changed, NULL, &e));
+	assert_non_null(strstr(e.msg, "'::2'"));
+}
+
 int
 main(void)
 {
@@ -164,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_enable_by_id_and_idempotent),
 		cmocka_unit_test(test_missing_attribute_added),
 		cmocka_unit_test(test_no_match_and_ambiguous),
+		cmocka_unit_test(test_match_as_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -449,6 +449,65 @@ test_pairing_silent_listener(void **state)
 	assert_steps(&st, PAIRING_TLS);
 }
 
+/* pairing_opts.stop, as the wizard's keys use it: says stop once after_ms
+ * have passed, noting how many steps had been reported by then. */
+struct stopper {
+	const struct steps *st;
+	long t0, after_ms;
+	int calls, steps_seen;
+};
+
+static bool
+stop_after(void *arg)
+{
+	struct stopper *sp = arg;
+
+	sp->calls++;
+	if (now_ms() - sp->t0 < sp->after_ms)
+		return false;
+	sp->steps_seen = sp->st->count;
+	return true;
+}
+
+/* The same silent listener, stopped by the caller while the TLS handshake
+ * waits: Resolve and TCP connect were reported before (as the handshake
+ * began, not when the exchange ended), stop was asked again and again
+ * while it waited, and the exchange ends at once, ES_ECANCEL, with the
+ * handshake "stopped". */
+static void
+test_pairing_stop(void **state)
+{
+	struct pairing_opts o;
+	struct pairing_result r;
+	struct es_err e = { 0 };
+	struct steps st;
+	struct stopper sp = { 0 };
+	unsigned port;
+	long took;
+	int lfd;
+
+	(void)state;
+	lfd = loopback_socket(&port, true);
+	base_opts(&o, port, &st);
+	o.connect_timeout_ms = 10000;
+	sp.st = &st;
+	sp.after_ms = 600;
+	o.stop = stop_after;
+	o.stop_arg = &sp;
+	sp.t0 = now_ms();
+	assert_false(pairing_run(&o, &r, &e));
+	took = now_ms() - sp.t0;
+	close(lfd);
+	if (took > 600 + 3 * PAIRING_POLL_MS)
+		fail_msg("stopped after %ld ms", took);
+	assert_int_equal(sp.steps_seen, PAIRING_TLS);
+	assert_true(sp.calls >= 600 / PAIRING_POLL_MS / 2);
+	assert_int_equal(e.code, ES_ECANCEL);
+	assert_non_null(strstr(e.msg, "nothing was stored"));
+	assert_steps(&st, PAIRING_TLS);
+	assert_string_equal(st.detail[PAIRING_TLS], "stopped");
+}
+
 static void
 test_pairing_unknown_host(void **state)
 {
@@ -1623,6 +1682,7 @@ main(void)
 		cmocka_unit_test(test_pairing_bad_inputs),
 		cmocka_unit_test(test_pairing_nothing_listens),
 		cmocka_unit_test(test_pairing_silent_listener),
+		cmocka_unit_test(test_pairing_stop),
 		cmocka_unit_test(test_pairing_unknown_host),
 		cmocka_unit_test(test_pairing_paired),
 		cmocka_unit_test(test_pairing_dry_run_pinned),

@@ -22,6 +22,9 @@ test_round_trip(void **state)
 	r.component = xstrdup("engine");
 	r.install_dir = xstrdup("/opt/with space/nexpose");
 	r.engine_id = xstrdup("3f2b6c1e-8a4d-4f0e-9b7a-2c5d8e1f0a3b");
+	r.engine_name = xstrdup("Lab B scanner");
+	r.communication = xstrdup("console-to-engine");
+	r.engine_port = xstrdup("40999");
 	strlist_add(&r.services, "nexposeengine");
 	strlist_add(&r.sysfiles, "/etc/systemd/system/multi-user.target.wants/");
 	strlist_add(&r.parents, "/opt/with space");
@@ -35,6 +38,9 @@ test_round_trip(void **state)
 	assert_true(record_parse(&q, text, strlen(text), "record", &e));
 	assert_string_equal(q.install_dir, "/opt/with space/nexpose");
 	assert_string_equal(q.engine_id, r.engine_id);
+	assert_string_equal(q.engine_name, "Lab B scanner");
+	assert_string_equal(q.communication, "console-to-engine");
+	assert_string_equal(q.engine_port, "40999");
 	assert_int_equal(q.n, 3);
 	assert_int_equal(q.entries[1].type, 'f');
 	assert_int_equal(q.entries[1].mode, 0640);
@@ -50,6 +56,28 @@ test_round_trip(void **state)
 	free(text2);
 	record_free(&r);
 	record_free(&q);
+}
+
+/* A record written before engine_name, communication and engine_port
+ * were kept reads as before, with those unset (status then reads
+ * nse.xml). */
+static void
+test_older_record(void **state)
+{
+	static const char old[] = "format 1\nproduct Nexpose\n"
+	    "component engine\ninstall_dir /opt/rapid7/nexpose\n"
+	    "engine_id 3f2b6c1e-8a4d-4f0e-9b7a-2c5d8e1f0a3b\n";
+	struct record r;
+	struct es_err e;
+
+	(void)state;
+	record_init(&r);
+	err_clear(&e);
+	assert_true(record_parse(&r, old, strlen(old), "record", &e));
+	assert_null(r.engine_name);
+	assert_null(r.communication);
+	assert_null(r.engine_port);
+	record_free(&r);
 }
 
 static void
@@ -311,6 +339,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_older_record),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_clean_paths_accepted),
 		cmocka_unit_test(test_set_file),
