@@ -10,7 +10,6 @@
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
-#include "rootpath.h"
 #include "util.h"
 
 /* A plan_validate'd install_dir under its --root leaves room for the
@@ -265,8 +264,8 @@ install_inside_root(const char *root, const char *component,
 	bool ok;
 
 	strlist_init(&paths);
-	ok = rootpath_inside(root, target, ES_EREQ, e) &&
-	    rootpath_inside(root, state, ES_EREQ, e);
+	ok = plat_path_in_root(root, target, ES_EREQ, e) &&
+	    plat_path_in_root(root, state, ES_EREQ, e);
 	if (ok && mc != NULL && mc->service != NULL)
 		plat_service_paths(root, mc->service, &paths);
 	for (i = 0; ok && i < paths.n; i++) {
@@ -277,7 +276,7 @@ install_inside_root(const char *root, const char *component,
 		 * never followed: its folder. */
 		if (slash != NULL && slash != full)
 			*slash = '\0';
-		ok = rootpath_inside(root, full, ES_EREQ, e);
+		ok = plat_path_in_root(root, full, ES_EREQ, e);
 		free(full);
 	}
 	strlist_free(&paths);

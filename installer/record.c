@@ -297,7 +297,7 @@ record_check_root(const char *root, const struct record *r,
 		 * or link is removed, never followed: its folder. */
 		if (i > r->parents.n && slash != NULL && slash != full)
 			*slash = '\0';
-		if (!rootpath_inside(root, full, ES_EINSTALL, e)) {
+		if (!plat_path_in_root(root, full, ES_EINSTALL, e)) {
 			err_set(e, ES_EINSTALL, "%s names %s, which leads "
 			    "there. Nothing was changed", filename, paths.v[i]);
 			ok = false;
@@ -336,7 +336,7 @@ record_load(const char *root, struct record *r, struct es_err *e)
 	if (plat_file_type(state) == PLAT_NONE)
 		goto out;
 	/* The pointer is read only from inside the root. */
-	if (!rootpath_inside(root, state, ES_EREQ, e))
+	if (!plat_path_in_root(root, state, ES_EREQ, e))
 		goto out;
 	text = plat_read_file(state, 64 * 1024, &len, &local);
 	if (text == NULL) {
@@ -360,7 +360,7 @@ record_load(const char *root, struct record *r, struct es_err *e)
 		goto out;
 	}
 	idir = plat_join_root(root, dir);
-	if (!rootpath_inside(root, idir, ES_EINSTALL, e)) {
+	if (!plat_path_in_root(root, idir, ES_EINSTALL, e)) {
 		err_set(e, ES_EINSTALL, "The install pointer %s names "
 		    "install_dir %s, which leads there. Nothing was changed",
 		    state, dir);

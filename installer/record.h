@@ -80,7 +80,7 @@ char *record_answers_path(const char *install_dir); /* .../.install/answers */
 bool record_load(const char *root, struct record *r, struct es_err *e);
 /* True when every folder r names (install_dir, the parents, the folders
  * of its sysfiles) stays inside root once links are followed
- * (rootpath_inside); else false with e set (ES_EINSTALL), naming
+ * (plat_path_in_root); else false with e set (ES_EINSTALL), naming
  * filename, where r was read. record_parse() checked the paths' text. */
 bool record_check_root(const char *root, const struct record *r,
     const char *filename, struct es_err *e);

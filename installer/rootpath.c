@@ -1,9 +1,7 @@
 #include "rootpath.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
 
 bool
 rootpath_clean(const char *p)
@@ -42,22 +40,4 @@ rootpath_below(const char *dir, const char *p)
 	if (strncmp(p, dir, n) != 0 || p[n] != '/' || p[n + 1] == '\0')
 		return NULL;
 	return p + n + 1;
-}
-
-bool
-rootpath_inside(const char *root, const char *path, int code,
-    struct es_err *e)
-{
-	char *at, *to;
-
-	if (plat_path_in_root(root, path, &at, &to))
-		return true;
-	err_set(e, code, "%s leads out of --root %s: a symbolic link on the "
-	    "way resolves to %s. engine-setup reads, writes and removes "
-	    "nothing outside the root: make the link point inside it (an "
-	    "absolute target is taken from the host's /, not from the root)",
-	    at, root, to != NULL ? to : "nothing that exists");
-	free(at);
-	free(to);
-	return false;
 }

@@ -1,15 +1,13 @@
-/* The rules that keep a path engine-setup reads from its own files (the
- * install pointer, the install record, the journal) inside --root, so
- * that none of them can lead a command to read, write or remove anything
- * outside it (docs/security.md, "Paths engine-setup reads back"). Paths
- * here are as the host sees them ("/opt/rapid7/nexpose", without the
- * --root prefix) unless a function says otherwise. */
+/* The rules for the text of a path engine-setup reads from its own files
+ * (the install pointer, the install record, the journal), so that none of
+ * them can lead a command out of --root with ".." (docs/security.md,
+ * "Paths engine-setup reads back"); plat_path_in_root() checks where the
+ * links on the way lead. Paths here are as the host sees them
+ * ("/opt/rapid7/nexpose", without the --root prefix). */
 #ifndef ES_ROOTPATH_H
 #define ES_ROOTPATH_H
 
 #include <stdbool.h>
-
-#include "error.h"
 
 /* Is p an absolute path without empty, "." or ".." parts? One trailing
  * '/' (a folder, as plat_service_paths() writes it) is allowed; "/" is
@@ -21,12 +19,5 @@ bool rootpath_clean(const char *p);
  * or is not strictly below dir (dir itself, a sibling "/opt/xy" of
  * "/opt/x", or anything with ".."). */
 const char *rootpath_below(const char *dir, const char *p);
-/* True when path, a path inside root with root's prefix, stays inside
- * root once the symbolic links on its way are followed
- * (plat_path_in_root); always true for the live root "/". Else false
- * with e set (code) to "<part> leads out of --root <root>: a symbolic
- * link on the way resolves to <where>", and what to do. */
-bool rootpath_inside(const char *root, const char *path, int code,
-    struct es_err *e);
 
 #endif

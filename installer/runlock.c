@@ -6,7 +6,6 @@
 #include "log.h"
 #include "platform.h"
 #include "recover.h"
-#include "rootpath.h"
 
 /* "this host", or the --root folder. */
 static const char *
@@ -57,7 +56,7 @@ runlock_take(const char *root, int wait_seconds, FILE *out,
 	 * folder: one that leads out of --root is not followed. */
 	{
 		char *state = plat_state_file(root);
-		bool in = rootpath_inside(root, state, ES_EREQ, e);
+		bool in = plat_path_in_root(root, state, ES_EREQ, e);
 
 		free(state);
 		if (!in) {

@@ -55,14 +55,15 @@ char *plat_join_root(const char *root, const char *abs_path);
 /* Whether path, a path inside root with root's prefix (plat_join_root),
  * stays inside root once the symbolic links on its way are followed: its
  * nearest part that exists (path itself, or the nearest folder above it)
- * must resolve (realpath(3)) to root's real path or below it. A live
- * root ("/") holds every path. False when it leads out: *at is that part
- * and *to where it resolves, NULL when it leads to nothing that exists (a
- * link to a missing target, a loop); the caller frees both. Callers that
- * replace a last part without following it (a file written by rename, a
- * link replaced) pass its folder. */
-bool plat_path_in_root(const char *root, const char *path, char **at,
-    char **to);
+ * must resolve (realpath(3)) to root's real path or below it; a link to a
+ * missing target or a loop leads nowhere inside. A live root ("/") holds
+ * every path. False when it leads out, with e set (code) to "<part>
+ * leads out of --root <root>: a symbolic link on the way resolves to
+ * <where>" and what to do. Callers that replace a last part without
+ * following it (a file written by rename, a link replaced) pass its
+ * folder. */
+bool plat_path_in_root(const char *root, const char *path, int code,
+    struct es_err *e);
 /* True for an absolute path on this OS. */
 bool plat_path_is_absolute(const char *path);
 /* The longest path this OS opens, its terminating NUL included

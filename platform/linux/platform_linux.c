@@ -525,13 +525,13 @@ plat_join_root(const char *root, const char *abs_path)
 }
 
 bool
-plat_path_in_root(const char *root, const char *path, char **at, char **to)
+plat_path_in_root(const char *root, const char *path, int code,
+    struct es_err *e)
 {
 	char *up, *slash, *rroot = NULL, *real = NULL;
 	size_t n;
 	bool in = true;
 
-	*at = *to = NULL;
 	if (plat_is_live_root(root))
 		return true;
 	/* The nearest part that exists: what is missing is made inside it. */
@@ -552,11 +552,13 @@ plat_path_in_root(const char *root, const char *path, char **at, char **to)
 	in = strcmp(rroot, "/") == 0 || (strncmp(real, rroot, n) == 0 &&
 	    (real[n] == '\0' || real[n] == '/'));
 out:
-	if (!in) {
-		*at = up;
-		*to = real;
-		up = real = NULL;
-	}
+	if (!in)
+		err_set(e, code, "%s leads out of --root %s: a symbolic link on "
+		    "the way resolves to %s. engine-setup reads, writes and "
+		    "removes nothing outside the root: make the link point "
+		    "inside it (an absolute target is taken from the host's /, "
+		    "not from the root)", up, root,
+		    real != NULL ? real : "nothing that exists");
 	free(up);
 	free(real);
 	free(rroot);
@@ -1601,18 +1603,10 @@ static bool
 plat_service_in_root(const char *root, const char *folder,
     const char *verb, const char *path, struct es_err *e)
 {
-	char *at, *to;
-
-	if (plat_path_in_root(root, folder, &at, &to))
+	if (plat_path_in_root(root, folder, ES_EINSTALL, e))
 		return true;
-	err_set(e, ES_EINSTALL, "cannot %s %s: %s leads out of --root %s "
-	    "(a symbolic link on the way resolves to %s). engine-setup "
-	    "writes and removes nothing outside the root: make the link "
-	    "point inside it (an absolute target is taken from the host's /, "
-	    "not from the root)", verb, path, at,
-	    root, to != NULL ? to : "nothing that exists");
-	free(at);
-	free(to);
+	err_set(e, ES_EINSTALL, "Nothing was done: engine-setup was about to "
+	    "%s %s", verb, path);
 	return false;
 }
 

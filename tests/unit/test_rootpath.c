@@ -2,12 +2,9 @@
  * (installer/rootpath.c). */
 #include "fixture.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rootpath.h"
-#include "util.h"
 
 static void
 test_clean(void **state)
@@ -74,48 +71,12 @@ test_below(void **state)
 			    not_below[i][0]);
 }
 
-/* The message names the part that leads out, the root, and where it
- * leads; a path that stays inside, or the live root, passes. */
-static void
-test_inside(void **state)
-{
-	struct fixture *f = *state;
-	char *root = fixture_path(f, "root"), *out = fixture_path(f, "out");
-	char *link = fixture_path(f, "root/opt"), *p, *real, *want;
-	struct es_err e = { 0 };
-
-	fixture_write(f, "out/x", "x");
-	fixture_write(f, "root/srv/y", "y");
-	assert_int_equal(symlink(out, link), 0);
-	p = fixture_path(f, "root/srv/new/folder");
-	assert_true(rootpath_inside(root, p, ES_EREQ, &e));
-	assert_int_equal(e.code, 0);
-	free(p);
-	p = fixture_path(f, "root/opt/rapid7/nexpose");
-	assert_false(rootpath_inside(root, p, ES_EINSTALL, &e));
-	assert_int_equal(e.code, ES_EINSTALL);
-	real = realpath(out, NULL);
-	want = xasprintf("%s leads out of --root %s: a symbolic link on the "
-	    "way resolves to %s. ", link, root, real);
-	assert_true(str_has_prefix(e.msg, want));
-	assert_non_null(strstr(e.msg, "make the link point inside it"));
-	assert_true(rootpath_inside("/", p, ES_EREQ, NULL));
-	free(want);
-	free(real);
-	free(p);
-	free(link);
-	free(out);
-	free(root);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_below),
-		cmocka_unit_test_setup_teardown(test_inside, fixture_setup,
-		    fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
