@@ -469,3 +469,27 @@ crypto_sha256_hex(const void *data, size_t len, char out[65])
 		fatal("OpenSSL cannot compute SHA-256");
 	hex_encode(md, mdlen, out);
 }
+
+bool
+crypto_sha256_file(FILE *f, char out[65])
+{
+	unsigned char buf[64 * 1024], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t n;
+	bool ok = false;
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		fatal("OpenSSL cannot compute SHA-256");
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (EVP_DigestUpdate(ctx, buf, n) != 1)
+			fatal("OpenSSL cannot compute SHA-256");
+	if (!ferror(f)) {
+		if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+			fatal("OpenSSL cannot compute SHA-256");
+		hex_encode(md, 32, out);
+		ok = true;
+	}
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -32,6 +33,9 @@ bool crypto_password_verify(const char *password, const char *stored);
 void crypto_uuid(char out[37]);
 /* Lower-case hex SHA-256 of a buffer. out >= 65 bytes. */
 void crypto_sha256_hex(const void *data, size_t len, char out[65]);
+/* The same of what is left to read from f, read to its end; false when
+ * reading fails (ferror). */
+bool crypto_sha256_file(FILE *f, char out[65]);
 
 /* Standard base64 (RFC 4648 section 4, padded, no line breaks) of n bytes.
  * Caller frees. */

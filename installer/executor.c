@@ -390,49 +390,55 @@ exec_end(struct exec *x)
 }
 
 bool
-exec_replace_file(const char *root, const char *op, const char *install_dir,
-    const char *dir, const char *rel, const void *data, size_t len,
-    unsigned mode, bool cancellable, struct es_err *e)
+exec_replace_files(const char *root, const char *op, const char *install_dir,
+    const char *dir, const struct exec_file *files, size_t n,
+    bool cancellable, struct es_err *e)
 {
-	char *path = xasprintf("%s/%s", dir, rel);
+	/* The file the change is for; the others (the install record's sum
+	 * of it) follow it. */
+	const char *what = files[0].rel;
 	struct exec x;
-	bool ok;
+	size_t i;
+	bool ok = true;
 
 	exec_init(&x);
 	if (cancellable && plat_signals_pending() > 0) {
 		err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C, SIGTERM "
-		    "or SIGHUP) before %s was changed. Nothing was changed",
-		    path);
+		    "or SIGHUP) before %s/%s was changed. Nothing was changed",
+		    dir, what);
 		exec_free(&x);
-		free(path);
 		return false;
 	}
 	if (!exec_begin(&x, root, op, install_dir, e)) {
 		exec_free(&x);
-		free(path);
 		return false;
 	}
-	/* Missing beneath dir but there through the plain path: a link on
-	 * the way, which must not be followed, not even by the undo. */
-	if (plat_file_type_beneath(dir, rel) == PLAT_NONE &&
-	    plat_file_type(path) != PLAT_NONE) {
-		err_set(e, ES_EINSTALL, "cannot write %s: a symbolic link on "
-		    "the way leads out of %s. Nothing was changed.", path, dir);
-		ok = false;
-	} else {
-		ok = true;
+	for (i = 0; ok && i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, files[i].rel);
+
+		/* Missing beneath dir but there through the plain path: a
+		 * link on the way, which must not be followed, not even by
+		 * the undo. */
+		if (plat_file_type_beneath(dir, files[i].rel) == PLAT_NONE &&
+		    plat_file_type(path) != PLAT_NONE) {
+			err_set(e, ES_EINSTALL, "cannot write %s: a symbolic "
+			    "link on the way leads out of %s. Nothing was "
+			    "changed.", path, dir);
+			ok = false;
+		}
+		ok = ok && exec_push_path(&x, path, e) &&
+		    plat_write_file_beneath(dir, files[i].rel, files[i].data,
+		    files[i].len, files[i].mode, e);
+		free(path);
 	}
 	/* A signal up to the commit point undoes the change. */
-	ok = ok && exec_push_path(&x, path, e) &&
-	    plat_write_file_beneath(dir, rel, data, len, mode, e) &&
-	    !(cancellable && exec_cancelled(&x, e)) &&
+	ok = ok && !(cancellable && exec_cancelled(&x, e)) &&
 	    exec_commit(&x, e);
 	if (ok)
 		exec_end(&x);
 	else if (exec_rollback(&x) && e->code == ES_ECANCEL)
-		err_set(e, ES_ECANCEL, "%s is as it was. Nothing was changed",
-		    path);
+		err_set(e, ES_ECANCEL, "%s/%s is as it was. Nothing was "
+		    "changed", dir, what);
 	exec_free(&x);
-	free(path);
 	return ok;
 }

@@ -87,17 +87,25 @@ bool exec_rollback(struct exec *x);
 bool exec_commit(struct exec *x, struct es_err *e);
 /* The run is over: remove the journal. */
 void exec_end(struct exec *x);
-/* One journalled change outside an install: replace the content of
- * dir/rel (data, len, mode; plat_write_file_beneath(), so never through
- * a link) for a run of op on root's installation at install_dir, so that
- * a crash leaves the old file or the new one and nothing else. When
- * cancellable, a signal (plat_signals_install()) that came before the
- * commit point leaves the old file (ES_ECANCEL); otherwise signals are
- * not looked at (pair: the console has registered the engine already). */
-bool exec_replace_file(const char *root, const char *op,
-    const char *install_dir, const char *dir, const char *rel,
-    const void *data, size_t len, unsigned mode, bool cancellable,
-    struct es_err *e);
+/* One file exec_replace_files() writes: rel beneath its folder, the
+ * bytes and the permission bits. */
+struct exec_file {
+	const char *rel;
+	const void *data;
+	size_t len;
+	unsigned mode;
+};
+/* One journalled change outside an install: replace the content of the
+ * n files beneath dir (plat_write_file_beneath(), so never through a
+ * link) for a run of op on root's installation at install_dir, all of
+ * them or none, so that a crash leaves the old files or the new ones and
+ * nothing else. When cancellable, a signal (plat_signals_install()) that
+ * came before the commit point leaves the old files (ES_ECANCEL);
+ * otherwise signals are not looked at (pair: the console has registered
+ * the engine already). */
+bool exec_replace_files(const char *root, const char *op,
+    const char *install_dir, const char *dir, const struct exec_file *files,
+    size_t n, bool cancellable, struct es_err *e);
 /* Carry out one record (undo or finish); idempotent. False with e set. */
 bool exec_apply(const struct undo *u, struct es_err *e);
 

@@ -221,41 +221,41 @@ out_payload:
 	return result;
 }
 
-/* True when path (inside root), or its nearest existing folder above,
- * resolves to a place inside root; else false with e set (ES_EREQ) naming
- * the link that leads out. */
+/* True when everything an install writes outside the installation's own
+ * folder stays inside --root: install_dir (target, with the root's prefix)
+ * and the folders made above it, the state folder (the pointer, the run
+ * lock, the journal), and every path the component's service definition
+ * may make or replace (plat_service_paths), a file's folder for a file.
+ * Else false with e set (ES_EREQ) naming the link that leads out. */
 static bool
-install_inside_root(const char *root, const char *path, struct es_err *e)
+install_inside_root(const char *root, const char *component,
+    const char *target, const struct manifest *m, struct es_err *e)
 {
-	char *up = xstrdup(path), *slash, *real = NULL, *rroot;
-	size_t n;
-	bool ok = true;
+	const struct manifest_component *mc = m != NULL ?
+	    manifest_component(m, component) : NULL;
+	char *state = plat_state_file(root);
+	struct strlist paths;
+	size_t i;
+	bool ok;
 
-	while (plat_file_type(up) == PLAT_NONE &&
-	    (slash = strrchr(up, '/')) != NULL && slash != up)
-		*slash = '\0';
-	rroot = plat_real_path(root);
-	real = plat_real_path(up);
-	if (rroot != NULL && real != NULL) {
-		n = strlen(rroot);
-		if (!(strncmp(real, rroot, n) == 0 &&
-		    (real[n] == '\0' || real[n] == '/' ||
-		    strcmp(rroot, "/") == 0))) {
-			err_set(e, ES_EREQ, "%s leads out of --root %s: a "
-			    "symbolic link on the way resolves to %s. Links "
-			    "under --root are followed on this host, so each "
-			    "must resolve inside the root: give the link a "
-			    "target that stays inside %s (a relative one counts "
-			    "from the link's own folder; an absolute one is "
-			    "taken from this host's /), or install into a "
-			    "folder of the root without one.", up, root, real,
-			    root);
-			ok = false;
-		}
+	strlist_init(&paths);
+	ok = plat_path_in_root(root, target, ES_EREQ, e) &&
+	    plat_path_in_root(root, state, ES_EREQ, e);
+	if (ok && mc != NULL && mc->service != NULL)
+		plat_service_paths(root, mc->service, &paths);
+	for (i = 0; ok && i < paths.n; i++) {
+		char *full = plat_join_root(root, paths.v[i]);
+		char *slash = strrchr(full, '/');
+
+		/* A folder ends in '/': itself. A file or link is replaced,
+		 * never followed: its folder. */
+		if (slash != NULL && slash != full)
+			*slash = '\0';
+		ok = plat_path_in_root(root, full, ES_EREQ, e);
+		free(full);
 	}
-	free(up);
-	free(real);
-	free(rroot);
+	strlist_free(&paths);
+	free(state);
 	return ok;
 }
 
@@ -302,14 +302,9 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	 * way that leads out (an image's absolute /opt -> /data, resolved
 	 * from the host's /) would put the installation on the host. */
 	target = plat_join_root(o->root, in.install_dir);
-	if (ok && strcmp(o->root, "/") != 0) {
-		char *state = plat_state_file(o->root);
-		const char *where[] = { target, state };
-
-		for (i = 0; ok && i < 2; i++)
-			ok = install_inside_root(o->root, where[i], e);
-		free(state);
-	}
+	if (ok)
+		ok = install_inside_root(o->root, in.component, target,
+		    o->manifest, e);
 	free(target);
 	return ok;
 }

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 /* The format's version, in every header; a newer one is not replayed. */
@@ -262,29 +263,6 @@ struct journal_rebase {
 	char why[1200];            /* a record refused: the reason */
 };
 
-/* Is p an absolute path without empty, "." or ".." parts? One trailing
- * '/' (a folder, as plat_service_paths() writes it) is allowed. */
-static bool
-journal_path_clean(const char *p)
-{
-	const char *c = p;
-
-	if (p == NULL || p[0] != '/')
-		return false;
-	while (*c == '/') {
-		const char *next = strchr(++c, '/');
-		size_t n = next != NULL ? (size_t)(next - c) : strlen(c);
-
-		if (n == 0)
-			return next == NULL;
-		if ((n == 1 && c[0] == '.') ||
-		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += n;
-	}
-	return true;
-}
-
 /* p, a path the journal names, moved from the root the journal was
  * written in to rb->root; NULL (rb->why set) when it is not strictly
  * inside that root. The root is spelt as the user gave it (it may hold
@@ -297,7 +275,7 @@ journal_rebase_path(struct journal_rebase *rb, const char *p)
 	for (i = 0; p != NULL && i < rb->nfrom; i++) {
 		n = strlen(rb->from[i]);
 		if (strncmp(p, rb->from[i], n) == 0 &&
-		    journal_path_clean(p + n) &&
+		    rootpath_clean(p + n) &&
 		    p[n + strspn(p + n, "/")] != '\0')
 			return plat_join_root(rb->root, p + n);
 	}

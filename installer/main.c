@@ -677,6 +677,42 @@ consoles_install_dir(const struct cli *c, struct record *r, struct es_err *e)
 	return plat_join_root(root, r->install_dir);
 }
 
+/* Replace the installation's consoles.xml with data (op "pair" or
+ * "consoles"), and the record's SHA-256 of it in the same journalled
+ * change: uninstall keeps a file whose bytes the record does not know
+ * (uninstall.h), and this change is engine-setup's own. cancellable:
+ * exec_replace_files(). */
+static bool
+replace_consoles(const char *root, const char *op, struct record *r,
+    const char *idir, const char *data, size_t len, unsigned mode,
+    bool cancellable, struct es_err *e)
+{
+	struct exec_file f[2];
+	char sha[65], *path = xasprintf("%s/" CONSOLES_REL, r->install_dir);
+	char *text = NULL;
+	size_t n = 1;
+	bool ok;
+
+	f[0].rel = CONSOLES_REL;
+	f[0].data = data;
+	f[0].len = len;
+	f[0].mode = mode;
+	crypto_sha256_hex(data, len, sha);
+	if (record_set_file(r, path, sha, mode)) {
+		text = record_format(r);
+		f[1].rel = RECORD_REL;
+		f[1].data = text;
+		f[1].len = strlen(text);
+		f[1].mode = 0600;
+		n = 2;
+	}
+	ok = exec_replace_files(root, op, r->install_dir, idir, f, n,
+	    cancellable, e);
+	free(text);
+	free(path);
+	return ok;
+}
+
 static int
 consoles_list(const struct cli *c)
 {
@@ -784,9 +820,8 @@ consoles_toggle(const struct cli *c, bool enable)
 		goto out;
 	}
 	mode = plat_file_mode(path);
-	if (!exec_replace_file(root, "consoles", r.install_dir, idir,
-	    CONSOLES_REL, out, outlen, mode > 0 ? (unsigned)mode & 0640 : 0640,
-	    true, &e)) {
+	if (!replace_consoles(root, "consoles", &r, idir, out, outlen,
+	    mode > 0 ? (unsigned)mode & 0640 : 0640, true, &e)) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -1036,8 +1071,7 @@ cmd_pair(const struct cli *c)
 		ce.cert_pem = pr.console_cert_pem;
 		mode = plat_file_mode(path);
 		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
-		    !exec_replace_file(root, "pair", r.install_dir, idir,
-		    CONSOLES_REL, out, outlen,
+		    !replace_consoles(root, "pair", &r, idir, out, outlen,
 		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, &e))
 			goto fail;
 		printf("Paired with console %s (%s) at %s; recorded as "

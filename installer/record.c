@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 void
@@ -57,6 +58,24 @@ record_add(struct record *r, char type, unsigned mode, const char *sha256,
 	snprintf(en->sha256, sizeof en->sha256, "%s",
 	    sha256 != NULL ? sha256 : "-");
 	en->path = xstrdup(path);
+}
+
+bool
+record_set_file(struct record *r, const char *path, const char *sha256,
+    unsigned mode)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct record_entry *en = &r->entries[i];
+
+		if (en->type == 'f' && strcmp(en->path, path) == 0) {
+			snprintf(en->sha256, sizeof en->sha256, "%s", sha256);
+			en->mode = mode & 07777;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void
@@ -114,6 +133,52 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "engine_port") == 0) return &r->engine_port;
 	if (strcmp(key, "installed_at") == 0) return &r->installed_at;
 	return NULL;
+}
+
+/* The damage a path breaks the rules with, in e (ES_EINSTALL). */
+static bool
+record_bad_path(const char *filename, const char *key, const char *path,
+    const char *rule, struct es_err *e)
+{
+	err_set(e, ES_EINSTALL, "%s is damaged: its %s %s is not %s, so "
+	    "engine-setup acts on none of it. Restore the record from a "
+	    "backup, or remove the installation by hand (docs/install-"
+	    "record.md)", filename, key, path, rule);
+	return false;
+}
+
+/* Every path the record names is clean (rootpath_clean), so that none
+ * can climb out of the root: install_dir is a folder below "/", each
+ * file, folder and link strictly below install_dir, each parent a
+ * folder above it, each sysfile below "/". */
+static bool
+record_check_paths(const struct record *r, const char *filename,
+    struct es_err *e)
+{
+	static const char clean[] = "an absolute path without empty, '.' "
+	    "or '..' parts";
+	size_t i;
+
+	if (rootpath_below("/", r->install_dir) == NULL)
+		return record_bad_path(filename, "install_dir",
+		    r->install_dir, clean, e);
+	for (i = 0; i < r->n; i++)
+		if (rootpath_below(r->install_dir, r->entries[i].path) == NULL)
+			return record_bad_path(filename, "entry",
+			    r->entries[i].path, "a clean path inside its "
+			    "install_dir", e);
+	for (i = 0; i < r->parents.n; i++)
+		if (rootpath_below(r->parents.v[i], r->install_dir) == NULL ||
+		    rootpath_below("/", r->parents.v[i]) == NULL)
+			return record_bad_path(filename, "parent",
+			    r->parents.v[i], "a clean folder above its "
+			    "install_dir", e);
+	for (i = 0; i < r->sysfiles.n; i++)
+		if (!rootpath_clean(r->sysfiles.v[i]) ||
+		    strcmp(r->sysfiles.v[i], "/") == 0)
+			return record_bad_path(filename, "sysfile",
+			    r->sysfiles.v[i], clean, e);
+	return true;
 }
 
 bool
@@ -187,7 +252,7 @@ bad:
 		    "install_dir or component", filename);
 		return false;
 	}
-	return true;
+	return record_check_paths(r, filename, e);
 }
 
 char *
@@ -210,55 +275,131 @@ record_pointer_text(const char *install_dir)
 }
 
 bool
+record_check_root(const char *root, const struct record *r,
+    const char *filename, struct es_err *e)
+{
+	struct strlist paths;
+	size_t i;
+	bool ok = true;
+
+	strlist_init(&paths);
+	strlist_add(&paths, r->install_dir);
+	for (i = 0; i < r->parents.n; i++)
+		strlist_add(&paths, r->parents.v[i]);
+	for (i = 0; i < r->sysfiles.n; i++)
+		strlist_add(&paths, r->sysfiles.v[i]);
+	for (i = 0; ok && i < paths.n; i++) {
+		char *full = plat_join_root(root, paths.v[i]);
+		char *slash = strrchr(full, '/');
+
+		/* A folder is what is removed: itself (ending in '/', or a
+		 * parent, or install_dir, which stays whole). A sysfile file
+		 * or link is removed, never followed: its folder. */
+		if (i > r->parents.n && slash != NULL && slash != full)
+			*slash = '\0';
+		if (!plat_path_in_root(root, full, ES_EINSTALL, e)) {
+			err_set(e, ES_EINSTALL, "%s names %s, which leads "
+			    "there. Nothing was changed", filename, paths.v[i]);
+			ok = false;
+		}
+		free(full);
+	}
+	strlist_free(&paths);
+	return ok;
+}
+
+/* The install_dir the pointer file's text names (its "install_dir PATH"
+ * line; '#' lines are comments), or NULL. Caller frees. */
+static char *
+record_pointer_dir(const char *text)
+{
+	const char *line, *end;
+
+	for (line = text; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if (str_has_prefix(line, "install_dir "))
+			return xstrndup(line + 12, (size_t)(end - line - 12));
+	}
+	return NULL;
+}
+
+bool
 record_load(const char *root, struct record *r, struct es_err *e)
 {
 	char *state = plat_state_file(root), *text = NULL, *dir = NULL;
-	char *rpath = NULL, *full = NULL, *nl, *rtext = NULL;
+	char *rpath = NULL, *full = NULL, *rtext = NULL, *idir = NULL;
 	size_t len;
-	bool ok = false;
+	bool ok = false, dir_safe = false;
 	struct es_err local;
 
 	err_clear(&local);
 	if (plat_file_type(state) == PLAT_NONE)
+		goto out;
+	/* The pointer is read only from inside the root. */
+	if (!plat_path_in_root(root, state, ES_EREQ, e))
 		goto out;
 	text = plat_read_file(state, 64 * 1024, &len, &local);
 	if (text == NULL) {
 		err_set(e, ES_EINSTALL, "cannot read %s: %s", state, local.msg);
 		goto out;
 	}
-	dir = strstr(text, "install_dir ");
-	if (dir == NULL) {
+	if ((dir = record_pointer_dir(text)) == NULL) {
 		err_set(e, ES_EINSTALL, "%s is damaged: no install_dir line; "
 		    "remove it if no installation is left", state);
 		goto out;
 	}
-	dir += strlen("install_dir ");
-	if ((nl = strchr(dir, '\n')) != NULL)
-		*nl = '\0';
+	/* A ".." would climb out of the root, as a link on the way would:
+	 * neither is followed. */
+	if (rootpath_below("/", dir) == NULL) {
+		err_set(e, ES_EINSTALL, "the install pointer %s names "
+		    "install_dir %s, which is not an absolute path without "
+		    "empty, '.' or '..' parts, so engine-setup does not follow "
+		    "it. Nothing was changed. If the file was edited, put back "
+		    "the folder the installation is in; if no installation is "
+		    "left, remove %s", state, dir, state);
+		goto out;
+	}
+	idir = plat_join_root(root, dir);
+	if (!plat_path_in_root(root, idir, ES_EINSTALL, e)) {
+		err_set(e, ES_EINSTALL, "The install pointer %s names "
+		    "install_dir %s, which leads there. Nothing was changed",
+		    state, dir);
+		goto out;
+	}
+	dir_safe = true;
 	rpath = record_path(dir);
 	full = plat_join_root(root, rpath);
-	{
-		/* Not through a link inside the installation. */
-		char *idir = plat_join_root(root, dir);
-
-		rtext = plat_read_file_beneath(idir, RECORD_REL, 64u << 20,
-		    &len, &local);
-		free(idir);
-	}
+	/* Not through a link inside the installation. */
+	rtext = plat_read_file_beneath(idir, RECORD_REL, 64u << 20, &len,
+	    &local);
 	if (rtext == NULL) {
 		err_set(e, ES_EINSTALL, "the installation at %s has no "
 		    "readable record (%s): %s", dir, full, local.msg);
 		goto out;
 	}
-	ok = record_parse(r, rtext, len, full, e);
+	if (!record_parse(r, rtext, len, full, e))
+		goto out;
+	if (strcmp(r->install_dir, dir) != 0) {
+		err_set(e, ES_EINSTALL, "%s says install_dir %s, but the "
+		    "install pointer %s names %s: one of them is damaged, so "
+		    "engine-setup acts on neither. Nothing was changed. Put "
+		    "back the install_dir the installation was made with in "
+		    "the one that was edited", full, r->install_dir, state,
+		    dir);
+		goto out;
+	}
+	ok = record_check_root(root, r, full, e);
 out:
-	if (!ok && dir != NULL) {
-		/* Unreadable: where it is still tells what to replace. */
+	if (!ok && dir_safe) {
+		/* Unreadable: where it is (a folder inside the root) still
+		 * tells what to replace. */
 		record_free(r);
 		r->install_dir = xstrdup(dir);
 	}
 	free(state);
 	free(text);
+	free(dir);
+	free(idir);
 	free(rtext);
 	free(rpath);
 	free(full);

@@ -44,8 +44,19 @@ void record_init(struct record *r);
 void record_free(struct record *r);
 void record_add(struct record *r, char type, unsigned mode,
     const char *sha256, const char *path);
+/* Set the SHA-256 (hex) and mode r holds for the file path (absolute,
+ * without the --root prefix), after engine-setup itself changed it, so
+ * that uninstall does not take it for someone else's change. False when r
+ * lists no such file. */
+bool record_set_file(struct record *r, const char *path, const char *sha256,
+    unsigned mode);
 /* The record as text. Caller frees. */
 char *record_format(const struct record *r);
+/* Parse a record's text; false with e set (ES_EINSTALL, naming filename)
+ * when it is damaged: a line that is not a record line, a newer format,
+ * no install_dir or component, or a path that is not clean (no empty,
+ * "." or ".." parts: install_dir below "/", each entry strictly below
+ * install_dir, each parent above it, each sysfile below "/"). */
 bool record_parse(struct record *r, const char *text, size_t len,
     const char *filename, struct es_err *e);
 
@@ -63,9 +74,11 @@ char *record_answers_path(const char *install_dir); /* .../.install/answers */
 /* Find the installation under root through the pointer file. Returns
  * false with e->code 0 when nothing is installed; with an error
  * (ES_EINSTALL: a damaged file of the installation, naming the file and
- * line) when the pointer or the record is unreadable, and then
- * r->install_dir is the folder the pointer names (NULL when the pointer
- * itself is unreadable). */
+ * line) when the pointer or the record is unreadable or breaks the rules
+ * that keep their paths inside root (docs/install-record.md, "Paths"), or
+ * ES_EREQ when the state folder leads out of root through a link. Then
+ * r->install_dir is the folder the pointer names when that folder itself
+ * passed those rules, else NULL. */
 bool record_load(const char *root, struct record *r, struct es_err *e);
 /* After record_load() failed with e set and r->install_dir known: add
  * to e what to do about an installation whose record cannot be read
@@ -74,6 +87,12 @@ bool record_load(const char *root, struct record *r, struct es_err *e);
  * uninstall it, or remove it by hand. */
 void record_damaged_explain(const char *root, const struct record *r,
     struct es_err *e);
+/* True when every folder r names (install_dir, the parents, the folders
+ * of its sysfiles) stays inside root once links are followed
+ * (plat_path_in_root); else false with e set (ES_EINSTALL), naming
+ * filename, where r was read. record_parse() checked the paths' text. */
+bool record_check_root(const char *root, const struct record *r,
+    const char *filename, struct es_err *e);
 /* The pointer file's text for install_dir. Caller frees. */
 char *record_pointer_text(const char *install_dir);
 

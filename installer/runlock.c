@@ -1,8 +1,10 @@
 #include "runlock.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "platform.h"
 #include "recover.h"
 
 /* "this host", or the --root folder. */
@@ -50,6 +52,18 @@ runlock_take(const char *root, int wait_seconds, FILE *out,
 	 * lock would create what the user never asked for. */
 	if (plat_file_type(root) == PLAT_NONE)
 		return true;
+	/* The lock, the journal and the install pointer live in the state
+	 * folder: one that leads out of --root is not followed. */
+	{
+		char *state = plat_state_file(root);
+		bool in = plat_path_in_root(root, state, ES_EREQ, e);
+
+		free(state);
+		if (!in) {
+			err_set(e, ES_EREQ, "Nothing was changed.");
+			return false;
+		}
+	}
 	err_clear(&local);
 	if (plat_run_lock_acquire(root, 0, lock, &pid, &local))
 		return runlock_recover(root, out, lock, e);

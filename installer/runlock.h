@@ -15,7 +15,9 @@
  * on out that this run waits, and wait up to wait_seconds (ES_EBUSY when
  * the time runs out, ES_ECANCEL on Ctrl-C). The messages name the other
  * run's process and say that nothing was changed. *lock stays NULL (and
- * the call succeeds) for a --root folder that does not exist.
+ * the call succeeds) for a --root folder that does not exist; a state
+ * folder (plat_state_file) that leads out of the --root folder through a
+ * symbolic link is refused (ES_EREQ) before anything is made there.
  * Once the lock is held, a run that a crash cut short is finished first
  * (recover_run(), one line on out); when that fails the lock is given up
  * and e says why. */

@@ -54,14 +54,18 @@ struct status {
 	struct consoles consoles;
 	/* With no console: what to do, fitting this host (consoles_none_advice). */
 	char *consoles_advice;
-	/* Each problem that needs attention, a sentence each. */
+	/* Each problem that needs attention, a sentence each: also an
+	 * install pointer or record that is damaged or names a path outside
+	 * the root (record_load), which is then not followed (installed
+	 * stays false). */
 	struct strlist problems;
 };
 
 /* Gather what is installed under root ("/" or the --root folder) into st,
- * which status_free() releases also after a failure. An install record
- * that cannot be read is a problem in st (record_unreadable), not a
- * failure. Changes nothing and takes no lock. */
+ * which status_free() releases also after a failure. A pointer or record
+ * that cannot be read or is refused is a problem in st (record_unreadable
+ * when the folder it is in is known), not a failure. Changes nothing and
+ * takes no lock. */
 bool status_collect(const char *root, struct status *st, struct es_err *e);
 void status_free(struct status *st);
 /* 0, or STATUS_NEEDS_ATTENTION when st lists a problem. */

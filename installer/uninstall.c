@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "journal.h"
 #include "log.h"
 #include "platform.h"
 #include "record.h"
+#include "rootpath.h"
 #include "util.h"
 
 /* Remember one path that had to stay, for the report. */
@@ -18,17 +20,39 @@ uninstall_kept(struct strlist *kept, const char *path)
 		strlist_add(kept, path);
 }
 
-/* path (absolute, from the record) relative to install_dir, or NULL when
- * it is not inside it. */
+/* Why the file or link en (rel beneath idir) stays, or NULL when it is
+ * what the installation put there, or gone, and is removed. A file whose
+ * bytes no longer match the record's SHA-256 was changed or replaced
+ * after the install (engine-setup's own later changes, pair and consoles,
+ * keep the record's sum current), so it is someone's work: kept, as rpm
+ * keeps a changed configuration file. */
 static const char *
-uninstall_rel(const char *install_dir, const char *path)
+uninstall_changed(const char *idir, const char *rel,
+    const struct record_entry *en)
 {
-	size_t n = strlen(install_dir);
+	enum plat_ftype t = plat_file_type_beneath(idir, rel);
+	char sha[65];
+	FILE *f;
+	bool read;
 
-	if (strncmp(path, install_dir, n) != 0 || path[n] != '/' ||
-	    path[n + 1] == '\0')
+	if (t == PLAT_NONE)
 		return NULL;
-	return path + n + 1;
+	if (en->type == 'l')
+		return t == PLAT_LINK ? NULL : "it is no longer the link the "
+		    "installation made";
+	if (t != PLAT_FILE)
+		return "it is no longer the file the installation put there";
+	/* A record without the sum (none is written so) cannot tell. */
+	if (strlen(en->sha256) != 64)
+		return NULL;
+	if ((f = plat_fopen_beneath(idir, rel, NULL)) == NULL)
+		return "it cannot be read to compare it with the record";
+	read = crypto_sha256_file(f, sha);
+	fclose(f);
+	if (!read)
+		return "it cannot be read to compare it with the record";
+	return strcmp(sha, en->sha256) == 0 ? NULL : "its content changed "
+	    "after the install";
 }
 
 /* "  text\n" on out, when there is an out. */
@@ -48,15 +72,21 @@ bool
 uninstall_apply(const char *root, const struct record *r, FILE *out,
     struct es_err *e)
 {
-	struct strlist kept;
+	struct strlist kept, changed;
 	struct es_err local;
 	char *state = NULL;
 	char *idir = NULL;
-	const char *rel;
-	size_t i, removed = 0;
+	const char *rel, *why;
+	size_t i, removed = 0, nchanged = 0;
 	bool ok = false, gone;
 
 	strlist_init(&kept);
+	strlist_init(&changed);
+	/* Nothing is followed out of the root: checked before the first
+	 * change (record_load did, and a record a journal holds is checked
+	 * here). */
+	if (!record_check_root(root, r, "the install record", e))
+		goto out;
 	for (i = 0; i < r->services.n; i++) {
 		err_clear(&local);
 		if (plat_service_manager_running(root)) {
@@ -96,10 +126,17 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		if (en->type == 'd')
 			continue;
 		err_clear(&local);
-		if ((rel = uninstall_rel(r->install_dir, en->path)) == NULL)
+		if ((rel = rootpath_below(r->install_dir, en->path)) == NULL)
 			log_msg("not removing %s: it is not inside %s",
 			    en->path, r->install_dir);
-		else if (!plat_remove_beneath(idir, rel, &gone, &local))
+		else if ((why = uninstall_changed(idir, rel, en)) != NULL) {
+			char *line = xasprintf("%s: %s", en->path, why);
+
+			log_msg("kept %s", line);
+			uninstall_kept(&changed, line);
+			nchanged++;
+			free(line);
+		} else if (!plat_remove_beneath(idir, rel, &gone, &local))
 			log_msg("cannot remove %s: %s", en->path, local.msg);
 		else if (gone)
 			removed++;
@@ -112,7 +149,7 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		const struct record_entry *en = &r->entries[i];
 
 		if (en->type != 'd' ||
-		    (rel = uninstall_rel(r->install_dir, en->path)) == NULL)
+		    (rel = rootpath_below(r->install_dir, en->path)) == NULL)
 			continue;
 		err_clear(&local);
 		if (plat_file_type_beneath(idir, rel) == PLAT_DIR &&
@@ -131,8 +168,9 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		free(full);
 	}
 
-	log_msg("removed %zu files; %zu folders kept because they hold files "
-	    "the installation did not create", removed, kept.n);
+	log_msg("removed %zu files; kept %zu changed files, and %zu folders "
+	    "because they hold files the installation did not create or "
+	    "that changed", removed, nchanged, kept.n);
 	/* The uninstall log is kept beside the install log. */
 	if (plat_file_type_beneath(idir, RECORD_DIR_REL) == PLAT_DIR) {
 		size_t len;
@@ -159,12 +197,20 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		free(old);
 	}
 	uninstall_say(out, "  removed %zu files\n", removed);
+	for (i = 0; i < changed.n && i < 5; i++)
+		uninstall_say(out, "  kept %s\n", changed.v[i]);
+	if (nchanged > 5)
+		uninstall_say(out, "  kept %zu more changed files: %s/%s names "
+		    "them all\n", nchanged - 5, r->install_dir,
+		    RECORD_UNINSTALL_LOG_REL);
 	for (i = 0; i < kept.n && i < 5; i++)
-		uninstall_say(out, "  kept %s: it holds files the installation "
-		    "did not create\n", kept.v[i]);
+		uninstall_say(out, "  kept %s: it holds files that the "
+		    "installation did not create, or that changed\n",
+		    kept.v[i]);
 	ok = true;
 out:
 	strlist_free(&kept);
+	strlist_free(&changed);
 	free(state);
 	free(idir);
 	return ok;

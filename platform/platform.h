@@ -58,6 +58,18 @@ char *plat_self_exe(void);
 /* Join root and an absolute path ("/" root gives the path itself). Caller
  * frees. */
 char *plat_join_root(const char *root, const char *abs_path);
+/* Whether path, a path inside root with root's prefix (plat_join_root),
+ * stays inside root once the symbolic links on its way are followed: its
+ * nearest part that exists (path itself, or the nearest folder above it)
+ * must resolve (realpath(3)) to root's real path or below it; a link to a
+ * missing target or a loop leads nowhere inside. A live root ("/") holds
+ * every path. False when it leads out, with e set (code) to "<part>
+ * leads out of --root <root>: a symbolic link on the way resolves to
+ * <where>" and what to do. Callers that replace a last part without
+ * following it (a file written by rename, a link replaced) pass its
+ * folder. */
+bool plat_path_in_root(const char *root, const char *path, int code,
+    struct es_err *e);
 /* True for an absolute path on this OS. */
 bool plat_path_is_absolute(const char *path);
 /* The longest path this OS opens, its terminating NUL included
@@ -186,6 +198,11 @@ bool plat_write_file_beneath(const char *dir, const char *rel,
  * frees; *len set. */
 char *plat_read_file_beneath(const char *dir, const char *rel, size_t max,
     size_t *len, struct es_err *e);
+/* Open the regular file dir/rel for reading ("rb"); anything else (a
+ * FIFO, a device, a link as its last part) is refused (ES_EINSTALL).
+ * NULL with e set. */
+FILE *plat_fopen_beneath(const char *dir, const char *rel,
+    struct es_err *e);
 bool plat_chmod_beneath(const char *dir, const char *rel, unsigned mode,
     struct es_err *e);
 /* The type of dir/rel; PLAT_NONE also when a part on the way is a link. */

@@ -544,6 +544,49 @@ plat_join_root(const char *root, const char *abs_path)
 }
 
 bool
+plat_path_in_root(const char *root, const char *path, int code,
+    struct es_err *e)
+{
+	char *up, *slash, *rroot = NULL, *real = NULL;
+	size_t n;
+	bool in = true;
+
+	if (plat_is_live_root(root))
+		return true;
+	/* The nearest part that exists: what is missing is made inside it. */
+	up = xstrdup(path);
+	while (plat_file_type(up) == PLAT_NONE &&
+	    (slash = strrchr(up, '/')) != NULL && slash != up)
+		*slash = '\0';
+	if ((rroot = realpath(root, NULL)) == NULL)
+		goto out;
+	errno = 0;
+	if ((real = realpath(up, NULL)) == NULL) {
+		/* A link to nothing, or a loop, leads nowhere inside;
+		 * anything else (EACCES) cannot be told from here. */
+		in = !(errno == ENOENT || errno == ELOOP || errno == ENOTDIR);
+		goto out;
+	}
+	n = strlen(rroot);
+	in = strcmp(rroot, "/") == 0 || (strncmp(real, rroot, n) == 0 &&
+	    (real[n] == '\0' || real[n] == '/'));
+out:
+	if (!in)
+		err_set(e, code, "%s leads out of --root %s: a symbolic link on "
+		    "the way resolves to %s. engine-setup reads, writes and "
+		    "removes nothing outside the root: give the link a target "
+		    "that stays inside it (a relative one counts from the "
+		    "link's own folder; an absolute one is taken from this "
+		    "host's /, not from the root), or use a folder of the root "
+		    "without one", up, root,
+		    real != NULL ? real : "nothing that exists");
+	free(up);
+	free(real);
+	free(rroot);
+	return in;
+}
+
+bool
 plat_path_is_absolute(const char *path)
 {
 	return path != NULL && path[0] == '/';
@@ -1572,6 +1615,22 @@ plat_service_manager_running(const char *root)
 	return plat_is_dir("/etc/init.d");
 }
 
+/* Under a --root, false (ES_EINSTALL) when folder, a path inside root
+ * with its prefix, leads out of root through a symbolic link
+ * (plat_path_in_root). Checked right before each change to a service
+ * definition, so that none is written, replaced or removed outside the
+ * root; verb and path say what was about to be done. */
+static bool
+plat_service_in_root(const char *root, const char *folder,
+    const char *verb, const char *path, struct es_err *e)
+{
+	if (plat_path_in_root(root, folder, ES_EINSTALL, e))
+		return true;
+	err_set(e, ES_EINSTALL, "Nothing was done: engine-setup was about to "
+	    "%s %s", verb, path);
+	return false;
+}
+
 /* mkdir -p root+rel, adding each folder made to files as a path inside
  * root with a trailing '/' (the install record's mark of a folder). */
 static bool
@@ -1588,7 +1647,8 @@ plat_mkdirs_in(const char *root, const char *rel, struct strlist *files,
 		tlen--;
 	strlist_init(&made);
 	path = plat_join_root(root, rel);
-	ok = plat_mkdirs(path, 0755, &made, e);
+	ok = plat_service_in_root(root, path, "create folder", path, e) &&
+	    plat_mkdirs(path, 0755, &made, e);
 	for (i = 0; i < made.n; i++) {
 		if (files == NULL || strlen(made.v[i]) <= tlen ||
 		    strncmp(made.v[i], top, tlen) != 0 ||
@@ -1824,10 +1884,12 @@ static bool
 plat_install_file(const char *root, const char *rel, const char *text,
     unsigned mode, struct strlist *files, struct es_err *e)
 {
-	char *path = plat_join_root(root, rel);
+	char *path = plat_join_root(root, rel), *dir = plat_dir_of(path);
 	bool ok;
 
-	ok = plat_write_file_atomic(path, text, strlen(text), mode, e);
+	ok = plat_service_in_root(root, dir, "write", path, e) &&
+	    plat_write_file_atomic(path, text, strlen(text), mode, e);
+	free(dir);
 	if (ok && files != NULL)
 		strlist_add(files, rel);
 	free(path);
@@ -1839,10 +1901,12 @@ static bool
 plat_install_link(const char *root, const char *rel, const char *target,
     struct strlist *files, struct es_err *e)
 {
-	char *path = plat_join_root(root, rel);
+	char *path = plat_join_root(root, rel), *dir = plat_dir_of(path);
 	bool ok;
 
-	ok = plat_link_replace(target, path, e);
+	ok = plat_service_in_root(root, dir, "create link", path, e) &&
+	    plat_link_replace(target, path, e);
+	free(dir);
 	if (ok && files != NULL)
 		strlist_add(files, rel);
 	free(path);
@@ -2009,13 +2073,17 @@ static bool
 plat_remove_if(const char *root, const char *rel, enum plat_ftype want,
     const char *target, struct es_err *e)
 {
-	char *path = plat_join_root(root, rel);
+	char *path = plat_join_root(root, rel), *dir = plat_dir_of(path);
 	char buf[PATH_MAX];
 	ssize_t n;
 	bool ok = true;
 
 	if (plat_file_type(path) != want)
 		goto out;
+	if (!plat_service_in_root(root, dir, "remove", path, e)) {
+		ok = false;
+		goto out;
+	}
 	if (target != NULL) {
 		n = readlink(path, buf, sizeof buf - 1);
 		if (n < 0)
@@ -2029,6 +2097,7 @@ plat_remove_if(const char *root, const char *rel, enum plat_ftype want,
 		ok = false;
 	}
 out:
+	free(dir);
 	free(path);
 	return ok;
 }

@@ -275,6 +275,34 @@ beneath_close(struct beneath *b)
 	b->dfd = b->pfd = -1;
 }
 
+/* A descriptor of the regular file dir/rel, open for reading through b
+ * (beneath_close(b) in every case), its fstat(2) in *st; -1 with e set
+ * when it cannot be opened or is not a regular file (a FIFO is opened
+ * O_NONBLOCK, so that it is refused at once). */
+static int
+beneath_open_file(struct beneath *b, const char *dir, const char *rel,
+    struct stat *st, struct es_err *e)
+{
+	int fd;
+
+	if (!beneath_open(b, dir, rel, "read", false, false, e))
+		return -1;
+	if ((fd = openat(b->pfd, b->last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY)) < 0 || fstat(fd, st) != 0) {
+		beneath_err(e, b->dfd, errno, "read", dir, rel);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		err_set(e, ES_EINSTALL, "cannot read %s/%s: it is not a "
+		    "regular file", dir, rel);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 bool
 plat_write_file_beneath(const char *dir, const char *rel, const void *data,
     size_t len, unsigned mode, struct es_err *e)
@@ -306,18 +334,8 @@ plat_read_file_beneath(const char *dir, const char *rel, size_t max,
 	ssize_t n;
 	int fd = -1;
 
-	if (!beneath_open(&b, dir, rel, "read", false, false, e))
+	if ((fd = beneath_open_file(&b, dir, rel, &st, e)) < 0)
 		goto out;
-	if ((fd = openat(b.pfd, b.last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY)) < 0 || fstat(fd, &st) != 0) {
-		beneath_err(e, b.dfd, errno, "read", dir, rel);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(e, ES_EINSTALL, "cannot read %s/%s: it is not a "
-		    "regular file", dir, rel);
-		goto out;
-	}
 	if ((uintmax_t)st.st_size > max)
 		goto too_big;
 	cap = (size_t)st.st_size + 1;
@@ -357,6 +375,27 @@ out:
 		close(fd);
 	beneath_close(&b);
 	return buf;
+}
+
+FILE *
+plat_fopen_beneath(const char *dir, const char *rel, struct es_err *e)
+{
+	struct beneath b;
+	struct stat st;
+	FILE *f = NULL;
+	int fd = -1;
+
+	if ((fd = beneath_open_file(&b, dir, rel, &st, e)) < 0)
+		goto out;
+	if ((f = fdopen(fd, "rb")) == NULL)
+		err_sys(e, ES_EINSTALL, errno, "cannot read %s/%s", dir, rel);
+	else
+		fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	beneath_close(&b);
+	return f;
 }
 
 bool

@@ -262,6 +262,11 @@ printf 'not-a-secret\n' > "$WORK/bad-secret"
 run 2 pair --console "127.0.0.1:$PORT" --secret-file "$WORK/bad-secret" --root "$R"
 run 2 pair --root "$R"
 out_has "--console"
+# pair keeps the record's SHA-256 of the consoles.xml it rewrote: the
+# uninstall takes it for engine-setup's own, not a changed file to keep.
+run 0 uninstall --silent --root "$R"
+out_lacks "consoles.xml: its content changed"
+missing "$R/opt/rapid7/nexpose/nse/conf/consoles.xml"
 
 # A secret given on the command line works, with a warning.
 R=$(newroot)

@@ -741,6 +741,30 @@ test_crypto_sha256_vectors(void **state)
 	    "93d8874c8c86f0fc893dbe15c765ffa0fcd342f798dbf669e08f8cbe095d230c");
 }
 
+/* The same sums of a stream, across the read size (64 KiB) too: FIPS
+ * 180-2 appendix C, one million 'a's. */
+static void
+test_crypto_sha256_file(void **state)
+{
+	char hex[65];
+	FILE *f;
+	int i;
+
+	(void)state;
+	f = tmpfile();
+	assert_non_null(f);
+	assert_true(crypto_sha256_file(f, hex));
+	assert_string_equal(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	for (i = 0; i < 1000000; i++)
+		fputc('a', f);
+	rewind(f);
+	assert_true(crypto_sha256_file(f, hex));
+	assert_string_equal(hex,
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	fclose(f);
+}
+
 int
 main(void)
 {
@@ -766,6 +790,7 @@ main(void)
 		cmocka_unit_test(test_crypto_uuid_format),
 		cmocka_unit_test(test_crypto_uuid_unique),
 		cmocka_unit_test(test_crypto_sha256_vectors),
+		cmocka_unit_test(test_crypto_sha256_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -571,6 +571,9 @@ beneath_link_escapes(const struct fixture *f, bool walk)
 		assert_null(plat_read_file_beneath(tree, rel, 100, &len, &e));
 		assert_non_null(strstr(e.msg, "symbolic link"));
 		err_clear(&e);
+		assert_null(plat_fopen_beneath(tree, rel, &e));
+		assert_non_null(strstr(e.msg, "symbolic link"));
+		err_clear(&e);
 		assert_false(plat_chmod_beneath(tree, rel, 0700, &e));
 		err_clear(&e);
 		assert_false(plat_remove_beneath(tree, rel, &removed, &e));
@@ -618,6 +621,8 @@ beneath_last_part_link(const struct fixture *f, bool walk)
 	assert_int_equal(symlink("../outside/victim", p), 0);
 	assert_null(plat_read_file_beneath(tree, "key", 100, NULL, &e));
 	err_clear(&e);
+	assert_null(plat_fopen_beneath(tree, "key", &e));
+	err_clear(&e);
 	assert_false(plat_chmod_beneath(tree, "key", 0600, &e));
 	err_clear(&e);
 	assert_int_equal(plat_file_type_beneath(tree, "key"), PLAT_LINK);
@@ -659,6 +664,8 @@ beneath_plain(const struct fixture *f, bool walk)
 	bool removed;
 	size_t len;
 	mode_t old = umask(077);
+	char buf[16];
+	FILE *fp;
 
 	beneath_mode(walk);
 	assert_true(plat_write_file_beneath(tree, "a/b/c/file", "data", 4,
@@ -679,6 +686,16 @@ beneath_plain(const struct fixture *f, bool walk)
 	free(text);
 	assert_null(plat_read_file_beneath(tree, "a/b/c/file", 4, &len, &e));
 	assert_non_null(strstr(e.msg, "larger than"));
+	err_clear(&e);
+	fp = plat_fopen_beneath(tree, "a/b/c/file", &e);
+	assert_non_null(fp);
+	assert_int_equal(fread(buf, 1, sizeof buf, fp), 5);
+	assert_memory_equal(buf, "again", 5);
+	fclose(fp);
+	assert_null(plat_fopen_beneath(tree, "a/b", &e));
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	err_clear(&e);
+	assert_null(plat_fopen_beneath(tree, "a/none", &e));
 	err_clear(&e);
 	assert_true(plat_write_file_beneath(tree, "top", "", 0, 0644, &e));
 	assert_int_equal(plat_file_type_beneath(tree, "top"), PLAT_FILE);
@@ -731,6 +748,183 @@ static void
 test_beneath_plain_walk(void **state)
 {
 	beneath_plain(*state, true);
+}
+
+/* mkdir -p of rel inside the fixture. */
+static void
+fixture_mkdirs_in(const struct fixture *f, const char *rel)
+{
+	char *p = fixture_path(f, rel);
+
+	fixture_mkdirs(p);
+	free(p);
+}
+
+/* link NAME (inside the fixture) -> TARGET. */
+static void
+fixture_link(const struct fixture *f, const char *name, const char *target)
+{
+	char *p = fixture_path(f, name);
+
+	assert_int_equal(symlink(target, p), 0);
+	free(p);
+}
+
+/* Whether root/rel stays inside root (plat_path_in_root); when it leads
+ * out, the message names at (the part, relative to the fixture), the root
+ * and to (where it leads, relative to the fixture; NULL: a link to
+ * nothing). */
+static void
+path_in_root_is(const struct fixture *f, const char *rel, bool in,
+    const char *at, const char *to)
+{
+	struct es_err e = { 0 };
+	char *root = fixture_path(f, "root"), *path = xasprintf("%s/%s", root,
+	    rel), *want, *o, *real;
+
+	assert_int_equal(plat_path_in_root(root, path, ES_EREQ, &e), in);
+	if (in) {
+		assert_int_equal(e.code, 0);
+	} else {
+		assert_int_equal(e.code, ES_EREQ);
+		/* The fixture folder may itself lie behind a link. */
+		o = to != NULL ? fixture_path(f, to) : NULL;
+		real = o != NULL ? realpath(o, NULL) : NULL;
+		want = xasprintf("%s/%s leads out of --root %s: a symbolic link "
+		    "on the way resolves to %s. ", f->dir, at, root,
+		    real != NULL ? real : "nothing that exists");
+		if (!str_has_prefix(e.msg, want))
+			fail_msg("%s: got \"%s\", want \"%s...\"", rel,
+			    e.msg, want);
+		assert_non_null(strstr(e.msg, "give the link a target that stays inside it"));
+		free(want);
+		free(real);
+		free(o);
+	}
+	free(path);
+	free(root);
+}
+
+/* Attack: links in a --root that lead a path out of it, absolute or
+ * relative, through a missing part below them, to nothing, or in a
+ * loop; links that stay inside are followed. */
+static void
+test_path_in_root(void **state)
+{
+	struct fixture *f = *state;
+	char *out = fixture_path(f, "outside"), *p, *root;
+	struct es_err e = { 0 };
+
+	fixture_write(f, "outside/victim", "precious");
+	fixture_write(f, "root/srv/data/file", "x");
+	fixture_mkdirs_in(f, "root/etc");
+	fixture_link(f, "root/opt", out);
+	fixture_link(f, "root/etc/systemd", "../../outside");
+	fixture_link(f, "root/inside", "srv/data");
+	fixture_link(f, "root/dangling", "/nonexistent-es-test/x");
+	fixture_link(f, "root/loop1", "loop2");
+	fixture_link(f, "root/loop2", "loop1");
+	fixture_link(f, "root/srv/up", "../..");
+
+	path_in_root_is(f, "srv/data/file", true, NULL, NULL);
+	path_in_root_is(f, "srv/data/new/deeper", true, NULL, NULL);
+	path_in_root_is(f, "inside/file", true, NULL, NULL);
+	path_in_root_is(f, "inside/missing/x", true, NULL, NULL);
+	path_in_root_is(f, "missing/x", true, NULL, NULL);
+	path_in_root_is(f, "opt", false, "root/opt", "outside");
+	path_in_root_is(f, "opt/rapid7/nexpose", false, "root/opt", "outside");
+	path_in_root_is(f, "opt/victim", false, "root/opt/victim",
+	    "outside/victim");
+	path_in_root_is(f, "etc/systemd/system/x.service", false,
+	    "root/etc/systemd", "outside");
+	path_in_root_is(f, "srv/up/outside", false, "root/srv/up/outside",
+	    "outside");
+	path_in_root_is(f, "dangling/x", false, "root/dangling", NULL);
+	path_in_root_is(f, "loop1/x", false, "root/loop1", NULL);
+
+	/* A root spelt with "..", as --root may be given, and the live
+	 * root, which holds everything. */
+	p = fixture_path(f, "root/srv/../srv/data/file");
+	root = fixture_path(f, "root/srv/..");
+	assert_true(plat_path_in_root(root, p, ES_EREQ, &e));
+	free(p);
+	p = fixture_path(f, "root/srv/../opt/x");
+	assert_false(plat_path_in_root(root, p, ES_EREQ, &e));
+	free(p);
+	free(root);
+	err_clear(&e);
+	assert_true(plat_path_in_root("/", "/etc/../tmp", ES_EREQ, &e));
+	assert_int_equal(e.code, 0);
+	free(out);
+}
+
+/* Attack: a --root whose folder for service definitions is a link out
+ * of it (absolute or relative, systemd or SysV): the definition is not
+ * installed there, nor removed from there, and nothing outside
+ * changes. */
+static void
+test_service_link_out(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e = { 0 };
+	struct plat_service s = { "es-test", "test", "/opt/x/run", "/opt/x" };
+	char *root = fixture_path(f, "root"), *out = fixture_path(f, "outside");
+	char *unit = fixture_path(f, "outside/es-test.service"), *p, *text;
+	static const char *const links[][2] = {
+		{ "root/etc/systemd/system", "OUT" },
+		{ "root/etc/systemd", "../../outside" },
+		{ "root/etc", "../outside" },
+		{ "root/etc/systemd/system/multi-user.target.wants", "OUT" },
+	};
+	size_t i;
+
+	unsetenv("ES_INIT_SYSTEM");
+	for (i = 0; i < sizeof links / sizeof links[0]; i++) {
+		fixture_rm_rf(root);
+		fixture_rm_rf(out);
+		fixture_write(f, "outside/victim", "precious");
+		assert_int_equal(chmod(out, 0755), 0);
+		p = fixture_path(f, links[i][0]);
+		*strrchr(p, '/') = '\0';
+		fixture_mkdirs(p);
+		free(p);
+		fixture_link(f, links[i][0], strcmp(links[i][1], "OUT") == 0 ?
+		    out : links[i][1]);
+		err_clear(&e);
+		assert_false(plat_service_install(root, &s, NULL, &e));
+		assert_int_equal(e.code, ES_EINSTALL);
+		assert_non_null(strstr(e.msg, "leads out of --root"));
+		beneath_outside_untouched(f);
+	}
+	/* A definition there, as an install before the link came left it:
+	 * not removed through the link. */
+	fixture_rm_rf(root);
+	fixture_write(f, "outside/es-test.service", "[Unit]\n");
+	fixture_mkdirs_in(f, "root/etc/systemd");
+	fixture_link(f, "root/etc/systemd/system", out);
+	err_clear(&e);
+	assert_false(plat_service_remove(root, "es-test", &e));
+	assert_non_null(strstr(e.msg, "leads out of --root"));
+	text = fixture_read(unit, NULL);
+	assert_string_equal(text, "[Unit]\n");
+	free(text);
+
+	/* SysV: one rc folder leads out. */
+	setenv("ES_INIT_SYSTEM", "sysv", 1);
+	fixture_rm_rf(root);
+	fixture_rm_rf(out);
+	fixture_write(f, "outside/victim", "precious");
+	assert_int_equal(chmod(out, 0755), 0);
+	fixture_mkdirs_in(f, "root/etc/init.d");
+	fixture_link(f, "root/etc/rc3.d", "../../outside");
+	err_clear(&e);
+	assert_false(plat_service_install(root, &s, NULL, &e));
+	assert_non_null(strstr(e.msg, "leads out of --root"));
+	beneath_outside_untouched(f);
+	unsetenv("ES_INIT_SYSTEM");
+	free(root);
+	free(out);
+	free(unit);
 }
 
 struct walk_log {
@@ -1436,6 +1630,9 @@ test_fifo_refused(void **state)
 	assert_int_equal(e.code, ES_EUSAGE);
 	assert_non_null(strstr(e.msg, "FIFO"));
 	err_clear(&e);
+	assert_null(plat_fopen_beneath(f->dir, "fifo", &e));
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	err_clear(&e);
 	assert_null(plat_fopen_regular(p, "a", &e));
 	assert_int_equal(e.code, ES_EUSAGE);
 	assert_non_null(strstr(e.msg, "FIFO"));
@@ -1526,6 +1723,8 @@ main(void)
 		T(test_beneath_plain_openat2),
 		T(test_beneath_plain_walk),
 		T(test_walk_order),
+		T(test_path_in_root),
+		T(test_service_link_out),
 		T(test_facts),
 		T(test_disk_free),
 		T(test_port_in_use),

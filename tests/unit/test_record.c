@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "util.h"
@@ -90,6 +91,45 @@ test_damaged(void **state)
 		"format 1\ninstall_dir /x\ncomponent engine\nf 644 abc /x/y\n",
 		"format 1\ncomponent engine\n",
 		"format 1\ninstall_dir /x\ncomponent engine\nnospace\n",
+		/* Attack: paths that climb out of the root, or out of
+		 * install_dir, or name what is not theirs. */
+		"format 1\ninstall_dir /../host\ncomponent engine\n",
+		"format 1\ninstall_dir /opt/../../host\ncomponent engine\n",
+		"format 1\ninstall_dir opt/x\ncomponent engine\n",
+		"format 1\ninstall_dir /\ncomponent engine\n",
+		"format 1\ninstall_dir /opt/x/\ncomponent engine\n",
+		"format 1\ninstall_dir /opt//x\ncomponent engine\n",
+		"format 1\ninstall_dir /opt/./x\ncomponent engine\n",
+		"format 1\ninstall_dir /x\ncomponent engine\n"
+		    "f 0644 abc /x/../../host/important\n",
+		"format 1\ninstall_dir /x\ncomponent engine\n"
+		    "f 0644 abc /etc/passwd\n",
+		"format 1\ninstall_dir /x\ncomponent engine\n"
+		    "f 0644 abc /xy/file\n",
+		"format 1\ninstall_dir /x\ncomponent engine\nd 0755 - /x\n",
+		"format 1\ninstall_dir /x\ncomponent engine\n"
+		    "l 0777 - /x/a/./b\n",
+		"format 1\ninstall_dir /x\ncomponent engine\n"
+		    "d 0755 - /x/a/\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "parent /etc\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "parent /\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "parent /opt/x\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "parent /opt/../opt\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "parent /opt/\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "sysfile /etc/../../host/\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "sysfile etc/x.service\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n"
+		    "sysfile /\n",
+		/* The order of the lines does not matter. */
+		"format 1\nf 0644 abc /host/important\ninstall_dir /x\n"
+		    "component engine\n",
 	};
 	size_t i;
 
@@ -100,8 +140,50 @@ test_damaged(void **state)
 		if (record_parse(&r, bad[i], strlen(bad[i]), "rec", &e))
 			fail_msg("accepted: %s", bad[i]);
 		assert_non_null(strstr(e.msg, "rec"));
+		assert_int_equal(e.code, ES_EINSTALL);
 		record_free(&r);
 	}
+}
+
+/* What a real install writes passes: folders above install_dir as
+ * parents, service folders with their trailing '/'. */
+static void
+test_clean_paths_accepted(void **state)
+{
+	struct record r;
+	struct es_err e;
+	static const char text[] = "format 1\ninstall_dir /opt/rapid7/nexpose\n"
+	    "component engine\nparent /opt\nparent /opt/rapid7\n"
+	    "sysfile /etc/\nsysfile /etc/systemd/system/x.service\n"
+	    "d 0755 - /opt/rapid7/nexpose/nse\n"
+	    "f 0644 ab /opt/rapid7/nexpose/nse/..x\n"
+	    "l 0777 - /opt/rapid7/nexpose/nse/l\n";
+
+	(void)state;
+	record_init(&r);
+	err_clear(&e);
+	assert_true(record_parse(&r, text, strlen(text), "rec", &e));
+	assert_int_equal(r.n, 3);
+	record_free(&r);
+}
+
+static void
+test_set_file(void **state)
+{
+	struct record r;
+
+	(void)state;
+	record_init(&r);
+	r.install_dir = xstrdup("/opt/x");
+	record_add(&r, 'd', 0755, NULL, "/opt/x/conf");
+	record_add(&r, 'f', 0640, "aa", "/opt/x/conf/c.xml");
+	assert_true(record_set_file(&r, "/opt/x/conf/c.xml", "bb", 0600));
+	assert_string_equal(r.entries[1].sha256, "bb");
+	assert_int_equal(r.entries[1].mode, 0600);
+	assert_false(record_set_file(&r, "/opt/x/conf", "cc", 0600));
+	assert_false(record_set_file(&r, "/opt/x/other", "cc", 0600));
+	assert_string_equal(r.entries[0].sha256, "-");
+	record_free(&r);
 }
 
 static void
@@ -134,6 +216,124 @@ test_load_through_pointer(void **state)
 	free(ptr);
 }
 
+/* record_load() of the root folder of f, its pointer's text set to
+ * pointer first (NULL: as it is): the error code (0: it loads), the
+ * message in e. */
+static int
+load_with(const struct fixture *f, const char *pointer, struct es_err *e)
+{
+	struct record r;
+	char *root = fixture_path(f, "root");
+	int code;
+
+	if (pointer != NULL)
+		fixture_write(f, "root/var/lib/engine-setup/installation",
+		    pointer);
+	record_init(&r);
+	err_clear(e);
+	code = record_load(root, &r, e) ? 0 : e->code;
+	record_free(&r);
+	free(root);
+	return code;
+}
+
+/* Attack: an install pointer or record that would lead status, install,
+ * pair, consoles and uninstall out of the root: a ".." or unclean
+ * install_dir in the pointer, a record that says another install_dir,
+ * and links on the way that lead out. Each is refused, and names the
+ * file. */
+static void
+test_load_hostile(void **state)
+{
+	struct fixture *f = *state;
+	struct es_err e;
+	static const char rec[] = "format 1\ninstall_dir /opt/x\n"
+	    "component engine\nparent /opt\nsysfile /etc/systemd/\n"
+	    "sysfile /etc/systemd/system/es.service\n";
+	static const char *const bad_pointers[] = {
+		"install_dir /../host\n", "install_dir opt/x\n",
+		"install_dir /opt/./x\n", "install_dir /opt//x\n",
+		"install_dir /\n", "install_dir /opt/x/\n",
+		"install_dir /opt/x/..\n", "# install_dir /opt/x\n",
+		"no pointer here\n",
+	};
+	char *host = fixture_path(f, "host"), *p;
+	size_t i;
+
+	fixture_write(f, "root/opt/x/.install/record", rec);
+	fixture_write(f, "host/.install/record", "format 1\ninstall_dir "
+	    "/../host\ncomponent engine\n");
+	fixture_write(f, "root/etc/systemd/system/es.service", "[Unit]\n");
+	assert_int_equal(load_with(f, "install_dir /opt/x\n", &e), 0);
+	/* A comment first, as engine-setup writes it. */
+	assert_int_equal(load_with(f, "# where\ninstall_dir /opt/x\n", &e),
+	    0);
+	for (i = 0; i < sizeof bad_pointers / sizeof bad_pointers[0]; i++) {
+		if (load_with(f, bad_pointers[i], &e) != ES_EINSTALL)
+			fail_msg("pointer \"%s\": %d %s", bad_pointers[i],
+			    e.code, e.msg);
+		assert_non_null(strstr(e.msg, "var/lib/engine-setup/"
+		    "installation"));
+	}
+	assert_int_equal(load_with(f, "install_dir /../host\n", &e),
+	    ES_EINSTALL);
+	assert_non_null(strstr(e.msg, "not an absolute path without empty"));
+
+	/* The record says another install_dir than the pointer. */
+	fixture_write(f, "root/srv/y/.install/record", rec);
+	assert_int_equal(load_with(f, "install_dir /srv/y\n", &e),
+	    ES_EINSTALL);
+	assert_non_null(strstr(e.msg, "says install_dir /opt/x, but the "
+	    "install pointer"));
+
+	/* install_dir through a link out of the root, absolute and
+	 * relative. */
+	fixture_write(f, "host/z/.install/record", "format 1\ninstall_dir "
+	    "/lnk/z\ncomponent engine\n");
+	p = fixture_path(f, "root/lnk");
+	assert_int_equal(symlink(host, p), 0);
+	assert_int_equal(load_with(f, "install_dir /lnk/z\n", &e),
+	    ES_EINSTALL);
+	assert_non_null(strstr(e.msg, "leads out of --root"));
+	assert_non_null(strstr(e.msg, "names install_dir /lnk/z"));
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("../host", p), 0);
+	assert_int_equal(load_with(f, "install_dir /lnk/z\n", &e),
+	    ES_EINSTALL);
+	assert_non_null(strstr(e.msg, "leads out of --root"));
+	/* A link that stays inside is followed. */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("opt", p), 0);
+	fixture_write(f, "root/opt/z/.install/record", "format 1\ninstall_dir "
+	    "/lnk/z\ncomponent engine\n");
+	assert_int_equal(load_with(f, "install_dir /lnk/z\n", &e), 0);
+	free(p);
+
+	/* A sysfile's folder that leads out (the record's own text is
+	 * clean). */
+	p = fixture_path(f, "root/etc/systemd/system");
+	fixture_rm_rf(p);
+	assert_int_equal(symlink(host, p), 0);
+	assert_int_equal(load_with(f, "install_dir /opt/x\n", &e),
+	    ES_EINSTALL);
+	assert_non_null(strstr(e.msg, "names /etc/systemd/system/es.service"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+
+	/* The state folder itself leads out: a requirement of the root
+	 * (ES_EREQ), as for an install. */
+	p = fixture_path(f, "root/var/lib/engine-setup");
+	fixture_rm_rf(p);
+	fixture_write(f, "host/state/installation", "install_dir /opt/x\n");
+	free(host);
+	host = fixture_path(f, "host/state");
+	assert_int_equal(symlink(host, p), 0);
+	assert_int_equal(load_with(f, NULL, &e), ES_EREQ);
+	assert_non_null(strstr(e.msg, "leads out of --root"));
+	free(p);
+	free(host);
+}
+
 int
 main(void)
 {
@@ -141,7 +341,11 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_older_record),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_clean_paths_accepted),
+		cmocka_unit_test(test_set_file),
 		cmocka_unit_test_setup_teardown(test_load_through_pointer,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_load_hostile,
 		    fixture_setup, fixture_teardown),
 	};
 
