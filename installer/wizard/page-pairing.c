@@ -266,7 +266,22 @@ page_pairing_step_of(int stage)
 	return st;
 }
 
-/* One step in the grid: "[ OK ] TLS handshake". */
+/* What step stage reported ("..." while it is under way), and whether
+ * that fits its cell of width columns in the grid ("[ OK ] TCP connect
+ * 127.0.0.1:40815"); what does not shows whole under the steps. */
+static const char *
+page_pairing_detail(int stage, int width, bool *fits)
+{
+	const char *d = page_pairing_step_of(stage) == PPS_RUN ? "..." :
+	    page_pairing_st.detail[stage];
+
+	/* Bytes: a detail in UTF-8 is never taken for narrower than it
+	 * is. */
+	*fits = 6 + 1 + 13 + 1 + (int)strlen(d) <= width;
+	return d;
+}
+
+/* One step in the grid, with its report when that fits. */
 static void
 page_pairing_step_line(int y, int x, int width, int stage)
 {
@@ -274,23 +289,28 @@ page_pairing_step_line(int y, int x, int width, int stage)
 		UI_DIM, UI_OK, UI_ERROR, UI_DIM, UI_NORMAL,
 	};
 	enum page_pairing_step st = page_pairing_step_of(stage);
-	char line[64];
+	const char *d;
+	char line[256];
+	bool fits;
 
+	d = page_pairing_detail(stage, width, &fits);
 	ui_put(y, x, 6, styles[st], page_pairing_labels[st]);
-	snprintf(line, sizeof line, " %s",
-	    pairing_stage_name((enum pairing_stage)stage));
+	snprintf(line, sizeof line, " %-13s %s",
+	    pairing_stage_name((enum pairing_stage)stage), fits ? d : "");
 	ui_put(y, x + 6, width - 6, st == PPS_FAIL ? UI_ERROR : UI_NORMAL,
 	    line);
 }
 
 /* The view under the steps: what the test found (the console and its
- * key) or why it failed, then what each step reported, whole and
- * wrapped ("TLS handshake  TLSv1.3"). */
+ * key) or why it failed, then the reports too long for the grid's cells
+ * of width columns, whole and wrapped ("Hello          console ..."). */
 static void
-page_pairing_fill_out(void)
+page_pairing_fill_out(int width)
 {
 	struct sbuf b;
+	const char *d;
 	int top = page_pairing_out.top, i;
+	bool fits;
 
 	ui_view_set(&page_pairing_out, "");
 	page_pairing_out.more = "PgDn/PgUp";
@@ -311,22 +331,21 @@ page_pairing_fill_out(void)
 		ui_view_add(&page_pairing_out, UI_ERROR, page_pairing_st.fail);
 	}
 	for (i = 0; i < PAIRING_NSTAGES; i++) {
-		if (page_pairing_st.detail[i][0] == '\0' ||
-		    page_pairing_step_of(i) == PPS_SKIP)
+		d = page_pairing_detail(i, width, &fits);
+		if (fits)
 			continue;
 		sbuf_free(&b);
 		sbuf_addf(&b, "%-13s  %s",
-		    pairing_stage_name((enum pairing_stage)i),
-		    page_pairing_st.detail[i]);
+		    pairing_stage_name((enum pairing_stage)i), d);
 		ui_view_add(&page_pairing_out, page_pairing_step_of(i) ==
-		    PPS_FAIL ? UI_ERROR : UI_DIM, b.s);
+		    PPS_FAIL ? UI_ERROR : UI_NORMAL, b.s);
 	}
 	sbuf_free(&b);
 	page_pairing_out.top = top;
 }
 
 /* The Test connection button, its status, the steps in two columns, and
- * under them the outcome and what each step reported. */
+ * under them the outcome and the steps' longer reports. */
 static void
 page_pairing_draw_test(struct wizard *w)
 {
@@ -356,17 +375,16 @@ page_pairing_draw_test(struct wizard *w)
 		page_pairing_step_line(w->y + PAGE_PAIRING_STEPS_Y +
 		    i % PAGE_PAIRING_ROWS, x + (i / PAGE_PAIRING_ROWS) *
 		    (cw + 2), cw, i);
-	page_pairing_fill_out();
+	page_pairing_fill_out(cw);
 	/* A status row under the view only when it does not all fit. */
 	rows = w->h - PAGE_PAIRING_OUT_Y;
+	if (ui_view_rows(&page_pairing_out, w->w) > rows)
+		rows--;
 	ui_view_draw(&page_pairing_out, w->y + PAGE_PAIRING_OUT_Y, x, rows,
 	    w->w);
-	if (page_pairing_out.t.n > rows) {
-		ui_view_draw(&page_pairing_out, w->y + PAGE_PAIRING_OUT_Y, x,
-		    rows - 1, w->w);
-		ui_view_status(&page_pairing_out, status, sizeof status);
+	ui_view_status(&page_pairing_out, status, sizeof status);
+	if (status[0] != '\0')
 		ui_put(w->y + w->h - 1, x, w->w, UI_DIM, status);
-	}
 }
 
 static void

@@ -207,6 +207,8 @@ struct ui_view {
 void ui_view_set(struct ui_view *v, const char *text);
 /* Add text, in style, as lines of their own after those there are. */
 void ui_view_add(struct ui_view *v, int style, const char *text);
+/* The rows the text takes, wrapped at w columns. */
+int ui_view_rows(struct ui_view *v, int w);
 void ui_view_draw(struct ui_view *v, int y, int x, int h, int w);
 /* "Lines 1-15 of 80" and a hint when there is more; "" when it all fits. */
 void ui_view_status(const struct ui_view *v, char *out, size_t outsz);

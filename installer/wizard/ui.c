@@ -549,17 +549,24 @@ ui_view_max_top(const struct ui_view *v)
 	return v->t.n > v->rows ? v->t.n - v->rows : 0;
 }
 
-void
-ui_view_draw(struct ui_view *v, int y, int x, int h, int w)
+int
+ui_view_rows(struct ui_view *v, int w)
 {
-	int i;
-
 	if (v->text == NULL)
 		v->text = xstrdup("");
 	if (v->t.width != w) {
 		ui_text_free(&v->t);
 		ui_text_wrap(&v->t, v->text, w);
 	}
+	return v->t.n;
+}
+
+void
+ui_view_draw(struct ui_view *v, int y, int x, int h, int w)
+{
+	int i;
+
+	ui_view_rows(v, w);
 	v->rows = h;
 	if (v->find != NULL) {
 		for (i = 0; i < v->t.n; i++)
