@@ -14,6 +14,7 @@ static struct ui_view page_finish_view;
 static struct sbuf page_finish_after;
 static bool page_finish_failed;
 static bool page_finish_went_back;
+static char page_finish_help[128];	/* with Back on offer */
 
 static void
 page_finish_draw(struct wizard *w)
@@ -91,8 +92,11 @@ page_finish_enter(struct wizard *w)
 		w->back_to = page_finish_fix(w, &b);
 		if (w->back_to != NULL) {
 			w->buttons |= WB_BACK;
-			w->help = "F2/Alt-B: Back (answers kept)  Tab: move  "
-			    "Enter: select  F10/Alt-N/Esc: Exit";
+			snprintf(page_finish_help, sizeof page_finish_help,
+			    "%s: Back (answers kept)  Tab: move  Enter: "
+			    "select  %s/Esc: Exit", wizard_button_keys(w,
+			    WB_BACK), wizard_button_keys(w, WB_NEXT));
+			w->help = page_finish_help;
 		} else {
 			w->help = "Enter or any key: exit";
 		}

@@ -145,6 +145,9 @@ bool wizard_confirm(struct wizard *w, const char *title, const char *text,
     const char *yes, const char *no);
 /* Put the focus on one of the buttons. */
 void wizard_focus_button(struct wizard *w, unsigned button);
+/* The keys that press WB_BACK or WB_NEXT on this terminal, for a help
+ * line: "F2/Alt-B", or "Alt-B" where the terminal has no F2. */
+const char *wizard_button_keys(const struct wizard *w, unsigned button);
 
 /* ui.c: styles, text, boxes, buttons, fields and menus. */
 enum ui_style {

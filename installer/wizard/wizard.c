@@ -186,6 +186,14 @@ wizard_button_label(const struct wizard *w, unsigned b)
 	}
 }
 
+const char *
+wizard_button_keys(const struct wizard *w, unsigned button)
+{
+	if (button == WB_BACK)
+		return w->key_f2 ? "F2/Alt-B" : "Alt-B";
+	return w->key_f10 ? "F10/Alt-N" : "Alt-N";
+}
+
 /* The help line: the page's keys, then those of the buttons shown, with
  * F2 and F10 only where the terminal's description names them. */
 static void
@@ -200,9 +208,9 @@ wizard_help(const struct wizard *w, char *out, size_t outsz)
 	sbuf_init(&b);
 	sbuf_add(&b, w->keys != NULL ? w->keys : WIZARD_KEYS);
 	if (w->buttons & WB_BACK)
-		sbuf_addf(&b, "  %sAlt-B: Back", w->key_f2 ? "F2/" : "");
+		sbuf_addf(&b, "  %s: Back", wizard_button_keys(w, WB_BACK));
 	if (w->buttons & WB_NEXT)
-		sbuf_addf(&b, "  %sAlt-N: %s", w->key_f10 ? "F10/" : "",
+		sbuf_addf(&b, "  %s: %s", wizard_button_keys(w, WB_NEXT),
 		    w->next_label);
 	if (w->buttons & WB_CANCEL)
 		sbuf_add(&b, "  Esc: Cancel");
