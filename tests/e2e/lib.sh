@@ -10,7 +10,25 @@ TESTS_RUN=0
 TESTS_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/es-e2e.XXXXXX")
 chmod 755 "$WORK"
-trap 'if [ "$TESTS_FAILED" -eq 0 ] && [ -z "${ES_KEEP_TEST_DIRS:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+# on_exit COMMAND: run COMMAND (shell text, evaluated then) when the test
+# ends, before its work folder is removed (or kept, after a failure or with
+# ES_KEEP_TEST_DIRS); the last one added runs first. Tests add their
+# clean-up here (a server to stop, a mount to undo) instead of replacing
+# this file's EXIT trap.
+ES_ON_EXIT=()
+on_exit() { ES_ON_EXIT=("$1" "${ES_ON_EXIT[@]}"); }
+lib_exit() {
+	local c
+	for c in "${ES_ON_EXIT[@]}"; do
+		eval "$c"
+	done
+	if [ "$TESTS_FAILED" -eq 0 ] && [ -z "${ES_KEEP_TEST_DIRS:-}" ]; then
+		rm -rf "$WORK"
+	else
+		echo "kept $WORK" >&2
+	fi
+}
+trap lib_exit EXIT
 
 fail() {
 	echo "FAIL: $*" >&2

@@ -13,7 +13,7 @@ if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1
 	exit 77
 fi
 
-trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+on_exit stop_consoles
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 

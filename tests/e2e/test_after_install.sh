@@ -9,7 +9,7 @@
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 CONSOLE_PID=
-trap '[ -n "$CONSOLE_PID" ] && kill "$CONSOLE_PID" 2>/dev/null; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+on_exit '[ -z "$CONSOLE_PID" ] || kill "$CONSOLE_PID" 2>/dev/null'
 
 engine_answers > "$WORK/a.txt"
 engine_answers console-to-engine > "$WORK/c2e.txt"

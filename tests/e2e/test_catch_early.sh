@@ -52,8 +52,7 @@ release() {
 
 SOCK="es-catch-$$"
 TIMEOUT=${ES_WIZARD_TIMEOUT:-20}
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'release; tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; lib_exit_trap' EXIT
+on_exit release
 HAVE_TMUX=
 command -v tmux >/dev/null && HAVE_TMUX=1
 . "$(dirname "$0")/tmux_lib.sh"

@@ -9,7 +9,7 @@ LISTENERS=()
 stop_listeners() {
 	for p in "${LISTENERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 }
-trap 'stop_listeners; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+on_exit stop_listeners
 
 # silent_listener: a TCP listener on 127.0.0.1 that accepts and never
 # answers (a console behind a black hole); sets LPORT.

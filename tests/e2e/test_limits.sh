@@ -8,9 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 MNT=$WORK/mnt
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'mountpoint -q "$MNT/opt/mp" && umount "$MNT/opt/mp"
-    mountpoint -q "$MNT" && umount "$MNT"; lib_exit_trap' EXIT
+on_exit 'mountpoint -q "$MNT/opt/mp" && umount "$MNT/opt/mp"
+    mountpoint -q "$MNT" && umount "$MNT"'
 
 # rep STRING N: STRING N times.
 rep() { local s="" i; for ((i = 0; i < $2; i++)); do s+=$1; done; printf '%s' "$s"; }

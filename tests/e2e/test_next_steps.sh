@@ -174,8 +174,6 @@ flat_has "engine-setup consoles enable CONSOLE_ADDRESS --restart --root $R"
 if command -v tmux >/dev/null; then
 	SOCK="es-next-$$"
 	TIMEOUT=${ES_WIZARD_TIMEOUT:-20}
-	eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-	trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; lib_exit_trap' EXIT
 	. "$(dirname "$0")/tmux_lib.sh"
 	unshare -n -u bash -c "$NETSETUP"'
 exec "$@"' ns addrs tmux -L "$SOCK" -f /dev/null new-session -d -s hold "sleep 600" ||

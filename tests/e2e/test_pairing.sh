@@ -9,7 +9,7 @@
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 SECRET_RE='ABCD.?1234.?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
 OTHER=ZZZZ-1234-EFGH-5678-IJKL-9012-MNOP-3456
-trap 'stop_consoles; if [ "$TESTS_FAILED" -eq 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+on_exit stop_consoles
 
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"

@@ -59,8 +59,7 @@ exists "$R/opt/rapid7/nexpose/nse/conf/nse.xml"
 NX=$WORK/noexec
 mkdir -p "$NX"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1g,noexec tmpfs "$NX" 2>/dev/null; then
-	eval "set -- $(trap -p EXIT)"
-	trap "umount '$NX' 2>/dev/null; $3" EXIT
+	on_exit "umount '$NX' 2>/dev/null"
 	mkdir "$NX/root"
 	run 0 --silent --answers "$WORK/e.txt" --root "$NX/root"
 	out_has "[Warn] Programs may run"

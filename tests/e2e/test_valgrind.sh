@@ -20,8 +20,7 @@ fi
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 CONSOLE_PID=
 
-trap 'if [ -n "$CONSOLE_PID" ]; then kill "$CONSOLE_PID" 2>/dev/null; wait "$CONSOLE_PID" 2>/dev/null; fi
-if [ "$TESTS_FAILED" -eq 0 ] && [ -z "${ES_KEEP_TEST_DIRS:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+on_exit 'if [ -n "$CONSOLE_PID" ]; then kill "$CONSOLE_PID" 2>/dev/null; wait "$CONSOLE_PID" 2>/dev/null; fi'
 
 # vg NAME EXPECTED_EXIT ARGS...: engine-setup ARGS under memcheck; exit 99
 # is a memcheck error (an invalid access or a definite leak).

@@ -16,8 +16,6 @@ fi
 
 SOCK="es-wizard-$$"
 TIMEOUT=${ES_WIZARD_TIMEOUT:-20}
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; lib_exit_trap' EXIT
 
 . "$(dirname "$0")/tmux_lib.sh"
 

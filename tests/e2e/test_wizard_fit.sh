@@ -21,8 +21,7 @@ TIMEOUT=${ES_WIZARD_TIMEOUT:-40}
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 OTHER=ZZZZ-9876-EFGH-5678-IJKL-9012-MNOP-3456
 CONSOLE_PID=
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; [ -n "$CONSOLE_PID" ] && kill "$CONSOLE_PID" 2>/dev/null; lib_exit_trap' EXIT
+on_exit '[ -z "$CONSOLE_PID" ] || kill "$CONSOLE_PID" 2>/dev/null'
 
 WIZ_TRACE=1
 . "$(dirname "$0")/tmux_lib.sh"

@@ -24,8 +24,7 @@ OTHER=ZZZZ-9876-EFGH-5678-IJKL-9012-MNOP-3456
 # Either secret, however it is grouped.
 SECRET_RE='(ABCD|ZZZZ).?(1234|9876).?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
 CONSOLES=()
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; stop_consoles; lib_exit_trap' EXIT
+on_exit stop_consoles
 
 SCREEN_LOG=$WORK/screens.txt
 . "$(dirname "$0")/tmux_lib.sh"

@@ -4,6 +4,8 @@
 # sets SCREEN_LOG keeps every screen looked at there.
 
 BIN=$(cd "$(dirname "$ES_BIN")" && pwd)/$(basename "$ES_BIN")
+# The tmux server and its socket go when the test ends.
+on_exit 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"'
 
 TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
 

@@ -135,7 +135,6 @@ fi
 # ---- Inside the namespaces (PID 1 here).
 ES_BIN=$ES_RELEASE
 . "$SRC/tests/e2e/lib.sh"
-eval "lib_exit_trap() { $(trap -p EXIT | sed "s/^trap -- '//; s/' EXIT\$//"); }"
 
 HOST=$ES_FRESH_HOST
 T=$ES_FRESH_DIR
@@ -193,7 +192,7 @@ teardown() {
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
 }
-trap 'teardown; lib_exit_trap' EXIT
+on_exit teardown
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
