@@ -1,0 +1,60 @@
+/* What the Windows platform files share and nothing else sees.
+ *
+ * Paths. The core speaks UTF-8 with '/' separators; an absolute path is a
+ * drive path, "C:/Program Files/Rapid7/Nexpose" (plat_path_is_absolute;
+ * "C:\..." is accepted where a user types it). Every Windows call takes
+ * UTF-16 through the wide (W) API: win_wpath() makes the form a call
+ * wants, "\\?\C:\Program Files\..." for an absolute path, so that a path
+ * longer than MAX_PATH (260) still opens (Naming Files, Paths, and
+ * Namespaces: "Maximum Path Length Limitation").
+ *
+ * A "root" of "/" is the live system; any other root R is a folder that
+ * stands in for it: the path "C:/X" inside R is "R/C/X" (plat_join_root). */
+#ifndef ES_PLATFORM_WINDOWS_H
+#define ES_PLATFORM_WINDOWS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <wchar.h>
+
+#include <windows.h>
+
+#include "error.h"
+
+/* UTF-8 to UTF-16, as it stands (no separator or prefix change). NULL
+ * (errno EILSEQ) when s is not valid UTF-8. Caller frees. */
+wchar_t *win_wide(const char *s);
+/* UTF-16 to UTF-8, as it stands. NULL (errno EILSEQ) on an unpaired
+ * surrogate. Caller frees. */
+char *win_utf8(const wchar_t *w);
+/* A core path (UTF-8, '/' or '\' separators) as Windows calls take it:
+ * '\' separators, and an absolute drive path ("C:/x") prefixed with
+ * "\\?\" so that it may exceed MAX_PATH; a relative path keeps its form
+ * (the "\\?\" prefix turns off the relative-path handling it needs). NULL
+ * (errno EILSEQ) on invalid UTF-8. Caller frees. */
+wchar_t *win_wpath(const char *path);
+/* A path a Windows call gave back, as the core speaks it: UTF-8, '/'
+ * separators, without a "\\?\" prefix ("\\?\UNC\srv\share" becomes
+ * "//srv/share"). Caller frees. */
+char *win_path_utf8(const wchar_t *w);
+/* The errno value closest to a Win32 error code (GetLastError()), for the
+ * core's errno-shaped answers (plat_dir_writable, plat_file_usable):
+ * ERROR_FILE_NOT_FOUND and ERROR_PATH_NOT_FOUND give ENOENT,
+ * ERROR_ACCESS_DENIED EACCES, ERROR_ALREADY_EXISTS and ERROR_FILE_EXISTS
+ * EEXIST, ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL ENOSPC,
+ * ERROR_WRITE_PROTECT EROFS, ERROR_DIR_NOT_EMPTY ENOTEMPTY,
+ * ERROR_DIRECTORY ENOTDIR, ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION
+ * EBUSY, ERROR_NOT_ENOUGH_MEMORY and ERROR_OUTOFMEMORY ENOMEM,
+ * ERROR_FILENAME_EXCED_RANGE ENAMETOOLONG, ERROR_INVALID_NAME EINVAL,
+ * anything else EIO. */
+int win_errno(DWORD err);
+/* The system's own text for a Win32 error code (FormatMessageW, English
+ * where the system has it), one line, without its trailing full stop,
+ * into buf; "error N" when it has none. Returns buf. */
+const char *win_strerror(DWORD err, char *buf, size_t bufsz);
+/* err_set() with ": <the system's text for err>" appended, as err_sys()
+ * appends strerror(3). */
+void err_win(struct es_err *e, int code, DWORD err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
