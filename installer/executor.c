@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 void
@@ -98,17 +99,21 @@ exec_mkdirs(struct exec *x, const char *path, unsigned mode,
     struct es_err *e)
 {
 	struct strlist missing;
-	char *p = xstrdup(path), *slash;
+	char *p = xstrdup(path), *up;
 	size_t i;
 	bool ok = false;
 
-	/* The folders that do not exist yet, deepest first. */
+	/* The folders that do not exist yet, deepest first, up to a file
+	 * system's root ("/", "C:/"). */
 	strlist_init(&missing);
-	while (strlen(p) > 1 && plat_file_type(p) == PLAT_NONE) {
+	while (rootpath_root_len(p) > 0 && !rootpath_is_root(p) &&
+	    plat_file_type(p) == PLAT_NONE) {
 		strlist_add(&missing, p);
-		if ((slash = strrchr(p, '/')) == NULL)
+		up = rootpath_parent(p);
+		free(p);
+		p = up;
+		if (strlen(p) >= strlen(missing.v[missing.n - 1]))
 			break;
-		*(slash == p ? slash + 1 : slash) = '\0';
 	}
 	/* Journalled top down, so that the undo removes them bottom up. */
 	for (i = missing.n; i-- > 0; )

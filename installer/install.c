@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 /* A plan_validate'd install_dir under its --root leaves room for the
@@ -245,13 +246,12 @@ install_inside_root(const char *root, const char *component,
 		plat_service_paths(root, mc->service, &paths);
 	for (i = 0; ok && i < paths.n; i++) {
 		char *full = plat_join_root(root, paths.v[i]);
-		char *slash = strrchr(full, '/');
-
 		/* A folder ends in '/': itself. A file or link is replaced,
 		 * never followed: its folder. */
-		if (slash != NULL && slash != full)
-			*slash = '\0';
-		ok = plat_path_in_root(root, full, ES_EREQ, e);
+		char *dir = rootpath_parent(full);
+
+		ok = plat_path_in_root(root, dir, ES_EREQ, e);
+		free(dir);
 		free(full);
 	}
 	strlist_free(&paths);
@@ -311,16 +311,6 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 
 /* ---- steps ---- */
 
-static char *
-install_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL || slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 static const char *
 install_base(const char *path)
 {
@@ -333,22 +323,25 @@ static bool
 step_prepare(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
-	char *parent = install_parent(c->target);
-	char *p, *slash, id[37], *real;
+	char *parent = rootpath_parent(c->target);
+	char *p, *full, id[37], *real, *name;
 	struct strlist missing;
-	size_t rootlen, i;
-	bool ok = false;
+	size_t i;
+	bool ok = false, made;
 
 	/* The folders above install_dir this run makes go into the record,
-	 * top down (uninstall removes them, when empty, bottom up). */
-	rootlen = strcmp(c->o->root, "/") == 0 ? 0 : strlen(c->o->root);
+	 * top down (uninstall removes them, when empty, bottom up): named
+	 * as the host sees them, each looked for inside the root. */
 	strlist_init(&missing);
-	p = xstrdup(parent);
-	while (strlen(p) > rootlen + 1 && plat_file_type(p) == PLAT_NONE) {
-		strlist_add(&missing, p + rootlen);
-		if ((slash = strrchr(p, '/')) == NULL || slash == p)
+	p = rootpath_parent(c->install_dir);
+	while (rootpath_root_len(p) > 0 && !rootpath_is_root(p)) {
+		full = plat_join_root(c->o->root, p);
+		made = plat_file_type(full) == PLAT_NONE;
+		free(full);
+		if (!made)
 			break;
-		*slash = '\0';
+		strlist_add_owned(&missing, p);
+		p = rootpath_parent(p);
 	}
 	free(p);
 	for (i = missing.n; i-- > 0; )
@@ -362,10 +355,12 @@ step_prepare(struct exec *x, void *arg, struct es_err *e)
 	 * staging is named through the real path of the parent (a linked
 	 * /opt is common). */
 	real = plat_real_path(parent);
-	c->staging = xasprintf("%s/.%s.es-staging-%s", real ? real : parent,
-	    install_base(c->target), id);
-	c->backup = xasprintf("%s/.%s.es-backup-%s", real ? real : parent,
-	    install_base(c->target), id);
+	name = xasprintf(".%s.es-staging-%s", install_base(c->target), id);
+	c->staging = rootpath_join(real ? real : parent, name);
+	free(name);
+	name = xasprintf(".%s.es-backup-%s", install_base(c->target), id);
+	c->backup = rootpath_join(real ? real : parent, name);
+	free(name);
 	free(real);
 	if (!exec_push(x, UNDO_REMOVE_TREE, c->staging, NULL, e) ||
 	    !plat_mkdirs(c->staging, 0755, NULL, e))
@@ -962,7 +957,7 @@ step_pointer(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
 	char *state = plat_state_file(c->o->root);
-	char *dir = install_parent(state);
+	char *dir = rootpath_parent(state);
 	char *text = record_pointer_text(c->install_dir);
 	bool ok;
 

@@ -47,16 +47,17 @@ journal_paths(struct journal *j, const char *root)
 
 /* root as the journal's paths begin with it: "" for the running system
  * (every path is the host's own), else the --root folder without a
- * trailing '/' (as plat_join_root() joins). */
+ * trailing '/', which plat_join_root() follows with '/' and the path. */
 static char *
 journal_root_prefix(const char *root)
 {
-	char *p = plat_join_root(root, "/");
-	size_t n = strlen(p);
+	size_t n = strlen(root);
 
-	while (n > 0 && p[n - 1] == '/')
-		p[--n] = '\0';
-	return p;
+	if (strspn(root, "/") == n)
+		return xstrdup("");
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	return xstrndup(root, n);
 }
 
 /* Write one JSON object as one line, durably; o is freed. */
@@ -271,13 +272,29 @@ static char *
 journal_rebase_path(struct journal_rebase *rb, const char *p)
 {
 	size_t i, n;
+	char *to, *prefix;
 
 	for (i = 0; p != NULL && i < rb->nfrom; i++) {
 		n = strlen(rb->from[i]);
-		if (strncmp(p, rb->from[i], n) == 0 &&
-		    rootpath_clean(p + n) &&
-		    p[n + strspn(p + n, "/")] != '\0')
-			return plat_join_root(rb->root, p + n);
+		if (strncmp(p, rb->from[i], n) != 0)
+			continue;
+		/* Written live: a host path, joined under this root. */
+		if (n == 0 && rootpath_clean(p) && !rootpath_is_root(p))
+			return plat_join_root(rb->root, p);
+		/* Written under a root: what follows it is what
+		 * plat_join_root() put there, moved to this root, where it
+		 * must be a host path if this root is the live one (a
+		 * Windows "R/C/X" does not become "/C/X"). */
+		if (n == 0 || !rootpath_clean_tail(p + n))
+			continue;
+		prefix = journal_root_prefix(rb->root);
+		to = xasprintf("%s%s", prefix, p + n);
+		if (*prefix != '\0' || rootpath_clean(to)) {
+			free(prefix);
+			return to;
+		}
+		free(prefix);
+		free(to);
 	}
 	snprintf(rb->why, sizeof rb->why, "it names %.500s, which is not a "
 	    "path inside %.500s", p != NULL ? p : "no path",
@@ -522,7 +539,8 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 			    v->valuedouble == JOURNAL_VERSION &&
 			    journal_str(o, "op") != NULL &&
 			    journal_str(o, "install_dir") != NULL &&
-			    (from == NULL || from[0] == '/');
+			    (from == NULL || strcmp(from, "/") == 0 ||
+			    rootpath_root_len(from) > 0);
 			if (good) {
 				j->op = xstrdup(journal_str(o, "op"));
 				j->install_dir =
@@ -546,7 +564,7 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				if (from != NULL) {
 					from = journal_str(o, "root_real");
 					real = from != NULL &&
-					    from[0] == '/' ?
+					    rootpath_root_len(from) > 0 ?
 					    xstrdup(from) : NULL;
 				} else if (*prefix != '\0') {
 					real = plat_real_path(prefix);

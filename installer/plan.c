@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "log.h"
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 static const struct plan_keyinfo keyinfo[PK_COUNT] = {
@@ -761,45 +762,13 @@ plan_expect(const char **expect, const char *what)
 	return false;
 }
 
-/* The normal form of an absolute '/' path: no empty or "." parts, no
- * trailing '/'; "/" for the root folder. *dotdot is set when a part is
- * "..", which is not resolved (a link on the way changes what it means). */
-static char *
-plan_path_normal(const char *v, bool *dotdot)
-{
-	struct sbuf b;
-	const char *c = v, *end;
-	size_t n;
-
-	*dotdot = false;
-	sbuf_init(&b);
-	while (*c != '\0') {
-		while (*c == '/')
-			c++;
-		end = strchr(c, '/');
-		n = end != NULL ? (size_t)(end - c) : strlen(c);
-		if (n == 0)
-			break;
-		if (n == 2 && c[0] == '.' && c[1] == '.')
-			*dotdot = true;
-		if (!(n == 1 && c[0] == '.')) {
-			sbuf_add(&b, "/");
-			sbuf_addn(&b, c, n);
-		}
-		c += n;
-	}
-	if (b.len == 0)
-		sbuf_add(&b, "/");
-	return sbuf_detach(&b);
-}
-
 bool
 plan_check_install_dir(const char *dir, const char *root, char **normal,
     const char **expect)
 {
 	static char why[512];
-	size_t path_max, name_max, n, rootlen;
-	const char *c, *end, *problem;
+	size_t path_max, name_max, n, rootlen, rlen;
+	const char *c, *end, *problem, *example;
 	char *norm = NULL;
 	bool dotdot;
 
@@ -807,24 +776,31 @@ plan_check_install_dir(const char *dir, const char *root, char **normal,
 	if (normal != NULL)
 		*normal = NULL;
 	plat_path_limits(&path_max, &name_max);
-	if (!plat_path_is_absolute(dir))
-		return plan_expect(expect, "an absolute path, starting with "
-		    "'/'");
-	if ((problem = plat_install_path_problem(dir)) != NULL)
+	example = plat_default_install_dir();
+	rlen = rootpath_root_len(example);
+	norm = rootpath_normal(dir, &dotdot);
+	if (norm == NULL) {
+		snprintf(why, sizeof why, "an absolute path, starting with "
+		    "'%.*s', such as %s", (int)rlen, example, example);
+		return plan_expect(expect, why);
+	}
+	if ((problem = plat_install_path_problem(norm)) != NULL) {
+		free(norm);
 		return plan_expect(expect, problem);
-	norm = plan_path_normal(dir, &dotdot);
+	}
 	if (dotdot) {
 		free(norm);
 		return plan_expect(expect, "a path without '..' parts: name "
 		    "the folder itself (a link on the way would change what "
 		    "'..' means)");
 	}
-	if (strcmp(norm, "/") == 0) {
-		free(norm);
-		return plan_expect(expect, "a folder of its own, not the root "
-		    "folder ('/', '//' and '/.' all name it): an "
+	if (rootpath_is_root(norm)) {
+		snprintf(why, sizeof why, "a folder of its own, not the root "
+		    "folder ('%s', '%s/' and '%s.' all name it): an "
 		    "installation replaces its folder and uninstall removes "
-		    "it; give one such as /opt/rapid7/nexpose");
+		    "it; give one such as %s", norm, norm, norm, example);
+		free(norm);
+		return plan_expect(expect, why);
 	}
 	if (strlen(norm) > PLAN_INSTALL_DIR_MAX) {
 		free(norm);
@@ -832,7 +808,8 @@ plan_check_install_dir(const char *dir, const char *root, char **normal,
 		    "choose a shorter one", PLAN_INSTALL_DIR_MAX);
 		return plan_expect(expect, why);
 	}
-	for (c = norm + 1; *c != '\0'; c = end + (*end == '/')) {
+	for (c = norm + rootpath_root_len(norm); *c != '\0';
+	    c = end + (*end == '/')) {
 		end = strchr(c, '/');
 		if (end == NULL)
 			end = c + strlen(c);
@@ -1251,9 +1228,8 @@ plan_canonical(const struct plan *p)
 		if (k == PK_COMMUNICATION && !engine)
 			continue;
 		/* An older record may hold "/opt/x/": the same folder. */
-		if (k == PK_INSTALL_DIR && v != NULL &&
-		    plat_path_is_absolute(v))
-			normal = plan_path_normal(v, &dotdot);
+		if (k == PK_INSTALL_DIR && v != NULL)
+			normal = rootpath_normal(v, &dotdot);
 		sbuf_addf(&b, "%s = ", keyinfo[k].name);
 		plan_write_value(&b, normal != NULL ? normal :
 		    v != NULL ? v : "");

@@ -148,9 +148,10 @@ record_bad_path(const char *filename, const char *key, const char *path,
 }
 
 /* Every path the record names is clean (rootpath_clean), so that none
- * can climb out of the root: install_dir is a folder below "/", each
- * file, folder and link strictly below install_dir, each parent a
- * folder above it, each sysfile below "/". */
+ * can climb out of the root: install_dir is a folder below a file
+ * system's root ("/", "C:/"), each file, folder and link strictly below
+ * install_dir, each parent a folder above it and below that root, each
+ * sysfile below a root. */
 static bool
 record_check_paths(const struct record *r, const char *filename,
     struct es_err *e)
@@ -159,7 +160,7 @@ record_check_paths(const struct record *r, const char *filename,
 	    "or '..' parts";
 	size_t i;
 
-	if (rootpath_below("/", r->install_dir) == NULL)
+	if (rootpath_below_root(r->install_dir) == NULL)
 		return record_bad_path(filename, "install_dir",
 		    r->install_dir, clean, e);
 	for (i = 0; i < r->n; i++)
@@ -169,13 +170,13 @@ record_check_paths(const struct record *r, const char *filename,
 			    "install_dir", e);
 	for (i = 0; i < r->parents.n; i++)
 		if (rootpath_below(r->parents.v[i], r->install_dir) == NULL ||
-		    rootpath_below("/", r->parents.v[i]) == NULL)
+		    rootpath_below_root(r->parents.v[i]) == NULL)
 			return record_bad_path(filename, "parent",
 			    r->parents.v[i], "a clean folder above its "
 			    "install_dir", e);
 	for (i = 0; i < r->sysfiles.n; i++)
 		if (!rootpath_clean(r->sysfiles.v[i]) ||
-		    strcmp(r->sysfiles.v[i], "/") == 0)
+		    rootpath_is_root(r->sysfiles.v[i]))
 			return record_bad_path(filename, "sysfile",
 			    r->sysfiles.v[i], clean, e);
 	return true;
@@ -233,7 +234,7 @@ record_parse(struct record *r, const char *text, size_t len,
 			if (path == NULL || strlen(mode) != 4)
 				goto bad;
 			*path++ = '\0';
-			if (*path != '/')
+			if (rootpath_root_len(path) == 0)
 				goto bad;
 			record_add(r, l[0], (unsigned)strtoul(mode, NULL, 8),
 			    sha, path);
@@ -290,13 +291,16 @@ record_check_root(const char *root, const struct record *r,
 		strlist_add(&paths, r->sysfiles.v[i]);
 	for (i = 0; ok && i < paths.n; i++) {
 		char *full = plat_join_root(root, paths.v[i]);
-		char *slash = strrchr(full, '/');
 
 		/* A folder is what is removed: itself (ending in '/', or a
 		 * parent, or install_dir, which stays whole). A sysfile file
 		 * or link is removed, never followed: its folder. */
-		if (i > r->parents.n && slash != NULL && slash != full)
-			*slash = '\0';
+		if (i > r->parents.n) {
+			char *dir = rootpath_parent(full);
+
+			free(full);
+			full = dir;
+		}
 		if (!plat_path_in_root(root, full, ES_EINSTALL, e)) {
 			err_set(e, ES_EINSTALL, "%s names %s, which leads "
 			    "there. Nothing was changed", filename, paths.v[i]);
@@ -350,7 +354,7 @@ record_load(const char *root, struct record *r, struct es_err *e)
 	}
 	/* A ".." would climb out of the root, as a link on the way would:
 	 * neither is followed. */
-	if (rootpath_below("/", dir) == NULL) {
+	if (rootpath_below_root(dir) == NULL) {
 		err_set(e, ES_EINSTALL, "the install pointer %s names "
 		    "install_dir %s, which is not an absolute path without "
 		    "empty, '.' or '..' parts, so engine-setup does not follow "

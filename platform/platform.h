@@ -72,6 +72,19 @@ bool plat_path_in_root(const char *root, const char *path, int code,
     struct es_err *e);
 /* True for an absolute path on this OS. */
 bool plat_path_is_absolute(const char *path);
+/* How this OS writes an absolute path, for the core's path text
+ * (installer/rootpath.c), which keeps paths with '/' separators: the
+ * length of path's root part, the part that names a file system's root,
+ * or 0 when path is not absolute. Linux: "/" 1. Windows: a drive, "C:/"
+ * or "C:\" 3; "C:" alone and "C:x" (relative to the drive's current
+ * folder), "\x" (relative to the current drive), a UNC "\\srv\share" and
+ * a "\\?\" path all 0. plat_path_is_absolute(path) is
+ * plat_path_root_len(path) > 0. */
+size_t plat_path_root_len(const char *path);
+/* Whether '\' separates a path's parts as '/' does (Windows), so that a
+ * path a user types with it is turned into the core's '/' form; else it
+ * is a character of a name (Linux). */
+bool plat_path_backslash_is_separator(void);
 /* The longest path this OS opens, its terminating NUL included
  * (PATH_MAX), and the longest name of one file or folder (NAME_MAX). */
 void plat_path_limits(size_t *path_max, size_t *name_max);

@@ -592,6 +592,18 @@ plat_path_is_absolute(const char *path)
 	return path != NULL && path[0] == '/';
 }
 
+size_t
+plat_path_root_len(const char *path)
+{
+	return plat_path_is_absolute(path) ? 1 : 0;
+}
+
+bool
+plat_path_backslash_is_separator(void)
+{
+	return false;
+}
+
 void
 plat_path_limits(size_t *path_max, size_t *name_max)
 {
