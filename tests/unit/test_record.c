@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "rules_windows.h"
 #include "util.h"
 
 static void
@@ -165,6 +166,61 @@ test_clean_paths_accepted(void **state)
 	assert_true(record_parse(&r, text, strlen(text), "rec", &e));
 	assert_int_equal(r.n, 3);
 	record_free(&r);
+}
+
+/* A Windows installation's record, with the Windows rules: drive paths
+ * pass; attack: a '\' that hides "..", another drive, a Linux path or a
+ * drive's root where a folder below it belongs. */
+static void
+test_windows_paths(void **state)
+{
+	struct record r;
+	struct es_err e;
+	static const char good[] = "format 1\n"
+	    "install_dir C:/Program Files/Rapid7/Nexpose\n"
+	    "component engine\nparent C:/Program Files/Rapid7\n"
+	    "d 0755 - C:/Program Files/Rapid7/Nexpose/nse\n"
+	    "f 0644 ab C:/Program Files/Rapid7/Nexpose/nse/..x\n";
+	static const char *const bad[] = {
+		"format 1\ninstall_dir C:/\ncomponent engine\n",
+		"format 1\ninstall_dir C:\ncomponent engine\n",
+		"format 1\ninstall_dir C:x\ncomponent engine\n",
+		"format 1\ninstall_dir /opt/x\ncomponent engine\n",
+		"format 1\ninstall_dir C:\\x\ncomponent engine\n",
+		"format 1\ninstall_dir //srv/share/x\ncomponent engine\n",
+		"format 1\ninstall_dir C:/x\ncomponent engine\n"
+		    "f 0644 ab C:/x/..\\..\\Windows\\win.ini\n",
+		"format 1\ninstall_dir C:/x\ncomponent engine\n"
+		    "f 0644 ab D:/x/a\n",
+		"format 1\ninstall_dir C:/x\ncomponent engine\n"
+		    "f 0644 ab /x/a\n",
+		"format 1\ninstall_dir C:/x/y\ncomponent engine\n"
+		    "parent C:/\n",
+		"format 1\ninstall_dir C:/x/y\ncomponent engine\n"
+		    "parent D:/x\n",
+		"format 1\ninstall_dir C:/x\ncomponent engine\n"
+		    "sysfile C:/\n",
+		"format 1\ninstall_dir C:/x\ncomponent engine\n"
+		    "sysfile C:/Windows\\..\\..\\x\n",
+	};
+	size_t i;
+
+	(void)state;
+	record_init(&r);
+	err_clear(&e);
+	if (!record_parse(&r, good, strlen(good), "rec", &e))
+		fail_msg("refused: %s", e.msg);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.install_dir, "C:/Program Files/Rapid7/Nexpose");
+	record_free(&r);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		record_init(&r);
+		err_clear(&e);
+		if (record_parse(&r, bad[i], strlen(bad[i]), "rec", &e))
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(e.code, ES_EINSTALL);
+		record_free(&r);
+	}
 }
 
 static void
@@ -342,6 +398,8 @@ main(void)
 		cmocka_unit_test(test_older_record),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_clean_paths_accepted),
+		cmocka_unit_test_setup_teardown(test_windows_paths,
+		    rules_windows_setup, rules_windows_teardown),
 		cmocka_unit_test(test_set_file),
 		cmocka_unit_test_setup_teardown(test_load_through_pointer,
 		    fixture_setup, fixture_teardown),

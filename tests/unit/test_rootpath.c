@@ -2,9 +2,12 @@
  * (installer/rootpath.c). */
 #include "fixture.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "rootpath.h"
+#include "rules_windows.h"
+#include "util.h"
 
 static void
 test_clean(void **state)
@@ -71,12 +74,237 @@ test_below(void **state)
 			    not_below[i][0]);
 }
 
+/* The Linux rules: '\' is a character of a name, "/" the only root. */
+static void
+test_linux_shapes(void **state)
+{
+	static const char *const normal[][2] = {
+		{ "/", "/" }, { "//", "/" }, { "/.", "/" },
+		{ "//opt//x/", "/opt/x" }, { "/opt/./x/.", "/opt/x" },
+		{ "/opt\\x", "/opt\\x" }, { "/C:\\x", "/C:\\x" },
+	};
+	static const char *const relative[] = { "", "opt", "C:/x", "C:\\x",
+	    "\\\\srv\\share", "./x" };
+	size_t i;
+	bool dotdot;
+	char *n;
+
+	(void)state;
+	for (i = 0; i < sizeof normal / sizeof normal[0]; i++) {
+		n = rootpath_normal(normal[i][0], &dotdot);
+		if (n == NULL || strcmp(n, normal[i][1]) != 0 || dotdot)
+			fail_msg("%s normal: %s", normal[i][0], n);
+		free(n);
+	}
+	for (i = 0; i < sizeof relative / sizeof relative[0]; i++)
+		if ((n = rootpath_normal(relative[i], &dotdot)) != NULL)
+			fail_msg("%s taken as absolute: %s", relative[i], n);
+	n = rootpath_normal("/opt/../x", &dotdot);
+	assert_true(dotdot);
+	assert_string_equal(n, "/opt/../x");
+	free(n);
+	assert_true(rootpath_clean("/opt/a\\b"));
+	assert_true(rootpath_is_root("/"));
+	assert_false(rootpath_is_root("/opt"));
+	assert_string_equal(rootpath_below_root("/opt/x"), "opt/x");
+	assert_null(rootpath_below_root("/"));
+	n = rootpath_from_user("/tmp/a\\b");
+	assert_string_equal(n, "/tmp/a\\b");
+	free(n);
+	n = rootpath_parent("/opt");
+	assert_string_equal(n, "/");
+	free(n);
+	n = rootpath_parent("/");
+	assert_string_equal(n, "/");
+	free(n);
+	n = rootpath_join("/", "x");
+	assert_string_equal(n, "/x");
+	free(n);
+	n = rootpath_join("/opt", "x");
+	assert_string_equal(n, "/opt/x");
+	free(n);
+}
+
+/* The root part of what a Windows user may type (Naming Files, Paths,
+ * and Namespaces): only a drive with a separator is absolute. */
+static void
+test_windows_root_len(void **state)
+{
+	static const struct { const char *p; size_t n; } cases[] = {
+		{ "C:/", 3 }, { "C:\\", 3 }, { "c:\\x", 3 }, { "z:/a/b", 3 },
+		{ "C:", 0 }, { "C:x", 0 }, { "C:relative\\x", 0 },
+		{ "\\\\srv\\share", 0 }, { "//srv/share/x", 0 },
+		{ "\\\\?\\C:\\x", 0 }, { "/opt/x", 0 }, { "\\x", 0 },
+		{ "1:/x", 0 }, { ":/x", 0 }, { "", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(rootpath_root_len(NULL), 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (rootpath_root_len(cases[i].p) != cases[i].n)
+			fail_msg("root part of %s: %zu, expected %zu",
+			    cases[i].p, rootpath_root_len(cases[i].p),
+			    cases[i].n);
+}
+
+/* install_dir as a Windows user types it, in the core's form: '/'
+ * separators, the drive letter in upper case. */
+static void
+test_windows_normal(void **state)
+{
+	static const char *const normal[][2] = {
+		{ "c:\\Program Files\\\\Rapid7\\", "C:/Program Files/Rapid7" },
+		{ "C:/Program Files/Rapid7/Nexpose",
+		  "C:/Program Files/Rapid7/Nexpose" },
+		{ "C:\\a/b\\./c//", "C:/a/b/c" },
+		{ "d:/x/", "D:/x" },
+		{ "C:\\", "C:/" }, { "C:/", "C:/" }, { "c:\\\\", "C:/" },
+		{ "C:/.", "C:/" }, { "C:\\.\\", "C:/" },
+		{ "C:\\Temp\\Ünïcode dir", "C:/Temp/Ünïcode dir" },
+	};
+	static const char *const relative[] = { "C:", "C:relative",
+	    "C:relative\\x", "\\\\srv\\share\\x", "//srv/share/x",
+	    "\\Program Files", "/opt/rapid7/nexpose", "Program Files",
+	    "\\\\?\\C:\\x", "" };
+	size_t i;
+	bool dotdot;
+	char *n;
+
+	(void)state;
+	for (i = 0; i < sizeof normal / sizeof normal[0]; i++) {
+		n = rootpath_normal(normal[i][0], &dotdot);
+		if (n == NULL || strcmp(n, normal[i][1]) != 0 || dotdot)
+			fail_msg("%s normal: %s, expected %s", normal[i][0],
+			    n != NULL ? n : "NULL", normal[i][1]);
+		free(n);
+	}
+	for (i = 0; i < sizeof relative / sizeof relative[0]; i++)
+		if ((n = rootpath_normal(relative[i], &dotdot)) != NULL)
+			fail_msg("%s taken as absolute: %s", relative[i], n);
+	n = rootpath_normal("C:\\a\\..\\b", &dotdot);
+	assert_true(dotdot);
+	assert_string_equal(n, "C:/a/../b");
+	free(n);
+	n = rootpath_normal("C:/a/..", &dotdot);
+	assert_true(dotdot);
+	free(n);
+	n = rootpath_from_user("c:\\Temp\\root dir\\");
+	assert_string_equal(n, "C:/Temp/root dir/");
+	free(n);
+	n = rootpath_from_user("relative\\x");
+	assert_string_equal(n, "relative/x");
+	free(n);
+}
+
+static void
+test_windows_clean(void **state)
+{
+	static const char *const good[] = { "C:/", "C:/Program Files",
+	    "C:/Program Files/Rapid7/Nexpose", "D:/x/", "c:/x" };
+	/* Attack: a '\' separator hides a ".." from the '/' rules. */
+	static const char *const bad[] = { "C:", "C:x", "/", "/opt",
+	    "C:\\", "C:\\x", "C:/x\\..\\..\\y", "C:/x/..\\y", "C://x",
+	    "C:/./x", "C:/x/..", "C:/x//", "//srv/share/x",
+	    "\\\\srv\\share\\x" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!rootpath_clean(good[i]))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (rootpath_clean(bad[i]))
+			fail_msg("accepted %s", bad[i]);
+	assert_true(rootpath_is_root("C:/"));
+	assert_false(rootpath_is_root("C:/x"));
+	assert_false(rootpath_is_root("C:"));
+	assert_false(rootpath_is_root("/"));
+	assert_true(rootpath_clean_tail("/C/Program Files/Rapid7"));
+	assert_true(rootpath_clean_tail("/C/x/"));
+	assert_false(rootpath_clean_tail("/"));
+	assert_false(rootpath_clean_tail("//C/x"));
+	assert_false(rootpath_clean_tail("/C/x\\..\\..\\y"));
+	assert_false(rootpath_clean_tail("/C/../x"));
+	assert_false(rootpath_clean_tail("C:/x"));
+}
+
+static void
+test_windows_below(void **state)
+{
+	static const char *const below[][3] = {
+		{ "C:/Program Files/Rapid7/Nexpose",
+		  "C:/Program Files/Rapid7/Nexpose/nse/conf", "nse/conf" },
+		{ "C:/", "C:/Program Files", "Program Files" },
+		{ "C:/x/", "C:/x/a", "a" },
+	};
+	/* Attack: what would let a record's entry leave its install_dir:
+	 * another drive, a sibling, a '\' that hides "..", a UNC path. */
+	static const char *const not_below[][2] = {
+		{ "C:/x", "D:/x/a" },
+		{ "C:/x", "C:/xy/a" },
+		{ "C:/x", "C:/x\\..\\..\\Windows\\System32" },
+		{ "C:/x", "C:/x/..\\y" },
+		{ "C:/x", "C:/x" },
+		{ "C:/x", "//srv/share/x/a" },
+		{ "C:/", "C:/" },
+		{ "/", "/opt" },
+	};
+	size_t i;
+	char *n;
+
+	(void)state;
+	for (i = 0; i < sizeof below / sizeof below[0]; i++) {
+		const char *rel = rootpath_below(below[i][0], below[i][1]);
+
+		if (rel == NULL || strcmp(rel, below[i][2]) != 0)
+			fail_msg("%s below %s: got %s", below[i][1],
+			    below[i][0], rel != NULL ? rel : "NULL");
+	}
+	for (i = 0; i < sizeof not_below / sizeof not_below[0]; i++)
+		if (rootpath_below(not_below[i][0], not_below[i][1]) != NULL)
+			fail_msg("%s taken as below %s", not_below[i][1],
+			    not_below[i][0]);
+	assert_string_equal(rootpath_below_root("C:/Program Files/Rapid7"),
+	    "Program Files/Rapid7");
+	assert_null(rootpath_below_root("C:/"));
+	assert_null(rootpath_below_root("C:/x/"));
+	assert_null(rootpath_below_root("/opt/x"));
+	assert_null(rootpath_below_root("C:/x/..\\..\\y"));
+	/* A folder's parent keeps the drive's root: "C:" alone would be
+	 * the drive's current folder. */
+	n = rootpath_parent("C:/Nexpose");
+	assert_string_equal(n, "C:/");
+	free(n);
+	n = rootpath_parent("C:/");
+	assert_string_equal(n, "C:/");
+	free(n);
+	n = rootpath_parent("C:/Program Files/Rapid7");
+	assert_string_equal(n, "C:/Program Files");
+	free(n);
+	n = rootpath_parent("C:/root dir/C/Program Files");
+	assert_string_equal(n, "C:/root dir/C");
+	free(n);
+	n = rootpath_join("C:/", ".Nexpose.es-staging-1234abcd");
+	assert_string_equal(n, "C:/.Nexpose.es-staging-1234abcd");
+	free(n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_below),
+		cmocka_unit_test(test_linux_shapes),
+		cmocka_unit_test_setup_teardown(test_windows_root_len,
+		    rules_windows_setup, rules_windows_teardown),
+		cmocka_unit_test_setup_teardown(test_windows_normal,
+		    rules_windows_setup, rules_windows_teardown),
+		cmocka_unit_test_setup_teardown(test_windows_clean,
+		    rules_windows_setup, rules_windows_teardown),
+		cmocka_unit_test_setup_teardown(test_windows_below,
+		    rules_windows_setup, rules_windows_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
