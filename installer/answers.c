@@ -40,16 +40,46 @@ utf8_put(struct sbuf *b, unsigned cp)
 		out[0] = (char)(0xc0 | (cp >> 6));
 		out[1] = (char)(0x80 | (cp & 0x3f));
 		sbuf_addn(b, out, 2);
-	} else {
+	} else if (cp < 0x10000) {
 		out[0] = (char)(0xe0 | (cp >> 12));
 		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
 		out[2] = (char)(0x80 | (cp & 0x3f));
 		sbuf_addn(b, out, 3);
+	} else {
+		out[0] = (char)(0xf0 | (cp >> 18));
+		out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+		sbuf_addn(b, out, 4);
 	}
 }
 
+/* The four hex digits of a "\uXXXX" escape whose 'u' is at v[i], into
+ * *cp; false when there are not four. */
+static bool
+answers_hex4(const char *v, size_t n, size_t i, unsigned *cp)
+{
+	int d;
+
+	if (i + 4 >= n)
+		return false;
+	*cp = 0;
+	for (d = 1; d <= 4; d++) {
+		char c = v[i + (size_t)d];
+
+		if (!isxdigit((unsigned char)c))
+			return false;
+		*cp = *cp * 16 + (unsigned)(isdigit((unsigned char)c) ?
+		    c - '0' : (tolower((unsigned char)c) - 'a' + 10));
+	}
+	return true;
+}
+
 /* Java properties unescaping (java.util.Properties.load): \t \n \r \f,
- * \uXXXX, and a backslash before any other character stands for it. */
+ * \uXXXX (a character beyond U+FFFF as its UTF-16 surrogate pair, as Java
+ * writes it; a lone surrogate is refused), and a backslash before any
+ * other character stands for it ("C\:\\Program Files" is "C:\Program
+ * Files", as install4j writes a Windows sys.installationDir). */
 static bool
 answers_unescape_properties(const char *v, size_t n, struct sbuf *out)
 {
@@ -68,21 +98,24 @@ answers_unescape_properties(const char *v, size_t n, struct sbuf *out)
 		case 'r': sbuf_add(out, "\r"); break;
 		case 'f': sbuf_add(out, "\f"); break;
 		case 'u': {
-			unsigned cp = 0;
-			int d;
+			unsigned cp, lo;
 
-			if (i + 4 >= n)
+			if (!answers_hex4(v, n, i, &cp))
 				return false;
-			for (d = 1; d <= 4; d++) {
-				char c = v[i + (size_t)d];
-
-				if (!isxdigit((unsigned char)c))
+			i += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return false;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (i + 2 >= n || v[i + 1] != '\\' ||
+				    v[i + 2] != 'u' ||
+				    !answers_hex4(v, n, i + 2, &lo) ||
+				    lo < 0xdc00 || lo > 0xdfff)
 					return false;
-				cp = cp * 16 + (unsigned)(isdigit((unsigned char)c) ?
-				    c - '0' : (tolower((unsigned char)c) - 'a' + 10));
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 6;
 			}
 			utf8_put(out, cp);
-			i += 4;
 			break;
 		}
 		default:
@@ -122,12 +155,25 @@ answers_unquote(const char *v, size_t n, struct sbuf *out, const char **why)
 			sbuf_add(out, "\n");
 		else {
 			*why = "unknown escape (only \\\\, \\\" and \\n are "
-			    "allowed inside quotes)";
+			    "allowed inside quotes): write a backslash as "
+			    "\\\\, or leave the value unquoted";
 			return false;
 		}
 	}
 	*why = "the quote is not closed";
 	return false;
+}
+
+/* Whether a properties value ends in an odd number of backslashes: the
+ * last one joins the next line. */
+static bool
+answers_continued(const char *v, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && v[n - 1 - k] == '\\')
+		k++;
+	return k % 2 == 1;
 }
 
 static void
@@ -166,7 +212,7 @@ answers_parse(struct plan *p, const char *text, size_t len,
 		size_t n = (size_t)((nl != NULL ? nl : end) - line);
 		size_t keylen, vallen;
 		char *name;
-		struct sbuf value;
+		struct sbuf value, joined;
 		bool ok = true;
 
 		lineno++;
@@ -195,7 +241,28 @@ answers_parse(struct plan *p, const char *text, size_t len,
 		}
 		name = xstrndup(key, keylen);
 		sbuf_init(&value);
+		sbuf_init(&joined);
 		if (answers_is_install4j(name)) {
+			/* java.util.Properties.load: a line that ends in an
+			 * odd number of backslashes goes on in the next one,
+			 * whose leading white space is dropped. */
+			while (answers_continued(val, vallen) && line < end) {
+				const char *c = line;
+				size_t cn;
+
+				nl = memchr(line, '\n', (size_t)(end - line));
+				cn = (size_t)((nl != NULL ? nl : end) - line);
+				line = nl != NULL ? nl + 1 : end;
+				lineno++;
+				trim(&c, &cn);
+				if (joined.len == 0)
+					sbuf_addn(&joined, val, vallen - 1);
+				else
+					joined.s[--joined.len] = '\0';
+				sbuf_addn(&joined, c, cn);
+				val = joined.s;
+				vallen = joined.len;
+			}
 			if (!answers_unescape_properties(val, vallen, &value)) {
 				err_set(&local, ES_EUSAGE, "%s:%d: bad backslash "
 				    "escape in the value of '%s'", filename,
@@ -222,6 +289,9 @@ answers_parse(struct plan *p, const char *text, size_t len,
 		if (value.s != NULL)
 			util_wipe(value.s, value.len);
 		sbuf_free(&value);
+		if (joined.s != NULL)
+			util_wipe(joined.s, joined.len);
+		sbuf_free(&joined);
 		free(name);
 	}
 	if (errors >= ANSWERS_MAX_ERRORS)

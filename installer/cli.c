@@ -6,6 +6,7 @@
 
 #include "plan.h"
 #include "platform.h"
+#include "rootpath.h"
 #include "util.h"
 
 const char *
@@ -400,18 +401,23 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				return false;
 			if (!cli_root_ok(v, e))
 				return false;
-			c->root = v;
-			/* Absolute: the journal names paths under it, and a
-			 * later run from another folder must find them. */
-			if (!plat_path_is_absolute(v)) {
+			/* In the core's form ("C:\\r" is "C:/r"), and
+			 * absolute: the journal names paths under it, and a
+			 * later run from another folder must find them. "/"
+			 * is the live system on every OS. */
+			free(c->root_owned);
+			c->root_owned = rootpath_from_user(v);
+			if (strspn(v, "/") != strlen(v) &&
+			    !plat_path_is_absolute(c->root_owned)) {
 				char *cwd = plat_getcwd();
+				char *rel = c->root_owned;
 
-				free(c->root_owned);
-				c->root_owned = xasprintf("%s/%s",
-				    cwd != NULL ? cwd : ".", v);
+				c->root_owned = rootpath_join(cwd != NULL ?
+				    cwd : ".", rel);
+				free(rel);
 				free(cwd);
-				c->root = c->root_owned;
 			}
+			c->root = c->root_owned;
 		} else if (cli_value(argc, argv, &i, "--log",
 		    "a value, the log file", &v, e)) {
 			if (v == NULL)

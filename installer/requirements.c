@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "rootpath.h"
 #include "util.h"
 
 /* What a console installation leaves when the manifest does not say. */
@@ -131,17 +132,17 @@ req_memory(const struct manifest *m, const struct req_input *in,
 static char *
 req_existing_ancestor(const char *path)
 {
-	char *p = xstrdup(path), *slash;
+	char *p = xstrdup(path), *up = NULL;
 
-	while (plat_file_type(p) == PLAT_NONE) {
-		slash = strrchr(p, '/');
-		if (slash == NULL || (slash == p && p[1] == '\0'))
-			break;
-		if (slash == p)
-			p[1] = '\0';
-		else
-			*slash = '\0';
+	/* Up to a file system's root ("/", "C:/"), which is its own
+	 * parent. */
+	while (plat_file_type(p) == PLAT_NONE &&
+	    strlen(up = rootpath_parent(p)) < strlen(p)) {
+		free(p);
+		p = up;
+		up = NULL;
 	}
+	free(up);
 	return p;
 }
 
@@ -251,17 +252,14 @@ static void
 req_folder(const struct req_input *in, struct req_report *r)
 {
 	struct req_item it, *dst;
-	char *target, *parent, *at, *slash, mnt[4096];
+	char *target, *parent, *at, mnt[4096];
 	enum plat_ftype t;
 	int err;
 	bool fail = true;
 
 	memset(&it, 0, sizeof it);
 	target = plat_join_root(in->root, in->install_dir);
-	parent = xstrdup(target);
-	slash = strrchr(parent, '/');
-	if (slash != NULL && slash != parent)
-		*slash = '\0';
+	parent = rootpath_parent(target);
 	at = req_existing_ancestor(parent);
 	if (!plat_mount_point(at, mnt, sizeof mnt))
 		req_setf(mnt, sizeof mnt, "%s", at);

@@ -10,6 +10,7 @@
 #include "answers.h"
 #include "log.h"
 #include "plan.h"
+#include "rules_windows.h"
 #include "util.h"
 
 static bool
@@ -153,6 +154,39 @@ test_install4j_varfile(void **state)
 	    "C:\\Program Files\\Rapid7\\Nexpose");
 	assert_string_equal(plan_get(&p, PK_START_SERVICE), "no");
 	assert_string_equal(plan_get(&p, PK_FIRST_NAME), "J\xc3\xb6rg");
+	plan_free(&p);
+}
+
+/* What install4j writes on Windows, as a .properties file: CRLF line
+ * ends, '\' and ':' escaped, a value continued on the next line, a
+ * character beyond U+FFFF as a surrogate pair. */
+static void
+test_install4j_properties_escapes(void **state)
+{
+	struct plan p;
+	struct es_err e;
+
+	(void)state;
+	plan_init(&p);
+	assert_true(parse(&p,
+	    "sys.installationDir=C\\:\\\\Program Files\\\\\\\r\n"
+	    "    Rapid7\\\\Nexpose\r\n"
+	    "firstname=J\\u00f6rg\\uD83D\\uDE00\r\n"
+	    "lastname=Back\\\\\\\\\r\n", &e));
+	assert_string_equal(plan_get(&p, PK_INSTALL_DIR),
+	    "C:\\Program Files\\Rapid7\\Nexpose");
+	assert_string_equal(plan_get(&p, PK_FIRST_NAME),
+	    "J\xc3\xb6rg\xf0\x9f\x98\x80");
+	/* An even number of backslashes ends the line. */
+	assert_string_equal(plan_get(&p, PK_LAST_NAME), "Back\\\\");
+	plan_free(&p);
+	plan_init(&p);
+	assert_false(parse(&p, "firstname=a\\uDE00b\n", &e));
+	assert_non_null(strstr(e.msg, "bad backslash escape"));
+	plan_free(&p);
+	plan_init(&p);
+	assert_false(parse(&p, "firstname=a\\uD83Db\n", &e));
+	assert_non_null(strstr(e.msg, "bad backslash escape"));
 	plan_free(&p);
 }
 
@@ -441,6 +475,49 @@ repeat(const char *s, size_t n)
 
 /* Values that name the same folder are one form in the plan, in what
  * --record writes and in the canonical answers a re-run compares. */
+/* A Windows install_dir from a varfile, an answers file (unquoted, or
+ * quoted with '\\') and --set ends up in the core's form, with the
+ * Windows rules. */
+static void
+test_install_dir_windows(void **state)
+{
+	static const char *const files[] = {
+		"sys.installationDir=c\\:\\\\Program Files\\\\Rapid7\\\\"
+		    "Nexpose\\\\\r\n",
+		"install_dir = C:\\Program Files\\Rapid7\\Nexpose\n",
+		"install_dir = \"C:\\\\Program Files\\\\Rapid7\\\\Nexpose\"\n",
+		"install_dir = C:/Program Files/Rapid7//Nexpose/\n",
+	};
+	struct plan_validate_opts o = { false, false, NULL };
+	struct plan p;
+	struct es_err e;
+	size_t i;
+	char *text;
+
+	(void)state;
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		plan_init(&p);
+		if (!parse(&p, files[i], &e))
+			fail_msg("%s: %s", files[i], e.msg);
+		if (!plan_validate(&p, &o, &e))
+			fail_msg("%s: %s", files[i], e.msg);
+		assert_string_equal(plan_get(&p, PK_INSTALL_DIR),
+		    "C:/Program Files/Rapid7/Nexpose");
+		text = plan_write(&p);
+		assert_non_null(strstr(text,
+		    "install_dir = C:/Program Files/Rapid7/Nexpose\n"));
+		free(text);
+		plan_free(&p);
+	}
+	assert_false(validate_one(&p, "install_dir", "\\\\srv\\share\\x",
+	    NULL, &e));
+	assert_non_null(strstr(e.msg, "expected an absolute path"));
+	plan_free(&p);
+	assert_false(validate_one(&p, "install_dir", "C:\\", NULL, &e));
+	assert_non_null(strstr(e.msg, "not the root folder ('C:/'"));
+	plan_free(&p);
+}
+
 static void
 test_install_dir_normal_form(void **state)
 {
@@ -939,6 +1016,9 @@ main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_install4j_varfile),
 		cmocka_unit_test(test_install4j_bad_values),
+		cmocka_unit_test(test_install4j_properties_escapes),
+		cmocka_unit_test_setup_teardown(test_install_dir_windows,
+		    rules_windows_setup, rules_windows_teardown),
 		cmocka_unit_test(test_set_wins_over_file),
 		cmocka_unit_test(test_validate_values),
 		cmocka_unit_test(test_validate_good_values),
