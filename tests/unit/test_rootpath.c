@@ -29,6 +29,33 @@ test_clean(void **state)
 			fail_msg("accepted %s", bad[i]);
 }
 
+/* Each cases[i][1] lies below cases[i][0], at cases[i][2]. */
+static void
+below_cases(const char *const (*cases)[3], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *rel = rootpath_below(cases[i][0], cases[i][1]);
+
+		if (rel == NULL || strcmp(rel, cases[i][2]) != 0)
+			fail_msg("%s below %s: got %s", cases[i][1],
+			    cases[i][0], rel != NULL ? rel : "NULL");
+	}
+}
+
+/* No cases[i][1] lies below cases[i][0]. */
+static void
+not_below_cases(const char *const (*cases)[2], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rootpath_below(cases[i][0], cases[i][1]) != NULL)
+			fail_msg("%s taken as below %s", cases[i][1],
+			    cases[i][0]);
+}
+
 static void
 test_below(void **state)
 {
@@ -58,20 +85,50 @@ test_below(void **state)
 		{ "/", "/" },
 		{ "/", "/.." },
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof below / sizeof below[0]; i++) {
-		const char *rel = rootpath_below(below[i][0], below[i][1]);
+	below_cases(below, sizeof below / sizeof below[0]);
+	not_below_cases(not_below, sizeof not_below / sizeof not_below[0]);
+}
 
-		if (rel == NULL || strcmp(rel, below[i][2]) != 0)
-			fail_msg("%s below %s: got %s", below[i][1],
-			    below[i][0], rel != NULL ? rel : "NULL");
+/* got, a string the caller frees, is want. */
+static void
+owned_is(char *got, const char *want)
+{
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("got %s, expected %s", got != NULL ? got : "NULL",
+		    want);
+	free(got);
+}
+
+/* Each cases[i][0] has the normal form cases[i][1], without "..". */
+static void
+normal_forms(const char *const (*cases)[2], size_t n)
+{
+	size_t i;
+	bool dotdot;
+	char *got;
+
+	for (i = 0; i < n; i++) {
+		got = rootpath_normal(cases[i][0], &dotdot);
+		if (got == NULL || strcmp(got, cases[i][1]) != 0 || dotdot)
+			fail_msg("%s normal: %s, expected %s", cases[i][0],
+			    got != NULL ? got : "NULL", cases[i][1]);
+		free(got);
 	}
-	for (i = 0; i < sizeof not_below / sizeof not_below[0]; i++)
-		if (rootpath_below(not_below[i][0], not_below[i][1]) != NULL)
-			fail_msg("%s taken as below %s", not_below[i][1],
-			    not_below[i][0]);
+}
+
+/* No path of paths is absolute: none has a normal form. */
+static void
+not_absolute(const char *const *paths, size_t n)
+{
+	size_t i;
+	bool dotdot;
+	char *got;
+
+	for (i = 0; i < n; i++)
+		if ((got = rootpath_normal(paths[i], &dotdot)) != NULL)
+			fail_msg("%s taken as absolute: %s", paths[i], got);
 }
 
 /* The Linux rules: '\' is a character of a name, "/" the only root. */
@@ -85,44 +142,23 @@ test_linux_shapes(void **state)
 	};
 	static const char *const relative[] = { "", "opt", "C:/x", "C:\\x",
 	    "\\\\srv\\share", "./x" };
-	size_t i;
 	bool dotdot;
-	char *n;
 
 	(void)state;
-	for (i = 0; i < sizeof normal / sizeof normal[0]; i++) {
-		n = rootpath_normal(normal[i][0], &dotdot);
-		if (n == NULL || strcmp(n, normal[i][1]) != 0 || dotdot)
-			fail_msg("%s normal: %s", normal[i][0], n);
-		free(n);
-	}
-	for (i = 0; i < sizeof relative / sizeof relative[0]; i++)
-		if ((n = rootpath_normal(relative[i], &dotdot)) != NULL)
-			fail_msg("%s taken as absolute: %s", relative[i], n);
-	n = rootpath_normal("/opt/../x", &dotdot);
+	normal_forms(normal, sizeof normal / sizeof normal[0]);
+	not_absolute(relative, sizeof relative / sizeof relative[0]);
+	owned_is(rootpath_normal("/opt/../x", &dotdot), "/opt/../x");
 	assert_true(dotdot);
-	assert_string_equal(n, "/opt/../x");
-	free(n);
 	assert_true(rootpath_clean("/opt/a\\b"));
 	assert_true(rootpath_is_root("/"));
 	assert_false(rootpath_is_root("/opt"));
 	assert_string_equal(rootpath_below_root("/opt/x"), "opt/x");
 	assert_null(rootpath_below_root("/"));
-	n = rootpath_from_user("/tmp/a\\b");
-	assert_string_equal(n, "/tmp/a\\b");
-	free(n);
-	n = rootpath_parent("/opt");
-	assert_string_equal(n, "/");
-	free(n);
-	n = rootpath_parent("/");
-	assert_string_equal(n, "/");
-	free(n);
-	n = rootpath_join("/", "x");
-	assert_string_equal(n, "/x");
-	free(n);
-	n = rootpath_join("/opt", "x");
-	assert_string_equal(n, "/opt/x");
-	free(n);
+	owned_is(rootpath_from_user("/tmp/a\\b"), "/tmp/a\\b");
+	owned_is(rootpath_parent("/opt"), "/");
+	owned_is(rootpath_parent("/"), "/");
+	owned_is(rootpath_join("/", "x"), "/x");
+	owned_is(rootpath_join("/opt", "x"), "/opt/x");
 }
 
 /* The root part of what a Windows user may type (Naming Files, Paths,
@@ -167,34 +203,17 @@ test_windows_normal(void **state)
 	    "C:relative\\x", "\\\\srv\\share\\x", "//srv/share/x",
 	    "\\Program Files", "/opt/rapid7/nexpose", "Program Files",
 	    "\\\\?\\C:\\x", "" };
-	size_t i;
 	bool dotdot;
-	char *n;
 
 	(void)state;
-	for (i = 0; i < sizeof normal / sizeof normal[0]; i++) {
-		n = rootpath_normal(normal[i][0], &dotdot);
-		if (n == NULL || strcmp(n, normal[i][1]) != 0 || dotdot)
-			fail_msg("%s normal: %s, expected %s", normal[i][0],
-			    n != NULL ? n : "NULL", normal[i][1]);
-		free(n);
-	}
-	for (i = 0; i < sizeof relative / sizeof relative[0]; i++)
-		if ((n = rootpath_normal(relative[i], &dotdot)) != NULL)
-			fail_msg("%s taken as absolute: %s", relative[i], n);
-	n = rootpath_normal("C:\\a\\..\\b", &dotdot);
+	normal_forms(normal, sizeof normal / sizeof normal[0]);
+	not_absolute(relative, sizeof relative / sizeof relative[0]);
+	owned_is(rootpath_normal("C:\\a\\..\\b", &dotdot), "C:/a/../b");
 	assert_true(dotdot);
-	assert_string_equal(n, "C:/a/../b");
-	free(n);
-	n = rootpath_normal("C:/a/..", &dotdot);
+	owned_is(rootpath_normal("C:/a/..", &dotdot), "C:/a/..");
 	assert_true(dotdot);
-	free(n);
-	n = rootpath_from_user("c:\\Temp\\root dir\\");
-	assert_string_equal(n, "C:/Temp/root dir/");
-	free(n);
-	n = rootpath_from_user("relative\\x");
-	assert_string_equal(n, "relative/x");
-	free(n);
+	owned_is(rootpath_from_user("c:\\Temp\\root dir\\"), "C:/Temp/root dir/");
+	owned_is(rootpath_from_user("relative\\x"), "relative/x");
 }
 
 static void
@@ -250,21 +269,10 @@ test_windows_below(void **state)
 		{ "C:/", "C:/" },
 		{ "/", "/opt" },
 	};
-	size_t i;
-	char *n;
 
 	(void)state;
-	for (i = 0; i < sizeof below / sizeof below[0]; i++) {
-		const char *rel = rootpath_below(below[i][0], below[i][1]);
-
-		if (rel == NULL || strcmp(rel, below[i][2]) != 0)
-			fail_msg("%s below %s: got %s", below[i][1],
-			    below[i][0], rel != NULL ? rel : "NULL");
-	}
-	for (i = 0; i < sizeof not_below / sizeof not_below[0]; i++)
-		if (rootpath_below(not_below[i][0], not_below[i][1]) != NULL)
-			fail_msg("%s taken as below %s", not_below[i][1],
-			    not_below[i][0]);
+	below_cases(below, sizeof below / sizeof below[0]);
+	not_below_cases(not_below, sizeof not_below / sizeof not_below[0]);
 	assert_string_equal(rootpath_below_root("C:/Program Files/Rapid7"),
 	    "Program Files/Rapid7");
 	assert_null(rootpath_below_root("C:/"));
@@ -273,21 +281,14 @@ test_windows_below(void **state)
 	assert_null(rootpath_below_root("C:/x/..\\..\\y"));
 	/* A folder's parent keeps the drive's root: "C:" alone would be
 	 * the drive's current folder. */
-	n = rootpath_parent("C:/Nexpose");
-	assert_string_equal(n, "C:/");
-	free(n);
-	n = rootpath_parent("C:/");
-	assert_string_equal(n, "C:/");
-	free(n);
-	n = rootpath_parent("C:/Program Files/Rapid7");
-	assert_string_equal(n, "C:/Program Files");
-	free(n);
-	n = rootpath_parent("C:/root dir/C/Program Files");
-	assert_string_equal(n, "C:/root dir/C");
-	free(n);
-	n = rootpath_join("C:/", ".Nexpose.es-staging-1234abcd");
-	assert_string_equal(n, "C:/.Nexpose.es-staging-1234abcd");
-	free(n);
+	owned_is(rootpath_parent("C:/Nexpose"), "C:/");
+	owned_is(rootpath_parent("C:/"), "C:/");
+	owned_is(rootpath_parent("C:/Program Files/Rapid7"),
+	    "C:/Program Files");
+	owned_is(rootpath_parent("C:/root dir/C/Program Files"),
+	    "C:/root dir/C");
+	owned_is(rootpath_join("C:/", ".Nexpose.es-staging-1234abcd"),
+	    "C:/.Nexpose.es-staging-1234abcd");
 }
 
 int
