@@ -399,26 +399,28 @@ win_set_readonly(HANDLE h, bool ro)
 	return 0;
 }
 
-/* Whether the DACL of h is the owner-only one (plat_create_private): a
- * protected DACL that allows nobody but SYSTEM and Administrators. */
+/* Whether only SYSTEM, Administrators and the object's owner may use h's
+ * object: its DACL allows nobody else (whether set here, protected, or
+ * inherited from a private folder), as a mode without group or other bits
+ * allows nobody but the owner. */
 static bool
 win_is_private(HANDLE h)
 {
 	BYTE sys[SECURITY_MAX_SID_SIZE], adm[SECURITY_MAX_SID_SIZE];
 	PSECURITY_DESCRIPTOR sd = NULL;
-	SECURITY_DESCRIPTOR_CONTROL ctl;
 	ACL_SIZE_INFORMATION info;
 	PACL dacl = NULL;
-	DWORD rev, i;
+	PSID owner = NULL;
+	DWORD i;
 	bool priv = false;
 
 	if (!win_private_sids(sys, adm) ||
-	    GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
-	    NULL, &dacl, NULL, &sd) != ERROR_SUCCESS)
+	    GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION |
+	    OWNER_SECURITY_INFORMATION, &owner, NULL, &dacl, NULL, &sd) !=
+	    ERROR_SUCCESS)
 		return false;
 	/* A NULL DACL lets everybody in. */
-	if (dacl == NULL || !GetSecurityDescriptorControl(sd, &ctl, &rev) ||
-	    (ctl & SE_DACL_PROTECTED) == 0 ||
+	if (dacl == NULL ||
 	    !GetAclInformation(dacl, &info, sizeof info, AclSizeInformation))
 		goto out;
 	priv = true;
@@ -435,7 +437,8 @@ win_is_private(HANDLE h)
 		    (ace->AceFlags & INHERIT_ONLY_ACE))
 			continue;
 		sid = &((ACCESS_ALLOWED_ACE *)ace)->SidStart;
-		if (!EqualSid(sid, sys) && !EqualSid(sid, adm))
+		if (!EqualSid(sid, sys) && !EqualSid(sid, adm) &&
+		    (owner == NULL || !EqualSid(sid, owner)))
 			priv = false;
 	}
 out:
@@ -2042,11 +2045,23 @@ plat_create_private(const char *path, struct es_err *e)
 char *
 plat_getcwd(void)
 {
-	wchar_t *w = _wgetcwd(NULL, 0);
+	wchar_t *w = NULL;
 	char *s;
+	DWORD cap = 512, n;
 
-	if (w == NULL)
-		return NULL;
+	/* GetCurrentDirectoryW rather than _wgetcwd: a current folder
+	 * entered by its "\\?\" path may be longer than MAX_PATH. */
+	for (;;) {
+		w = xrealloc(w, cap * sizeof *w);
+		n = GetCurrentDirectoryW(cap, w);
+		if (n == 0) {
+			free(w);
+			return NULL;
+		}
+		if (n < cap)
+			break;
+		cap = n + 1;
+	}
 	s = win_path_utf8(w);
 	free(w);
 	return s;
@@ -2114,8 +2129,9 @@ plat_read_link(const char *path)
 		/* Where reparse data cannot be read (wine shows a Unix
 		 * symbolic link as a reparse point it cannot describe),
 		 * the link's resolved target stands in for its text. */
-		if ((GetFileAttributesW(w) & FILE_ATTRIBUTE_REPARSE_POINT) &&
-		    err != ERROR_NOT_A_REPARSE_POINT &&
+		(void)err;
+		if (GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES &&
+		    (GetFileAttributesW(w) & FILE_ATTRIBUTE_REPARSE_POINT) &&
 		    (fin = win_final_path(w, &err)) != NULL) {
 			s = win_path_utf8(fin);
 			free(fin);
