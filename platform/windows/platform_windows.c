@@ -789,9 +789,10 @@ plat_join_root(const char *root, const char *abs_path)
 static wchar_t *
 win_final_path(const wchar_t *wpath, DWORD *err)
 {
-	HANDLE h;
-	wchar_t *w = NULL;
-	DWORD cap = 512, n;
+	WIN32_FIND_DATAW fd;
+	wchar_t *w, *up, *sep, *fup;
+	HANDLE h, f;
+	DWORD n, a;
 
 	h = CreateFileW(wpath, 0, FILE_SHARE_READ | FILE_SHARE_WRITE |
 	    FILE_SHARE_DELETE, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS,
@@ -800,21 +801,41 @@ win_final_path(const wchar_t *wpath, DWORD *err)
 		*err = GetLastError();
 		return NULL;
 	}
-	for (;;) {
-		w = xrealloc(w, cap * sizeof *w);
-		n = GetFinalPathNameByHandleW(h, w, cap, FILE_NAME_NORMALIZED |
-		    VOLUME_NAME_DOS);
-		if (n == 0) {
-			*err = GetLastError();
-			free(w);
-			w = NULL;
-			break;
-		}
-		if (n < cap)
-			break;
-		cap = n + 1;
-	}
+	w = xmalloc(WIN_PATH_MAX * sizeof *w);
+	n = GetFinalPathNameByHandleW(h, w, WIN_PATH_MAX, FILE_NAME_NORMALIZED |
+	    VOLUME_NAME_DOS);
+	*err = n == 0 ? GetLastError() : 0;
 	CloseHandle(h);
+	if (n > 0 && n < WIN_PATH_MAX)
+		return w;
+	free(w);
+	if (*err != ERROR_MORE_DATA && *err != ERROR_NOT_ENOUGH_MEMORY)
+		return NULL;
+	/* wine 8 gives no final path longer than MAX_PATH (ERROR_MORE_DATA
+	 * whatever the buffer): the folder's final path and the name as
+	 * stored, when the name itself is no link. */
+	a = GetFileAttributesW(wpath);
+	sep = wcsrchr(wpath, L'\\');
+	if (a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_REPARSE_POINT) ||
+	    sep == NULL || sep[1] == L'\0')
+		return NULL;
+	up = _wcsdup(wpath);
+	up[sep - wpath] = L'\0';
+	fup = win_final_path(up, err);
+	free(up);
+	if (fup == NULL)
+		return NULL;
+	f = FindFirstFileExW(wpath, FindExInfoBasic, &fd, FindExSearchNameMatch,
+	    NULL, 0);
+	if (f == INVALID_HANDLE_VALUE) {
+		*err = GetLastError();
+		free(fup);
+		return NULL;
+	}
+	FindClose(f);
+	w = win_wjoin(fup, fd.cFileName);
+	free(fup);
+	*err = 0;
 	return w;
 }
 
