@@ -1159,27 +1159,25 @@ plat_write_file_atomic(const char *path, const void *data, size_t len,
 	return err == 0;
 }
 
-/* Open path as a regular file (access, disposition, flags as for
- * CreateFileW; sa for a file made), refusing a folder, a device or a pipe
- * (code, "it is ..."). INVALID_HANDLE_VALUE with e set; *made tells
- * whether the file was created. */
+/* Open path as a regular file to verb it ("read", "open"; access,
+ * disposition, flags as for CreateFileW; sa for a file made), refusing a
+ * folder, a device or a pipe at once (ES_EUSAGE, "it is ..."); a failed
+ * open is open_code. INVALID_HANDLE_VALUE with e set. */
 static HANDLE
-win_open_regular(const char *path, DWORD access, DWORD disp, DWORD flags,
-    SECURITY_ATTRIBUTES *sa, int open_code, bool *made, struct es_err *e)
+win_open_regular(const char *path, const char *verb, DWORD access, DWORD disp,
+    DWORD flags, SECURITY_ATTRIBUTES *sa, int open_code, struct es_err *e)
 {
 	const char *kind;
 	wchar_t *w;
 	HANDLE h;
 	DWORD err;
 
-	if (made != NULL)
-		*made = false;
 	if ((kind = win_device_name(path)) != NULL) {
-		err_set(e, ES_EUSAGE, "cannot open %s: it is %s, not a regular "
-		    "file; give a regular file", path, kind);
+		err_set(e, ES_EUSAGE, "cannot %s %s: it is %s, not a regular "
+		    "file; give a regular file", verb, path, kind);
 		return INVALID_HANDLE_VALUE;
 	}
-	if ((w = win_wpath_e(path, "open", e)) == NULL)
+	if ((w = win_wpath_e(path, verb, e)) == NULL)
 		return INVALID_HANDLE_VALUE;
 	/* FILE_FLAG_BACKUP_SEMANTICS: a folder opens too, and is refused
 	 * below as what it is. */
@@ -1190,17 +1188,14 @@ win_open_regular(const char *path, DWORD access, DWORD disp, DWORD flags,
 	free(w);
 	if (h == INVALID_HANDLE_VALUE) {
 		if (open_code == ES_EINSTALL)
-			win_file_err(e, err, "cannot open %s", path);
+			win_file_err(e, err, "cannot %s %s", verb, path);
 		else
-			err_win(e, open_code, err, "cannot open %s", path);
+			err_win(e, open_code, err, "cannot %s %s", verb, path);
 		return INVALID_HANDLE_VALUE;
 	}
-	if (made != NULL)
-		*made = disp == OPEN_ALWAYS ? err != ERROR_ALREADY_EXISTS :
-		    disp == CREATE_NEW || disp == CREATE_ALWAYS;
 	if ((kind = win_handle_kind(h)) != NULL) {
-		err_set(e, ES_EUSAGE, "cannot open %s: it is %s, not a regular "
-		    "file; give a regular file", path, kind);
+		err_set(e, ES_EUSAGE, "cannot %s %s: it is %s, not a regular "
+		    "file; give a regular file", verb, path, kind);
 		CloseHandle(h);
 		return INVALID_HANDLE_VALUE;
 	}
@@ -1270,8 +1265,8 @@ plat_read_file(const char *path, size_t max, size_t *len, struct es_err *e)
 	bool too_big;
 	DWORD err;
 
-	h = win_open_regular(path, GENERIC_READ, OPEN_EXISTING, 0, NULL,
-	    ES_EINSTALL, NULL, e);
+	h = win_open_regular(path, "read", GENERIC_READ, OPEN_EXISTING, 0,
+	    NULL, ES_EINSTALL, e);
 	if (h == INVALID_HANDLE_VALUE)
 		return NULL;
 	buf = win_read_handle(h, max, len, &too_big, &err);
@@ -1314,7 +1309,7 @@ win_fdopen(HANDLE h, bool append, const char *path, struct es_err *e)
 FILE *
 plat_fopen_regular(const char *path, const char *mode, struct es_err *e)
 {
-	bool append = strcmp(mode, "a") == 0, made;
+	bool append = strcmp(mode, "a") == 0;
 	SECURITY_ATTRIBUTES sa;
 	HANDLE h;
 
@@ -1323,20 +1318,18 @@ plat_fopen_regular(const char *path, const char *mode, struct es_err *e)
 	 * Appending is binary, as on Linux: lines end in "\n". A file made
 	 * here is its owner's only (0600). */
 	if (!append)
-		return (h = win_open_regular(path, GENERIC_READ, OPEN_EXISTING,
-		    0, NULL, ES_EINSTALL, NULL, e)) == INVALID_HANDLE_VALUE ?
-		    NULL : win_fdopen(h, false, path, e);
+		return (h = win_open_regular(path, "open", GENERIC_READ,
+		    OPEN_EXISTING, 0, NULL, ES_EINSTALL, e)) ==
+		    INVALID_HANDLE_VALUE ? NULL : win_fdopen(h, false, path, e);
 	if (!win_private_sa(&sa, false)) {
 		win_file_err(e, GetLastError(), "cannot open %s", path);
 		return NULL;
 	}
-	h = win_open_regular(path, FILE_APPEND_DATA | SYNCHRONIZE,
-	    OPEN_ALWAYS, FILE_FLAG_OPEN_REPARSE_POINT, &sa, ES_EUSAGE, &made,
-	    e);
+	h = win_open_regular(path, "open", FILE_APPEND_DATA | SYNCHRONIZE,
+	    OPEN_ALWAYS, FILE_FLAG_OPEN_REPARSE_POINT, &sa, ES_EUSAGE, e);
 	win_private_sa_free(&sa);
 	if (h == INVALID_HANDLE_VALUE)
 		return NULL;
-	(void)made;
 	return win_fdopen(h, true, path, e);
 }
 
