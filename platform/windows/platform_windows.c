@@ -2207,6 +2207,7 @@ struct plat_run_lock {
 	HANDLE h;
 	char *path;
 	struct strlist made;	/* folders acquiring made, in the order made */
+	int denied;		/* opens refused so far */
 };
 
 /* The lock file's path under root. Caller frees. */
@@ -2323,6 +2324,7 @@ win_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 	HANDLE h;
 	DWORD a, err;
 	int i, rc = -1;
+	bool writable = false;
 
 	for (i = 0; ; i++) {
 		err_clear(&local);
@@ -2349,12 +2351,22 @@ win_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 	    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
 	    OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT,
 	    NULL);
+	if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED)
+		/* Left by a run of another account that may not be written
+		 * here; LockFileEx works on a file open for reading too. */
+		h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ |
+		    FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+		    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	else
+		writable = true;
 	if (h == INVALID_HANDLE_VALUE) {
 		err = GetLastError();
 		/* A file being deleted by the run letting go answers "access
-		 * denied" until its last handle closes. */
-		if (err == ERROR_ACCESS_DENIED || err == ERROR_DELETE_PENDING ||
-		    err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) {
+		 * denied" until its last handle closes, a moment at most;
+		 * one that keeps answering so is not ours to open. */
+		if (((err == ERROR_ACCESS_DENIED || err == ERROR_DELETE_PENDING)
+		    && ++l->denied < 300) || err == ERROR_FILE_NOT_FOUND ||
+		    err == ERROR_PATH_NOT_FOUND) {
 			Sleep(10);
 			rc = 2;
 			goto out;
@@ -2390,7 +2402,8 @@ win_run_lock_try(struct plat_run_lock *l, long *holder, struct es_err *e)
 	/* The mark; status holds it only for a moment. */
 	(void)win_lock_byte(h, WIN_MARK_BYTE, LOCKFILE_EXCLUSIVE_LOCK);
 	l->h = h;
-	win_run_lock_write_pid(l);
+	if (writable)
+		win_run_lock_write_pid(l);
 	rc = 1;
 out:
 	free(w);
@@ -2468,6 +2481,7 @@ plat_run_lock_acquire(const char *root, double wait_seconds,
 	*lock = NULL;
 	*holder_pid = 0;
 	l->h = INVALID_HANDLE_VALUE;
+	l->denied = 0;
 	l->path = win_run_lock_path(root);
 	strlist_init(&l->made);
 	for (;;) {
