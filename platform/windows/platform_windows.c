@@ -678,28 +678,31 @@ win_is_replace_temp(const char *name, const char *target)
 }
 
 /* A Known Folder (SHGetKnownFolderPath) as a core path, else the
- * environment variable env, else the system drive's folder fallback
- * ("\Program Files"); never a hard-coded drive. Caller frees. */
+ * environment variable env, else the folder fallback on the Windows
+ * folder's drive; never a hard-coded drive. tail follows it. Caller
+ * frees. */
 static char *
-win_known_folder(const GUID *id, const wchar_t *env, const char *fallback)
+win_known_folder(const GUID *id, const wchar_t *env, const char *fallback,
+    const char *tail)
 {
-	wchar_t *w = NULL, buf[WIN_PATH_MAX];
-	char *s = NULL, drive[3];
+	wchar_t *w = NULL, buf[MAX_PATH + 1];
+	char *s = NULL, *out;
 	DWORD n;
 
 	if (SHGetKnownFolderPath(id, 0, NULL, &w) == S_OK && w != NULL)
 		s = win_path_utf8(w);
 	CoTaskMemFree(w);
-	if (s != NULL)
-		return s;
-	n = GetEnvironmentVariableW(env, buf, WIN_PATH_MAX);
-	if (n > 0 && n < WIN_PATH_MAX && (s = win_path_utf8(buf)) != NULL)
-		return s;
-	n = GetSystemWindowsDirectoryW(buf, WIN_PATH_MAX);
-	drive[0] = n >= 2 && buf[1] == L':' ? (char)buf[0] : 'C';
-	drive[1] = ':';
-	drive[2] = '\0';
-	return xasprintf("%s/%s", drive, fallback);
+	if (s == NULL && (n = GetEnvironmentVariableW(env, buf,
+	    MAX_PATH + 1)) > 0 && n <= MAX_PATH)
+		s = win_path_utf8(buf);
+	if (s == NULL) {
+		n = GetSystemWindowsDirectoryW(buf, MAX_PATH + 1);
+		s = xasprintf("%c:/%s", n >= 2 && buf[1] == L':' ?
+		    (char)buf[0] : 'C', fallback);
+	}
+	out = xasprintf("%s%s", s, tail);
+	free(s);
+	return out;
 }
 
 /* KnownFolders.h: FOLDERID_ProgramFiles and FOLDERID_ProgramData, here so
@@ -727,13 +730,9 @@ plat_default_install_dir(void)
 {
 	static char *dir;
 
-	if (dir == NULL) {
-		char *pf = win_known_folder(&win_folder_program_files,
-		    L"ProgramFiles", "Program Files");
-
-		dir = xasprintf("%s/Rapid7/Nexpose", pf);
-		free(pf);
-	}
+	if (dir == NULL)
+		dir = win_known_folder(&win_folder_program_files,
+		    L"ProgramFiles", "Program Files", "/Rapid7/Nexpose");
 	return dir;
 }
 
@@ -986,13 +985,9 @@ plat_state_file(const char *root)
 {
 	static char *live;
 
-	if (live == NULL) {
-		char *pd = win_known_folder(&win_folder_program_data,
-		    L"ProgramData", "ProgramData");
-
-		live = xasprintf("%s/engine-setup/installation", pd);
-		free(pd);
-	}
+	if (live == NULL)
+		live = win_known_folder(&win_folder_program_data,
+		    L"ProgramData", "ProgramData", "/engine-setup/installation");
 	return plat_join_root(root, live);
 }
 

@@ -97,95 +97,101 @@ run_wait(wchar_t *cmd, DWORD ms)
 	CloseHandle(pi.hProcess);
 }
 
+/* s in UTF-16, '/' turned into '\\' when back is set. Caller frees. */
+static wchar_t *
+wide(const char *s, bool back)
+{
+	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+	wchar_t *w = xmalloc((size_t)n * sizeof *w), *p;
+
+	MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
+	for (p = w; back && *p != L'\0'; p++)
+		if (*p == L'/')
+			*p = L'\\';
+	return w;
+}
+
+/* Run the Unix program line under wine, which starts it as such, with
+ * the Unix names of the Windows paths a and b as its arguments. */
+static void
+wine_unix(const char *program, const char *a, const char *b)
+{
+	typedef char *(__cdecl *unix_name_fn)(const wchar_t *);
+	unix_name_fn unix_name = (unix_name_fn)(void (*)(void))
+	    GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
+	    "wine_get_unix_file_name");
+	wchar_t *wa = wide(a, true), *wb = b != NULL ? wide(b, true) : NULL;
+	wchar_t *wcmd;
+	char *ua, *ub = NULL, *cmd;
+
+	if (unix_name != NULL && (ua = unix_name(wa)) != NULL &&
+	    (wb == NULL || (ub = unix_name(wb)) != NULL)) {
+		cmd = xasprintf("%s \"%s\"%s%s%s", program, ua,
+		    ub != NULL ? " \"" : "", ub != NULL ? ub : "",
+		    ub != NULL ? "\"" : "");
+		wcmd = wide(cmd, false);
+		run_wait(wcmd, 10000);
+		free(wcmd);
+		free(cmd);
+	}
+	free(wa);
+	free(wb);
+}
+
+/* Wait up to 5 s for path to be of type t (wine starts a Unix program
+ * without waiting for it). */
+static bool
+wait_type(const char *path, enum plat_ftype t)
+{
+	int i;
+
+	for (i = 0; i < 250 && plat_file_type(path) != t; i++)
+		Sleep(20);
+	return plat_file_type(path) == t;
+}
+
 /* Make linkpath a link to the folder target (both core paths): a
  * junction on Windows, a Unix symbolic link under wine. */
 static bool
 make_dir_link(const char *target, const char *linkpath)
 {
-	wchar_t *wl = NULL, *wt = NULL, *p;
 	struct es_err e;
-	int i;
 
 	err_clear(&e);
-	if (!on_wine()) {
+	if (on_wine()) {
+		wine_unix("/bin/ln -s", target, linkpath);
+	} else {
 		/* A junction: FSCTL_SET_REPARSE_POINT on an empty folder
-		 * with IO_REPARSE_TAG_MOUNT_POINT, "\??\C:\target" as its
-		 * substitute name (no privilege needed, unlike a symbolic
-		 * link). */
-		BYTE buf[4096];
+		 * with IO_REPARSE_TAG_MOUNT_POINT and "\??\C:\target" as
+		 * its substitute name (no privilege needed, unlike a
+		 * symbolic link). */
+		wchar_t *wt = wide(target, true), *wl = wide(linkpath, true);
 		wchar_t sub[2048];
+		BYTE buf[4096];
 		HANDLE h;
 		DWORD n;
 		size_t sl;
 
-		if (!plat_mkdirs(linkpath, 0755, NULL, &e))
-			return false;
-		wt = xmalloc((strlen(target) + 1) * sizeof *wt);
-		MultiByteToWideChar(CP_UTF8, 0, target, -1, wt,
-		    (int)strlen(target) + 1);
-		for (p = wt; *p != L'\0'; p++)
-			if (*p == L'/')
-				*p = L'\\';
 		swprintf(sub, 2048, L"\\??\\%ls", wt);
 		sl = wcslen(sub) * sizeof(wchar_t);
 		memset(buf, 0, sizeof buf);
 		*(DWORD *)buf = IO_REPARSE_TAG_MOUNT_POINT;
 		*(WORD *)(buf + 4) = (WORD)(8 + sl + 2 + 2);
-		*(WORD *)(buf + 8) = 0;			/* substitute offset */
-		*(WORD *)(buf + 10) = (WORD)sl;		/* its length */
+		*(WORD *)(buf + 10) = (WORD)sl;		/* substitute length */
 		*(WORD *)(buf + 12) = (WORD)(sl + 2);	/* print offset */
-		*(WORD *)(buf + 14) = 0;		/* print length */
 		memcpy(buf + 16, sub, sl);
-		wl = xmalloc((strlen(linkpath) + 1) * sizeof *wl);
-		MultiByteToWideChar(CP_UTF8, 0, linkpath, -1, wl,
-		    (int)strlen(linkpath) + 1);
-		for (p = wl; *p != L'\0'; p++)
-			if (*p == L'/')
-				*p = L'\\';
-		h = CreateFileW(wl, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+		if (plat_mkdirs(linkpath, 0755, NULL, &e) &&
+		    (h = CreateFileW(wl, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
 		    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
-		    NULL);
-		if (h != INVALID_HANDLE_VALUE) {
+		    NULL)) != INVALID_HANDLE_VALUE) {
 			DeviceIoControl(h, FSCTL_SET_REPARSE_POINT, buf,
 			    (DWORD)(8 + 8 + sl + 2 + 2), NULL, 0, &n, NULL);
 			CloseHandle(h);
 		}
-	} else {
-		typedef char *(__cdecl *unix_name_fn)(const wchar_t *);
-		unix_name_fn unix_name = (unix_name_fn)(void (*)(void))
-		    GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
-		    "wine_get_unix_file_name");
-		char *ut, *ul, *cmd;
-
-		if (unix_name == NULL)
-			return false;
-		wl = xmalloc((strlen(linkpath) + 1) * sizeof *wl);
-		MultiByteToWideChar(CP_UTF8, 0, linkpath, -1, wl,
-		    (int)strlen(linkpath) + 1);
-		wt = xmalloc((strlen(target) + 1) * sizeof *wt);
-		MultiByteToWideChar(CP_UTF8, 0, target, -1, wt,
-		    (int)strlen(target) + 1);
-		ut = unix_name(wt);
-		ul = unix_name(wl);
-		if (ut == NULL || ul == NULL) {
-			free(wl);
-			free(wt);
-			return false;
-		}
-		cmd = xasprintf("/bin/ln -s \"%s\" \"%s\"", ut, ul);
+		free(wt);
 		free(wl);
-		wl = xmalloc((strlen(cmd) + 1) * sizeof *wl);
-		MultiByteToWideChar(CP_UTF8, 0, cmd, -1, wl,
-		    (int)strlen(cmd) + 1);
-		free(cmd);
-		run_wait(wl, 10000);
 	}
-	free(wl);
-	free(wt);
-	/* wine starts a Unix program without waiting for it. */
-	for (i = 0; i < 250 && plat_file_type(linkpath) != PLAT_LINK; i++)
-		Sleep(20);
-	return plat_file_type(linkpath) == PLAT_LINK;
+	return wait_type(linkpath, PLAT_LINK);
 }
 
 /* Remove a link made by make_dir_link (wine cannot remove a Unix link to
@@ -198,26 +204,8 @@ remove_dir_link(const char *linkpath)
 	err_clear(&e);
 	if (plat_remove(linkpath, &e) || !on_wine())
 		return;
-	{
-		typedef char *(__cdecl *unix_name_fn)(const wchar_t *);
-		unix_name_fn unix_name = (unix_name_fn)(void (*)(void))
-		    GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
-		    "wine_get_unix_file_name");
-		wchar_t wl[4096];
-		char *ul, *cmd;
-		int i;
-
-		MultiByteToWideChar(CP_UTF8, 0, linkpath, -1, wl, 4096);
-		if (unix_name == NULL || (ul = unix_name(wl)) == NULL)
-			return;
-		cmd = xasprintf("/bin/rm -f \"%s\"", ul);
-		MultiByteToWideChar(CP_UTF8, 0, cmd, -1, wl, 4096);
-		free(cmd);
-		run_wait(wl, 10000);
-		for (i = 0; i < 250 && plat_file_type(linkpath) != PLAT_NONE;
-		    i++)
-			Sleep(20);
-	}
+	wine_unix("/bin/rm -f", linkpath, NULL);
+	(void)wait_type(linkpath, PLAT_NONE);
 }
 
 /* A path of more than 260 characters below dir, with spaces and
@@ -877,16 +865,19 @@ start_holder(const char *root, int seconds, DWORD *pid)
 {
 	STARTUPINFOW si;
 	PROCESS_INFORMATION pi;
-	wchar_t cmd[4096];
+	wchar_t *cmd;
 	char *c;
+	BOOL ok;
 
 	c = xasprintf("\"%s\" --hold-lock \"%s\" %d", self_path, root, seconds);
-	MultiByteToWideChar(CP_UTF8, 0, c, -1, cmd, 4096);
+	cmd = wide(c, false);
 	free(c);
 	memset(&si, 0, sizeof si);
 	si.cb = sizeof si;
-	if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
-	    &pi))
+	ok = CreateProcessW(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
+	    &pi);
+	free(cmd);
+	if (!ok)
 		return NULL;
 	CloseHandle(pi.hThread);
 	*pid = pi.dwProcessId;
