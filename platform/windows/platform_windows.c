@@ -1669,20 +1669,30 @@ plat_symlink(const char *target, const char *linkpath, struct es_err *e)
 }
 
 /* FlushFileBuffers() of the volume that holds path: every file's cached
- * data and the volume's metadata written to the disk (it needs
- * administrators, who run engine-setup; where the volume cannot be opened
- * nothing happens, as the files were flushed one by one as written). */
+ * data and the volume's metadata written to the disk. The volume is opened
+ * by its name ("\\?\Volume{GUID}", GetVolumeNameForVolumeMountPointW),
+ * which needs an administrator, who runs engine-setup; where it cannot be
+ * opened nothing happens, as every file was flushed as it was written. */
 void
 plat_sync_fs(const char *path)
 {
-	char mnt[1024];
-	wchar_t dev[16];
+	wchar_t *w, mnt[MAX_PATH + 1], vol[64];
+	size_t n;
 	HANDLE h;
+	bool ok;
 
-	if (!plat_mount_point(path, mnt, sizeof mnt) || !win_drive_path(mnt))
+	if (path == NULL || (w = win_wpath(path)) == NULL)
 		return;
-	swprintf(dev, sizeof dev / sizeof dev[0], L"\\\\.\\%c:", mnt[0]);
-	h = CreateFileW(dev, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ |
+	ok = GetVolumePathNameW(w, mnt, MAX_PATH + 1) &&
+	    GetVolumeNameForVolumeMountPointW(mnt, vol, 64);
+	free(w);
+	if (!ok)
+		return;
+	/* Without its trailing '\\', the name opens the volume itself. */
+	n = wcslen(vol);
+	if (n > 0 && vol[n - 1] == L'\\')
+		vol[n - 1] = L'\0';
+	h = CreateFileW(vol, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ |
 	    FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
 	if (h == INVALID_HANDLE_VALUE)
 		return;
