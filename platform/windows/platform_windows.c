@@ -1867,8 +1867,11 @@ plat_append_create(const char *path, struct es_err *e)
 		return NULL;
 	}
 	/* CREATE_NEW never follows a link: an existing name, link or not,
-	 * fails. The owner-only DACL from the start (0600). */
-	h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_NEW,
+	 * fails. The owner-only DACL from the start (0600).
+	 * FILE_SHARE_DELETE: the journal is renamed at its commit point
+	 * while it is open (journal_commit), as rename(2) allows. */
+	h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE,
+	    &sa, CREATE_NEW,
 	    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	err = GetLastError();
 	win_private_sa_free(&sa);
@@ -1903,8 +1906,8 @@ plat_append_open(const char *path, uint64_t len, struct es_err *e)
 	a = GetFileAttributesW(w);
 	h = a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT) ?
 	    INVALID_HANDLE_VALUE : CreateFileW(w, GENERIC_WRITE,
-	    FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL |
-	    FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	    FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+	    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	free(w);
 	if (h == INVALID_HANDLE_VALUE && a != INVALID_FILE_ATTRIBUTES &&
 	    (a & FILE_ATTRIBUTE_REPARSE_POINT)) {

@@ -599,6 +599,7 @@ test_append(void **state)
 {
 	const char *dir = *state;
 	char *jp = xasprintf("%s/journal", dir), *data;
+	char *cp = xasprintf("%s/journal.committed", dir);
 	struct plat_append_file *a;
 	struct es_err e;
 	size_t len;
@@ -607,8 +608,13 @@ test_append(void **state)
 	a = plat_append_create(jp, &e);
 	assert_non_null(a);
 	assert_true(plat_append_durable(a, "one\n", 4, &e));
+	/* Renamed while open (the journal's commit point), it goes on
+	 * taking records under its new name, as on Linux. */
+	assert_true(plat_rename(jp, cp, &e));
 	assert_true(plat_append_durable(a, "two\n", 4, &e));
 	plat_append_close(a);
+	assert_int_equal(plat_file_type(jp), PLAT_NONE);
+	assert_true(plat_rename(cp, jp, &e));
 	plat_append_close(NULL);
 	assert_null(plat_append_create(jp, &e));
 	assert_int_equal(e.code, ES_EEXISTS);
@@ -631,6 +637,7 @@ test_append(void **state)
 	if (!on_wine())
 		assert_int_equal(plat_file_mode(jp), 0600);
 	free(jp);
+	free(cp);
 }
 
 static void
