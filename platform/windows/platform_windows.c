@@ -1399,14 +1399,26 @@ plat_rename(const char *from, const char *to, struct es_err *e)
 {
 	wchar_t *wf = win_wpath_e(from, "move", e), *wt = NULL;
 	DWORD err = 0;
+	int tries;
 
 	if (wf == NULL || (wt = win_wpath_e(to, "move to", e)) == NULL) {
 		free(wf);
 		return false;
 	}
-	if (!MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING |
-	    MOVEFILE_WRITE_THROUGH))
+	/* A scanner or indexer that has just opened a file inside a folder
+	 * being moved makes the move fail for a moment: tried again for up
+	 * to two seconds. */
+	for (tries = 0; tries < 20; tries++) {
+		if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING |
+		    MOVEFILE_WRITE_THROUGH)) {
+			err = 0;
+			break;
+		}
 		err = GetLastError();
+		if (err != ERROR_ACCESS_DENIED && err != ERROR_SHARING_VIOLATION)
+			break;
+		Sleep(100);
+	}
 	free(wf);
 	free(wt);
 	if (err == 0)
