@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <wchar.h>
 
 #include <windows.h>
@@ -56,5 +57,62 @@ const char *win_strerror(DWORD err, char *buf, size_t bufsz);
  * appends strerror(3). */
 void err_win(struct es_err *e, int code, DWORD err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* The owner-only security descriptor of plat_create_private() and of mode
+ * 0600/0700 (plat_chmod): a protected DACL (nothing inherited) that gives
+ * full control to SYSTEM and BUILTIN\Administrators and nothing to anyone
+ * else; folders pass it on to what is made in them. Fills sa for
+ * CreateFileW/CreateDirectoryW; win_private_sa_free() releases it. False
+ * with GetLastError() set. */
+bool win_private_sa(SECURITY_ATTRIBUTES *sa, bool folder);
+void win_private_sa_free(SECURITY_ATTRIBUTES *sa);
+/* Give the file or folder wpath (a win_wpath() form) the owner-only DACL
+ * above (SetNamedSecurityInfoW, PROTECTED_DACL_SECURITY_INFORMATION), for
+ * registry-free helpers such as the services part. 0, or the Win32 error
+ * code. */
+DWORD win_set_private(const wchar_t *wpath);
+
+/* Replace the file name in the folder wdir (a win_wpath() form) with len
+ * bytes of data, all or nothing: a new file ".NAME.es-XXXXXXXX" (8
+ * lower-case hex digits) beside it, written, given mode (plat_chmod's
+ * mapping) and FlushFileBuffers()ed, then MoveFileExW(MOVEFILE_REPLACE_
+ * EXISTING | MOVEFILE_WRITE_THROUGH) over name (a read-only target is
+ * made writable first). A link at name is replaced itself, never
+ * followed. 0, or the Win32 error code of the step that failed with
+ * *stage set to "create", "write" or "rename"; the temporary file is
+ * removed on failure. */
+DWORD win_replace_in(const wchar_t *wdir, const char *name, const void *data,
+    size_t len, unsigned mode, const char **stage);
+/* Give the object open as h (READ_CONTROL | WRITE_DAC |
+ * FILE_WRITE_ATTRIBUTES), whose path is wpath, the Windows form of mode:
+ * owner-only (no group or other bits) gives the owner-only DACL, any other
+ * mode the DACL inherited from its folder; a file without the owner's
+ * write bit gets FILE_ATTRIBUTE_READONLY. 0 or the Win32 error code. */
+DWORD win_apply_mode(HANDLE h, const wchar_t *wpath, unsigned mode);
+/* What plat_file_mode() says of an object open as h (READ_CONTROL). */
+int win_mode_of(HANDLE h);
+/* A message for "what" failing on path with the Win32 error err, with
+ * advice (ES_EINSTALL; a full disk names the volume). */
+void win_file_err(struct es_err *e, DWORD err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* dir + '\' + name, wide. Caller frees. */
+wchar_t *win_wjoin(const wchar_t *dir, const wchar_t *name);
+/* Remove the file (made writable first when read-only); 0 or the Win32
+ * error code. */
+DWORD win_delete_file(const wchar_t *w);
+/* Remove the file, link or empty folder w whose attributes are a: a link
+ * or junction itself, never its target; 0 or the Win32 error code. */
+DWORD win_remove_one(const wchar_t *w, DWORD a);
+/* Read all of the open file h, at most max bytes, NUL-terminated (*len
+ * set); NULL with *too_big set, or with the Win32 error in *err. */
+char *win_read_handle(HANDLE h, size_t max, size_t *len, bool *too_big,
+    DWORD *err);
+/* A FILE reading ("rb") or appending ("ab") through the open handle h,
+ * which it then owns; NULL with e set, h closed. */
+FILE *win_fdopen(HANDLE h, bool append, const char *path, struct es_err *e);
+/* What the open handle h is when it is not a regular file ("a folder",
+ * "a named pipe, ..."), for a message; NULL for a regular file. */
+const char *win_handle_kind(HANDLE h);
 
 #endif
