@@ -57,4 +57,11 @@ const char *win_strerror(DWORD err, char *buf, size_t bufsz);
 void err_win(struct es_err *e, int code, DWORD err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The console control handler that plat_signals_install() installs
+ * (platform_windows_misc.c): counts the event as a signal, and for
+ * CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT and CTRL_SHUTDOWN_EVENT waits there
+ * while the main thread rolls back. Tests call it for the events Wine
+ * cannot send. */
+BOOL WINAPI win_console_ctrl(DWORD type);
+
 #endif

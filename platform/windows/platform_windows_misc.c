@@ -701,8 +701,8 @@ static volatile LONG plat_signal_count;
  * count like SIGINT on Linux; closing the console, logging off and
  * shutting down like SIGHUP and SIGTERM. Returning from the last three
  * ends the process at once, so the handler waits there instead. */
-static BOOL WINAPI
-plat_ctrl_handler(DWORD type)
+BOOL WINAPI
+win_console_ctrl(DWORD type)
 {
 	switch (type) {
 	case CTRL_C_EVENT:
@@ -730,7 +730,7 @@ plat_signals_install(void)
 	 * Ctrl-C", under which no handler hears it: turn that off first. */
 	SetConsoleCtrlHandler(NULL, FALSE);
 	if (InterlockedExchange(&installed, 1) == 0)
-		SetConsoleCtrlHandler(plat_ctrl_handler, TRUE);
+		SetConsoleCtrlHandler(win_console_ctrl, TRUE);
 }
 
 int
