@@ -478,6 +478,9 @@ plat_monotonic(void)
 	return (double)now.QuadPart / (double)freq.QuadPart;
 }
 
+/* Console control events counted (win_console_ctrl). */
+static volatile LONG plat_signal_count;
+
 /* The console input mode plat_read_secret() turned echo off in, so that
  * the control handler can turn it back on when the console is closed or
  * the process ends on Ctrl-C while the secret is typed. */
@@ -490,6 +493,17 @@ plat_secret_restore(void)
 {
 	if (InterlockedExchange(&plat_secret_active, 0) != 0)
 		SetConsoleMode(plat_secret_console, plat_secret_mode);
+}
+
+/* Wait up to ms milliseconds for a control event to be counted. */
+static void
+plat_wait_for_signal(DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+
+	while (InterlockedCompareExchange(&plat_signal_count, 0, 0) == 0 &&
+	    GetTickCount() - t0 < ms)
+		Sleep(5);
 }
 
 /* One line from the console through ReadConsoleW with echo off, into buf
@@ -510,7 +524,12 @@ plat_read_console_line(HANDLE h, char *buf, size_t bufsz)
 		if (!ReadConsoleW(h, chunk, sizeof chunk / sizeof chunk[0],
 		    &got, NULL) || got == 0) {
 			/* Ctrl-C ends the read with nothing and
-			 * ERROR_OPERATION_ABORTED (ReadConsole). */
+			 * ERROR_OPERATION_ABORTED (ReadConsole); the handler
+			 * that counts it runs on its own thread, maybe a
+			 * moment later: give it that moment, so that the
+			 * caller sees the signal and not an end of input. */
+			if (GetLastError() == ERROR_OPERATION_ABORTED)
+				plat_wait_for_signal(200);
 			ok = false;
 			break;
 		}
@@ -685,8 +704,6 @@ plat_lock_wake(struct plat_lock *l)
 
 /* ---- Signals and crashes ---- */
 
-static volatile LONG plat_signal_count;
-
 /* How long the control handler keeps the process alive after the console
  * is closed, the user logs off or Windows shuts down, so that the main
  * thread can roll back and exit (its exit ends the process and this
@@ -790,14 +807,15 @@ plat_crash_filter(EXCEPTION_POINTERS *ep)
  * - WerAddExcludedApplication for this program: WER reports nothing of
  *   it; taken back when the process exits (plat_wer_unexclude).
  * wer.dll and WerSetFlags are found at run time: this needs neither at
- * link time, and runs where they are missing (Wine has no wer.dll
- * exports of use). */
+ * link time, and runs where they are missing. */
 void
 plat_no_core_dumps(void)
 {
+	static volatile LONG done;
 	HMODULE k32 = GetModuleHandleW(L"kernel32.dll"), wer;
 	plat_wer_set_flags_fn set_flags = NULL;
-	plat_wer_exclude_fn add = NULL;
+	plat_wer_exclude_fn add, remove;
+	wchar_t path[MAX_PATH], *name;
 	DWORD n;
 
 	SetUnhandledExceptionFilter(plat_crash_filter);
@@ -809,23 +827,28 @@ plat_no_core_dumps(void)
 	if (set_flags != NULL)
 		set_flags(PLAT_WER_FAULT_REPORTING_FLAG_NOHEAP |
 		    PLAT_WER_FAULT_REPORTING_NO_UI);
+	if (InterlockedExchange(&done, 1) != 0)
+		return;
 	wer = LoadLibraryExW(L"wer.dll", NULL,
 	    LOAD_LIBRARY_SEARCH_SYSTEM32);
 	if (wer == NULL)
 		return;
 	add = (plat_wer_exclude_fn)(void (*)(void))GetProcAddress(wer,
 	    "WerAddExcludedApplication");
-	plat_wer_remove = (plat_wer_exclude_fn)(void (*)(void))
-	    GetProcAddress(wer, "WerRemoveExcludedApplication");
-	n = GetModuleFileNameW(NULL, plat_wer_exe,
-	    sizeof plat_wer_exe / sizeof plat_wer_exe[0]);
-	if (add == NULL || n == 0 ||
-	    n >= sizeof plat_wer_exe / sizeof plat_wer_exe[0] ||
-	    FAILED(add(plat_wer_exe, FALSE))) {
-		plat_wer_remove = NULL;
+	remove = (plat_wer_exclude_fn)(void (*)(void))GetProcAddress(wer,
+	    "WerRemoveExcludedApplication");
+	n = GetModuleFileNameW(NULL, path, sizeof path / sizeof path[0]);
+	if (add == NULL || remove == NULL || n == 0 ||
+	    n >= sizeof path / sizeof path[0])
 		return;
+	/* WER matches the program's file name ("engine-setup.exe"). */
+	name = wcsrchr(path, L'\\');
+	name = name != NULL ? name + 1 : path;
+	wcscpy(plat_wer_exe, name);
+	if (SUCCEEDED(add(plat_wer_exe, FALSE))) {
+		plat_wer_remove = remove;
+		atexit(plat_wer_unexclude);
 	}
-	atexit(plat_wer_unexclude);
 }
 
 /* ---- UTF-8 at the process's edges ---- */
