@@ -1119,6 +1119,8 @@ main(int argc, char **argv)
 
 	/* Before anything reads a secret: no core file to hold it. */
 	plat_no_core_dumps();
+	/* UTF-8 argv and terminal output (Windows). */
+	plat_process_start(&argc, &argv);
 	crypto_init();
 	err_clear(&e);
 	if (!cli_parse(&c, argc, argv, &e) || !cli_check_files(&c, &e)) {

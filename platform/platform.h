@@ -356,6 +356,18 @@ bool plat_run_lock_held(const char *root, long *holder_pid);
  * kept alive. NULL does nothing. */
 void plat_run_lock_release(struct plat_run_lock *lock);
 
+/* ---- The process's edges ---- */
+
+/* Called by main() right after plat_no_core_dumps(), before anything
+ * reads argv or prints: makes argv UTF-8, as the core wants it (*argc and
+ * *argv may be replaced by copies that live as long as the process), and
+ * makes text the core writes to the terminal be read as UTF-8. Linux:
+ * nothing (argv is the bytes the user gave, the locale says how the
+ * terminal reads them). Windows: argv from the UTF-16 command line
+ * (GetCommandLineW, CommandLineToArgvW), and the console's code pages
+ * set to UTF-8 until the process exits. */
+void plat_process_start(int *argc, char ***argv);
+
 /* ---- Signals and crashes ---- */
 
 /* Keep secrets out of crash dumps: no core file and no ptrace by other

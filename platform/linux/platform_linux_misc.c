@@ -39,6 +39,13 @@ plat_no_core_dumps(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+void
+plat_process_start(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+}
+
 bool
 plat_create_private(const char *path, struct es_err *e)
 {

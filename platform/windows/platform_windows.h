@@ -115,4 +115,11 @@ FILE *win_fdopen(HANDLE h, bool append, const char *path, struct es_err *e);
  * "a named pipe, ..."), for a message; NULL for a regular file. */
 const char *win_handle_kind(HANDLE h);
 
+/* The console control handler that plat_signals_install() installs
+ * (platform_windows_misc.c): counts the event as a signal, and for
+ * CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT and CTRL_SHUTDOWN_EVENT waits there
+ * while the main thread rolls back. Tests call it for the events Wine
+ * cannot send. */
+BOOL WINAPI win_console_ctrl(DWORD type);
+
 #endif
