@@ -148,6 +148,44 @@ payload_fopen(const char *path, uint64_t off, struct es_err *e)
 	return fp;
 }
 
+/* Find the trailer that ends the payload: it ends at end, or up to
+ * padding zero bytes before it (plat_payload_end). Sets *tend to where it
+ * ends and fills buf with it; false when there is none. */
+static bool
+payload_find_trailer(FILE *fp, uint64_t end, unsigned padding,
+    unsigned char buf[PAYLOAD_TRAILER_SIZE], uint64_t *tend)
+{
+	unsigned char win[PAYLOAD_TRAILER_SIZE + 8];
+	uint64_t start;
+	size_t n;
+	unsigned k;
+
+	if (padding > sizeof win - PAYLOAD_TRAILER_SIZE)
+		padding = sizeof win - PAYLOAD_TRAILER_SIZE;
+	if (end < PAYLOAD_TRAILER_SIZE)
+		return false;
+	if (end - PAYLOAD_TRAILER_SIZE < padding)
+		padding = (unsigned)(end - PAYLOAD_TRAILER_SIZE);
+	start = end - PAYLOAD_TRAILER_SIZE - padding;
+	n = PAYLOAD_TRAILER_SIZE + padding;
+	if (start > INT64_MAX || fseeko(fp, (off_t)start, SEEK_SET) != 0 ||
+	    fread(win, 1, n, fp) != n)
+		return false;
+	/* win holds [start, end): the trailer, then k zero bytes. */
+	for (k = 0; k <= padding; k++) {
+		if (k > 0 && win[n - k] != 0)
+			return false;
+		if (memcmp(win + n - k - PAYLOAD_TRAILER_SIZE, PAYLOAD_MAGIC,
+		    8) == 0) {
+			memcpy(buf, win + n - k - PAYLOAD_TRAILER_SIZE,
+			    PAYLOAD_TRAILER_SIZE);
+			*tend = end - k;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool
 payload_open(struct payload *p, const char *path, struct es_err *e)
 {
@@ -155,6 +193,8 @@ payload_open(struct payload *p, const char *path, struct es_err *e)
 	struct payload_trailer t;
 	FILE *fp = NULL;
 	off_t size;
+	uint64_t end, tend;
+	unsigned padding;
 	bool ok = false;
 
 	memset(p, 0, sizeof *p);
@@ -164,10 +204,10 @@ payload_open(struct payload *p, const char *path, struct es_err *e)
 		err_sys(e, ES_EINSTALL, errno, "cannot seek in %s", path);
 		goto out;
 	}
-	if (size < PAYLOAD_TRAILER_SIZE ||
-	    fseeko(fp, size - PAYLOAD_TRAILER_SIZE, SEEK_SET) != 0 ||
-	    fread(buf, 1, sizeof buf, fp) != sizeof buf ||
-	    memcmp(buf, PAYLOAD_MAGIC, 8) != 0) {
+	/* A signature (Windows) may follow the payload. */
+	if (!plat_payload_end(fp, path, (uint64_t)size, &end, &padding, e))
+		goto out;
+	if (!payload_find_trailer(fp, end, padding, buf, &tend)) {
 		err_set(e, ES_EINSTALL, "%s carries no payload at its end: "
 		    "the file is incomplete or damaged (download it again and "
 		    "check it with 'sha256sum -c SHA256SUMS'), or it is "
@@ -180,10 +220,10 @@ payload_open(struct payload *p, const char *path, struct es_err *e)
 		    "of an unknown format: %s", path, PAYLOAD_AGAIN);
 		goto out;
 	}
-	if (t.data_off + t.data_len + PAYLOAD_TRAILER_SIZE != (uint64_t)size) {
-		err_set(e, ES_EINSTALL, "%s is %llu bytes but its payload "
-		    "trailer expects %llu: the file is truncated or was "
-		    "changed; %s", path, (unsigned long long)size,
+	if (t.data_off + t.data_len + PAYLOAD_TRAILER_SIZE != tend) {
+		err_set(e, ES_EINSTALL, "%s: its payload ends at byte %llu but "
+		    "its payload trailer expects %llu: the file is truncated "
+		    "or was changed; %s", path, (unsigned long long)tend,
 		    (unsigned long long)(t.data_off + t.data_len +
 		    PAYLOAD_TRAILER_SIZE), PAYLOAD_AGAIN);
 		goto out;

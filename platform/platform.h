@@ -96,6 +96,20 @@ const char *plat_install_path_problem(const char *path);
 /* The mount point of the file system that holds path (or its nearest
  * existing parent folder), into buf; false when it cannot be told. */
 bool plat_mount_point(const char *path, char *buf, size_t bufsz);
+/* Where the data appended to the installer program file ends, so that
+ * the payload's trailer can be found before whatever a signature put
+ * after it. fp is path opened for reading ("rb"), file_size its length
+ * in bytes. Sets *end (a byte offset, at most file_size) and *padding
+ * (how many zero bytes before *end may pad the appended data to the
+ * signature's alignment: the trailer ends between *end - *padding and
+ * *end). Linux: file_size and 0. Windows: a signed program (Authenticode)
+ * carries its certificate table last, at the file offset its PE header's
+ * security directory gives, aligned to 8 bytes (up to 7 zero bytes before
+ * it); an unsigned one gives file_size and 0. False, with e set
+ * (ES_EINSTALL), when the header cannot be read or names a table outside
+ * the file. */
+bool plat_payload_end(FILE *fp, const char *path, uint64_t file_size,
+    uint64_t *end, unsigned *padding, struct es_err *e);
 /* Where the pointer to the installation's record lives, inside root:
  * Linux /var/lib/engine-setup/installation. Caller frees. */
 char *plat_state_file(const char *root);
