@@ -165,10 +165,10 @@ win_service_exit_code(const SERVICE_STATUS_PROCESS *st)
 static void
 win_err_marked(struct es_err *e, const char *name, const char *doing)
 {
-	err_set(e, ES_EINSTALL, "cannot %s service %s: Windows has marked it "
-	    "for deletion, and a program still holds it open (often the "
-	    "Services console, services.msc). " WIN_MARKED_ADVICE ".", doing,
-	    name);
+	err_set(e, ES_EINSTALL, "cannot %s service %s: Windows keeps it "
+	    "marked for deletion because a program still holds it open "
+	    "(often the Services console, services.msc). " WIN_MARKED_ADVICE
+	    ".", doing, name);
 }
 
 bool
