@@ -407,9 +407,8 @@ cmd_install(const struct cli *c)
 	}
 	if (c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "installing into %s needs administrator "
-		    "rights: run engine-setup as root (sudo), or install into "
-		    "a folder of yours with --root DIR",
-		    plan_get(&p, PK_INSTALL_DIR));
+		    "rights: %s, or install into a folder of yours with --root "
+		    "DIR", plan_get(&p, PK_INSTALL_DIR), plat_admin_advice());
 		rc = fail(&e);
 		goto out;
 	}
@@ -634,7 +633,7 @@ cmd_uninstall(const struct cli *c)
 	plat_signals_install();
 	if (c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "uninstalling needs administrator rights: "
-		    "run engine-setup as root (sudo)");
+		    "%s", plat_admin_advice());
 		return fail(&e);
 	}
 	if (!c->silent && !uninstall_confirm(c, root))
@@ -795,7 +794,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	}
 	if (c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "changing consoles.xml needs "
-		    "administrator rights: run engine-setup as root (sudo)");
+		    "administrator rights: %s", plat_admin_advice());
 		rc = fail(&e);
 		goto out;
 	}
@@ -975,7 +974,7 @@ cmd_pair(const struct cli *c)
 		goto fail;
 	if (!c->test_only && c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "pairing changes consoles.xml and needs "
-		    "administrator rights: run engine-setup as root (sudo)");
+		    "administrator rights: %s", plat_admin_advice());
 		goto fail;
 	}
 	/* The connection test changes nothing and needs no lock. */

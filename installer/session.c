@@ -119,7 +119,7 @@ session_check_install_dir(const struct session *s, const char *dir,
 	}
 	if (!plat_is_admin() && strcmp(s->root, "/") == 0) {
 		snprintf(why, whysz, "Installing there needs administrator "
-		    "rights: run as root.");
+		    "rights: %s.", plat_admin_advice());
 		free(normal);
 		return false;
 	}

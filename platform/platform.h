@@ -48,6 +48,12 @@ int plat_dir_writable(const char *path);
 bool plat_port_in_use(unsigned port);
 /* True when the process may change system locations (root, Administrator). */
 bool plat_is_admin(void);
+/* What a user who lacks those rights (plat_is_admin() false) does about
+ * it, as a phrase that follows "needs administrator rights: ": Linux "run
+ * engine-setup as root (sudo)", Windows to run it from an elevated prompt
+ * (right-click, Run as administrator), or to ask an administrator when
+ * the account is not one. */
+const char *plat_admin_advice(void);
 
 /* ---- Paths ---- */
 

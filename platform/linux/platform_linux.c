@@ -502,6 +502,12 @@ plat_is_admin(void)
 }
 
 const char *
+plat_admin_advice(void)
+{
+	return "run engine-setup as root (sudo)";
+}
+
+const char *
 plat_default_install_dir(void)
 {
 	return "/opt/rapid7/nexpose";
