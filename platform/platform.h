@@ -61,8 +61,10 @@ const char *plat_admin_advice(void);
 const char *plat_default_install_dir(void);
 /* Absolute path of the running executable, or NULL. Caller frees. */
 char *plat_self_exe(void);
-/* Join root and an absolute path ("/" root gives the path itself). Caller
- * frees. */
+/* Join root and an absolute path ("/" root gives the path itself). Any
+ * other root R gives R without its trailing '/'s, then '/', then the
+ * path's own parts (Linux "R/opt/x"; Windows "C:/X" is "R/C/X"): the
+ * journal moves a path between roots by that prefix. Caller frees. */
 char *plat_join_root(const char *root, const char *abs_path);
 /* Whether path, a path inside root with root's prefix (plat_join_root),
  * stays inside root once the symbolic links on its way are followed: its
