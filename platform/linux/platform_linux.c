@@ -32,6 +32,7 @@
 #include <cpuid.h>
 #endif
 
+#include "hypervisor.h"
 #include "platform.h"
 #include "platform_linux.h"
 #include "util.h"
@@ -278,23 +279,8 @@ static const char *
 plat_cpuid_hypervisor(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	static const struct {
-		const char *sig;
-		const char *name;
-	} table[] = {
-		{ "KVMKVMKVM", "kvm" },
-		{ "Microsoft Hv", "hyperv" },
-		{ "VMwareVMware", "vmware" },
-		{ "XenVMMXenVMM", "xen" },
-		{ "VBoxVBoxVBox", "virtualbox" },
-		{ "TCGTCGTCGTCG", "qemu" },
-		{ "bhyve bhyve ", "bhyve" },
-		{ "ACRNACRNACRN", "acrn" },
-		{ " prl hyperv ", "parallels" },
-	};
 	unsigned a, b, c, d;
 	char sig[13];
-	size_t i;
 
 	__cpuid(0x40000000, a, b, c, d);
 	(void)a;
@@ -302,12 +288,10 @@ plat_cpuid_hypervisor(void)
 	memcpy(sig + 4, &c, 4);
 	memcpy(sig + 8, &d, 4);
 	sig[12] = '\0';
-	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (strcmp(sig, table[i].sig) == 0)
-			return table[i].name;
-	}
-#endif
+	return plat_hypervisor_by_signature(sig);
+#else
 	return "unknown";
+#endif
 }
 
 /* Detect a hypervisor as systemd-detect-virt(1) does for VMs: the DMI

@@ -9,6 +9,7 @@
 
 #include <cpuid.h>
 
+#include "hypervisor.h"
 #include "platform.h"
 #include "platform_windows.h"
 #include "util.h"
@@ -126,7 +127,7 @@ plat_arch(void)
 
 /* The hypervisor this Windows runs under, from CPUID: leaf 1 ECX bit 31
  * is set by every x86 hypervisor for its guests, and leaf 0x40000000
- * holds its vendor signature (the names are Linux's, platform_linux.c).
+ * holds its vendor signature (hypervisor.h).
  * Hyper-V also runs under a Windows on bare metal when Hyper-V, WSL 2 or
  * virtualization-based security is on: that Windows is its root
  * partition, which alone holds the CreatePartitions privilege (leaf
@@ -136,24 +137,9 @@ plat_arch(void)
 static void
 plat_hypervisor(char *out, size_t outsz)
 {
-	static const struct {
-		const char *sig;
-		const char *name;
-	} table[] = {
-		{ "KVMKVMKVM", "kvm" },
-		{ "Microsoft Hv", "hyperv" },
-		{ "VMwareVMware", "vmware" },
-		{ "XenVMMXenVMM", "xen" },
-		{ "VBoxVBoxVBox", "virtualbox" },
-		{ "TCGTCGTCGTCG", "qemu" },
-		{ "bhyve bhyve ", "bhyve" },
-		{ "ACRNACRNACRN", "acrn" },
-		{ " prl hyperv ", "parallels" },
-	};
 	const char *env = getenv("ES_FAKE_HYPERVISOR");
 	unsigned a, b, c, d;
 	char sig[13];
-	size_t i;
 
 	out[0] = '\0';
 	if (env != NULL) {
@@ -173,10 +159,7 @@ plat_hypervisor(char *out, size_t outsz)
 		if (b & 1u)
 			return;
 	}
-	plat_copy(out, outsz, "unknown");
-	for (i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strcmp(sig, table[i].sig) == 0)
-			plat_copy(out, outsz, table[i].name);
+	plat_copy(out, outsz, plat_hypervisor_by_signature(sig));
 }
 
 void

@@ -1,6 +1,7 @@
-/* Network on Windows: this host's own addresses (GetAdaptersAddresses), the
- * text form of a numeric address, and whether a TCP port is taken (a
- * Winsock bind). */
+/* Network on Windows: this host's own addresses (GetAdaptersAddresses,
+ * chosen and ordered by addr_host_list), the text form of a numeric
+ * address (inet_pton, written by addr_text), and whether a TCP port is
+ * taken (a Winsock bind). */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <iphlpapi.h>
@@ -8,17 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "platform.h"
 #include "platform_windows.h"
 #include "util.h"
-
-/* One address in a form that sorts: the family first (IPv4 before IPv6),
- * then the address bytes in network order, which is numeric order. */
-struct plat_addr {
-	int family;
-	unsigned char bytes[16];
-	bool link_local;
-};
 
 static INIT_ONCE plat_wsa_once = INIT_ONCE_STATIC_INIT;
 static bool plat_wsa_ok;
@@ -45,111 +39,14 @@ plat_wsa(void)
 	return plat_wsa_ok;
 }
 
-static int
-plat_addr_cmp(const void *a, const void *b)
-{
-	const struct plat_addr *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family == AF_INET ? -1 : 1;
-	return memcmp(x->bytes, y->bytes, sizeof x->bytes);
-}
-
-/* RFC 3927 (169.254.0.0/16) and RFC 4291 section 2.5.6 (fe80::/10):
- * reachable only on the link, and by a name that needs a zone there. */
-static bool
-plat_addr_is_link_local(int family, const unsigned char *b)
-{
-	if (family == AF_INET)
-		return b[0] == 169 && b[1] == 254;
-	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
-}
-
-static bool
-plat_addr_is_loopback(int family, const unsigned char *b)
-{
-	static const unsigned char v6_loopback[16] = { [15] = 1 };
-
-	if (family == AF_INET)
-		return b[0] == 127;
-	return memcmp(b, v6_loopback, 16) == 0;
-}
-
-/* The text of an IPv4 address: four decimal numbers, no leading zeros. */
-static void
-plat_ipv4_text(const unsigned char *b, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-}
-
-/* The RFC 5952 text of an IPv6 address, as glibc's inet_ntop(3) writes it
- * on Linux, so that both platforms give the same text: hex in lower case
- * without leading zeros, the longest run of two or more zero groups (the
- * first of equal runs) as "::", and the last 32 bits as an IPv4 address
- * for "::a.b.c.d" (IPv4-compatible, RFC 4291 2.5.5.1) and
- * "::ffff:a.b.c.d" (IPv4-mapped, 2.5.5.2). Windows' own RtlIpv6-
- * AddressToString differs in such cases between versions. */
-static void
-plat_ipv6_text(const unsigned char *b, char *out, size_t outsz)
-{
-	unsigned w[8];
-	int i, best = -1, best_len = 0, cur = -1, cur_len = 0;
-	size_t o = 0;
-
-	for (i = 0; i < 8; i++)
-		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
-	for (i = 0; i < 8; i++) {
-		if (w[i] == 0) {
-			if (cur < 0) {
-				cur = i;
-				cur_len = 0;
-			}
-			if (++cur_len > best_len) {
-				best = cur;
-				best_len = cur_len;
-			}
-		} else
-			cur = -1;
-	}
-	if (best_len < 2)
-		best = -1;
-	out[0] = '\0';
-	for (i = 0; i < 8 && o < outsz; i++) {
-		if (i == best) {
-			/* The group before it left out its colon. */
-			o += (size_t)snprintf(out + o, outsz - o, "::");
-			i += best_len - 1;
-			continue;
-		}
-		if (i == 6 && best == 0 && (best_len == 6 ||
-		    (best_len == 5 && w[5] == 0xffff))) {
-			plat_ipv4_text(b + 12, out + o, outsz - o);
-			return;
-		}
-		o += (size_t)snprintf(out + o, outsz - o, "%x%s", w[i],
-		    i < 7 && i + 1 != best ? ":" : "");
-	}
-}
-
-static void
-plat_addr_text(int family, const unsigned char *b, char *out, size_t outsz)
-{
-	if (family == AF_INET)
-		plat_ipv4_text(b, out, outsz);
-	else
-		plat_ipv6_text(b, out, outsz);
-}
-
 void
 plat_host_addresses(struct strlist *out)
 {
 	IP_ADAPTER_ADDRESSES *all = NULL, *ad;
 	IP_ADAPTER_UNICAST_ADDRESS *ua;
 	ULONG size = 16 * 1024, rc = ERROR_BUFFER_OVERFLOW;
-	struct plat_addr *v = NULL;
-	size_t n = 0, cap = 0, i;
-	bool any_global = false;
-	char text[INET6_ADDRSTRLEN];
+	struct addr_raw *v = NULL;
+	size_t n = 0, cap = 0;
 	int tries;
 
 	/* The list can grow between the two calls: try again with the size
@@ -172,25 +69,20 @@ plat_host_addresses(struct strlist *out)
 		for (ua = ad->FirstUnicastAddress; ua != NULL;
 		    ua = ua->Next) {
 			const struct sockaddr *sa = ua->Address.lpSockaddr;
-			struct plat_addr a;
+			struct addr_raw a;
 
 			if (sa == NULL)
 				continue;
 			memset(&a, 0, sizeof a);
-			a.family = sa->sa_family;
-			if (a.family == AF_INET)
+			if (sa->sa_family == AF_INET)
 				memcpy(a.bytes, &((const struct sockaddr_in *)
 				    (const void *)sa)->sin_addr, 4);
-			else if (a.family == AF_INET6)
+			else if (sa->sa_family == AF_INET6) {
+				a.v6 = true;
 				memcpy(a.bytes, &((const struct sockaddr_in6 *)
 				    (const void *)sa)->sin6_addr, 16);
-			else
+			} else
 				continue;
-			if (plat_addr_is_loopback(a.family, a.bytes))
-				continue;
-			a.link_local = plat_addr_is_link_local(a.family,
-			    a.bytes);
-			any_global = any_global || !a.link_local;
 			if (n == cap) {
 				cap = cap != 0 ? cap * 2 : 8;
 				v = xrealloc(v, cap * sizeof *v);
@@ -199,15 +91,7 @@ plat_host_addresses(struct strlist *out)
 		}
 	}
 	free(all);
-	if (n > 0)
-		qsort(v, n, sizeof *v, plat_addr_cmp);
-	for (i = 0; i < n; i++) {
-		if ((any_global && v[i].link_local) ||
-		    (i > 0 && plat_addr_cmp(&v[i - 1], &v[i]) == 0))
-			continue;
-		plat_addr_text(v[i].family, v[i].bytes, text, sizeof text);
-		strlist_add(out, text);
-	}
+	addr_host_list(v, n, out);
 	free(v);
 }
 
@@ -217,14 +101,23 @@ plat_host_addresses(struct strlist *out)
  * some versions of it (and Wine) also take "127.1", "0x7f.0.0.1" or
  * "010.0.0.1" (RtlIpv4StringToAddress without its strict mode). */
 static bool
-plat_ipv4_strict(const char *s, unsigned char *bytes)
+plat_ipv4_strict(const char *s, struct addr_raw *a)
 {
-	char text[INET_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN];
 
-	if (strlen(s) >= sizeof text || inet_pton(AF_INET, s, bytes) != 1)
+	memset(a, 0, sizeof *a);
+	if (strlen(s) >= INET_ADDRSTRLEN ||
+	    inet_pton(AF_INET, s, a->bytes) != 1)
 		return false;
-	plat_ipv4_text(bytes, text, sizeof text);
+	addr_text(a, text, sizeof text);
 	return strcmp(text, s) == 0;
+}
+
+static bool
+plat_is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
 }
 
 /* Whether s has the shape inet_pton(3) takes for IPv6 on Linux before
@@ -235,48 +128,42 @@ plat_ipv4_strict(const char *s, unsigned char *bytes)
 static bool
 plat_ipv6_shape(const char *s)
 {
-	const char *last = strrchr(s, ':'), *p;
+	const char *last = strrchr(s, ':'), *end, *p;
 	size_t group = 0;
-	unsigned char v4[4];
+	struct addr_raw v4;
+	bool dotted;
 
 	if (last == NULL)
 		return false;
-	for (p = s; p <= last; p++) {
+	dotted = strchr(last + 1, '.') != NULL;
+	if (dotted && !plat_ipv4_strict(last + 1, &v4))
+		return false;
+	end = dotted ? last + 1 : s + strlen(s);
+	for (p = s; p < end; p++) {
 		if (*p == ':')
 			group = 0;
-		else if (((*p >= '0' && *p <= '9') ||
-		    (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')) &&
-		    ++group <= 4)
-			continue;
-		else
+		else if (!plat_is_hex(*p) || ++group > 4)
 			return false;
 	}
-	if (strchr(last + 1, '.') != NULL)
-		return plat_ipv4_strict(last + 1, v4);
-	for (p = last + 1, group = 0; *p != '\0'; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
-		    (*p >= 'A' && *p <= 'F')) || ++group > 4)
-			return false;
 	return true;
 }
 
 bool
 plat_addr_canonical(const char *s, char *out, size_t outsz)
 {
-	unsigned char bytes[16];
+	struct addr_raw a;
 	char text[INET6_ADDRSTRLEN];
 
 	if (!plat_wsa())
 		return false;
+	memset(&a, 0, sizeof a);
 	if (strchr(s, ':') != NULL) {
-		if (!plat_ipv6_shape(s) || inet_pton(AF_INET6, s, bytes) != 1)
+		a.v6 = true;
+		if (!plat_ipv6_shape(s) || inet_pton(AF_INET6, s, a.bytes) != 1)
 			return false;
-		plat_ipv6_text(bytes, text, sizeof text);
-	} else {
-		if (!plat_ipv4_strict(s, bytes))
-			return false;
-		plat_ipv4_text(bytes, text, sizeof text);
-	}
+	} else if (!plat_ipv4_strict(s, &a))
+		return false;
+	addr_text(&a, text, sizeof text);
 	if (strlen(text) >= outsz)
 		return false;
 	memcpy(out, text, strlen(text) + 1);

@@ -84,6 +84,75 @@ test_platform_canonical(void **state)
 	assert_false(plat_addr_canonical("", out, sizeof out));
 }
 
+static struct addr_raw
+raw4(unsigned char a, unsigned char b, unsigned char c, unsigned char d)
+{
+	struct addr_raw r;
+
+	memset(&r, 0, sizeof r);
+	r.bytes[0] = a;
+	r.bytes[1] = b;
+	r.bytes[2] = c;
+	r.bytes[3] = d;
+	return r;
+}
+
+/* An IPv6 address from its first and last 16-bit groups (the rest 0). */
+static struct addr_raw
+raw6(unsigned first, unsigned last)
+{
+	struct addr_raw r;
+
+	memset(&r, 0, sizeof r);
+	r.v6 = true;
+	r.bytes[0] = (unsigned char)(first >> 8);
+	r.bytes[1] = (unsigned char)first;
+	r.bytes[14] = (unsigned char)(last >> 8);
+	r.bytes[15] = (unsigned char)last;
+	return r;
+}
+
+static void
+expect_list(struct addr_raw *v, size_t n, const char *want)
+{
+	struct strlist out;
+	struct sbuf b;
+	size_t i;
+
+	strlist_init(&out);
+	addr_host_list(v, n, &out);
+	sbuf_init(&b);
+	for (i = 0; i < out.n; i++)
+		sbuf_addf(&b, "%s%s", i > 0 ? " " : "", out.v[i]);
+	assert_string_equal(b.s != NULL ? b.s : "", want);
+	sbuf_free(&b);
+	strlist_free(&out);
+}
+
+static void
+test_host_list(void **state)
+{
+	struct addr_raw v[8];
+
+	(void)state;
+	v[0] = raw6(0xfd00, 2);
+	v[1] = raw4(10, 0, 0, 20);
+	v[2] = raw4(127, 0, 0, 1);
+	v[3] = raw6(0xfe80, 1);
+	v[4] = raw4(10, 0, 0, 3);
+	v[5] = raw6(0, 1);
+	v[6] = raw4(10, 0, 0, 20);
+	v[7] = raw4(169, 254, 1, 1);
+	/* Numeric order (10.0.0.3 before 10.0.0.20), IPv4 first, once
+	 * each, no loopback, no link-local beside others. */
+	expect_list(v, 8, "10.0.0.3 10.0.0.20 fd00::2");
+	v[0] = raw6(0xfe80, 1);
+	v[1] = raw4(127, 0, 0, 2);
+	v[2] = raw4(169, 254, 1, 1);
+	expect_list(v, 3, "169.254.1.1 fe80::1");
+	expect_list(v, 0, "");
+}
+
 int
 main(void)
 {
@@ -92,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_with_port),
 		cmocka_unit_test(test_platform_canonical),
+		cmocka_unit_test(test_host_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

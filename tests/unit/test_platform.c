@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <dirent.h>
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "platform.h"
 #include "util.h"
 
@@ -1004,6 +1006,45 @@ test_facts(void **state)
 	assert_int_equal(plat_is_admin(), geteuid() == 0);
 }
 
+/* addr_text() writes what glibc's inet_ntop(3) writes, so that the
+ * platforms that use it (Windows) print an address as Linux does. */
+static void
+test_text_as_inet_ntop(void **state)
+{
+	static const char *v6[] = { "::", "::1", "::2", "1::", "1::2",
+	    "::ffff:127.0.0.1", "::ffff:0:1.2.3.4", "::1.2.3.4", "::0.0.0.1",
+	    "::0.1.0.0", "::ffff:0.0.0.0", "64:ff9b::1.2.3.4",
+	    "1:2:3:4:5:6:1.2.3.4", "1:0:1:1:1:1:1:1", "1:0:0:1:0:0:1:1",
+	    "0:0:1::", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+	    "1:0:0:2:0:0:0:3", "1:0:0:0:2:0:0:3", "fe80::abcd:ef01",
+	    "2001:db8:0:0:1:0:0:1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	    "0:0:0:0:0:ffff:0:0", "::ffff:1:2" };
+	static const char *v4[] = { "0.0.0.0", "192.0.2.1",
+	    "255.255.255.255", "10.0.0.5" };
+	struct addr_raw a;
+	char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof v6 / sizeof v6[0]; i++) {
+		memset(&a, 0, sizeof a);
+		a.v6 = true;
+		assert_int_equal(inet_pton(AF_INET6, v6[i], a.bytes), 1);
+		assert_non_null(inet_ntop(AF_INET6, a.bytes, want,
+		    sizeof want));
+		addr_text(&a, got, sizeof got);
+		if (strcmp(got, want) != 0)
+			fail_msg("addr_text(%s) is \"%s\", inet_ntop says "
+			    "\"%s\"", v6[i], got, want);
+	}
+	for (i = 0; i < sizeof v4 / sizeof v4[0]; i++) {
+		memset(&a, 0, sizeof a);
+		assert_int_equal(inet_pton(AF_INET, v4[i], a.bytes), 1);
+		addr_text(&a, got, sizeof got);
+		assert_string_equal(got, v4[i]);
+	}
+}
+
 static void
 test_disk_free(void **state)
 {
@@ -1726,6 +1767,7 @@ main(void)
 		T(test_path_in_root),
 		T(test_service_link_out),
 		T(test_facts),
+		T(test_text_as_inet_ntop),
 		T(test_disk_free),
 		T(test_port_in_use),
 		T(test_init_detection),
