@@ -134,7 +134,8 @@ function(es_windows_unit_tests)
     IMPORTED_LOCATION ${ES_CMOCKA_LIBRARY}
     INTERFACE_INCLUDE_DIRECTORIES ${ES_CMOCKA_INCLUDE_DIR})
 
-  add_library(es_testutil STATIC tests/unit/windows/fixture_windows.c)
+  add_library(es_testutil STATIC tests/unit/fixture.c
+              tests/unit/windows/fixture_windows.c)
   target_link_libraries(es_testutil PUBLIC es_core es_cmocka)
   # tests/unit/windows/include/cmocka.h before cmocka's own.
   target_include_directories(es_testutil BEFORE PUBLIC
