@@ -208,11 +208,11 @@ exec_fault(struct exec *x, const char *title, struct es_err *e)
 		return true;
 	}
 	if (strcmp(x->fault + n + 1, "stop") == 0) {
-		raise(SIGSTOP);   /* a test holds the run here, then SIGCONT */
+		plat_fault_stop();   /* a test holds the run here */
 		return true;
 	}
 	if (strcmp(x->fault + n + 1, "kill") == 0) {
-		raise(SIGKILL);   /* a crash: the next run recovers */
+		plat_fault_crash();   /* the next run recovers */
 		return true;
 	}
 	err_set(e, ES_EINSTALL, "injected failure at step '%s' "

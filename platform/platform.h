@@ -397,6 +397,15 @@ void plat_process_start(int *argc, char ***argv);
  * thing in main. */
 void plat_no_core_dumps(void);
 
+/* The ES_TEST_FAULT hooks of the executor's tests (installer/executor.c):
+ * plat_fault_stop() holds this process where it stands until a test lets
+ * it go on (Linux: SIGSTOP, then SIGCONT; Windows: the calling thread is
+ * suspended); plat_fault_crash() ends it at once, as a crash or a power
+ * loss would, with nothing cleaned up (Linux: SIGKILL; Windows:
+ * TerminateProcess). */
+void plat_fault_stop(void);
+void plat_fault_crash(void);
+
 /* Route SIGINT/SIGTERM (Ctrl-C, console close) to a flag. */
 void plat_signals_install(void);
 /* Number of interrupt signals received so far. */

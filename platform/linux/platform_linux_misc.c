@@ -1,6 +1,7 @@
 /* Small Linux platform functions: time, private files, terminals. */
 #define _GNU_SOURCE	/* syncfs */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,4 +358,16 @@ plat_payload_end(FILE *fp, const char *path, uint64_t file_size,
 	*end = file_size;
 	*padding = 0;
 	return true;
+}
+
+void
+plat_fault_stop(void)
+{
+	raise(SIGSTOP);
+}
+
+void
+plat_fault_crash(void)
+{
+	raise(SIGKILL);
 }

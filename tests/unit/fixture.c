@@ -4,54 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
-
-/* Tests may use POSIX directly: only the core must go through platform.h. */
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-void
-fixture_rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-void
-fixture_mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	char *s;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	}
-	mkdir(p, 0755);
-	free(p);
-}
 
 int
 fixture_setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
-	const char *tmp = getenv("TMPDIR");
 
-	snprintf(f->dir, sizeof f->dir, "%s/es-test-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL) {
+	if (!fixture_mkdtemp(f->dir, sizeof f->dir)) {
 		free(f);
 		return -1;
 	}
@@ -92,7 +53,7 @@ fixture_write(const struct fixture *f, const char *rel, const char *text)
 	*slash = '\0';
 	fixture_mkdirs(path);
 	*slash = '/';
-	fp = fopen(path, "wb");
+	fp = fixture_fopen(path, "wb");
 	if (fp == NULL)
 		fatal("fixture_write %s: %s", path, strerror(errno));
 	fputs(text, fp);
@@ -103,7 +64,7 @@ fixture_write(const struct fixture *f, const char *rel, const char *text)
 char *
 fixture_read(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = fixture_fopen(path, "rb");
 	struct sbuf b;
 	char buf[4096];
 	size_t n;

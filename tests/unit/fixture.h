@@ -5,8 +5,10 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 struct fixture {
@@ -26,5 +28,13 @@ void fixture_rm_rf(const char *path);
 void fixture_mkdirs(const char *path);
 /* Read a whole file; caller frees; NULL when missing. */
 char *fixture_read(const char *path, size_t *len);
+
+/* What differs between systems (tests/unit/fixture_posix.c,
+ * tests/unit/windows/fixture_windows.c): make a new folder with a unique
+ * name "es-test-XXXXXX" in the temporary folder ($TMPDIR, else the
+ * system's), its path into dir (dirsz bytes), false on failure; and
+ * fopen(3) of a UTF-8 path. */
+bool fixture_mkdtemp(char *dir, size_t dirsz);
+FILE *fixture_fopen(const char *path, const char *mode);
 
 #endif

@@ -1,7 +1,7 @@
-/* tests/unit/fixture.h for a Windows build (cmake/windows.cmake picks this
- * file instead of tests/unit/fixture.c): the same fresh temporary folder per
- * test, with Win32 calls. Paths are UTF-8 with '/' separators, as the core
- * speaks them ("C:/users/me/Temp/es-test-1a2b3c"). */
+/* tests/unit/fixture.h on Windows: what differs between systems
+ * (cmake/windows.cmake builds this file instead of tests/unit/
+ * fixture_posix.c), with Win32 calls. Paths are UTF-8 with '/' separators,
+ * as the core speaks them ("C:/users/me/Temp/es-test-1a2b3c"). */
 #include "fixture.h"
 
 #include <errno.h>
@@ -115,108 +115,46 @@ fixture_mkdirs(const char *path)
 	free(w);
 }
 
-int
-fixture_setup(void **state)
+bool
+fixture_mkdtemp(char *dir, size_t dirsz)
 {
-	struct fixture *f = xcalloc(1, sizeof *f);
 	const char *env = getenv("TMPDIR");
 	wchar_t tmp[MAX_PATH + 1], *wdir;
 	char *base;
 	unsigned tries;
+	bool ok = false;
 
 	if (env != NULL && *env != '\0' && strchr(env, ':') != NULL) {
 		base = xstrdup(env);
 	} else {
-		if (GetTempPathW(MAX_PATH + 1, tmp) == 0) {
-			free(f);
-			return -1;
-		}
+		if (GetTempPathW(MAX_PATH + 1, tmp) == 0)
+			return false;
 		base = fx_utf8(tmp);
 	}
 	if (base[0] != '\0' && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
-	/* mkdtemp(3): a new name, made exclusively. */
-	for (tries = 0; tries < 100; tries++) {
-		snprintf(f->dir, sizeof f->dir, "%s/es-test-%06lx", base,
+	/* As mkdtemp(3): a new name, made exclusively. */
+	for (tries = 0; tries < 100 && !ok; tries++) {
+		snprintf(dir, dirsz, "%s/es-test-%06lx", base,
 		    (unsigned long)((GetTickCount() ^ GetCurrentProcessId() *
 		    2654435761u ^ tries * 40503u) & 0xffffff));
-		wdir = fx_wide(f->dir);
-		if (CreateDirectoryW(wdir, NULL)) {
-			free(wdir);
-			free(base);
-			*state = f;
-			return 0;
-		}
+		wdir = fx_wide(dir);
+		ok = CreateDirectoryW(wdir, NULL) != 0;
 		free(wdir);
-		if (GetLastError() != ERROR_ALREADY_EXISTS)
+		if (!ok && GetLastError() != ERROR_ALREADY_EXISTS)
 			break;
 	}
 	free(base);
-	free(f);
-	return -1;
+	return ok;
 }
 
-int
-fixture_teardown(void **state)
+FILE *
+fixture_fopen(const char *path, const char *mode)
 {
-	struct fixture *f = *state;
-
-	if (f == NULL)
-		return 0;
-	/* cmocka runs teardown after a failure too; keep the folder when
-	 * ES_KEEP_TEST_DIRS is set so it can be inspected. */
-	if (getenv("ES_KEEP_TEST_DIRS") == NULL)
-		fixture_rm_rf(f->dir);
-	else
-		fprintf(stderr, "kept test folder %s\n", f->dir);
-	free(f);
-	return 0;
-}
-
-char *
-fixture_path(const struct fixture *f, const char *rel)
-{
-	return xasprintf("%s/%s", f->dir, rel);
-}
-
-void
-fixture_write(const struct fixture *f, const char *rel, const char *text)
-{
-	char *path = fixture_path(f, rel);
-	char *slash = strrchr(path, '/');
-	wchar_t *w;
-	FILE *fp;
-
-	*slash = '\0';
-	fixture_mkdirs(path);
-	*slash = '/';
-	w = fx_wide(path);
-	fp = _wfopen(w, L"wb");
-	free(w);
-	if (fp == NULL)
-		fatal("fixture_write %s: %s", path, strerror(errno));
-	fputs(text, fp);
-	fclose(fp);
-	free(path);
-}
-
-char *
-fixture_read(const char *path, size_t *len)
-{
-	wchar_t *w = fx_wide(path);
-	FILE *fp = _wfopen(w, L"rb");
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
+	wchar_t *w = fx_wide(path), *wmode = fx_wide(mode);
+	FILE *fp = _wfopen(w, wmode);
 
 	free(w);
-	if (fp == NULL)
-		return NULL;
-	sbuf_init(&b);
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		sbuf_addn(&b, buf, n);
-	fclose(fp);
-	if (len != NULL)
-		*len = b.len;
-	return sbuf_detach(&b);
+	free(wmode);
+	return fp;
 }
