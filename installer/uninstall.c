@@ -105,6 +105,19 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		uninstall_say(out, "  removed service %s\n", r->services.v[i]);
 		log_msg("removed service %s", r->services.v[i]);
 	}
+	/* The entry in the list of installed programs (Windows: Add/Remove
+	 * Programs), named after the product. */
+	if (r->product != NULL && plat_product_registered(root, r->product)) {
+		err_clear(&local);
+		if (!plat_product_unregister(root, r->product, &local)) {
+			err_set(e, ES_EINSTALL, "%s", local.msg);
+			goto out;
+		}
+		uninstall_say(out, "  removed %s from the list of installed "
+		    "programs\n", r->product);
+		log_msg("removed %s from the list of installed programs",
+		    r->product);
+	}
 
 	/* Folders the service registration made, deepest first, when empty. */
 	for (i = r->sysfiles.n; i-- > 0; ) {
