@@ -802,7 +802,10 @@ out:
 /* Journal how to undo everything registering service mc->service may make
  * or replace (plat_service_paths), before it is registered: folders that
  * do not exist are removed again, files and links are put back as they
- * are now, or removed. */
+ * are now, or removed. A platform whose services are no files (Windows'
+ * SCM: no paths) cannot put a replaced definition back that way: a
+ * service already registered there (--overwrite of the same product) is
+ * updated in place and left registered by the undo. */
 static bool
 install_journal_service(struct exec *x, const char *root, const char *name,
     struct es_err *e)
@@ -826,6 +829,16 @@ install_journal_service(struct exec *x, const char *root, const char *name,
 	}
 	/* Undone first (the journal runs backwards): the service is
 	 * unregistered, then what was there before comes back. */
+	if (ok && paths.n == 0) {
+		char state[128];
+
+		plat_service_state(root, name, state, sizeof state);
+		if (strcmp(state, "not installed") != 0 &&
+		    strcmp(state, "unknown") != 0) {
+			strlist_free(&paths);
+			return true;
+		}
+	}
 	if (ok)
 		ok = exec_push(x, UNDO_SERVICE_REMOVE, root, name, e);
 	strlist_free(&paths);
