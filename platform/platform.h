@@ -291,6 +291,13 @@ bool plat_product_unregister(const char *root, const char *key,
     struct es_err *e);
 /* Whether the list holds an entry key. */
 bool plat_product_registered(const char *root, const char *key);
+/* When path is the program this process runs from (the uninstaller copy,
+ * run by the list's Uninstall command), move it out of the way so that
+ * an uninstall can remove its folder: Windows cannot delete a running
+ * program, so it goes to the temporary folder (or, on another volume, to
+ * a hidden name beside its folder) and is deleted at the next restart
+ * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: nothing to do. */
+void plat_release_self(const char *path);
 
 /* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
 

@@ -53,6 +53,13 @@ plat_product_registered(const char *root, const char *key)
 	return false;
 }
 
+/* unlink(2) removes a running program's name. */
+void
+plat_release_self(const char *path)
+{
+	(void)path;
+}
+
 void
 plat_utc_now(char *out, size_t outsz)
 {

@@ -8,6 +8,7 @@
 
 #include "platform.h"
 #include "platform_windows.h"
+#include "log.h"
 #include "util.h"
 
 #define WIN_UNINSTALL_KEY \
@@ -192,4 +193,58 @@ plat_product_registered(const char *root, const char *key)
 		return false;
 	RegCloseKey(k);
 	return true;
+}
+
+/* Move the running program at w to a new name at to (UTF-16, without the
+ * "\\?\" prefix) and have Windows delete it at the next restart. */
+static bool
+win_release_to(const wchar_t *w, const wchar_t *to)
+{
+	if (!MoveFileExW(w, to, 0))
+		return false;
+	if (!MoveFileExW(to, NULL, MOVEFILE_DELAY_UNTIL_REBOOT))
+		log_msg("the uninstaller moved to %ls stays until someone "
+		    "deletes it: Windows refused to delete it at the next "
+		    "restart", to);
+	return true;
+}
+
+void
+plat_release_self(const char *path)
+{
+	wchar_t self[32768], full[32768], tmp[MAX_PATH + 1], to[32768 + 64];
+	wchar_t *w, *slash;
+	DWORD n;
+
+	n = GetModuleFileNameW(NULL, self, sizeof self / sizeof self[0]);
+	if (n == 0 || n >= sizeof self / sizeof self[0] ||
+	    (w = win_wpath(path)) == NULL)
+		return;
+	/* Compared in the same form: full, without "\\?\". */
+	n = GetFullPathNameW(w, sizeof full / sizeof full[0], full, NULL);
+	free(w);
+	w = wcsncmp(full, L"\\\\?\\", 4) == 0 ? full + 4 : full;
+	if (n == 0 || n >= sizeof full / sizeof full[0] ||
+	    CompareStringOrdinal(w, -1, self, -1, TRUE) != CSTR_EQUAL)
+		return;
+	n = GetTempPathW(sizeof tmp / sizeof tmp[0], tmp);
+	if (n > 0 && n < sizeof tmp / sizeof tmp[0]) {
+		swprintf(to, sizeof to / sizeof to[0],
+		    L"%lsengine-setup-uninstall-%lu.exe", tmp,
+		    (unsigned long)GetCurrentProcessId());
+		if (win_release_to(self, to))
+			return;
+	}
+	/* Another volume: a hidden name beside the install folder. */
+	wcscpy(to, self);
+	if ((slash = wcsrchr(to, L'\\')) != NULL)
+		*slash = L'\0';
+	if ((slash = wcsrchr(to, L'\\')) == NULL)
+		return;
+	swprintf(slash + 1, sizeof to / sizeof to[0] - (size_t)(slash + 1 - to),
+	    L".engine-setup-uninstall-%lu.exe",
+	    (unsigned long)GetCurrentProcessId());
+	if (!win_release_to(self, to))
+		log_msg("cannot move the running uninstaller out of its "
+		    "folder: error %lu; the folder stays", GetLastError());
 }
