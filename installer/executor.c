@@ -322,6 +322,9 @@ exec_apply(const struct undo *u, struct es_err *e)
 		return plat_symlink(u->b, u->a, e);
 	case UNDO_MKDIR:
 		return plat_mkdirs(u->a, 0755, NULL, e);
+	case UNDO_PRODUCT_REMOVE:
+		return plat_product_unregister(u->a != NULL ? u->a : "/", u->b,
+		    e);
 	case UNDO_UNINSTALL:
 		break;
 	}

@@ -797,7 +797,10 @@ out:
 /* Journal how to undo everything registering service mc->service may make
  * or replace (plat_service_paths), before it is registered: folders that
  * do not exist are removed again, files and links are put back as they
- * are now, or removed. */
+ * are now, or removed. A platform whose services are no files (Windows'
+ * SCM: no paths) cannot put a replaced definition back that way: a
+ * service already registered there (--overwrite of the same product) is
+ * updated in place and left registered by the undo. */
 static bool
 install_journal_service(struct exec *x, const char *root, const char *name,
     struct es_err *e)
@@ -821,6 +824,16 @@ install_journal_service(struct exec *x, const char *root, const char *name,
 	}
 	/* Undone first (the journal runs backwards): the service is
 	 * unregistered, then what was there before comes back. */
+	if (ok && paths.n == 0) {
+		char state[128];
+
+		plat_service_state(root, name, state, sizeof state);
+		if (strcmp(state, "not installed") != 0 &&
+		    strcmp(state, "unknown") != 0) {
+			strlist_free(&paths);
+			return true;
+		}
+	}
 	if (ok)
 		ok = exec_push(x, UNDO_SERVICE_REMOVE, root, name, e);
 	strlist_free(&paths);
@@ -996,6 +1009,144 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 	return true;
 }
 
+/* The bytes of this program without its payload (payload.h: the file up
+ * to the trailer's meta_off; a program without one is taken whole), into
+ * *data. False with e set. Caller frees. */
+static bool
+install_stub(char **data, size_t *len, struct es_err *e)
+{
+	struct payload p;
+	struct es_err local;
+	char *self = plat_self_exe();
+	FILE *f = NULL;
+	uint64_t n;
+	bool ok = false;
+
+	*data = NULL;
+	memset(&p, 0, sizeof p);
+	if (self == NULL) {
+		err_set(e, ES_EINSTALL, "cannot find this program's own file "
+		    "to keep a copy for uninstalling");
+		return false;
+	}
+	err_clear(&local);
+	if (payload_open(&p, self, &local))
+		n = p.t.meta_off;
+	else
+		n = (uint64_t)-1;
+	payload_close(&p);
+	if ((f = plat_fopen_regular(self, "rb", e)) == NULL)
+		goto out;
+	if (n == (uint64_t)-1) {
+		if (fseek(f, 0, SEEK_END) != 0 || (n = (uint64_t)ftell(f)) ==
+		    (uint64_t)-1 || fseek(f, 0, SEEK_SET) != 0)
+			n = 0;
+	}
+	if (n == 0 || n > (256u << 20)) {
+		err_set(e, ES_EINSTALL, "cannot read %s to keep a copy for "
+		    "uninstalling: its size cannot be told", self);
+		goto out;
+	}
+	*data = xmalloc((size_t)n);
+	if (fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		err_set(e, ES_EINSTALL, "cannot read %s to keep a copy for "
+		    "uninstalling", self);
+		goto out;
+	}
+	*len = (size_t)n;
+	ok = true;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (!ok) {
+		free(*data);
+		*data = NULL;
+	}
+	free(self);
+	return ok;
+}
+
+/* Keep a copy of engine-setup without its payload in the installation
+ * (plat_product_uninstaller), for Add/Remove Programs' Uninstall: staged
+ * like every other file, so the run's undo takes it away again, and
+ * listed in the record, so that an uninstall removes it. */
+static bool
+step_uninstaller(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	const char *name = plat_product_uninstaller(c->o->root);
+	char *data = NULL;
+	size_t len = 0;
+	bool ok;
+
+	(void)x;
+	if (name == NULL)
+		return true;
+	if (!install_stub(&data, &len, e))
+		return false;
+	ok = install_write(c, name, data, len, 0755, e);
+	free(data);
+	if (ok)
+		log_msg("kept the uninstaller %s/%s (%zu bytes)",
+		    c->install_dir, name, len);
+	return ok;
+}
+
+/* The name the installation has in the list of installed programs. */
+static char *
+install_product_name(const struct ictx *c)
+{
+	const struct manifest_component *mc =
+	    manifest_component(c->o->manifest, c->component);
+
+	return xasprintf("%s %s", c->o->manifest->product,
+	    mc != NULL && mc->title != NULL ? mc->title : c->component);
+}
+
+/* Add the installation to the list of installed programs (Windows:
+ * Add/Remove Programs), its removal journalled first, so that a failure
+ * after it leaves no entry. */
+static bool
+step_product(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	const char *exe = plat_product_uninstaller(c->o->root);
+	struct plat_product pp;
+	char *name, *uninstaller;
+	bool ok;
+
+	if (exe == NULL)
+		return true;
+	name = install_product_name(c);
+	uninstaller = xasprintf("%s/%s", c->install_dir, exe);
+	memset(&pp, 0, sizeof pp);
+	pp.key = c->o->manifest->product;
+	pp.name = name;
+	pp.version = c->o->manifest->version;
+	pp.publisher = c->o->manifest->publisher;
+	pp.install_dir = c->install_dir;
+	pp.uninstaller = uninstaller;
+	pp.size = c->o->payload->t.data_bytes;
+	/* An entry an installation of the same product made (--overwrite)
+	 * is replaced in place, not removed by the undo. */
+	ok = (plat_product_registered(c->o->root, pp.key) ||
+	    exec_push(x, UNDO_PRODUCT_REMOVE, c->o->root, pp.key, e)) &&
+	    plat_product_register(c->o->root, &pp, e);
+	if (ok)
+		log_msg("added %s to the list of installed programs", name);
+	free(name);
+	free(uninstaller);
+	return ok;
+}
+
+static bool
+applies_product(const void *arg)
+{
+	const struct ictx *c = arg;
+
+	return plat_product_uninstaller(c->o->root) != NULL;
+}
+
 static bool
 install_has_service(const struct ictx *c)
 {
@@ -1035,9 +1186,11 @@ static const struct exec_step install_steps[] = {
 	{ "Writing configuration", step_configure, NULL },
 	{ "Pairing with the console", step_pair, applies_pair },
 	{ "Registering the service", step_services, applies_services },
+	{ "Keeping the uninstaller", step_uninstaller, applies_product },
 	{ "Writing the install record", step_record, NULL },
 	{ "Moving into place", step_move, NULL },
 	{ "Recording the installation", step_pointer, NULL },
+	{ "Adding to Add/Remove Programs", step_product, applies_product },
 	{ "Starting the service", step_start, applies_start },
 };
 

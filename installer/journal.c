@@ -29,6 +29,7 @@ static const char *const journal_kinds[] = {
 	[UNDO_MKDIR] = "mkdir",
 	[UNDO_SYMLINK] = "symlink",
 	[UNDO_UNINSTALL] = "uninstall",
+	[UNDO_PRODUCT_REMOVE] = "product-remove",
 };
 #define JOURNAL_NKINDS (sizeof journal_kinds / sizeof journal_kinds[0])
 
@@ -363,12 +364,14 @@ journal_check_record(struct journal_rebase *rb, struct undo *u)
 	case UNDO_SERVICE_STOP:
 	case UNDO_SERVICE_START:
 	case UNDO_UNINSTALL:
+	case UNDO_PRODUCT_REMOVE:
 		/* a is the root: the one worked on now. */
 		if (u->kind == UNDO_UNINSTALL ? u->data == NULL :
 		    u->b == NULL) {
 			snprintf(rb->why, sizeof rb->why, "a %s record without "
 			    "its %s", journal_kinds[u->kind],
 			    u->kind == UNDO_UNINSTALL ? "install record" :
+			    u->kind == UNDO_PRODUCT_REMOVE ? "entry name" :
 			    "service name");
 			return false;
 		}

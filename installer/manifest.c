@@ -28,6 +28,7 @@ static const struct manifest_key manifest_keys[] = {
 	{ "product", MANIFEST_STR, offsetof(struct manifest, product) },
 	{ "version", MANIFEST_VERSION, offsetof(struct manifest, version) },
 	{ "license", MANIFEST_PATH, offsetof(struct manifest, license) },
+	{ "publisher", MANIFEST_STR, offsetof(struct manifest, publisher) },
 	{ "requirement.memory.min_mib", MANIFEST_MIB,
 	    offsetof(struct manifest, mem_min) },
 	{ "requirement.memory.recommended_mib", MANIFEST_MIB,
@@ -599,6 +600,7 @@ manifest_free(struct manifest *m)
 	free(m->product);
 	free(m->version);
 	free(m->license);
+	free(m->publisher);
 	strlist_free(&m->os);
 	strlist_free(&m->arch);
 	strlist_free(&m->config);

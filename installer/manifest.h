@@ -26,6 +26,8 @@ struct manifest {
 	char *product;       /* "Nexpose" */
 	char *version;       /* "7.3.1" (major.minor.patch) */
 	char *license;       /* path of the licence text in the meta archive */
+	char *publisher;     /* "Rapid7", or NULL: the vendor, as the list of
+	                      * installed programs shows it */
 
 	/* Requirements: below *_min fails, below *_rec warns. */
 	uint64_t mem_min, mem_rec;     /* bytes */

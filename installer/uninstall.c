@@ -105,6 +105,19 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		uninstall_say(out, "  removed service %s\n", r->services.v[i]);
 		log_msg("removed service %s", r->services.v[i]);
 	}
+	/* The entry in the list of installed programs (Windows: Add/Remove
+	 * Programs), named after the product. */
+	if (r->product != NULL && plat_product_registered(root, r->product)) {
+		err_clear(&local);
+		if (!plat_product_unregister(root, r->product, &local)) {
+			err_set(e, ES_EINSTALL, "%s", local.msg);
+			goto out;
+		}
+		uninstall_say(out, "  removed %s from the list of installed "
+		    "programs\n", r->product);
+		log_msg("removed %s from the list of installed programs",
+		    r->product);
+	}
 
 	/* Folders the service registration made, deepest first, when empty. */
 	for (i = r->sysfiles.n; i-- > 0; ) {
@@ -120,6 +133,13 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 	 * install_dir and never through a link there (a link an older
 	 * payload placed must not lead the removal elsewhere). */
 	idir = plat_join_root(root, r->install_dir);
+	/* The uninstaller copy may be the program running this uninstall. */
+	if ((rel = plat_product_uninstaller(root)) != NULL) {
+		char *self = xasprintf("%s/%s", idir, rel);
+
+		plat_release_self(self);
+		free(self);
+	}
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 

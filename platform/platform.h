@@ -288,6 +288,46 @@ void plat_service_start_command(const char *root, const char *name,
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
 
+/* ---- The list of installed programs (Windows: Add/Remove Programs) ---- */
+
+/* What the list shows for an installation. */
+struct plat_product {
+	const char *key;           /* the entry's name: the product, "Nexpose" */
+	const char *name;          /* as shown, "Nexpose Scan Engine" */
+	const char *version;       /* "7.3.1" */
+	const char *publisher;     /* NULL: none */
+	const char *install_dir;   /* absolute, no root */
+	const char *uninstaller;   /* absolute, no root: the program that
+	                            * uninstalls (plat_product_uninstaller) */
+	uint64_t size;             /* bytes the installation takes */
+};
+
+/* The file name of the copy of engine-setup (without its payload) that an
+ * installation under root keeps in its install_dir for the list's
+ * Uninstall command: Windows "engine-setup.exe". NULL when the platform
+ * keeps no list or root is not "/" (a --root folder cannot hold the live
+ * system's list: decision 2 of issue 11): then nothing is registered and
+ * no copy is kept. */
+const char *plat_product_uninstaller(const char *root);
+/* Add p to the list of installed programs, or replace the entry named
+ * p->key (Windows: HKLM\Software\Microsoft\Windows\CurrentVersion\
+ * Uninstall\KEY). Does nothing where plat_product_uninstaller(root) is
+ * NULL. False with e set (ES_EINSTALL). */
+bool plat_product_register(const char *root, const struct plat_product *p,
+    struct es_err *e);
+/* Remove the entry key; one that is not there is success. */
+bool plat_product_unregister(const char *root, const char *key,
+    struct es_err *e);
+/* Whether the list holds an entry key. */
+bool plat_product_registered(const char *root, const char *key);
+/* When path is the program this process runs from (the uninstaller copy,
+ * run by the list's Uninstall command), move it out of the way so that
+ * an uninstall can remove its folder: Windows cannot delete a running
+ * program, so it goes to the temporary folder (or, on another volume, to
+ * a hidden name beside its folder) and is deleted at the next restart
+ * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: nothing to do. */
+void plat_release_self(const char *path);
+
 /* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
 
 /* This host's addresses that other machines may reach it at, as text

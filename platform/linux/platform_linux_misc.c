@@ -17,6 +17,50 @@
 
 #include "platform.h"
 
+/* Linux keeps no list of installed programs beside the package
+ * managers': an installation is found through plat_state_file(). */
+const char *
+plat_product_uninstaller(const char *root)
+{
+	(void)root;
+	return NULL;
+}
+
+bool
+plat_product_register(const char *root, const struct plat_product *p,
+    struct es_err *e)
+{
+	(void)root;
+	(void)p;
+	(void)e;
+	return true;
+}
+
+bool
+plat_product_unregister(const char *root, const char *key,
+    struct es_err *e)
+{
+	(void)root;
+	(void)key;
+	(void)e;
+	return true;
+}
+
+bool
+plat_product_registered(const char *root, const char *key)
+{
+	(void)root;
+	(void)key;
+	return false;
+}
+
+/* unlink(2) removes a running program's name. */
+void
+plat_release_self(const char *path)
+{
+	(void)path;
+}
+
 void
 plat_utc_now(char *out, size_t outsz)
 {

@@ -109,6 +109,16 @@ win_service_image_path(const char *exec)
 	return out;
 }
 
+/* Close what win_scm_open and win_service_open gave; NULL is skipped. */
+static void
+win_service_close(SC_HANDLE scm, SC_HANDLE h)
+{
+	if (h != NULL)
+		CloseServiceHandle(h);
+	if (scm != NULL)
+		CloseServiceHandle(scm);
+}
+
 /* The service's current status; false with the Win32 error in *err. */
 static bool
 win_service_query(SC_HANDLE h, SERVICE_STATUS_PROCESS *st, DWORD *err)
@@ -169,6 +179,41 @@ win_err_marked(struct es_err *e, const char *name, const char *doing)
 	    "marked for deletion because a program still holds it open "
 	    "(often the Services console, services.msc). " WIN_MARKED_ADVICE
 	    ".", doing, name);
+}
+
+/* Open service name to verb it ("start", "stop", "remove") with access,
+ * after checking the name and opening the SCM (into *scm, which the caller
+ * closes). NULL with e set, or, for a service that does not exist, with
+ * *missing true and e untouched. */
+static SC_HANDLE
+win_service_connect(const char *name, const char *verb, DWORD access,
+    SC_HANDLE *scm, bool *missing, struct es_err *e)
+{
+	SC_HANDLE h;
+	DWORD err = 0;
+
+	*scm = NULL;
+	*missing = false;
+	if (!win_service_name_ok(name)) {
+		err_set(e, ES_EINTERNAL, "cannot %s service \"%s\": not a"
+		    " service name", verb, name != NULL ? name : "");
+		return NULL;
+	}
+	if ((*scm = win_scm_open(SC_MANAGER_CONNECT, &err)) == NULL) {
+		err_win(e, ES_EINSTALL, err, "cannot %s service %s: the "
+		    "Service Control Manager refused to open", verb, name);
+		return NULL;
+	}
+	if ((h = win_service_open(*scm, name, access, &err)) != NULL)
+		return h;
+	if (err == ERROR_SERVICE_DOES_NOT_EXIST)
+		*missing = true;
+	else if (err == ERROR_SERVICE_MARKED_FOR_DELETE)
+		win_err_marked(e, name, verb);
+	else
+		err_win(e, ES_EINSTALL, err, "cannot %s service %s", verb,
+		    name);
+	return NULL;
 }
 
 bool
@@ -476,13 +521,9 @@ plat_service_install(const char *root, const struct plat_service *s,
 		goto out;
 	ok = true;
 out:
-	if (!ok && created) {
+	if (!ok && created)
 		DeleteService(h);
-	}
-	if (h != NULL)
-		CloseServiceHandle(h);
-	if (scm != NULL)
-		CloseServiceHandle(scm);
+	win_service_close(scm, h);
 	free(wname);
 	free(wdisplay);
 	free(image);
@@ -534,32 +575,20 @@ plat_service_remove(const char *root, const char *name, struct es_err *e)
 {
 	SC_HANDLE scm = NULL, h = NULL;
 	DWORD err = 0;
-	bool ok = false;
+	bool ok = false, missing;
 	int i;
 
-	if (!win_service_name_ok(name)) {
+	if (!win_is_live_root(root)) {
+		if (win_service_name_ok(name))
+			return true;
 		err_set(e, ES_EINTERNAL, "cannot remove service \"%s\": not a"
 		    " service name", name != NULL ? name : "");
 		return false;
 	}
-	if (!win_is_live_root(root))
-		return true;
-	if ((scm = win_scm_open(SC_MANAGER_CONNECT, &err)) == NULL) {
-		err_win(e, ES_EINSTALL, err, "cannot remove service %s: the "
-		    "Service Control Manager refused to open", name);
-		return false;
-	}
-	h = win_service_open(scm, name, SERVICE_STOP | SERVICE_QUERY_STATUS |
-	    DELETE, &err);
+	h = win_service_connect(name, "remove", SERVICE_STOP |
+	    SERVICE_QUERY_STATUS | DELETE, &scm, &missing, e);
 	if (h == NULL) {
-		if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
-			ok = true;
-		} else if (err == ERROR_SERVICE_MARKED_FOR_DELETE) {
-			win_err_marked(e, name, "remove");
-		} else {
-			err_win(e, ES_EINSTALL, err, "cannot remove service %s",
-			    name);
-		}
+		ok = missing;
 		goto out;
 	}
 	if (!win_service_stop_handle(h, name, e))
@@ -601,9 +630,7 @@ plat_service_remove(const char *root, const char *name, struct es_err *e)
 	    "(often the Services console, services.msc). " WIN_MARKED_ADVICE
 	    ".", name);
 out:
-	if (h != NULL)
-		CloseServiceHandle(h);
-	CloseServiceHandle(scm);
+	win_service_close(scm, h);
 	return ok;
 }
 
@@ -614,26 +641,14 @@ plat_service_start(const char *name, struct es_err *e)
 	SERVICE_STATUS_PROCESS st;
 	DWORD err = 0, code;
 	char cmd[256];
-	bool ok = false;
+	bool ok = false, missing;
 
-	if (!win_service_name_ok(name)) {
-		err_set(e, ES_EINTERNAL, "cannot start service \"%s\": not a"
-		    " service name", name != NULL ? name : "");
-		return false;
-	}
-	if ((scm = win_scm_open(SC_MANAGER_CONNECT, &err)) == NULL) {
-		err_win(e, ES_EINSTALL, err, "cannot start service %s: the "
-		    "Service Control Manager refused to open", name);
-		return false;
-	}
-	h = win_service_open(scm, name, SERVICE_START | SERVICE_QUERY_STATUS,
-	    &err);
+	h = win_service_connect(name, "start", SERVICE_START |
+	    SERVICE_QUERY_STATUS, &scm, &missing, e);
 	if (h == NULL) {
-		if (err == ERROR_SERVICE_MARKED_FOR_DELETE)
-			win_err_marked(e, name, "start");
-		else
-			err_win(e, ES_EINSTALL, err, "cannot start service %s",
-			    name);
+		if (missing)
+			err_set(e, ES_EINSTALL, "cannot start service %s: it is "
+			    "not installed", name);
 		goto out;
 	}
 	if (!StartServiceW(h, 0, NULL)) {
@@ -670,9 +685,7 @@ plat_service_start(const char *name, struct es_err *e)
 	}
 	ok = true;
 out:
-	if (h != NULL)
-		CloseServiceHandle(h);
-	CloseServiceHandle(scm);
+	win_service_close(scm, h);
 	return ok;
 }
 
@@ -680,35 +693,13 @@ bool
 plat_service_stop(const char *name, struct es_err *e)
 {
 	SC_HANDLE scm = NULL, h = NULL;
-	DWORD err = 0;
-	bool ok = false;
+	bool ok, missing;
 
-	if (!win_service_name_ok(name)) {
-		err_set(e, ES_EINTERNAL, "cannot stop service \"%s\": not a"
-		    " service name", name != NULL ? name : "");
-		return false;
-	}
-	if ((scm = win_scm_open(SC_MANAGER_CONNECT, &err)) == NULL) {
-		err_win(e, ES_EINSTALL, err, "cannot stop service %s: the "
-		    "Service Control Manager refused to open", name);
-		return false;
-	}
-	h = win_service_open(scm, name, SERVICE_STOP | SERVICE_QUERY_STATUS,
-	    &err);
-	if (h == NULL) {
-		/* Nothing to stop, as systemctl's exit 5 on Linux. */
-		if (err == ERROR_SERVICE_DOES_NOT_EXIST)
-			ok = true;
-		else
-			err_win(e, ES_EINSTALL, err, "cannot stop service %s",
-			    name);
-		goto out;
-	}
-	ok = win_service_stop_handle(h, name, e);
-out:
-	if (h != NULL)
-		CloseServiceHandle(h);
-	CloseServiceHandle(scm);
+	h = win_service_connect(name, "stop", SERVICE_STOP |
+	    SERVICE_QUERY_STATUS, &scm, &missing, e);
+	/* Nothing to stop is success, as systemctl's exit 5 on Linux. */
+	ok = h != NULL ? win_service_stop_handle(h, name, e) : missing;
+	win_service_close(scm, h);
 	return ok;
 }
 

@@ -2,8 +2,9 @@
  * (platform/windows/platform_windows_service.c), run under wine by the
  * Windows build. The live tests register real services in the SCM of the
  * (throwaway) WINEPREFIX; they need the sample service program
- * (tools/sample-service), named by ES_TEST_SAMPLE_SERVICE as a core path
- * ("C:/x/nseserv.exe"), and are skipped without it. */
+ * (tools/sample-service): ES_TEST_SAMPLE_SERVICE names it as a core path
+ * ("C:/x/nseserv.exe"), else the build's sample-service.exe is taken
+ * (wine's Z: drive is the host's /); without either they are skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,15 @@
 static const char *
 sample_service(void)
 {
-	return getenv("ES_TEST_SAMPLE_SERVICE");
+	const char *env = getenv("ES_TEST_SAMPLE_SERVICE");
+#ifdef ES_BINARY_DIR
+	static const char built[] = "Z:" ES_BINARY_DIR "/sample-service.exe";
+
+	if (env == NULL && GetFileAttributesA(built) !=
+	    INVALID_FILE_ATTRIBUTES)
+		return built;
+#endif
+	return env;
 }
 
 static void
