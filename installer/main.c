@@ -272,17 +272,6 @@ print_step(size_t i, size_t n, const char *title, void *arg)
 	fflush(stdout);
 }
 
-/* A terminal the wizard can draw on: both ends are terminals and TERM
- * names something better than "dumb" (ncurses checks terminfo itself). */
-static bool
-terminal_usable(void)
-{
-	const char *term = getenv("TERM");
-
-	return plat_stdin_is_tty() && plat_stdout_is_tty() && term != NULL &&
-	    *term != '\0' && strcmp(term, "dumb") != 0;
-}
-
 /* A --root that is a folder, or a symbolic link to one (what the link
  * leads to is the root then, as it would be for any command). */
 static bool
@@ -475,7 +464,7 @@ cmd_install(const struct cli *c)
 	ss.warn = interactive ? NULL : stderr;
 	if (interactive) {
 		rc = WIZARD_NO_TERMINAL;
-		if (!c->text && terminal_usable())
+		if (!c->text && plat_terminal_usable())
 			rc = wizard_run(&ss);
 		if (rc == WIZARD_NO_TERMINAL)
 			rc = prompt_run(&ss, stdin, stdout);

@@ -373,6 +373,12 @@ unsigned plat_terminal_columns(void);
 /* True when standard input/output is a terminal. */
 bool plat_stdin_is_tty(void);
 bool plat_stdout_is_tty(void);
+/* Whether the full-screen wizard can draw here: standard input and output
+ * are both a terminal, and (Linux) TERM names something better than
+ * "dumb" (ncurses checks terminfo itself) or (Windows) both are the
+ * console, which ncurses' Windows console driver draws on whatever TERM
+ * says. */
+bool plat_terminal_usable(void);
 /* This process's id (getpid(2), GetCurrentProcessId). */
 long plat_process_id(void);
 /* Seconds since an arbitrary start, monotonic. */

@@ -168,6 +168,15 @@ plat_stdout_is_tty(void)
 	return isatty(STDOUT_FILENO) == 1;
 }
 
+bool
+plat_terminal_usable(void)
+{
+	const char *term = getenv("TERM");
+
+	return plat_stdin_is_tty() && plat_stdout_is_tty() && term != NULL &&
+	    *term != '\0' && strcmp(term, "dumb") != 0;
+}
+
 unsigned
 plat_terminal_columns(void)
 {

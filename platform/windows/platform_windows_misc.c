@@ -416,6 +416,15 @@ plat_stdout_is_tty(void)
 	return plat_is_console(GetStdHandle(STD_OUTPUT_HANDLE), NULL);
 }
 
+/* ncurses built with --enable-term-driver draws on the console through
+ * its Windows console driver when TERM is unset, as it is in cmd.exe,
+ * PowerShell and Windows Terminal. */
+bool
+plat_terminal_usable(void)
+{
+	return plat_stdin_is_tty() && plat_stdout_is_tty();
+}
+
 unsigned
 plat_terminal_columns(void)
 {

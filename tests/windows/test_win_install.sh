@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Issue 11: a silent install of each component on Windows (under wine):
+# the files under Program Files, the services that the Service Control
+# Manager really starts and stops, the Add/Remove Programs entry with its
+# values, `status`, a re-run with the same answers that changes nothing,
+# and `uninstall --silent` through the entry's QuietUninstallString, after
+# which the files, the services and the registry entries are gone.
+. "$(dirname "$0")/lib_wine.sh"
+wine_prefix
+
+# install_check COMPONENT ANSWERS SERVICES...
+install_check() {
+	local comp=$1 answers=$2 s before after quiet
+	shift 2
+	run 0 --silent --answers "$(winpath "$answers")" || return
+	out_has "Installed Nexpose 7.3.1 in C:/Program Files/Rapid7/Nexpose."
+	exists "$INSTALL/.install/record"
+	exists "$INSTALL/nse/nseserv.exe"
+	exists "$INSTALL/nse/conf/consoles.xml"
+	for s in "$@"; do
+		check "$s is registered with the SCM" reg_has "$SVC_KEY\\$s"
+		# ImagePath quoted: Program Files has a space.
+		check "$s's ImagePath is quoted" \
+		    bash -c '[[ "$1" == \"*\" ]]' _ "$(reg_value "$SVC_KEY\\$s" ImagePath)"
+		check "$s starts automatically (Start = 2)" \
+		    test "$(reg_value "$SVC_KEY\\$s" Start)" = 0x2
+		check "$s is running" wait_state "$s" RUNNING
+	done
+
+	# The Add/Remove Programs entry.
+	local k="$ARP_KEY\\Nexpose"
+	check "the Add/Remove Programs entry exists" reg_has "$k"
+	local name
+	name=$(reg_value "$k" DisplayName)
+	check "DisplayName '$name' names the product, no trailing space" \
+	    bash -c '[[ "$1" == Nexpose* && "$1" != *" " ]]' _ "$name"
+	check "DisplayVersion is the payload's" \
+	    test "$(reg_value "$k" DisplayVersion)" = 7.3.1
+	check "Publisher is set" test -n "$(reg_value "$k" Publisher)"
+	check "InstallLocation names the install folder" \
+	    test "$(reg_value "$k" InstallLocation)" = 'C:\Program Files\Rapid7\Nexpose'
+	check "NoModify is 1" test "$(reg_value "$k" NoModify)" = 0x1
+	check "NoRepair is 1" test "$(reg_value "$k" NoRepair)" = 0x1
+	check "EstimatedSize is set" test -n "$(reg_value "$k" EstimatedSize)"
+	quiet=$(reg_value "$k" QuietUninstallString)
+	check "QuietUninstallString runs the kept uninstaller silently" \
+	    bash -c '[[ "$1" == \"C:\\Program\ Files\\Rapid7\\Nexpose\\*.exe\"* && "$1" == *uninstall* ]]' _ "$quiet"
+	check "UninstallString is set" test -n "$(reg_value "$k" UninstallString)"
+
+	run 0 status
+	out_has "Install dir:  C:/Program Files/Rapid7/Nexpose"
+
+	# The same answers again: exit 0, nothing changed.
+	before=$(wtree "$INSTALL")
+	run 0 --silent --answers "$(winpath "$answers")"
+	after=$(wtree "$INSTALL")
+	check "a re-run with the same answers changes no file" \
+	    test "$before" = "$after"
+
+	# engine-setup stops and starts what it installed (sc stop works too).
+	for s in "$@"; do
+		wine sc stop "$s" >/dev/null 2>&1
+		check "$s stops" wait_state "$s" STOPPED
+		wine sc start "$s" >/dev/null 2>&1
+		check "$s starts again" wait_state "$s" RUNNING
+	done
+
+	# Uninstall as Add/Remove Programs would, quietly.
+	# "C:\...\engine-setup.exe" ARGS: the program, as Windows would
+	# start it, and its arguments (none of which has a space).
+	local exe=${quiet#\"}
+	exe=${exe%%\"*}
+	local args=${quiet#\""$exe"\"}
+	TESTS_RUN=$((TESTS_RUN + 1))
+	# shellcheck disable=SC2086
+	OUT=$(wine "$exe" $args 2>&1)
+	RC=$?
+	check "the QuietUninstallString's uninstall exits 0 ($OUT)" test "$RC" -eq 0
+	for s in "$@"; do
+		check "$s is gone from the SCM" test "$(service_state "$s")" = none
+		check "$s's registry key is gone" lacks_key "$SVC_KEY\\$s"
+	done
+	check "the Add/Remove Programs entry is gone" lacks_key "$k"
+	# Only the logs stay, as on Linux (docs/install-record.md).
+	check "only the logs are left in the install folder" test \
+	    "$(cd "$INSTALL" && find . -type f | sort | tr '\n' ' ')" = \
+	    "./.install/install.log ./.install/uninstall.log "
+	missing "$INSTALL/nse"
+	missing "$INSTALL/engine-setup.exe"
+	run 0 status
+	out_has "Not installed"
+}
+
+engine_answers console-to-engine > "$WORK/engine.txt"
+echo "start_service = yes" >> "$WORK/engine.txt"
+install_check engine "$WORK/engine.txt" nexposeengine
+
+console_answers
+sed -i 's/^start_service = no/start_service = yes/' "$WORK/console.txt"
+sed -i "/^console_admin_password_file/d" "$WORK/console.txt"
+echo "console_admin_password_file = $(winpath "$WORK/pw")" >> "$WORK/console.txt"
+install_check console "$WORK/console.txt" nexposeconsole
+
+finish
