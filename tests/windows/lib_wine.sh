@@ -61,8 +61,14 @@ wine_prefix() {
 	# Windows would at log-off: one waits here, as a logged-on session
 	# would, so that a service started by one run is still running for
 	# the next.
-	(sleep 3600 | wine cmd /c pause >/dev/null 2>&1) &
-	on_exit "kill $! 2>/dev/null"
+	# It waits on a FIFO whose writing end this shell holds: when the
+	# test ends, the end closes and it exits. No process of its own
+	# outlives the test holding CTest's output pipe open.
+	mkfifo "$WORK/keepalive"
+	wine cmd /c pause < "$WORK/keepalive" > /dev/null 2>&1 &
+	KEEPALIVE_PID=$!
+	exec {KEEPALIVE_FD}> "$WORK/keepalive"
+	on_exit 'exec {KEEPALIVE_FD}>&-; kill "$KEEPALIVE_PID" 2>/dev/null; true'
 	DRIVE_C=$WINEPREFIX/drive_c
 	PF="$DRIVE_C/Program Files"
 	INSTALL="$PF/Rapid7/Nexpose"
