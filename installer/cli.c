@@ -36,7 +36,8 @@ cli_usage(void)
 "  --root DIR          install into DIR as if it were /; nothing outside DIR\n"
 "                      is touched (images, tests)\n"
 "  --check             validate answers and requirements, print the plan,\n"
-"                      change nothing\n"
+"                      change nothing (install only: uninstall, pair and\n"
+"                      consoles refuse it)\n"
 "  --overwrite         reinstall over an existing installation\n"
 "  --log FILE          also write the install log to FILE\n"
 "  --payload FILE      install the payload carried by FILE (another\n"
@@ -305,6 +306,19 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	};
 	size_t max;
 
+	/* --check promises to change nothing (cli-contract.md): only install
+	 * has a dry run, so on a command that changes the host it is refused
+	 * rather than ignored (an "uninstall --check" would uninstall). */
+	if (c->check && (c->cmd == CMD_UNINSTALL || c->cmd == CMD_PAIR ||
+	    c->cmd == CMD_CONSOLES)) {
+		err_set(e, ES_EUSAGE, "--check is a dry run of install only; "
+		    "%s has none, so nothing was done (engine-setup status "
+		    "shows what is installed%s)", c->cmd == CMD_UNINSTALL ?
+		    "uninstall" : c->cmd == CMD_PAIR ? "pair" : "consoles",
+		    c->cmd == CMD_PAIR ? "; pair --test tries the pairing "
+		    "without keeping it" : "");
+		return false;
+	}
 	switch (c->cmd) {
 	case CMD_INSTALL:
 	case CMD_UNINSTALL:

@@ -152,6 +152,17 @@ mkdir -p "$R"
 run 0 --silent --answers "$WORK/e.txt" --root "$R"
 run 0 consoles list --root "$R"
 out_has "engine-setup pair --console HOST[:PORT] --root '$WORK/a root'\''s place'"
+# --check changes nothing: on a command without a dry run it is refused,
+# not ignored (an "uninstall --check" once uninstalled).
+before=$(tree "$R")
+run 2 uninstall --check --silent --root "$R"
+out_has "--check is a dry run of install only; uninstall has none, so nothing was done"
+run 2 pair --check --console 127.0.0.1:1 --root "$R"
+out_has "pair --test tries the pairing without keeping it"
+run 2 consoles --check enable 127.0.0.1 --root "$R"
+check "uninstall, pair and consoles with --check changed nothing" \
+    test "$before" = "$(tree "$R")"
+run 0 status --check --root "$R"
 # Exit 7 under a --root that needs quoting: the uninstall command printed
 # works when pasted into a shell.
 run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
