@@ -1,0 +1,426 @@
+/* `engine-setup [install]`: the wizard, line mode or a silent install. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "answers.h"
+#include "cmd.h"
+#include "log.h"
+#include "prompt.h"
+#include "runlock.h"
+#include "secret.h"
+#include "wizard.h"
+#include "wrap.h"
+
+/* install4j reads NAME.varfile beside the installer (the media file name
+ * without its extension). */
+static char *
+auto_varfile(void)
+{
+	char *self = plat_self_exe(), *dot, *slash, *path;
+
+	if (self == NULL)
+		return NULL;
+	slash = strrchr(self, '/');
+	dot = strrchr(self, '.');
+	if (dot != NULL && (slash == NULL || dot > slash) &&
+	    (strcmp(dot, ".bin") == 0 || strcmp(dot, ".sh") == 0 ||
+	    strcmp(dot, ".exe") == 0))
+		*dot = '\0';
+	path = xasprintf("%s.varfile", self);
+	free(self);
+	if (plat_file_type(path) != PLAT_FILE) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* install4j -DNAME=VALUE: noted in the log, no effect (cli-contract.md);
+ * the value is not logged. */
+static void
+log_sysprops(const struct cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->sysprops.n; i++)
+		log_msg("-D%s=... (a Java system property of the reference "
+		    "installer) accepted and ignored%s", c->sysprops.v[i],
+		    strcmp(c->sysprops.v[i],
+		    "install4j.suppressUnattendedReboot") == 0 ?
+		    ": engine-setup never reboots the host" : "");
+}
+
+static bool
+build_plan(const struct cli *c, struct plan *p, struct es_err *e)
+{
+	char *auto_vf = auto_varfile();
+	size_t i;
+	bool ok = true;
+
+	if (auto_vf != NULL) {
+		log_msg("reading %s (beside the installer)", auto_vf);
+		ok = answers_load(p, auto_vf, PLAN_SRC_VARFILE_AUTO, e) && ok;
+		free(auto_vf);
+	}
+	for (i = 0; i < c->answer_files.n; i++) {
+		log_msg("reading answers from %s", c->answer_files.v[i]);
+		ok = answers_load(p, c->answer_files.v[i], PLAN_SRC_FILE, e) &&
+		    ok;
+	}
+	if (c->dir != NULL)
+		ok = plan_set(p, "install_dir", c->dir, PLAN_SRC_SET, NULL, 0,
+		    e) && ok;
+	for (i = 0; i < c->sets.n; i++)
+		ok = answers_set_arg(p, c->sets.v[i], PLAN_SRC_SET, e) && ok;
+	return ok;
+}
+
+static void
+print_requirements(const struct req_report *r, FILE *out)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	session_requirements_text(r, session_output_width(), &b);
+	fprintf(out, "System requirements:\n%s", b.s != NULL ? b.s : "");
+	sbuf_free(&b);
+}
+
+struct progress_state {
+	bool tty;
+	int last_decile;
+	double start;
+};
+
+static bool
+print_progress(const struct payload_progress *pr, void *arg)
+{
+	struct progress_state *s = arg;
+	char done[32], total[32];
+	int pct = pr->bytes_total > 0 ?
+	    (int)(pr->bytes_done * 100 / pr->bytes_total) : 100;
+	double elapsed = plat_monotonic() - s->start;
+
+	human_bytes(pr->bytes_done, done, sizeof done);
+	human_bytes(pr->bytes_total, total, sizeof total);
+	if (s->tty) {
+		double left = pct > 0 ? elapsed * (100 - pct) / pct : 0;
+
+		printf("\r      %3d%%  %s of %s, %llu of %llu files, %.0f s "
+		    "left   ", pct, done, total,
+		    (unsigned long long)pr->files_done,
+		    (unsigned long long)pr->files_total, left);
+		if (pr->files_done == pr->files_total)
+			printf("\n");
+		fflush(stdout);
+	} else if (pct / 25 > s->last_decile) {
+		s->last_decile = pct / 25;
+		printf("      %3d%%  %s of %s, %llu of %llu files\n", pct, done,
+		    total, (unsigned long long)pr->files_done,
+		    (unsigned long long)pr->files_total);
+		fflush(stdout);
+	}
+	return true;
+}
+
+static void
+print_step(size_t i, size_t n, const char *title, void *arg)
+{
+	(void)arg;
+	printf("[%zu/%zu] %s\n", i + 1, n, title);
+	fflush(stdout);
+}
+
+/* A --root that is a folder, or a symbolic link to one (what the link
+ * leads to is the root then, as it would be for any command). */
+static bool
+root_is_folder(const char *root)
+{
+	char *real;
+	bool ok;
+
+	if (plat_file_type(root) == PLAT_DIR)
+		return true;
+	real = plat_real_path(root);
+	ok = real != NULL && plat_file_type(real) == PLAT_DIR;
+	free(real);
+	return ok;
+}
+
+/* "engine-setup uninstall", with this run's --root (shell-quoted) so that
+ * it works as printed; into b, which the caller frees. */
+static const char *
+uninstall_command(const struct cli *c, struct sbuf *b)
+{
+	sbuf_add(b, "engine-setup uninstall");
+	sbuf_add_root_option(b, c->root);
+	return b->s;
+}
+
+/* An installation whose record cannot be read (e says why): without
+ * --overwrite nothing can be compared with it (exit 7, unchanged); with
+ * it, it is replaced as a whole, which is said first; e is cleared. */
+static bool
+install_damaged(const struct cli *c, const struct record *old,
+    struct es_err *e)
+{
+	struct es_err note;
+
+	if (!c->overwrite) {
+		e->code = ES_EEXISTS;
+		err_set(e, ES_EEXISTS, "So these answers cannot be compared "
+		    "with the installation at %s, and nothing was changed. To "
+		    "replace it with this installation (a new record, engine "
+		    "id and key; consoles it was paired with must pair again), "
+		    "run the same command again with --overwrite",
+		    old->install_dir);
+		return false;
+	}
+	note = *e;
+	err_clear(e);
+	err_set(e, 0, "%s", err_sentence(&note));
+	err_set(e, 0, "--overwrite replaces the installation at %s as a "
+	    "whole: a new record, engine id and key (consoles it was paired "
+	    "with must pair again)", old->install_dir);
+	cmd_say_note(e);
+	err_clear(e);
+	return true;
+}
+
+int
+cmd_install(const struct cli *c)
+{
+	struct payload pl;
+	struct manifest m;
+	struct plan p;
+	struct plat_facts facts;
+	struct record old;
+	struct req_report req;
+	struct install_opts io;
+	struct install_result res;
+	struct plan_validate_opts vo;
+	struct progress_state ps;
+	struct session ss;
+	struct es_err e;
+	struct plat_run_lock *lock = NULL;
+	struct sbuf why, cmd;
+	char *license = NULL;
+	const char *root = c->root != NULL ? c->root : "/";
+	enum install_existing ex;
+	bool interactive = !c->silent && !c->check;
+	int rc = 0;
+
+	err_clear(&e);
+	memset(&pl, 0, sizeof pl);
+	memset(&m, 0, sizeof m);
+	sbuf_init(&why);
+	sbuf_init(&cmd);
+	plan_init(&p);
+	record_init(&old);
+	memset(&ss, 0, sizeof ss);
+	plat_signals_install();
+
+	if (!log_open(c->log, &e)) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	log_sysprops(c);
+	if (!build_plan(c, &p, &e)) {
+		cmd_say_error(&e, "Nothing was changed.");
+		rc = ES_EUSAGE;
+		goto out;
+	}
+	if (!cmd_open_payload(c, &pl, &m, &license, &e)) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	plat_facts(&facts);
+	plan_apply_defaults(&p, facts.hostname);
+	memset(&vo, 0, sizeof vo);
+	vo.silent = !interactive;
+	vo.license_implied = c->install4j_quiet;
+	vo.root = root;
+	if (!plan_validate(&p, &vo, &e)) {
+		cmd_say_error(&e, "Nothing was changed.");
+		rc = ES_EUSAGE;
+		goto out;
+	}
+	if (!interactive)
+		secret_warn_plan_files(&p, stderr);
+	if (c->root != NULL && !root_is_folder(c->root)) {
+		err_set(&e, ES_EUSAGE, "--root %s is not an existing folder: "
+		    "create it first", c->root);
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	if (c->root == NULL && !plat_is_admin()) {
+		err_set(&e, ES_EREQ, "installing into %s needs administrator "
+		    "rights: %s, or install into a folder of yours with --root "
+		    "DIR", plan_get(&p, PK_INSTALL_DIR), plat_admin_advice());
+		rc = cmd_fail(&e);
+		goto out;
+	}
+
+	/* Before the installation is read, so that the decision below still
+	 * holds when the steps run; --check changes nothing and needs none. */
+	if (!c->check && !runlock_take(root, c->wait_lock, stdout, &lock, &e)) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+
+	memset(&io, 0, sizeof io);
+	io.root = root;
+	io.overwrite = c->overwrite;
+	io.payload = &pl;
+	io.manifest = &m;
+	ex = install_existing(&p, &io, &old, &why, &e);
+	if (e.code != 0 && old.install_dir != NULL &&
+	    !install_damaged(c, &old, &e)) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	if (e.code != 0) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	if (ex == INSTALL_SAME) {
+		printf("%s %s is already installed at %s with the same answers:"
+		    " nothing to do.\n", m.product, m.version, old.install_dir);
+		rc = 0;
+		goto out;
+	}
+	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
+		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
+		    "with other answers; what differs:\n%sNothing was changed. "
+		    "To install with these answers, run the same command again "
+		    "with --overwrite (the engine keeps its id, key and paired "
+		    "consoles), or remove the installation first:\n  %s",
+		    old.product ? old.product : "the product",
+		    old.version ? old.version : "", old.component,
+		    old.install_dir, why.s != NULL ? why.s : "",
+		    uninstall_command(c, &cmd));
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	if (ex == INSTALL_DIFFERENT &&
+	    strcmp(old.install_dir, plan_get(&p, PK_INSTALL_DIR)) != 0) {
+		err_set(&e, ES_EEXISTS, "an installation exists at %s; "
+		    "--overwrite replaces it only in the same place. To "
+		    "install at %s, remove it first:\n  %s", old.install_dir,
+		    plan_get(&p, PK_INSTALL_DIR), uninstall_command(c, &cmd));
+		rc = cmd_fail(&e);
+		goto out;
+	}
+
+	ss.plan = &p;
+	ss.manifest = &m;
+	ss.license = license;
+	ss.payload = &pl;
+	ss.root = root;
+	ss.overwrite = c->overwrite;
+	ss.record = c->record;
+	ss.facts = facts;
+	ss.warn = interactive ? NULL : stderr;
+	if (interactive) {
+		rc = WIZARD_NO_TERMINAL;
+		if (!c->text && plat_terminal_usable())
+			rc = wizard_run(&ss);
+		if (rc == WIZARD_NO_TERMINAL)
+			rc = prompt_run(&ss, stdin, stdout);
+		goto out;
+	}
+	if (!install_preflight(&p, &io, &req, &e)) {
+		print_requirements(&req, stdout);
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	print_requirements(&req, stdout);
+	/* A signal that came before the connection test: the test counts only
+	 * those that come during it. */
+	if (plat_signals_pending() > 0) {
+		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		    "SIGTERM)");
+		rc = cmd_fail(&e);
+		fprintf(stderr, "Nothing was changed.\n");
+		goto out;
+	}
+	/* Engine-to-Console with pair_now = yes: the connection test runs
+	 * before anything is written (cli-contract.md: exit 4, unchanged). */
+	if (install_pairs(&p)) {
+		struct pairing_result pr;
+		char *where = addr_with_port(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    plan_port(&p, PK_CONSOLE_PORT));
+
+		memset(&pr, 0, sizeof pr);
+		printf("Connection test with the console at %s:\n", where);
+		free(where);
+		if (!session_pairing_test(&ss, session_print_pair_step, NULL,
+		    stdout, &pr, &e)) {
+			pairing_result_free(&pr);
+			rc = cmd_fail(&e);
+			fprintf(stderr, "Nothing was changed.\n");
+			goto out;
+		}
+		printf("Console %s (%s), key %s.\n", pr.console_name,
+		    pr.console_id, pr.console_spki);
+		pairing_result_free(&pr);
+	}
+	if (c->check) {
+		char *text = plan_write(&p);
+
+		/* Answers lines only, so that the plan is an answers file;
+		 * --root is an option, shown as a comment. */
+		printf("\nPlan (nothing was changed):\n%s", text);
+		if (c->root != NULL)
+			printf("# given with --root %s (an option, not an "
+			    "answer)\n", c->root);
+		free(text);
+		goto out;
+	}
+
+	memset(&res, 0, sizeof res);
+	memset(&ps, 0, sizeof ps);
+	ps.tty = plat_stdout_is_tty();
+	ps.start = plat_monotonic();
+	if (!session_install(&ss, print_progress, &ps, print_step, NULL, &res,
+	    &e)) {
+		rc = cmd_fail(&e);
+		if (!res.undo_kept)
+			fprintf(stderr, "Everything this run changed was "
+			    "undone.\n");
+		goto out;
+	}
+	if (res.log_warning[0] != '\0')
+		fprintf(stderr, "engine-setup: warning: %s\n", res.log_warning);
+	{
+		struct sbuf b, w;
+
+		sbuf_init(&b);
+		sbuf_init(&w);
+		session_next_steps(&ss, &res, &b);
+		wrap_text(&w, b.s, session_output_width());
+		printf("\n%s", w.s);
+		sbuf_free(&b);
+		sbuf_free(&w);
+		if (!session_record(&ss, &e)) {
+			struct es_err r = { 0 };
+
+			err_set(&r, ES_EUSAGE, "--record: %s", e.msg);
+			cmd_say_error(&r, NULL);
+		}
+	}
+out:
+	sbuf_free(&why);
+	sbuf_free(&cmd);
+	session_free(&ss);
+	free(license);
+	record_free(&old);
+	plan_free(&p);
+	manifest_free(&m);
+	payload_close(&pl);
+	log_close();
+	plat_run_lock_release(lock);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/* What every command shares: how errors and notes are shown, and
+ * how the payload is opened. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "crypto.h"
+#include "status.h"
+#include "wizard.h"
+#include "wrap.h"
+
+/* Show e on standard error as sentences ("engine-setup: " first), at the
+ * terminal's width when there is one, then the line then (NULL: none). */
+void
+cmd_say_error(struct es_err *e, const char *then)
+{
+	struct sbuf b, w;
+
+	sbuf_init(&b);
+	sbuf_init(&w);
+	/* File names, keys and words a user gave are in the message: their
+	 * control characters are shown, not sent to the terminal. */
+	sbuf_add(&b, "engine-setup: ");
+	sbuf_add_shown(&b, err_sentence(e), true);
+	sbuf_addf(&b, "\n%s%s", then != NULL ? then : "",
+	    then != NULL ? "\n" : "");
+	wrap_text(&w, b.s, session_output_width());
+	fflush(stdout);
+	fputs(w.s, stderr);
+	sbuf_free(&b);
+	sbuf_free(&w);
+}
+
+/* Show e's message on standard output as a note (it is not an error),
+ * shown as cmd_say_error() shows one. */
+void
+cmd_say_note(struct es_err *e)
+{
+	struct sbuf b, w;
+
+	sbuf_init(&b);
+	sbuf_init(&w);
+	sbuf_add(&b, "Note: ");
+	sbuf_add_shown(&b, err_sentence(e), true);
+	sbuf_add(&b, "\n");
+	wrap_text(&w, b.s, session_output_width());
+	fputs(w.s, stdout);
+	fflush(stdout);
+	sbuf_free(&b);
+	sbuf_free(&w);
+}
+
+int
+cmd_fail(struct es_err *e)
+{
+	cmd_say_error(e, NULL);
+	return e->code != 0 ? e->code : ES_EINTERNAL;
+}
+
+/* Open this program's payload (or --payload FILE) and read its manifest. */
+bool
+cmd_open_payload(const struct cli *c, struct payload *p, struct manifest *m,
+    char **license, struct es_err *e)
+{
+	char *self = NULL;
+	bool ok;
+
+	if (c->payload == NULL && (self = plat_self_exe()) == NULL) {
+		err_set(e, ES_EINTERNAL, "cannot find this program's own file "
+		    "to read its payload; give it with --payload FILE");
+		return false;
+	}
+	ok = payload_open(p, c->payload != NULL ? c->payload : self, e) &&
+	    payload_read_meta(p, m, license, e);
+	free(self);
+	return ok;
+}
+
+/* Replace the installation's consoles.xml with data (op "pair" or
+ * "consoles"), and the record's SHA-256 of it in the same journalled
+ * change: uninstall keeps a file whose bytes the record does not know
+ * (uninstall.h), and this change is engine-setup's own. cancellable:
+ * exec_replace_files(). */
+bool
+cmd_replace_consoles(const char *root, const char *op, struct record *r,
+    const char *idir, const char *data, size_t len, unsigned mode,
+    bool cancellable, struct es_err *e)
+{
+	struct exec_file f[2];
+	char sha[65], *path = xasprintf("%s/" CONSOLES_REL, r->install_dir);
+	char *text = NULL;
+	size_t n = 1;
+	bool ok;
+
+	f[0].rel = CONSOLES_REL;
+	f[0].data = data;
+	f[0].len = len;
+	f[0].mode = mode;
+	crypto_sha256_hex(data, len, sha);
+	if (record_set_file(r, path, sha, mode)) {
+		text = record_format(r);
+		f[1].rel = RECORD_REL;
+		f[1].data = text;
+		f[1].len = strlen(text);
+		f[1].mode = 0600;
+		n = 2;
+	}
+	ok = exec_replace_files(root, op, r->install_dir, idir, f, n,
+	    cancellable, e);
+	free(text);
+	free(path);
+	return ok;
+}

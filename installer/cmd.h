@@ -1,0 +1,49 @@
+/* The commands of ../shared/cli-contract.md, one file each (cmd-*.c), and
+ * what they share (cmd.c). main.c only dispatches to them. */
+#ifndef ES_CMD_H
+#define ES_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "error.h"
+#include "manifest.h"
+#include "payload.h"
+#include "record.h"
+
+/* Each returns the process's exit code (../shared/cli-contract.md,
+ * "Exit codes"). */
+int cmd_install(const struct cli *c);         /* cmd-install.c */
+int cmd_uninstall(const struct cli *c);       /* cmd-uninstall.c */
+int cmd_status(const struct cli *c);          /* cmd-status.c */
+int cmd_consoles(const struct cli *c);        /* cmd-consoles.c */
+int cmd_pair(const struct cli *c);            /* cmd-pair.c */
+int cmd_payload_info(const struct cli *c);    /* cmd-payload.c */
+int cmd_show_license(const struct cli *c);    /* cmd-payload.c */
+
+/* Show e on standard error as sentences ("engine-setup: " first), at the
+ * terminal's width when there is one, then the line then (NULL: none). */
+void cmd_say_error(struct es_err *e, const char *then);
+/* Show e's message on standard output as a note (it is not an error),
+ * shown as cmd_say_error() shows one. */
+void cmd_say_note(struct es_err *e);
+/* cmd_say_error(e, NULL); returns e's code, or ES_EINTERNAL for none. */
+int cmd_fail(struct es_err *e);
+/* Open this program's payload (or --payload FILE) into p and read its
+ * manifest into m and its licence text into *license (caller frees);
+ * false with e set (ES_EINTERNAL, ES_EPAYLOAD ...). */
+bool cmd_open_payload(const struct cli *c, struct payload *p,
+    struct manifest *m, char **license, struct es_err *e);
+
+/* Replace the installation's consoles.xml with data (op "pair" or
+ * "consoles"), and the record's SHA-256 of it in the same journalled
+ * change: uninstall keeps a file whose bytes the record does not know
+ * (uninstall.h), and this change is engine-setup's own. root is "/" or
+ * the --root folder, idir install_dir under it; cancellable:
+ * exec_replace_files(). False with e set. */
+bool cmd_replace_consoles(const char *root, const char *op, struct record *r,
+    const char *idir, const char *data, size_t len, unsigned mode,
+    bool cancellable, struct es_err *e);
+
+#endif
