@@ -1067,27 +1067,26 @@ out:
 }
 
 /* Keep a copy of engine-setup without its payload in the installation
- * (plat_product_uninstaller), for Add/Remove Programs' Uninstall: staged
- * like every other file, so the run's undo takes it away again, and
- * listed in the record, so that an uninstall removes it. */
+ * (plat_program_name()), for the commands after install and for Add/Remove
+ * Programs' Uninstall: staged like every other file, so the run's undo
+ * takes it away again, and listed in the record, so that an uninstall
+ * removes it. */
 static bool
-step_uninstaller(struct exec *x, void *arg, struct es_err *e)
+step_program(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
-	const char *name = plat_product_uninstaller(c->o->root);
+	const char *name = plat_program_name();
 	char *data = NULL;
 	size_t len = 0;
 	bool ok;
 
 	(void)x;
-	if (name == NULL)
-		return true;
 	if (!install_stub(&data, &len, e))
 		return false;
 	ok = install_write(c, name, data, len, 0755, e);
 	free(data);
 	if (ok)
-		log_msg("kept the uninstaller %s/%s (%zu bytes)",
+		log_msg("kept the program %s/%s (%zu bytes)",
 		    c->install_dir, name, len);
 	return ok;
 }
@@ -1186,7 +1185,7 @@ static const struct exec_step install_steps[] = {
 	{ "Writing configuration", step_configure, NULL },
 	{ "Pairing with the console", step_pair, applies_pair },
 	{ "Registering the service", step_services, applies_services },
-	{ "Keeping the uninstaller", step_uninstaller, applies_product },
+	{ "Keeping the program", step_program, NULL },
 	{ "Writing the install record", step_record, NULL },
 	{ "Moving into place", step_move, NULL },
 	{ "Recording the installation", step_pointer, NULL },

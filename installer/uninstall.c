@@ -133,9 +133,9 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 	 * install_dir and never through a link there (a link an older
 	 * payload placed must not lead the removal elsewhere). */
 	idir = plat_join_root(root, r->install_dir);
-	/* The uninstaller copy may be the program running this uninstall. */
-	if ((rel = plat_product_uninstaller(root)) != NULL) {
-		char *self = xasprintf("%s/%s", idir, rel);
+	/* The kept copy may be the program running this uninstall. */
+	{
+		char *self = xasprintf("%s/%s", idir, plat_program_name());
 
 		plat_release_self(self);
 		free(self);

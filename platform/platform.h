@@ -302,12 +302,15 @@ struct plat_product {
 	uint64_t size;             /* bytes the installation takes */
 };
 
-/* The file name of the copy of engine-setup (without its payload) that an
- * installation under root keeps in its install_dir for the list's
- * Uninstall command: Windows "engine-setup.exe". NULL when the platform
- * keeps no list or root is not "/" (a --root folder cannot hold the live
- * system's list: decision 2 of issue 11): then nothing is registered and
- * no copy is kept. */
+/* The file name of the copy of engine-setup (without its payload) that
+ * every installation keeps in its install_dir, so that status, pair,
+ * consoles, identity and uninstall work without the downloaded file:
+ * "engine-setup", Windows "engine-setup.exe". */
+const char *plat_program_name(void);
+/* The kept copy's name (plat_program_name()) when the list's Uninstall
+ * command runs it: NULL when the platform keeps no list or root is not
+ * "/" (a --root folder cannot hold the live system's list: decision 2 of
+ * issue 11): then nothing is registered. */
 const char *plat_product_uninstaller(const char *root);
 /* Add p to the list of installed programs, or replace the entry named
  * p->key (Windows: HKLM\Software\Microsoft\Windows\CurrentVersion\

@@ -17,6 +17,12 @@
 
 #include "platform.h"
 
+const char *
+plat_program_name(void)
+{
+	return "engine-setup";
+}
+
 /* Linux keeps no list of installed programs beside the package
  * managers': an installation is found through plat_state_file(). */
 const char *

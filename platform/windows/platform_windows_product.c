@@ -73,9 +73,15 @@ win_product_key(const char *key)
 }
 
 const char *
+plat_program_name(void)
+{
+	return "engine-setup.exe";
+}
+
+const char *
 plat_product_uninstaller(const char *root)
 {
-	return win_product_live(root) ? "engine-setup.exe" : NULL;
+	return win_product_live(root) ? plat_program_name() : NULL;
 }
 
 bool

@@ -15,10 +15,10 @@ engine_answers console-to-engine > "$WORK/c2e.txt"
 R=$(newroot)
 run 0 --silent --answers "$WORK/c2e.txt" --root "$R"
 out_lacks "Pairing with the console"
-out_has "[1/8] Preparing folders"
-out_has "[4/8] Registering the service"
-out_has "[8/8] Starting the service"
-out_lacks "/9]"
+out_has "[1/9] Preparing folders"
+out_has "[4/9] Registering the service"
+out_has "[9/9] Starting the service"
+out_lacks "/10]"
 flat
 out_has "Service nexposeengine: installed, not started (no running service manager for this root: it was installed under --root; on the target, start it with \`systemctl start nexposeengine\`)."
 run 0 status --root "$R"
@@ -34,7 +34,7 @@ out_lacks "injected failure"
 # answer, and the command fits the init system.
 R=$(newroot)
 run 0 --silent --answers "$WORK/c2e.txt" --set start_service=no --root "$R"
-out_has "[7/7] Recording the installation"
+out_has "[8/8] Recording the installation"
 out_lacks "Starting the service"
 flat
 out_has "Service nexposeengine: installed, not started (start_service = no; start it with \`systemctl start nexposeengine\`)."
@@ -47,7 +47,7 @@ engine_answers > "$WORK/e2c.txt"
 R=$(newroot)
 run 0 --silent --answers "$WORK/e2c.txt" --root "$R"
 out_lacks "Pairing with the console"
-out_has "[8/8] Starting the service"
+out_has "[9/9] Starting the service"
 
 # SysV (a root with /etc/init.d and no systemd): the init script's command.
 R=$(newroot)

@@ -151,7 +151,7 @@ drive "$WORK/engine.steps" 0 -c --root "$R"
 OUT=$(tr '\r\n' '  ' <<<"$OUT" | tr -s ' ')
 out_has "Service nexposeengine: installed, not started (start_service = no; start it with \`systemctl start nexposeengine\`)."
 out_lacks "Pairing with the console"
-out_has "[7/7] Recording the installation"
+out_has "[8/8] Recording the installation"
 file_has "$R/opt/rapid7/nexpose/nse/conf/nse.xml" 'communication="console-to-engine"'
 file_has "$R/opt/rapid7/nexpose/nse/conf/nse.xml" 'port="40999"'
 
