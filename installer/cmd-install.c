@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "answers.h"
 #include "cmd.h"
+#include "consoles.h"
 #include "log.h"
 #include "prompt.h"
 #include "runlock.h"
@@ -189,6 +190,97 @@ install_damaged(const struct cli *c, const struct record *old,
 	return true;
 }
 
+/* The console in cs that an Engine-to-Console pairing with host:port
+ * (host in addr_normal() form) recorded, or NULL. */
+static const struct console_entry *
+rerun_console(const struct consoles *cs, const char *host, unsigned port)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++) {
+		const struct console_entry *ce = &cs->v[i];
+		char *normal;
+		bool same;
+
+		if (!ce->connect_to || ce->last_address == NULL ||
+		    ce->port == NULL || strtoul(ce->port, NULL, 10) != port)
+			continue;
+		normal = addr_normal(ce->last_address);
+		same = strcmp(normal, host) == 0;
+		free(normal);
+		if (same)
+			return ce;
+	}
+	return NULL;
+}
+
+/* A re-run with the same answers as the installation that asks to pair
+ * (pair_now = yes and a console): the pairing answers are part of what a
+ * re-run compares (issue 12), so pair with that console when the engine is
+ * not paired with it (connection test first; exit 4 and nothing changed
+ * when it fails; --check runs only the test), and say so when it is. */
+static int
+install_rerun_pair(const struct cli *c, struct plan *p, struct record *old,
+    const struct manifest *m)
+{
+	const char *root = c->root != NULL ? c->root : "/";
+	struct consoles cs;
+	struct cmd_pair_target t;
+	struct secret_source src;
+	const struct console_entry *ce;
+	struct es_err e;
+	char *idir, *host, *where, *secret = NULL;
+	unsigned port = plan_port(p, PK_CONSOLE_PORT);
+	int rc = 0;
+
+	err_clear(&e);
+	memset(&cs, 0, sizeof cs);
+	idir = plat_join_root(root, old->install_dir);
+	host = addr_normal(plan_get(p, PK_CONSOLE_ADDRESS));
+	where = addr_with_port(host, port);
+	if (!consoles_load(&cs, idir, &e)) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	if ((ce = rerun_console(&cs, host, port)) != NULL) {
+		printf("%s %s is already installed at %s with the same answers, "
+		    "and paired with the console %s at %s (console %s in "
+		    CONSOLES_REL "): nothing to do.\n", m->product, m->version,
+		    old->install_dir, ce->name != NULL ? ce->name : "?", where,
+		    ce->id != NULL ? ce->id : "?");
+		goto out;
+	}
+	printf("%s %s is already installed at %s with the same answers, but "
+	    "it is not paired with the console at %s: %s.\n", m->product,
+	    m->version, old->install_dir, where, c->check ?
+	    "testing the connection to it (--check changes nothing)" :
+	    "pairing with it now; nothing else changes");
+	secret_from_plan(p, &src);
+	if ((secret = secret_obtain(&src, stderr, &e)) == NULL) {
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	memset(&t, 0, sizeof t);
+	t.host = host;
+	t.port = port;
+	t.secret = secret;
+	t.pin = plan_get(p, PK_CONSOLE_FINGERPRINT);
+	t.proxy = plan_get(p, PK_PROXY);
+	t.test_only = c->check;
+	if (!cmd_pair_installed(root, old, &t, &e)) {
+		rc = cmd_fail(&e);
+		if (e.code == ES_EPAIR)
+			fprintf(stderr, "Nothing was changed.\n");
+	}
+out:
+	util_free_secret(secret);
+	consoles_free(&cs);
+	free(where);
+	free(host);
+	free(idir);
+	return rc;
+}
+
 int
 cmd_install(const struct cli *c)
 {
@@ -283,6 +375,10 @@ cmd_install(const struct cli *c)
 	}
 	if (e.code != 0) {
 		rc = cmd_fail(&e);
+		goto out;
+	}
+	if (ex == INSTALL_SAME && install_pairs(&p)) {
+		rc = install_rerun_pair(c, &p, &old, &m);
 		goto out;
 	}
 	if (ex == INSTALL_SAME) {

@@ -62,25 +62,17 @@ cmd_pair(const struct cli *c)
 {
 	struct es_err e;
 	struct record r;
-	struct plan recorded;
-	struct pairing_opts po;
-	struct pairing_result pr;
+	struct cmd_pair_target t;
 	struct secret_source src;
-	struct plat_facts facts;
 	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
-	char *host = NULL, *secret = NULL, *cert = NULL, *rel = NULL;
-	char *idir = NULL, *where = NULL;
-	char *path = NULL, *text = NULL, *out = NULL;
+	char *host = NULL, *secret = NULL;
 	const char *expect;
-	size_t len, outlen;
 	int rc = 0;
 
 	err_clear(&e);
 	record_init(&r);
-	plan_init(&recorded);
-	memset(&pr, 0, sizeof pr);
-	memset(&po, 0, sizeof po);
+	memset(&t, 0, sizeof t);
 	plat_signals_install();
 	if (c->console == NULL) {
 		err_set(&e, ES_EUSAGE, "pair needs --console HOST[:PORT], the "
@@ -92,7 +84,7 @@ cmd_pair(const struct cli *c)
 		err_set(&e, ES_EUSAGE, "--fingerprint: expected %s", expect);
 		goto fail;
 	}
-	if (!parse_console(c->console, &host, &po.port, &e))
+	if (!parse_console(c->console, &host, &t.port, &e))
 		goto fail;
 	if (!c->test_only && c->root == NULL && !plat_is_admin()) {
 		err_set(&e, ES_EREQ, "pairing changes consoles.xml and needs "
@@ -117,11 +109,50 @@ cmd_pair(const struct cli *c)
 		    "Scan Engines on their own hosts");
 		goto fail;
 	}
-	idir = plat_join_root(root, r.install_dir);
-	if ((cert = plat_read_file_beneath(idir, "nse/conf/nse.crt", 1u << 20,
-	    &len, &e)) == NULL)
+	memset(&src, 0, sizeof src);
+	src.file = c->secret_file;
+	src.may_prompt = plat_stdin_is_tty();
+	src.in = stdin;
+	src.out = stderr;
+	if ((secret = secret_obtain(&src, stderr, &e)) == NULL)
 		goto fail;
-	rel = record_answers_path(r.install_dir);
+	t.host = host;
+	t.secret = secret;
+	t.pin = c->fingerprint;
+	t.test_only = c->test_only;
+	if (cmd_pair_installed(root, &r, &t, &e))
+		goto out;
+fail:
+	rc = cmd_fail(&e);
+out:
+	util_free_secret(secret);
+	record_free(&r);
+	free(host);
+	plat_run_lock_release(lock);
+	return rc;
+}
+
+bool
+cmd_pair_installed(const char *root, struct record *r,
+    const struct cmd_pair_target *t, struct es_err *e)
+{
+	struct plan recorded;
+	struct pairing_opts po;
+	struct pairing_result pr;
+	struct plat_facts facts;
+	char *cert = NULL, *rel = NULL, *idir = NULL, *where = NULL;
+	char *path = NULL, *text = NULL, *out = NULL;
+	size_t len, outlen;
+	bool ok = false;
+
+	plan_init(&recorded);
+	memset(&pr, 0, sizeof pr);
+	memset(&po, 0, sizeof po);
+	idir = plat_join_root(root, r->install_dir);
+	if ((cert = plat_read_file_beneath(idir, "nse/conf/nse.crt", 1u << 20,
+	    &len, e)) == NULL)
+		goto out;
+	rel = record_answers_path(r->install_dir);
 	path = plat_join_root(root, rel);
 	if ((text = plat_read_file_beneath(idir, RECORD_ANSWERS_REL, 1u << 20,
 	    &len, NULL)) != NULL)
@@ -131,70 +162,64 @@ cmd_pair(const struct cli *c)
 	plat_facts(&facts);
 	plan_apply_defaults(&recorded, facts.hostname);
 
-	memset(&src, 0, sizeof src);
-	src.file = c->secret_file;
-	src.may_prompt = plat_stdin_is_tty();
-	src.in = stdin;
-	src.out = stderr;
-	if ((secret = secret_obtain(&src, stderr, &e)) == NULL)
-		goto fail;
-
-	po.host = host;
-	po.secret = secret;
-	po.pin = c->fingerprint;
-	po.proxy = plan_get(&recorded, PK_PROXY);
+	po.host = t->host;
+	po.port = t->port;
+	po.secret = t->secret;
+	po.pin = t->pin;
+	po.proxy = t->proxy != NULL ? t->proxy : plan_get(&recorded, PK_PROXY);
 	po.connect_timeout_ms = session_timeout_ms("ENGINE_SETUP_CONNECT_TIMEOUT");
 	po.total_timeout_ms = session_timeout_ms("ENGINE_SETUP_TIMEOUT");
-	po.engine_id = r.engine_id;
+	po.engine_id = r->engine_id;
 	po.engine_name = plan_get(&recorded, PK_ENGINE_NAME);
-	po.engine_version = r.version;
+	po.engine_version = r->version;
 	po.engine_cert_pem = cert;
-	po.dry_run = c->test_only;
+	po.dry_run = t->test_only;
 	po.step = session_print_pair_step;
 	po.step_arg = stdout;
 	po.signals = plat_signals_pending;
 	if (plat_signals_pending() > 0) {
-		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
+		err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
 		    "SIGTERM); nothing was changed");
-		goto fail;
+		goto out;
 	}
-	where = addr_with_port(host, po.port);
-	printf("%s %s\n", c->test_only ? "Testing the connection to" :
+	where = addr_with_port(t->host, t->port);
+	printf("%s %s\n", t->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", where);
-	if (!pairing_run(&po, &pr, &e))
-		goto fail;
-	if (c->test_only) {
+	if (!pairing_run(&po, &pr, e))
+		goto out;
+	if (t->test_only) {
 		printf("Connection test passed: console %s (%s), version %s.\n"
 		    "Console key: %s. Compare it with the fingerprint the "
 		    "console shows; pin it with --fingerprint.\n",
 		    pr.console_name, pr.console_id, pr.console_version,
 		    pr.console_spki);
+		ok = true;
 		goto out;
 	}
 	free(rel);
 	free(path);
-	rel = xasprintf("%s/" CONSOLES_REL, r.install_dir);
+	rel = xasprintf("%s/" CONSOLES_REL, r->install_dir);
 	path = plat_join_root(root, rel);
 	{
 		struct confgen_console_entry ce;
 		int mode;
 
-		if ((text = consoles_read(idir, &len, &e)) == NULL)
-			goto fail;
+		if ((text = consoles_read(idir, &len, e)) == NULL)
+			goto out;
 		memset(&ce, 0, sizeof ce);
 		ce.enabled = true;
 		ce.connect_to = true;
 		ce.name = pr.console_name;
-		ce.last_address = host;
-		ce.port = po.port;
+		ce.last_address = t->host;
+		ce.port = t->port;
 		ce.console_id = pr.console_id;
 		ce.spki = pr.console_spki;
 		ce.cert_pem = pr.console_cert_pem;
 		mode = plat_file_mode(path);
-		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, &e) ||
-		    !cmd_replace_consoles(root, "pair", &r, idir, out, outlen,
-		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, &e))
-			goto fail;
+		if (!consoles_upsert(text, len, path, &ce, &out, &outlen, e) ||
+		    !cmd_replace_consoles(root, "pair", r, idir, out, outlen,
+		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, e))
+			goto out;
 		printf("Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
 		    where, ce.id, rel);
@@ -204,22 +229,17 @@ cmd_pair(const struct cli *c)
 		    "console had registered this engine: the pairing was "
 		    "finished, so that consoles.xml says what the console "
 		    "knows.\n");
-	if (c->fingerprint == NULL)
+	if (t->pin == NULL)
 		printf("Console key: %s. Compare it with the fingerprint the "
 		    "console shows.\n", pr.console_spki);
-	if (r.services.n > 0)
+	if (r->services.n > 0)
 		printf("Restart the Scan Engine service (%s) so it connects, "
 		    "then Refresh the engine in the console (Administration > "
-		    "Scans > Scan Engines).\n", r.services.v[0]);
-	goto out;
-fail:
-	rc = cmd_fail(&e);
+		    "Scans > Scan Engines).\n", r->services.v[0]);
+	ok = true;
 out:
-	util_free_secret(secret);
 	pairing_result_free(&pr);
 	plan_free(&recorded);
-	record_free(&r);
-	free(host);
 	free(where);
 	free(cert);
 	free(rel);
@@ -227,6 +247,5 @@ out:
 	free(path);
 	free(text);
 	free(out);
-	plat_run_lock_release(lock);
-	return rc;
+	return ok;
 }

@@ -22,6 +22,26 @@ int cmd_pair(const struct cli *c);            /* cmd-pair.c */
 int cmd_payload_info(const struct cli *c);    /* cmd-payload.c */
 int cmd_show_license(const struct cli *c);    /* cmd-payload.c */
 
+/* What cmd_pair_installed() pairs with. */
+struct cmd_pair_target {
+	const char *host;          /* console address, addr_normal() form */
+	unsigned port;             /* console port, 40815 unless changed */
+	const char *secret;        /* the shared secret; never shown */
+	const char *pin;           /* "sha256:HEX" or NULL */
+	const char *proxy;         /* NULL: the installation's recorded one */
+	bool test_only;            /* only the connection test */
+};
+
+/* Pair the installed engine of record r (under root, "/" or --root) with
+ * the console t names (../shared/pairing-protocol.md): the connection
+ * test, then registration, then the console in consoles.xml through
+ * cmd_replace_consoles(); with t->test_only the test alone. Prints the
+ * steps and the result on standard output. The caller holds the run lock
+ * (not needed for a test). False with e set: ES_EPAIR for the test or the
+ * registration (nothing changed), ES_ECANCEL, ES_EINSTALL. */
+bool cmd_pair_installed(const char *root, struct record *r,
+    const struct cmd_pair_target *t, struct es_err *e);
+
 /* Show e on standard error as sentences ("engine-setup: " first), at the
  * terminal's width when there is one, then the line then (NULL: none). */
 void cmd_say_error(struct es_err *e, const char *then);
