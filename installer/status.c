@@ -243,19 +243,24 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		status_add_problem(st, STATUS_P_CONSOLE_PENDING, "The console "
 		    "%s at %s (id %s) is Pending Authorization (enabled=\"0\" "
 		    "in %s): the engine does not answer it. Once that console "
-		    "has added this engine (%s), run: %s", en->name != NULL ?
+		    "has added this engine (%s), run `%s`.", en->name != NULL ?
 		    en->name : "without a name", en->last_address != NULL ?
 		    en->last_address : "no address", en->id != NULL ? en->id :
 		    "none", CONSOLES_REL, CONSOLES_MENU_NEW_ENGINE, b.s);
 		sbuf_free(&b);
 	}
 	if (strcmp(st->rec.component, "engine") == 0 && !st->engine.listens &&
-	    st->engine.communication != NULL && !reverse)
+	    st->engine.communication != NULL && !reverse) {
+		sbuf_init(&b);
+		sbuf_add(&b, "engine-setup pair --console HOST[:PORT]");
+		sbuf_add_root_option(&b, root);
 		status_add_problem(st, STATUS_P_NOT_PAIRED, "This "
 		    "Engine-to-Console engine is paired with no console, so "
-		    "it connects to none: %s.", st->consoles_advice != NULL ?
-		    st->consoles_advice : "pair it with engine-setup pair "
-		    "--console HOST[:PORT]");
+		    "it connects to none. Pair it with its console: `%s` "
+		    "(the console's shared secret comes from %s).", b.s,
+		    CONSOLES_MENU_SHARED_SECRET);
+		sbuf_free(&b);
+	}
 }
 
 bool
