@@ -20,7 +20,7 @@ cli_usage(void)
 "                         [--wait-lock[=S]]\n"
 "       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
 "                         [--root DIR] [--wait-lock[=S]]\n"
-"       engine-setup status [--root DIR]\n"
+"       engine-setup status [--json] [--root DIR]\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
 "Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
@@ -71,7 +71,8 @@ cli_usage(void)
 "  3 requirements not met, 4 pairing failed, 5 cancelled,\n"
 "  6 installation failed (rolled back), 7 already installed with other\n"
 "  answers, 8 another engine-setup run is changing this host (its process\n"
-"  id is named; nothing was changed).\n"
+"  id is named; nothing was changed). status: 0 installed and nothing\n"
+"  needs attention, 9 not installed, 10 something needs attention.\n"
 "\n"
 "One run at a time: install (not --check), uninstall, pair (not --test) and\n"
 "  consoles enable|disable hold a lock on the host (or --root DIR) while they\n"
@@ -168,18 +169,27 @@ cli_usage_for(enum cli_cmd cmd)
 "  8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
-"Usage: engine-setup status [--root DIR]\n"
+"Usage: engine-setup status [--json] [--root DIR]\n"
 "\n"
-"What is installed: product, component, install folder, engine id, the\n"
+"What is installed: product, component, install folder, engine id, name,\n"
+"direction and port, the engine certificate's fingerprint and expiry, the\n"
 "service and its state (with the reason and the command when it is not\n"
-"running), and the consoles. Changes nothing and takes no lock.\n"
+"running), the consoles, and each problem that needs attention with its\n"
+"code in brackets. Changes nothing and takes no lock.\n"
 "\n"
+"  --json              the same facts as one JSON object on standard\n"
+"                      output (fields, schema and problem codes:\n"
+"                      docs/status.md)\n"
 "  --root DIR          the installation made with --root DIR\n"
 "\n"
-"Exit codes: 0 installed, or nothing installed; 10 something needs\n"
-"  attention (a run that a crash cut short: the next install, uninstall,\n"
-"  pair or consoles command finishes it; an install record or consoles.xml\n"
-"  that cannot be read: the Problem line says what to do).\n";
+"Exit codes: 0 installed, and nothing needs attention; 9 not installed;\n"
+"  10 something needs attention, each problem listed with a stable code:\n"
+"  service-not-running, not-paired, console-pending-authorization,\n"
+"  interrupted-run (a run that a crash cut short: the next install,\n"
+"  uninstall, pair or consoles command finishes it), record-unreadable,\n"
+"  consoles-unreadable, certificate-unreadable, certificate-expired,\n"
+"  identity-from-another-machine, not-ready (the Problem line says what\n"
+"  to do). Other errors: the codes of engine-setup --help.\n";
 	default:
 		return cli_usage();
 	}
@@ -210,6 +220,7 @@ static const char *const cli_long_options[] = {
 	"--version", "--payload-info", "--show-license", "--answers", "--set",
 	"--record", "--root", "--log", "--payload", "--console",
 	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
+	"--json",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -317,6 +328,11 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "uninstall" : c->cmd == CMD_PAIR ? "pair" : "consoles",
 		    c->cmd == CMD_PAIR ? "; pair --test tries the pairing "
 		    "without keeping it" : "");
+		return false;
+	}
+	if (c->json && c->cmd != CMD_STATUS) {
+		err_set(e, ES_EUSAGE, "--json is an option of status only "
+		    "(engine-setup status --json); nothing was done");
 		return false;
 	}
 	switch (c->cmd) {
@@ -466,6 +482,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->test_only = true;
 		} else if (strcmp(a, "--restart") == 0) {
 			c->restart = true;
+		} else if (strcmp(a, "--json") == 0) {
+			c->json = true;
 		} else if (strcmp(a, "--wait-lock") == 0) {
 			c->wait_lock = CLI_WAIT_LOCK_DEFAULT;
 		} else if (strncmp(a, "--wait-lock=", 12) == 0) {

@@ -44,6 +44,7 @@ struct cli {
 	bool test_only;            /* pair --test */
 	bool restart;              /* consoles enable|disable --restart */
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
+	bool json;                 /* status --json */
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
 	/* install4j -DNAME=VALUE (Java system properties): only the names,

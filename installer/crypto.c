@@ -493,3 +493,42 @@ crypto_sha256_file(FILE *f, char out[65])
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
+
+bool
+crypto_cert_not_after(const char *cert_pem, char *out, size_t outsz,
+    bool *expired, struct es_err *e)
+{
+	BIO *bio = NULL;
+	X509 *x = NULL;
+	const ASN1_TIME *t;
+	struct tm tm;
+	bool ok = false;
+
+	if (cert_pem == NULL || *cert_pem == '\0') {
+		err_set(e, ES_EINSTALL, "cannot read the certificate: "
+		    "it is empty");
+		goto out;
+	}
+	if ((bio = BIO_new_mem_buf(cert_pem, -1)) == NULL) {
+		crypto_error(e, "cannot read the certificate");
+		goto out;
+	}
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		crypto_error(e, "cannot read the certificate as PEM");
+		goto out;
+	}
+	t = X509_get0_notAfter(x);
+	/* ASN1_TIME_to_tm(3): the time in UTC, whichever form it has. */
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		crypto_error(e, "cannot read the certificate's expiry");
+		goto out;
+	}
+	/* X509_cmp_current_time(3): -1 when t is earlier than now. */
+	*expired = X509_cmp_current_time(t) < 0;
+	ok = true;
+out:
+	X509_free(x);
+	BIO_free(bio);
+	return ok;
+}

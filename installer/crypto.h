@@ -25,6 +25,11 @@ bool crypto_make_cert(const char *cn, const char *org, const char *ou,
  * ../shared/pairing-protocol.md, "Derived values"). out >= 72 bytes. */
 bool crypto_cert_spki(const char *cert_pem, char *out, size_t outsz,
     struct es_err *e);
+/* The certificate's notAfter as RFC 3339 UTC, "2036-11-28T14:14:37Z"
+ * (out >= 21 bytes), and whether that time has passed. False with e set
+ * when the PEM is not a certificate. */
+bool crypto_cert_not_after(const char *cert_pem, char *out, size_t outsz,
+    bool *expired, struct es_err *e);
 /* Salted slow hash of a password for storage:
  * "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>". Caller frees. */
 char *crypto_password_hash(const char *password, struct es_err *e);

@@ -1,16 +1,22 @@
 #include "status.h"
 
+#include <cjson/cJSON.h>
 #include <expat.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answers.h"
+#include "crypto.h"
 #include "install.h"
 #include "platform.h"
 #include "plan.h"
 #include "record.h"
 #include "recover.h"
 #include "util.h"
+
+/* The engine certificate, relative to install_dir (confgen_nse_xml). */
+#define STATUS_CERT_REL "nse/conf/nse.crt"
 
 /* The engine as nse/conf/nse.xml describes it (confgen_nse_xml): for a
  * record written before it carried engine_name, communication and
@@ -102,6 +108,7 @@ status_service(const char *root, const struct plan *answers,
 
 	sv->name = xstrdup(name);
 	plat_service_state(root, name, sv->state, sizeof sv->state);
+	sv->enabled = plat_service_enabled(root, name);
 	if (strcmp(sv->state, "active") == 0 ||
 	    strcmp(sv->state, "not installed") == 0 ||
 	    strcmp(sv->state, "unknown") == 0)
@@ -127,7 +134,8 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 	if (!consoles_load(&st->consoles, idir, &e)) {
 		/* Damaged, too large or a link: it needs attention. */
 		st->consoles_error = xstrdup(err_sentence(&e));
-		strlist_add(&st->problems, st->consoles_error);
+		status_add_problem(st, STATUS_P_CONSOLES_UNREADABLE, "%s",
+		    st->consoles_error);
 	} else {
 		st->consoles_read = true;
 		if (st->consoles.n == 0) {
@@ -138,6 +146,121 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 		}
 	}
 	free(idir);
+}
+
+/* The engine certificate's fingerprint and expiry; one that cannot be
+ * read or has expired is a problem: without it no console trusts the
+ * engine (pairing-protocol.md, "Derived values"). */
+static void
+status_certificate(struct status *st, const char *root,
+    const struct record *r)
+{
+	char *idir = plat_join_root(root, r->install_dir);
+	struct es_err e;
+	char *pem;
+	size_t len;
+	bool expired = false;
+
+	err_clear(&e);
+	pem = plat_read_file_beneath(idir, STATUS_CERT_REL, 1u << 20, &len,
+	    &e);
+	if (pem != NULL && crypto_cert_spki(pem, st->engine.fingerprint,
+	    sizeof st->engine.fingerprint, &e))
+		(void)crypto_cert_not_after(pem, st->engine.not_after,
+		    sizeof st->engine.not_after, &expired, &e);
+	if (e.code != 0) {
+		st->engine.fingerprint[0] = st->engine.not_after[0] = '\0';
+		status_add_problem(st, STATUS_P_CERT_UNREADABLE, "The engine "
+		    "certificate %s/%s is unusable (%s): no console can trust "
+		    "this engine without it. Reinstall with the same answers "
+		    "and --overwrite, which makes a new one; then pair the "
+		    "engine again.", r->install_dir, STATUS_CERT_REL,
+		    e.msg);
+	} else if (expired) {
+		status_add_problem(st, STATUS_P_CERT_EXPIRED, "The engine "
+		    "certificate %s/%s expired at %s: consoles refuse it. "
+		    "Give the engine a new one with engine-setup identity "
+		    "reset, then pair it again.", r->install_dir,
+		    STATUS_CERT_REL, st->engine.not_after);
+	}
+	free(pem);
+	free(idir);
+}
+
+/* The problems a complete installation can have: a service that should
+ * run and does not, an Engine-to-Console engine paired with no console,
+ * a console waiting to be enabled. */
+static void
+status_check(struct status *st, const char *root, const struct plan *answers)
+{
+	const struct status_service *sv;
+	const struct console_entry *en;
+	struct sbuf b;
+	char cmd[256];
+	bool reverse = false;
+	size_t i;
+
+	/* The answers the install used (.install/answers), start_service
+	 * defaulting to yes as it does for install. */
+	for (i = 0; i < st->nservices && plan_yes(answers, PK_START_SERVICE);
+	    i++) {
+		sv = &st->services[i];
+		if (strcmp(sv->state, "active") == 0 ||
+		    strcmp(sv->state, "unknown") == 0)
+			continue;
+		plat_service_start_command(root, sv->name, cmd, sizeof cmd);
+		if (!plat_service_manager_running(root))
+			status_add_problem(st, STATUS_P_SERVICE_NOT_RUNNING,
+			    "The service %s is not running (%s), though the "
+			    "installation asked for it to run (start_service "
+			    "= yes): no service manager runs for %s%s. It "
+			    "starts with the system on the host that runs "
+			    "this installation, or with `%s` there.",
+			    sv->name, sv->state, strcmp(root, "/") == 0 ?
+			    "this host" : root, strcmp(root, "/") == 0 ? "" :
+			    " (made with --root, for an image)", cmd);
+		else
+			status_add_problem(st, STATUS_P_SERVICE_NOT_RUNNING,
+			    "The service %s is %s, though the installation "
+			    "asked for it to run (start_service = yes). Start "
+			    "it with `%s`; if it stops again, its log in "
+			    "%s/nse/logs says why.", sv->name, sv->state, cmd,
+			    st->rec.install_dir);
+	}
+	if (!st->consoles_read)
+		return;
+	for (i = 0; i < st->consoles.n; i++) {
+		en = &st->consoles.v[i];
+		if (en->connect_to)
+			reverse = true;
+		if (en->enabled)
+			continue;
+		sbuf_init(&b);
+		sbuf_add(&b, "engine-setup consoles enable ");
+		sbuf_add_shell(&b, en->id != NULL ? en->id :
+		    en->last_address != NULL ? en->last_address : "ADDRESS");
+		sbuf_add_root_option(&b, root);
+		status_add_problem(st, STATUS_P_CONSOLE_PENDING, "The console "
+		    "%s at %s (id %s) is Pending Authorization (enabled=\"0\" "
+		    "in %s): the engine does not answer it. Once that console "
+		    "has added this engine (%s), run `%s`.", en->name != NULL ?
+		    en->name : "without a name", en->last_address != NULL ?
+		    en->last_address : "no address", en->id != NULL ? en->id :
+		    "none", CONSOLES_REL, CONSOLES_MENU_NEW_ENGINE, b.s);
+		sbuf_free(&b);
+	}
+	if (strcmp(st->rec.component, "engine") == 0 && !st->engine.listens &&
+	    st->engine.communication != NULL && !reverse) {
+		sbuf_init(&b);
+		sbuf_add(&b, "engine-setup pair --console HOST[:PORT]");
+		sbuf_add_root_option(&b, root);
+		status_add_problem(st, STATUS_P_NOT_PAIRED, "This "
+		    "Engine-to-Console engine is paired with no console, so "
+		    "it connects to none. Pair it with its console: `%s` "
+		    "(the console's shared secret comes from %s).", b.s,
+		    CONSOLES_MENU_SHARED_SECRET);
+		sbuf_free(&b);
+	}
 }
 
 bool
@@ -151,7 +274,6 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 	bool ok = false;
 
 	memset(st, 0, sizeof *st);
-	strlist_init(&st->problems);
 	record_init(r);
 	plan_init(&answers);
 	/* A run cut short: whatever the disk shows, it is not an
@@ -162,8 +284,8 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		st->running_pid = pid;
 	} else if (recover_describe(root, interrupted, sizeof interrupted)) {
 		st->interrupted = xstrdup(interrupted);
-		strlist_add_owned(&st->problems, xasprintf("%s.",
-		    interrupted));
+		status_add_problem(st, STATUS_P_INTERRUPTED_RUN, "%s.",
+		    interrupted);
 		ok = true;
 		goto out;
 	}
@@ -173,7 +295,8 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 			 * of status: a problem, with what to do about it. */
 			record_damaged_explain(root, r, e);
 			st->record_unreadable = true;
-			strlist_add(&st->problems, err_sentence(e));
+			status_add_problem(st, STATUS_P_RECORD_UNREADABLE, "%s",
+			    err_sentence(e));
 			err_clear(e);
 		}
 		ok = true;
@@ -188,6 +311,8 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		status_service(root, &answers, r->services.v[i],
 		    &st->services[i]);
 	status_consoles(st, root, r, &answers);
+	status_certificate(st, root, r);
+	status_check(st, root, &answers);
 	ok = true;
 out:
 	plan_free(&answers);
@@ -211,14 +336,54 @@ status_free(struct status *st)
 	free(st->consoles_error);
 	consoles_free(&st->consoles);
 	free(st->consoles_advice);
-	strlist_free(&st->problems);
+	for (i = 0; i < st->nproblems; i++) {
+		free(st->problems[i].code);
+		free(st->problems[i].message);
+	}
+	free(st->problems);
 	memset(st, 0, sizeof *st);
+}
+
+void
+status_add_problem(struct status *st, const char *code, const char *fmt,
+    ...)
+{
+	struct status_problem *p;
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("status_add_problem: cannot format '%s'", fmt);
+	msg = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (st->nproblems == st->capproblems) {
+		st->capproblems = st->capproblems ? st->capproblems * 2 : 4;
+		st->problems = xrealloc(st->problems, st->capproblems *
+		    sizeof *st->problems);
+	}
+	p = &st->problems[st->nproblems++];
+	p->code = xstrdup(code);
+	p->message = msg;
 }
 
 int
 status_code(const struct status *st)
 {
-	return st->problems.n > 0 ? STATUS_NEEDS_ATTENTION : 0;
+	if (st->nproblems > 0)
+		return STATUS_NEEDS_ATTENTION;
+	return st->installed ? 0 : STATUS_NOT_INSTALLED;
+}
+
+const char *
+status_console_state(const struct console_entry *en)
+{
+	return en->enabled ? "enabled" : "pending-authorization";
 }
 
 /* The engine's lines: its name, and for a distributed Scan Engine which
@@ -290,10 +455,10 @@ status_print_problems(const struct status *st, FILE *out)
 	size_t i;
 
 	sbuf_init(&b);
-	for (i = 0; i < st->problems.n; i++) {
+	for (i = 0; i < st->nproblems; i++) {
 		sbuf_add(&b, "Problem:      ");
-		sbuf_add_shown(&b, st->problems.v[i], true);
-		sbuf_add(&b, "\n");
+		sbuf_add_shown(&b, st->problems[i].message, true);
+		sbuf_addf(&b, " [%s]\n", st->problems[i].code);
 	}
 	if (b.s != NULL)
 		fputs(b.s, out);
@@ -335,22 +500,182 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	if (r->installed_at != NULL)
 		fprintf(out, "Installed at: %s\n", r->installed_at);
 	status_print_engine(st, out);
+	if (st->engine.fingerprint[0] != '\0')
+		fprintf(out, "Certificate:  %s (expires %.10s)\n",
+		    st->engine.fingerprint, st->engine.not_after);
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);
+	if (st->ready != STATUS_READY_UNKNOWN)
+		fprintf(out, "Ready:        %s\n", st->ready ==
+		    STATUS_READY_YES ? "yes" : "no");
 	status_print_consoles(st, out);
 	status_print_problems(st, out);
 }
 
+/* Add s (NULL: null) as a valid UTF-8 string. */
+static void
+status_json_str(cJSON *o, const char *name, const char *s)
+{
+	char *u;
+
+	if (s == NULL) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	u = str_utf8(s);
+	cJSON_AddStringToObject(o, name, u);
+	free(u);
+}
+
+/* A port as a number, or null when it is not one (1-65535). */
+static void
+status_json_port(cJSON *o, const char *name, const char *s)
+{
+	char *end = NULL;
+	unsigned long v = 0;
+
+	if (s != NULL && *s >= '0' && *s <= '9')
+		v = strtoul(s, &end, 10);
+	if (v >= 1 && v <= 65535 && end != NULL && *end == '\0')
+		cJSON_AddNumberToObject(o, name, (double)v);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+/* true, false, or null for "cannot be told" (< 0). */
+static void
+status_json_tristate(cJSON *o, const char *name, int v)
+{
+	if (v < 0)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddBoolToObject(o, name, v != 0);
+}
+
+static cJSON *
+status_json_service(const struct status_service *sv)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	status_json_str(o, "name", sv->name);
+	status_json_str(o, "state", sv->state);
+	status_json_tristate(o, "enabled", sv->enabled);
+	return o;
+}
+
+static cJSON *
+status_json_engine(const struct status *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	char port[16];
+
+	status_json_str(o, "id", st->rec.engine_id);
+	status_json_str(o, "name", st->engine.name);
+	status_json_str(o, "communication", st->engine.communication);
+	snprintf(port, sizeof port, "%u", st->engine.port);
+	status_json_port(o, "port", st->engine.listens ? port : NULL);
+	status_json_str(o, "fingerprint", st->engine.fingerprint[0] != '\0' ?
+	    st->engine.fingerprint : NULL);
+	status_json_str(o, "not_after", st->engine.not_after[0] != '\0' ?
+	    st->engine.not_after : NULL);
+	return o;
+}
+
+static cJSON *
+status_json_console(const struct console_entry *en)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	status_json_str(o, "id", en->id);
+	status_json_str(o, "name", en->name);
+	status_json_str(o, "address", en->last_address);
+	status_json_port(o, "port", en->port);
+	cJSON_AddBoolToObject(o, "enabled", en->enabled);
+	cJSON_AddStringToObject(o, "direction", en->connect_to ?
+	    "engine-to-console" : "console-to-engine");
+	status_json_str(o, "fingerprint", en->spki);
+	cJSON_AddStringToObject(o, "state", status_console_state(en));
+	return o;
+}
+
+char *
+status_json(const struct status *st, const char *root)
+{
+	const struct record *r = &st->rec;
+	cJSON *o = cJSON_CreateObject(), *a, *p;
+	char *text;
+	size_t i;
+
+	if (o == NULL)
+		fatal("out of memory");
+	cJSON_AddNumberToObject(o, "schema", STATUS_SCHEMA);
+	cJSON_AddBoolToObject(o, "installed", st->installed);
+	status_json_str(o, "root", root);
+	status_json_str(o, "product", st->installed ? r->product : NULL);
+	status_json_str(o, "version", st->installed ? r->version : NULL);
+	status_json_str(o, "component", st->installed ? r->component : NULL);
+	status_json_str(o, "install_dir", r->install_dir);
+	status_json_str(o, "installed_at", st->installed ? r->installed_at :
+	    NULL);
+	cJSON_AddBoolToObject(o, "run_in_progress", st->run_in_progress);
+	if (st->run_in_progress && st->running_pid > 0)
+		cJSON_AddNumberToObject(o, "run_pid",
+		    (double)st->running_pid);
+	else
+		cJSON_AddNullToObject(o, "run_pid");
+	if (st->installed)
+		cJSON_AddItemToObject(o, "engine", status_json_engine(st));
+	else
+		cJSON_AddNullToObject(o, "engine");
+	if (st->nservices > 0)
+		cJSON_AddItemToObject(o, "service",
+		    status_json_service(&st->services[0]));
+	else
+		cJSON_AddNullToObject(o, "service");
+	a = cJSON_AddArrayToObject(o, "services");
+	for (i = 0; i < st->nservices; i++)
+		cJSON_AddItemToArray(a, status_json_service(&st->services[i]));
+	status_json_tristate(o, "ready", st->ready == STATUS_READY_UNKNOWN ?
+	    -1 : st->ready == STATUS_READY_YES);
+	if (st->consoles_read) {
+		a = cJSON_AddArrayToObject(o, "consoles");
+		for (i = 0; i < st->consoles.n; i++)
+			cJSON_AddItemToArray(a,
+			    status_json_console(&st->consoles.v[i]));
+	} else {
+		cJSON_AddNullToObject(o, "consoles");
+	}
+	a = cJSON_AddArrayToObject(o, "problems");
+	for (i = 0; i < st->nproblems; i++) {
+		p = cJSON_CreateObject();
+		status_json_str(p, "code", st->problems[i].code);
+		status_json_str(p, "message", st->problems[i].message);
+		cJSON_AddItemToArray(a, p);
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		fatal("out of memory");
+	return text;
+}
+
 bool
-status_print(const char *root, FILE *out, int *code, struct es_err *e)
+status_print(const char *root, bool json, FILE *out, int *code,
+    struct es_err *e)
 {
 	struct status st;
+	char *text;
 	bool ok;
 
 	ok = status_collect(root, &st, e);
-	if (ok)
-		status_print_text(&st, root, out);
 	*code = ok ? status_code(&st) : 0;
+	if (json) {
+		text = status_json(&st, root);
+		fprintf(out, "%s\n", text);
+		cJSON_free(text);
+	} else if (ok) {
+		status_print_text(&st, root, out);
+	}
 	status_free(&st);
 	return ok;
 }

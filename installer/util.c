@@ -370,3 +370,24 @@ human_bytes(unsigned long long n, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%.1f %s", v, units[u]);
 }
+
+char *
+str_utf8(const char *s)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	struct sbuf b;
+	size_t n;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "");
+	while (*c != '\0') {
+		if ((n = utf8_len(c)) == 0) {
+			sbuf_add(&b, "\xef\xbf\xbd");
+			c++;
+		} else {
+			sbuf_addn(&b, (const char *)c, n);
+			c += n;
+		}
+	}
+	return sbuf_detach(&b);
+}

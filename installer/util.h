@@ -64,5 +64,8 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
 
 /* Format a byte count for people: "1.5 GiB". */
 void human_bytes(unsigned long long n, char *out, size_t outsz);
+/* A copy of s that is valid UTF-8 (RFC 3629): each byte that does not
+ * belong to a valid sequence becomes U+FFFD. Caller frees. */
+char *str_utf8(const char *s);
 
 #endif

@@ -287,6 +287,11 @@ void plat_service_start_command(const char *root, const char *name,
 /* "active", "inactive", "failed", "not installed", "unknown" ... */
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
+/* Whether the service name starts with the system: 1 yes, 0 no, -1
+ * cannot be told (not installed, or the service manager cannot be
+ * asked). Linux: its link in multi-user.target.wants, or its SysV start
+ * link in rc2.d, inside root; Windows: an automatic start type. */
+int plat_service_enabled(const char *root, const char *name);
 
 /* ---- The list of installed programs (Windows: Add/Remove Programs) ---- */
 

@@ -2287,6 +2287,64 @@ plat_service_state(const char *root, const char *name, char *out,
 	free(unit);
 }
 
+/* True when root-joined rel exists itself, a link not followed: a link
+ * inside a --root names its target as the target host sees it. */
+static bool
+plat_lexists_in(const char *root, const char *rel)
+{
+	char *path = plat_join_root(root, rel);
+	struct stat st;
+	bool ok;
+
+	ok = lstat(path, &st) == 0;
+	free(path);
+	return ok;
+}
+
+int
+plat_service_enabled(const char *root, const char *name)
+{
+	struct sbuf b;
+	char *rel, *unit;
+	int rc, ret = -1;
+
+	if (!plat_service_name_ok(name))
+		return -1;
+	unit = xasprintf("%s.service", name);
+	rel = xasprintf("/etc/systemd/system/%s", unit);
+	sbuf_init(&b);
+	if (plat_exists_in(root, rel)) {
+		if (plat_service_manager_running(root) &&
+		    plat_init_system("/") == PLAT_INIT_SYSTEMD) {
+			/* systemctl(1) is-enabled: exit 0 for enabled,
+			 * and prints the state either way. */
+			rc = plat_systemctl("is-enabled", unit, &b, NULL);
+			if (rc == 0)
+				ret = 1;
+			else if (rc > 0 && b.s != NULL && b.s[0] != '\0')
+				ret = 0;
+		} else {
+			free(rel);
+			rel = xasprintf("/etc/systemd/system/"
+			    "multi-user.target.wants/%s", unit);
+			ret = plat_lexists_in(root, rel) ? 1 : 0;
+		}
+	} else {
+		free(rel);
+		rel = xasprintf("/etc/init.d/%s", name);
+		if (plat_exists_in(root, rel)) {
+			/* update-rc.d(8) disable turns S links into K. */
+			free(rel);
+			rel = xasprintf("/etc/rc2.d/S20%s", name);
+			ret = plat_lexists_in(root, rel) ? 1 : 0;
+		}
+	}
+	sbuf_free(&b);
+	free(rel);
+	free(unit);
+	return ret;
+}
+
 /* ---- Signals ---- */
 
 static void

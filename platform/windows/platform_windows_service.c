@@ -778,3 +778,33 @@ plat_service_state(const char *root, const char *name, char *out,
 	CloseServiceHandle(scm);
 	snprintf(out, outsz, "%s", state);
 }
+
+int
+plat_service_enabled(const char *root, const char *name)
+{
+	SC_HANDLE scm = NULL, h = NULL;
+	QUERY_SERVICE_CONFIGW *cfg = NULL;
+	DWORD err = 0, need = 0;
+	int ret = -1;
+
+	if (!win_service_name_ok(name) || !win_is_live_root(root))
+		return -1;
+	if ((scm = win_scm_open(SC_MANAGER_CONNECT, &err)) == NULL ||
+	    (h = win_service_open(scm, name, SERVICE_QUERY_CONFIG,
+	    &err)) == NULL)
+		goto out;
+	/* QueryServiceConfigW: the first call says how much it needs. */
+	if (!QueryServiceConfigW(h, NULL, 0, &need) &&
+	    GetLastError() != ERROR_INSUFFICIENT_BUFFER)
+		goto out;
+	cfg = xmalloc(need > 0 ? need : sizeof *cfg);
+	if (!QueryServiceConfigW(h, cfg, need, &need))
+		goto out;
+	ret = cfg->dwStartType == SERVICE_AUTO_START ||
+	    cfg->dwStartType == SERVICE_BOOT_START ||
+	    cfg->dwStartType == SERVICE_SYSTEM_START;
+out:
+	free(cfg);
+	win_service_close(scm, h);
+	return ret;
+}

@@ -67,7 +67,7 @@ for sig in INT TERM HUP; do
 	no_journal "$R"
 	missing "$R/opt/rapid7/nexpose/nse"
 	missing "$R/var/lib/engine-setup/installation"
-	run 0 status --root "$R"
+	run 9 status --root "$R"
 	out_has "Not installed"
 done
 # The commit itself (the journal's rename): past it, finished.
@@ -202,7 +202,7 @@ check "a damaged record: nothing was changed" test "$before" = "$(snapshot "$R")
 run 0 --overwrite --root "$R" --silent --answers "$D/.install/answers"
 out_has "Note: $D/.install/record:1: damaged install record line."
 out_has "--overwrite replaces the installation at /opt/rapid7/nexpose as a whole"
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has "Product:      Nexpose"
 run 0 uninstall --silent --root "$R"
 missing "$D/nse"
@@ -246,7 +246,7 @@ out_has "--root needs a folder"
 R=$(installed)
 for pid in 1 $$; do
 	echo "$pid" > "$R/var/lib/engine-setup/lock"
-	run 0 status --root "$R"
+	run 10 status --root "$R"
 	out_lacks "is changing this installation"
 	out_has "Product:      Nexpose"
 done
@@ -256,7 +256,7 @@ ES_TEST_FAULT="Writing configuration:stop" "$ES_BIN" --silent --overwrite \
     --answers "$WORK/a.txt" --set engine_name=held --root "$R" > /dev/null 2>&1 &
 pid=$!
 check "the overwrite holds the lock, stopped" stopped "$pid"
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has "an engine-setup run (process $pid) is changing this installation now"
 kill -CONT "$pid"
 wait "$pid"
@@ -274,7 +274,7 @@ mkdir "$WORK/real-root"
 ln -s "$WORK/real-root" "$WORK/link-root"
 run 0 --silent --answers "$WORK/a.txt" --root "$WORK/link-root"
 exists "$WORK/real-root/opt/rapid7/nexpose/nse"
-run 0 status --root "$WORK/link-root"
+run 10 status --root "$WORK/link-root"
 out_has "Product:      Nexpose"
 R=$(newroot)
 mkdir "$WORK/outside"
@@ -319,7 +319,7 @@ run 0 consoles list --root "$R"
 check "consoles list: one line of six columns: $OUT" \
     test "$(awk -F'\t' 'END { print NR, NF }' <<<"$OUT")" = "1 6"
 out_has 'a\tb\u009b[31mred\nx'
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has 'a\tb\u009b[31mred\nx'
 run 0 consoles enable 1 --root "$R"
 out_has 'Enabled console 1 (a\tb\u009b[31mred\nx, 10.0.0.1).'

@@ -162,7 +162,7 @@ out_has "pair --test tries the pairing without keeping it"
 run 2 consoles --check enable 127.0.0.1 --root "$R"
 check "uninstall, pair and consoles with --check changed nothing" \
     test "$before" = "$(tree "$R")"
-run 0 status --check --root "$R"
+run 10 status --check --root "$R"
 # Exit 7 under a --root that needs quoting: the uninstall command printed
 # works when pasted into a shell.
 run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"

@@ -14,7 +14,7 @@ out_lacks "engine-setup pair"
 # Standard output stays one console a line: nothing, when there is none.
 check "no consoles yet: nothing on standard output" \
     test -z "$("$ES_BIN" consoles list --root "$R" 2>/dev/null)"
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has "Consoles:     none: add this engine in the console"
 out_has "engine-setup consoles enable ADDRESS --root $R"
 
@@ -53,7 +53,7 @@ run 0 consoles disable 10.0.0.5 --root "$R"
 file_has "$X" 'id="1" enabled="0"'
 run 0 consoles list --root "$R"
 out_has "$(printf '2\tenabled\tconsole-to-engine\tLab')"
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has "Lab"
 
 # --restart under --root cannot restart; it says so.

@@ -55,7 +55,7 @@ check "record lists the file's real SHA-256" grep -q \
 file_has "$D/.install/answers" "engine_name = scanner-01"
 file_has "$R/var/lib/engine-setup/installation" "install_dir /opt/rapid7/nexpose"
 
-run 0 status --root "$R"
+run 10 status --root "$R"
 out_has "Install dir:  /opt/rapid7/nexpose"
 out_has "engine (Scan Engine only)"
 out_has "nexposeengine"
@@ -141,7 +141,7 @@ exists "$D/.install/install.log"
 exists "$D/.install/uninstall.log"
 check "only logs are left" test "$(cd "$R" && find . -type f | sort | tr '\n' ' ')" = \
     "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log "
-run 0 status --root "$R"
+run 9 status --root "$R"
 out_has "Not installed"
 run 0 uninstall --silent --root "$R"
 out_has "Nothing is installed"

@@ -70,7 +70,7 @@ engine_answers > "$WORK/answers.txt"
 vg install 0 --silent --answers "$WORK/answers.txt" --root "$R" \
     --log "$WORK/install.log"
 exists "$R/opt/rapid7/nexpose/.install/record"
-vg status 0 status --root "$R"
+vg status 10 status --root "$R"
 out_has "Nexpose"
 vg pair-test 0 pair --test --console "127.0.0.1:$PORT" \
     --secret-file "$WORK/secret" --root "$R"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "error.h"
@@ -765,6 +766,36 @@ test_crypto_sha256_file(void **state)
 	fclose(f);
 }
 
+/* The expiry as RFC 3339 UTC, `days` after now (to the minute, or the
+ * next one when the clock turned meanwhile). */
+static void
+test_crypto_cert_not_after(void **state)
+{
+	char *key, *cert, out[32], want[2][32];
+	struct es_err e = { 0 };
+	bool expired = true;
+	time_t t;
+	int i;
+
+	(void)state;
+	make_cert("engine01", "Example", NULL, 30, &key, &cert);
+	t = time(NULL) + 30 * 86400;
+	for (i = 0; i < 2; i++, t += 60)
+		strftime(want[i], sizeof want[i], "%Y-%m-%dT%H:%M", gmtime(&t));
+	assert_true(crypto_cert_not_after(cert, out, sizeof out, &expired,
+	    &e));
+	assert_int_equal(strlen(out), 20);
+	assert_int_equal(out[19], 'Z');
+	assert_true(strncmp(out, want[0], 16) == 0 ||
+	    strncmp(out, want[1], 16) == 0);
+	assert_false(expired);
+	assert_false(crypto_cert_not_after("not a certificate", out,
+	    sizeof out, &expired, &e));
+	assert_int_not_equal(e.code, 0);
+	util_free_secret(key);
+	free(cert);
+}
+
 int
 main(void)
 {
@@ -791,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_crypto_uuid_unique),
 		cmocka_unit_test(test_crypto_sha256_vectors),
 		cmocka_unit_test(test_crypto_sha256_file),
+		cmocka_unit_test(test_crypto_cert_not_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,17 @@ install_check() {
 
 	run 0 status
 	out_has "Install dir:  C:/Program Files/Rapid7/Nexpose"
+	# Running services, nothing to attend to: exit 0, and the JSON says
+	# the same (docs/status.md).
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(wine "$ES_WIN_EXE" status --json 2>/dev/null | tr -d '\r')
+	python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+assert o["installed"] is True and o["problems"] == [], o
+assert o["service"]["state"] == "active" and o["service"]["enabled"] is True, o
+assert o["engine"]["fingerprint"].startswith("sha256:"), o
+' "$OUT" || fail "status --json of a running installation: $OUT"
 
 	# The same answers again: exit 0, nothing changed.
 	before=$(wtree "$INSTALL")
@@ -87,7 +98,7 @@ install_check() {
 	    "./.install/install.log ./.install/uninstall.log "
 	missing "$INSTALL/nse"
 	missing "$INSTALL/engine-setup.exe"
-	run 0 status
+	run 9 status
 	out_has "Not installed"
 }
 
