@@ -922,6 +922,7 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	struct ictx *c = arg;
 	char *answers = plan_write(c->p), *text = NULL;
 	char hex[65], now[32];
+	size_t i;
 	bool ok = false;
 
 	(void)x;
@@ -933,6 +934,16 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	c->rec.component = xstrdup(c->component);
 	c->rec.install_dir = xstrdup(c->install_dir);
 	c->rec.installed_at = xstrdup(now);
+	/* --overwrite: the folders the installation it replaces made (above
+	 * install_dir, for its service and its command) exist now, so this
+	 * run did not make them; they are still the installation's. */
+	for (i = 0; c->have_old && i < c->old.sysfiles.n; i++)
+		if (str_has_suffix(c->old.sysfiles.v[i], "/") &&
+		    !strlist_contains(&c->rec.sysfiles, c->old.sysfiles.v[i]))
+			strlist_add(&c->rec.sysfiles, c->old.sysfiles.v[i]);
+	if (c->have_old && c->rec.parents.n == 0)
+		for (i = 0; i < c->old.parents.n; i++)
+			strlist_add(&c->rec.parents, c->old.parents.v[i]);
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))
@@ -1073,9 +1084,8 @@ out:
 /* The command on PATH (command.h) as a link to the kept copy, recorded
  * as a sysfile after the folders made for it, each journalled before it
  * is made so that the run's undo takes it away again. This installation's
- * own link (--overwrite) stays, and the folders its record says were
- * made for it stay recorded; something else there is left as it is, with
- * a warning in the result. */
+ * own link (--overwrite) stays; something else there is left as it is,
+ * with a warning in the result. */
 static bool
 install_command(struct exec *x, struct ictx *c, struct es_err *e)
 {
@@ -1098,15 +1108,6 @@ install_command(struct exec *x, struct ictx *c, struct es_err *e)
 		    "(status, pair, consoles, uninstall).", cmd, what, target);
 		log_msg("not linking %s: it is %s", cmd, what);
 		goto out;
-	}
-	for (i = 0; c->have_old && i < c->old.sysfiles.n; i++) {
-		const char *sf = c->old.sysfiles.v[i];
-		char *dir = xstrndup(sf, strlen(sf) - 1);
-
-		if (str_has_suffix(sf, "/") && rootpath_below(dir, cmd) !=
-		    NULL && !strlist_contains(&c->rec.sysfiles, sf))
-			strlist_add(&c->rec.sysfiles, sf);
-		free(dir);
 	}
 	if (st == COMMAND_NONE) {
 		/* The folders above it that are missing, top down. */

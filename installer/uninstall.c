@@ -1,6 +1,7 @@
 #include "uninstall.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 #include "util.h"
 
 static void
-uninstall_why_add(struct uninstall_left *w, const char *path,
+uninstall_left_add(struct uninstall_left *w, const char *path,
     const char *why)
 {
 	if (w->path.n >= 100000)
@@ -25,7 +26,7 @@ uninstall_why_add(struct uninstall_left *w, const char *path,
 }
 
 static const char *
-uninstall_why_of(const struct uninstall_left *w, const char *path)
+uninstall_left_of(const struct uninstall_left *w, const char *path)
 {
 	size_t i;
 
@@ -36,7 +37,7 @@ uninstall_why_of(const struct uninstall_left *w, const char *path)
 }
 
 static void
-uninstall_why_free(struct uninstall_left *w)
+uninstall_left_free(struct uninstall_left *w)
 {
 	strlist_free(&w->path);
 	strlist_free(&w->why);
@@ -130,12 +131,12 @@ uninstall_entry(const char *idir, const char *rel, const char *path,
 
 	err_clear(&local);
 	if ((why = uninstall_changed(idir, rel, en)) != NULL) {
-		uninstall_why_add(left, path, why);
+		uninstall_left_add(left, path, why);
 	} else if (!plat_remove_beneath(idir, rel, &gone, &local)) {
 		char *line = xasprintf("it could not be removed: %s",
 		    local.msg);
 
-		uninstall_why_add(left, path, line);
+		uninstall_left_add(left, path, line);
 		free(line);
 	} else if (gone) {
 		(*removed)++;
@@ -159,6 +160,29 @@ uninstall_walk_cb(const char *rel, enum plat_ftype t, unsigned mode,
 	strlist_add(&w->rel, rel);
 	sbuf_addn(&w->type, &c, 1);
 	return w->rel.n < 100000;
+}
+
+/* Why path (of type t), found after the removal, stays: the record does
+ * not list it, or lists it as something else. */
+static const char *
+uninstall_why_listed(const struct record *r, const char *path,
+    enum plat_ftype t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(r->entries[i].path, path) != 0)
+			continue;
+		if (r->entries[i].type == 'd' && t == PLAT_LINK)
+			return "it is a symbolic link where the installation "
+			    "made a folder: nothing was removed through it";
+		if (r->entries[i].type == 'd' && t != PLAT_DIR)
+			return "it is no longer the folder the installation "
+			    "made";
+		return "it could not be removed (uninstall.log says why)";
+	}
+	return "the installation did not make it (the install record does "
+	    "not list it)";
 }
 
 /* What is left in idir (install_dir r->install_dir under the root) that is
@@ -192,10 +216,9 @@ uninstall_leftovers(const char *idir, const struct record *r,
 		    w.rel.v[i + 1][n] == '/')
 			continue;
 		path = xasprintf("%s/%s", r->install_dir, rel);
-		known = uninstall_why_of(why, path);
-		uninstall_why_add(&s->left, path, known != NULL ? known :
-		    "the installation did not make it (the install record "
-		    "does not list it)");
+		if ((known = uninstall_left_of(why, path)) == NULL)
+			known = uninstall_why_listed(r, path, t);
+		uninstall_left_add(&s->left, path, known);
 		log_msg("kept %s: %s", path, s->left.why.v[s->left.why.n - 1]);
 		free(path);
 	}
@@ -263,7 +286,7 @@ uninstall_summary_free(struct uninstall_summary *s)
 {
 	strlist_free(&s->services);
 	strlist_free(&s->folders_gone);
-	uninstall_why_free(&s->left);
+	uninstall_left_free(&s->left);
 	uninstall_summary_init(s);
 }
 
@@ -278,7 +301,7 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	char *state = NULL, *idir = NULL, *self = NULL;
 	const char *rel, *prog = plat_program_name();
 	const struct record_entry *copy = NULL;
-	size_t i;
+	size_t i, n, longest;
 	bool ok = false, gone;
 
 	uninstall_summary_init(s);
@@ -368,7 +391,7 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	 * then the kept copy it leads to. */
 	err_clear(&local);
 	if (!command_remove(root, r->install_dir, &s->command, &local))
-		uninstall_why_add(&why, plat_command_path(), local.msg);
+		uninstall_left_add(&why, plat_command_path(), local.msg);
 	if (s->command)
 		log_msg("removed the command %s", plat_command_path());
 	if (copy != NULL) {
@@ -381,11 +404,23 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 			s->files++;
 	}
 	/* Folders outside install_dir that the service registration or the
-	 * command made, deepest first, when empty. */
-	for (i = r->sysfiles.n; i-- > 0; ) {
-		if (str_has_suffix(r->sysfiles.v[i], "/")) {
-			char *full = plat_join_root(root, r->sysfiles.v[i]);
+	 * command made, deepest (longest) first, when empty: an --overwrite
+	 * carries the older ones over after its own. */
+	for (n = SIZE_MAX; n > 0; n = longest) {
+		longest = 0;
+		for (i = 0; i < r->sysfiles.n; i++) {
+			const char *sf = r->sysfiles.v[i];
+			size_t len = strlen(sf);
+			char *full;
 
+			if (!str_has_suffix(sf, "/") || len > n)
+				continue;
+			if (len < n) {
+				if (len > longest)
+					longest = len;
+				continue;
+			}
+			full = plat_join_root(root, sf);
 			plat_remove(full, NULL);
 			free(full);
 		}
@@ -436,7 +471,7 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	}
 	ok = true;
 out:
-	uninstall_why_free(&why);
+	uninstall_left_free(&why);
 	if (sum == NULL)
 		uninstall_summary_free(&quiet);
 	free(self);
