@@ -390,8 +390,14 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	/* The command on PATH, while it is still this installation's link,
 	 * then the kept copy it leads to. */
 	err_clear(&local);
-	if (!command_remove(root, r->install_dir, &s->command, &local))
-		uninstall_left_add(&why, plat_command_path(), local.msg);
+	if (!command_remove(root, r->install_dir, &s->command, &local)) {
+		char *line = xasprintf("it could not be removed: %s",
+		    local.msg);
+
+		uninstall_left_add(&s->left, plat_command_path(), line);
+		log_msg("kept %s: %s", plat_command_path(), line);
+		free(line);
+	}
 	if (s->command)
 		log_msg("removed the command %s", plat_command_path());
 	if (copy != NULL) {
@@ -691,12 +697,10 @@ uninstall_run(const char *root, bool purge, FILE *out, struct es_err *e)
 		uninstall_say_consoles(out, &cs);
 	if (s.left.path.n > 0) {
 		err_set(e, ES_EINSTALL, "the installation is removed, but %zu "
-		    "path%s in %s %s not logs and stay%s (named above with "
-		    "why; %s/%s names every one). Look at each: remove it by "
-		    "hand when it is no longer needed", s.left.path.n,
-		    s.left.path.n == 1 ? "" : "s", idir,
-		    s.left.path.n == 1 ? "is" : "are",
-		    s.left.path.n == 1 ? "s" : "", idir,
+		    "%s (named above with why; %s/%s names every one). Look "
+		    "at each: remove it by hand when it is no longer needed",
+		    s.left.path.n, s.left.path.n == 1 ? "path that is not a "
+		    "log stays" : "paths that are not logs stay", idir,
 		    RECORD_UNINSTALL_LOG_REL);
 		/* The uninstall itself is complete: the journal goes. */
 		journal_end(&j);

@@ -227,7 +227,7 @@ ln -s /etc/hostname "$I/nse/conf/nse.crt"
 run 6 uninstall --silent --root "$R"
 out_has "kept /opt/rapid7/nexpose/nse/conf/logging.xml: its content changed after the install"
 out_has "kept /opt/rapid7/nexpose/nse/conf/nse.crt: it is no longer the file the installation put there"
-out_has "the installation is removed, but 2 paths in $I are not logs and stay (named above with why; $I/.install/uninstall.log names every one)"
+out_has "the installation is removed, but 2 paths that are not logs stay (named above with why; $I/.install/uninstall.log names every one)"
 file_has "$I/nse/conf/logging.xml" '<!-- mine -->'
 check "the link put in place of nse.crt stays" test -L "$I/nse/conf/nse.crt"
 missing "$I/nse/conf/nse.key"
