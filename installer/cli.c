@@ -14,7 +14,8 @@ cli_usage(void)
 {
 	return
 "Usage: engine-setup [install] [OPTIONS]\n"
-"       engine-setup uninstall [--silent] [--root DIR] [--wait-lock[=S]]\n"
+"       engine-setup uninstall [--silent] [--purge] [--root DIR]\n"
+"                         [--wait-lock[=S]]\n"
 "       engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
 "                         [--fingerprint sha256:HEX] [--test] [--root DIR]\n"
 "                         [--wait-lock[=S]]\n"
@@ -94,13 +95,18 @@ cli_usage_for(enum cli_cmd cmd)
 	switch (cmd) {
 	case CMD_UNINSTALL:
 		return
-"Usage: engine-setup uninstall [--silent] [--root DIR] [--wait-lock[=S]]\n"
+"Usage: engine-setup uninstall [--silent] [--purge] [--root DIR]\n"
+"                              [--wait-lock[=S]]\n"
 "\n"
 "Removes what the install record lists: the service (stopped first), the\n"
-"files and folders the installation made, and the record. The logs stay in\n"
-"INSTALL_DIR/.install/. Folders that hold files the installation did not\n"
-"make are kept and named. A run that a crash cut short is finished first.\n"
-"Remove the engine from the console it was paired with, too.\n"
+"files and folders the installation made, the command\n"
+"/usr/local/sbin/engine-setup, the record, and last the installation's own\n"
+"engine-setup (this command may run from it). Then it says what it\n"
+"removed, and checks that only logs are left (INSTALL_DIR/.install/*.log,\n"
+"INSTALL_DIR/nse/logs/): anything else (a file you changed, one the\n"
+"installation did not make) stays, is named with why, and the exit code is\n"
+"6. A run that a crash cut short is finished first. Remove the engine from\n"
+"the console it was paired with, too: the consoles are named.\n"
 "\n"
 "Without --silent it says what it removes and asks first. The answer is\n"
 "read from standard input, a terminal or not: y (or yes) removes; anything\n"
@@ -109,14 +115,17 @@ cli_usage_for(enum cli_cmd cmd)
 "that the uninstall goes only forward: it is finished, and says so.\n"
 "\n"
 "  --silent            do not ask for confirmation\n"
+"  --purge             remove the logs too, then INSTALL_DIR and the folders\n"
+"                      the install made above it, when that empties them\n"
 "  --root DIR          the installation made with --root DIR\n"
 "  --wait-lock[=SECONDS]\n"
 "                      wait up to SECONDS (600) for another run to finish\n"
 "\n"
-"Exit codes: 0 removed (or nothing installed), 1 internal error, 5\n"
-"  cancelled, 6 something could not be removed (the next run finishes it)\n"
-"  or the install record cannot be read (nothing removed; the message says\n"
-"  what to do), 8 another engine-setup run is changing this host.\n";
+"Exit codes: 0 removed, only logs left (or nothing installed), 1 internal\n"
+"  error, 5 cancelled, 6 something other than logs stays (named), or\n"
+"  could not be removed (the next run finishes it), or the install record\n"
+"  cannot be read (nothing removed; the message says what to do), 8\n"
+"  another engine-setup run is changing this host.\n";
 	case CMD_PAIR:
 		return
 "Usage: engine-setup pair --console HOST[:PORT] [--secret-file FILE]\n"
@@ -221,6 +230,7 @@ static const char *const cli_long_options[] = {
 	"--record", "--root", "--log", "--payload", "--console",
 	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
 	"--json",
+	"--purge",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -333,6 +343,11 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	if (c->json && c->cmd != CMD_STATUS) {
 		err_set(e, ES_EUSAGE, "--json is an option of status only "
 		    "(engine-setup status --json); nothing was done");
+		return false;
+	}
+	if (c->purge && c->cmd != CMD_UNINSTALL && c->cmd != CMD_HELP) {
+		err_set(e, ES_EUSAGE, "--purge belongs to uninstall (it removes "
+		    "the logs too); nothing was done");
 		return false;
 	}
 	switch (c->cmd) {
@@ -484,6 +499,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->restart = true;
 		} else if (strcmp(a, "--json") == 0) {
 			c->json = true;
+		} else if (strcmp(a, "--purge") == 0) {
+			c->purge = true;
 		} else if (strcmp(a, "--wait-lock") == 0) {
 			c->wait_lock = CLI_WAIT_LOCK_DEFAULT;
 		} else if (strncmp(a, "--wait-lock=", 12) == 0) {

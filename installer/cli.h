@@ -43,6 +43,7 @@ struct cli {
 	const char *fingerprint;   /* pair --fingerprint sha256:HEX */
 	bool test_only;            /* pair --test */
 	bool restart;              /* consoles enable|disable --restart */
+	bool purge;                /* uninstall --purge: the logs too */
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
 	bool json;                 /* status --json */
 	struct strlist sets;       /* KEY=VALUE, in order */

@@ -32,7 +32,9 @@ uninstall_confirm(const struct cli *c, const char *root)
 			printf("%s service %s", i == 0 ? ", with its" : " and",
 			    r.services.v[i]);
 		printf(": the %zu files and folders it made, and its record. "
-		    "Its logs stay in %s/" RECORD_DIR_REL "/.\n", r.n, logs);
+		    "%s %s/" RECORD_DIR_REL "/.\n", r.n, c->purge ?
+		    "With --purge its logs go too, from" : "Its logs stay in",
+		    logs);
 		free(logs);
 	}
 	record_free(&r);
@@ -72,9 +74,11 @@ cmd_uninstall(const struct cli *c)
 	if (!c->silent && !uninstall_confirm(c, root))
 		return ES_ECANCEL;
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
-	    !log_open(c->log, &e) || !uninstall_run(root, stdout, &e))
+	    !log_open(c->log, &e) || !uninstall_run(root, c->purge, stdout, &e))
 		rc = cmd_fail(&e);
 	log_close();
 	plat_run_lock_release(lock);
+	if (c->purge && rc == 0)
+		uninstall_purge_state(root);
 	return rc;
 }

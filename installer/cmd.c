@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "crypto.h"
+#include "rootpath.h"
 #include "status.h"
 #include "wizard.h"
 #include "wrap.h"
@@ -58,12 +59,31 @@ cmd_fail(struct es_err *e)
 	return e->code != 0 ? e->code : ES_EINTERNAL;
 }
 
-/* Open this program's payload (or --payload FILE) and read its manifest. */
+/* The installation folder when path is the copy of engine-setup an
+ * installation keeps (plat_program_name() beside its install record),
+ * else NULL. Caller frees. */
+static char *
+cmd_kept_copy_dir(const char *path)
+{
+	char *dir = rootpath_parent(path);
+	const char *base = path + strlen(dir) + (str_has_suffix(dir, "/") ?
+	    0 : 1);
+
+	if (strcmp(base, plat_program_name()) == 0 &&
+	    plat_file_type_beneath(dir, RECORD_REL) == PLAT_FILE)
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+/* Open this program's payload (or --payload FILE) and read its manifest.
+ * The copy an installation keeps has none: said as a usage error, with
+ * where the installer is. */
 bool
 cmd_open_payload(const struct cli *c, struct payload *p, struct manifest *m,
     char **license, struct es_err *e)
 {
-	char *self = NULL;
+	char *self = NULL, *kept;
 	bool ok;
 
 	if (c->payload == NULL && (self = plat_self_exe()) == NULL) {
@@ -73,6 +93,18 @@ cmd_open_payload(const struct cli *c, struct payload *p, struct manifest *m,
 	}
 	ok = payload_open(p, c->payload != NULL ? c->payload : self, e) &&
 	    payload_read_meta(p, m, license, e);
+	if (!ok && self != NULL && (kept = cmd_kept_copy_dir(self)) != NULL) {
+		err_clear(e);
+		err_set(e, ES_EUSAGE, "%s is the copy of engine-setup that the "
+		    "installation in %s keeps for status, pair, consoles, "
+		    "identity and uninstall. This copy holds no payload, so it "
+		    "cannot install, upgrade or show a payload. Nothing was "
+		    "changed. Run the installer you downloaded instead (the "
+		    "Linux or Windows installer from the download section of "
+		    "the product's quick start guide), with the same options",
+		    self, kept);
+		free(kept);
+	}
 	free(self);
 	return ok;
 }

@@ -22,6 +22,10 @@
 	"Refresh Displayed Engines"
 #define CONSOLES_MENU_SHARED_SECRET "Administration > Scans > Manage scan " \
 	"engines > Generate Scan Engine Shared Secret > Generate"
+/* The page that lists the Scan Engines ("Add an Engine through
+ * Administration", step 1), where an uninstalled engine is removed. */
+#define CONSOLES_MENU_ENGINES "Administration > Scans > Scan Engines > " \
+	"Manage scan engines"
 
 struct console_entry {
 	char *id;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "command.h"
 #include "confgen.h"
 #include "consoles.h"
 #include "crypto.h"
@@ -244,6 +245,9 @@ install_inside_root(const char *root, const char *component,
 	    plat_path_in_root(root, state, ES_EREQ, e);
 	if (ok && mc != NULL && mc->service != NULL)
 		plat_service_paths(root, mc->service, &paths);
+	/* The command on PATH (command.h): a link, replaced never. */
+	if (plat_command_path() != NULL)
+		strlist_add(&paths, plat_command_path());
 	for (i = 0; ok && i < paths.n; i++) {
 		char *full = plat_join_root(root, paths.v[i]);
 		/* A folder ends in '/': itself. A file or link is replaced,
@@ -918,6 +922,7 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	struct ictx *c = arg;
 	char *answers = plan_write(c->p), *text = NULL;
 	char hex[65], now[32];
+	size_t i;
 	bool ok = false;
 
 	(void)x;
@@ -929,6 +934,16 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	c->rec.component = xstrdup(c->component);
 	c->rec.install_dir = xstrdup(c->install_dir);
 	c->rec.installed_at = xstrdup(now);
+	/* --overwrite: the folders the installation it replaces made (above
+	 * install_dir, for its service and its command) exist now, so this
+	 * run did not make them; they are still the installation's. */
+	for (i = 0; c->have_old && i < c->old.sysfiles.n; i++)
+		if (str_has_suffix(c->old.sysfiles.v[i], "/") &&
+		    !strlist_contains(&c->rec.sysfiles, c->old.sysfiles.v[i]))
+			strlist_add(&c->rec.sysfiles, c->old.sysfiles.v[i]);
+	if (c->have_old && c->rec.parents.n == 0)
+		for (i = 0; i < c->old.parents.n; i++)
+			strlist_add(&c->rec.parents, c->old.parents.v[i]);
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))
@@ -1066,11 +1081,79 @@ out:
 	return ok;
 }
 
+/* The command on PATH (command.h) as a link to the kept copy, recorded
+ * as a sysfile after the folders made for it, each journalled before it
+ * is made so that the run's undo takes it away again. This installation's
+ * own link (--overwrite) stays; something else there is left as it is,
+ * with a warning in the result. */
+static bool
+install_command(struct exec *x, struct ictx *c, struct es_err *e)
+{
+	const char *cmd = plat_command_path(), *root = c->o->root;
+	char *what = NULL, *target, *full, *p;
+	struct strlist missing;
+	enum command_state st;
+	size_t i;
+	bool ok = true;
+
+	if (cmd == NULL)
+		return true;
+	target = command_target(c->install_dir);
+	st = command_state(root, c->install_dir, &what);
+	if (st == COMMAND_OTHER) {
+		snprintf(c->res->command_warning,
+		    sizeof c->res->command_warning, "%s is %s, not "
+		    "engine-setup's link: it was left as it is. This "
+		    "installation's engine-setup is %s: run it by that path "
+		    "(status, pair, consoles, uninstall).", cmd, what, target);
+		log_msg("not linking %s: it is %s", cmd, what);
+		goto out;
+	}
+	if (st == COMMAND_NONE) {
+		/* The folders above it that are missing, top down. */
+		strlist_init(&missing);
+		p = rootpath_parent(cmd);
+		while (rootpath_root_len(p) > 0 && !rootpath_is_root(p)) {
+			full = plat_join_root(root, p);
+			if (plat_file_type(full) != PLAT_NONE) {
+				free(full);
+				break;
+			}
+			free(full);
+			strlist_add_owned(&missing, p);
+			p = rootpath_parent(p);
+		}
+		free(p);
+		for (i = missing.n; ok && i-- > 0; ) {
+			full = plat_join_root(root, missing.v[i]);
+			ok = exec_push(x, UNDO_RMDIR, full, NULL, e) &&
+			    plat_mkdirs(full, 0755, NULL, e);
+			free(full);
+			if (ok)
+				strlist_add_owned(&c->rec.sysfiles,
+				    xasprintf("%s/", missing.v[i]));
+		}
+		strlist_free(&missing);
+		full = plat_join_root(root, cmd);
+		ok = ok && exec_push_path(x, full, e) &&
+		    plat_command_link(root, target, e);
+		free(full);
+		if (ok)
+			log_msg("linked %s to %s", cmd, target);
+	}
+	if (ok && !strlist_contains(&c->rec.sysfiles, cmd))
+		strlist_add(&c->rec.sysfiles, cmd);
+out:
+	free(what);
+	free(target);
+	return ok;
+}
+
 /* Keep a copy of engine-setup without its payload in the installation
  * (plat_program_name()), for the commands after install and for Add/Remove
  * Programs' Uninstall: staged like every other file, so the run's undo
  * takes it away again, and listed in the record, so that an uninstall
- * removes it. */
+ * removes it. Then the command on PATH that runs it (install_command). */
 static bool
 step_program(struct exec *x, void *arg, struct es_err *e)
 {
@@ -1080,7 +1163,6 @@ step_program(struct exec *x, void *arg, struct es_err *e)
 	size_t len = 0;
 	bool ok;
 
-	(void)x;
 	if (!install_stub(&data, &len, e))
 		return false;
 	ok = install_write(c, name, data, len, 0755, e);
@@ -1088,7 +1170,7 @@ step_program(struct exec *x, void *arg, struct es_err *e)
 	if (ok)
 		log_msg("kept the program %s/%s (%zu bytes)",
 		    c->install_dir, name, len);
-	return ok;
+	return ok && install_command(x, c, e);
 }
 
 /* The name the installation has in the list of installed programs. */

@@ -89,6 +89,9 @@ struct install_result {
 	/* Not empty when the install is complete but its log could not be
 	 * written: what happened (the file, the reason). */
 	char log_warning[ES_ERR_MSG_MAX];
+	/* Not empty when the command on PATH (command.h) was left as it is:
+	 * something else is there; what, and the kept copy's path. */
+	char command_warning[ES_ERR_MSG_MAX];
 	/* The install failed and its undo stopped short (why is in the
 	 * error): the journal is kept, the next run finishes the undo. */
 	bool undo_kept;

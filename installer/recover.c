@@ -30,7 +30,7 @@ recover_uninstall(const struct undo *u, struct es_err *e)
 	record_init(&r);
 	ok = u->a != NULL && u->data != NULL &&
 	    record_parse(&r, u->data, u->len, "the uninstall journal", e) &&
-	    uninstall_apply(u->a, &r, NULL, e);
+	    uninstall_apply(u->a, &r, false, NULL, NULL, e);
 	if (!ok && e->code == 0)
 		err_set(e, ES_EINSTALL, "the uninstall journal holds no record");
 	record_free(&r);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command.h"
 #include "record.h"
 #include "rootpath.h"
 #include "util.h"
@@ -730,6 +731,45 @@ req_service(const struct manifest *m, const struct req_input *in,
 	    " installer made, unless --overwrite");
 }
 
+/* The command on PATH (command.h): something that is not engine-setup's
+ * link in its place is never replaced, and the install goes on without
+ * it: a warning that says where the kept program is instead. */
+static void
+req_command(const struct req_input *in, struct req_report *r)
+{
+	const char *cmd = plat_command_path();
+	char *what = NULL, *target;
+	struct req_item *it;
+
+	if (cmd == NULL)
+		return;
+	target = command_target(in->install_dir);
+	switch (command_state(in->root, in->install_dir, &what)) {
+	case COMMAND_OTHER:
+		it = req_add(r, REQ_WARN, "Command on PATH");
+		req_setf(it->measured, sizeof it->measured, "%s is %s", cmd,
+		    what);
+		req_setf(it->advice, sizeof it->advice, "It is left as it is."
+		    " Run this installation's engine-setup as %s, or move %s"
+		    " away before installing to have the command.", target,
+		    cmd);
+		break;
+	case COMMAND_OURS:
+		it = req_add(r, REQ_PASS, "Command on PATH");
+		req_setf(it->measured, sizeof it->measured, "%s: engine-setup's"
+		    " own link", cmd);
+		break;
+	default:
+		it = req_add(r, REQ_PASS, "Command on PATH");
+		req_setf(it->measured, sizeof it->measured, "%s free", cmd);
+		break;
+	}
+	req_setf(it->threshold, sizeof it->threshold, "free, or engine-setup's"
+	    " link to %s", target);
+	free(what);
+	free(target);
+}
+
 /* A TCP port the installation will listen on (name: the row; why: what
  * listens on it, a clause; key: the answer that changes it, or NULL;
  * threshold: for the row). Something else
@@ -876,6 +916,7 @@ req_check(const struct manifest *m, const struct req_input *in,
 	req_existing(&input, exists, found, r);
 	req_console(m, &input, r);
 	req_service(m, &input, r);
+	req_command(&input, r);
 	req_ports(&input, exists, r);
 	free(found);
 }

@@ -295,6 +295,8 @@ session_next_steps(const struct session *s, const struct install_result *res,
 	sbuf_addf(out, "Engine id %s.\n", res->engine_id);
 	if (res->log_warning[0] != '\0')
 		sbuf_addf(out, "Warning: %s\n", res->log_warning);
+	if (res->command_warning[0] != '\0')
+		sbuf_addf(out, "Warning: %s\n", res->command_warning);
 	if (res->service[0] != '\0') {
 		sbuf_add(out, "Service ");
 		install_service_text(s->root, res->service, res->service_state,

@@ -1,9 +1,12 @@
 #include "uninstall.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "command.h"
+#include "consoles.h"
 #include "crypto.h"
 #include "journal.h"
 #include "log.h"
@@ -12,12 +15,32 @@
 #include "rootpath.h"
 #include "util.h"
 
-/* Remember one path that had to stay, for the report. */
 static void
-uninstall_kept(struct strlist *kept, const char *path)
+uninstall_left_add(struct uninstall_left *w, const char *path,
+    const char *why)
 {
-	if (kept->n < 1000)
-		strlist_add(kept, path);
+	if (w->path.n >= 100000)
+		return;
+	strlist_add(&w->path, path);
+	strlist_add(&w->why, why);
+}
+
+static const char *
+uninstall_left_of(const struct uninstall_left *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < w->path.n; i++)
+		if (strcmp(w->path.v[i], path) == 0)
+			return w->why.v[i];
+	return NULL;
+}
+
+static void
+uninstall_left_free(struct uninstall_left *w)
+{
+	strlist_free(&w->path);
+	strlist_free(&w->why);
 }
 
 /* Why the file or link en (rel beneath idir) stays, or NULL when it is
@@ -68,20 +91,222 @@ uninstall_say(FILE *out, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The engine's and the console's own log folders, relative to
+ * install_dir (docs/install-record.md, "What uninstall leaves"). */
+static const char *const uninstall_log_dirs[] = { "nse/logs", "nsc/logs" };
+
 bool
-uninstall_apply(const char *root, const struct record *r, FILE *out,
-    struct es_err *e)
+uninstall_is_log(const char *rel, enum plat_ftype t)
 {
-	struct strlist kept, changed;
+	size_t i, n;
+
+	if (strcmp(rel, RECORD_DIR_REL) == 0)
+		return t == PLAT_DIR;
+	if (str_has_prefix(rel, RECORD_DIR_REL "/"))
+		return t == PLAT_FILE && str_has_suffix(rel, ".log") &&
+		    strchr(rel + strlen(RECORD_DIR_REL "/"), '/') == NULL;
+	for (i = 0; i < sizeof uninstall_log_dirs /
+	    sizeof uninstall_log_dirs[0]; i++) {
+		n = strlen(uninstall_log_dirs[i]);
+		if (strncmp(rel, uninstall_log_dirs[i], n) != 0)
+			continue;
+		if (rel[n] == '\0')
+			return t == PLAT_DIR;
+		if (rel[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* Remove one entry rel beneath idir (its record path path): counted in
+ * *removed, or named in left with why it stays. */
+static void
+uninstall_entry(const char *idir, const char *rel, const char *path,
+    const struct record_entry *en, size_t *removed,
+    struct uninstall_left *left)
+{
 	struct es_err local;
-	char *state = NULL;
-	char *idir = NULL;
-	const char *rel, *why;
-	size_t i, removed = 0, nchanged = 0;
+	const char *why;
+	bool gone;
+
+	err_clear(&local);
+	if ((why = uninstall_changed(idir, rel, en)) != NULL) {
+		uninstall_left_add(left, path, why);
+	} else if (!plat_remove_beneath(idir, rel, &gone, &local)) {
+		char *line = xasprintf("it could not be removed: %s",
+		    local.msg);
+
+		uninstall_left_add(left, path, line);
+		free(line);
+	} else if (gone) {
+		(*removed)++;
+	}
+}
+
+/* Walk state: everything below install_dir, parents before children. */
+struct uninstall_walk {
+	struct strlist rel;
+	struct sbuf type;        /* one plat_ftype per entry, as a char */
+};
+
+static bool
+uninstall_walk_cb(const char *rel, enum plat_ftype t, unsigned mode,
+    void *arg)
+{
+	struct uninstall_walk *w = arg;
+	char c = (char)('0' + t);
+
+	(void)mode;
+	strlist_add(&w->rel, rel);
+	sbuf_addn(&w->type, &c, 1);
+	return w->rel.n < 100000;
+}
+
+/* Why path (of type t), found after the removal, stays: the record does
+ * not list it, or lists it as something else. */
+static const char *
+uninstall_why_listed(const struct record *r, const char *path,
+    enum plat_ftype t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(r->entries[i].path, path) != 0)
+			continue;
+		if (r->entries[i].type == 'd' && t == PLAT_LINK)
+			return "it is a symbolic link where the installation "
+			    "made a folder: nothing was removed through it";
+		if (r->entries[i].type == 'd' && t != PLAT_DIR)
+			return "it is no longer the folder the installation "
+			    "made";
+		return "it could not be removed (uninstall.log says why)";
+	}
+	return "the installation did not make it (the install record does "
+	    "not list it)";
+}
+
+/* What is left in idir (install_dir r->install_dir under the root) that is
+ * not a log: every file, link or other entry, and every empty folder, in
+ * s->left with why (the reason known from the removal, else that the
+ * installation did not make it). */
+static void
+uninstall_leftovers(const char *idir, const struct record *r,
+    const struct uninstall_left *why, struct uninstall_summary *s)
+{
+	struct uninstall_walk w;
+	struct es_err local;
+	size_t i, n;
+
+	strlist_init(&w.rel);
+	sbuf_init(&w.type);
+	err_clear(&local);
+	if (plat_file_type(idir) == PLAT_DIR)
+		plat_walk(idir, uninstall_walk_cb, &w, &local);
+	for (i = 0; i < w.rel.n; i++) {
+		enum plat_ftype t = (enum plat_ftype)(w.type.s[i] - '0');
+		const char *rel = w.rel.v[i], *known;
+		char *path;
+
+		if (uninstall_is_log(rel, t))
+			continue;
+		/* A folder is named only when empty: else what is in it is. */
+		n = strlen(rel);
+		if (t == PLAT_DIR && i + 1 < w.rel.n &&
+		    strncmp(w.rel.v[i + 1], rel, n) == 0 &&
+		    w.rel.v[i + 1][n] == '/')
+			continue;
+		path = xasprintf("%s/%s", r->install_dir, rel);
+		if ((known = uninstall_left_of(why, path)) == NULL)
+			known = uninstall_why_listed(r, path, t);
+		uninstall_left_add(&s->left, path, known);
+		log_msg("kept %s: %s", path, s->left.why.v[s->left.why.n - 1]);
+		free(path);
+	}
+	strlist_free(&w.rel);
+	sbuf_free(&w.type);
+}
+
+/* --purge: the logs uninstall_is_log() names, then install_dir itself
+ * when that leaves it empty. Never through a link: a log folder reached
+ * through one is not a log folder. */
+static void
+uninstall_purge_logs(const char *idir, struct uninstall_summary *s)
+{
+	struct uninstall_walk w;
+	struct es_err local;
+	size_t i;
+	bool gone;
+
+	strlist_init(&w.rel);
+	sbuf_init(&w.type);
+	err_clear(&local);
+	if (plat_file_type(idir) == PLAT_DIR)
+		plat_walk(idir, uninstall_walk_cb, &w, &local);
+	/* Children before their folders. */
+	for (i = w.rel.n; i-- > 0; ) {
+		enum plat_ftype t = (enum plat_ftype)(w.type.s[i] - '0');
+
+		if (!uninstall_is_log(w.rel.v[i], t))
+			continue;
+		err_clear(&local);
+		if (plat_remove_beneath(idir, w.rel.v[i], &gone, &local) &&
+		    gone)
+			s->logs++;
+		else if (local.code != 0)
+			log_msg("cannot remove %s/%s: %s", idir, w.rel.v[i],
+			    local.msg);
+	}
+	/* Their folders (nse, nsc), when that left them empty. */
+	for (i = 0; i < sizeof uninstall_log_dirs /
+	    sizeof uninstall_log_dirs[0]; i++) {
+		char *top = xstrndup(uninstall_log_dirs[i],
+		    strcspn(uninstall_log_dirs[i], "/"));
+
+		if (plat_file_type_beneath(idir, top) == PLAT_DIR &&
+		    plat_remove_beneath(idir, top, &gone, NULL) && gone)
+			s->folders++;
+		free(top);
+	}
+	strlist_free(&w.rel);
+	sbuf_free(&w.type);
+}
+
+void
+uninstall_summary_init(struct uninstall_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	strlist_init(&s->services);
+	strlist_init(&s->folders_gone);
+	strlist_init(&s->left.path);
+	strlist_init(&s->left.why);
+}
+
+void
+uninstall_summary_free(struct uninstall_summary *s)
+{
+	strlist_free(&s->services);
+	strlist_free(&s->folders_gone);
+	uninstall_left_free(&s->left);
+	uninstall_summary_init(s);
+}
+
+bool
+uninstall_apply(const char *root, const struct record *r, bool purge,
+    struct uninstall_summary *sum, FILE *out, struct es_err *e)
+{
+	struct uninstall_summary quiet;
+	struct uninstall_summary *s = sum != NULL ? sum : &quiet;
+	struct uninstall_left why;
+	struct es_err local;
+	char *state = NULL, *idir = NULL, *self = NULL;
+	const char *rel, *prog = plat_program_name();
+	const struct record_entry *copy = NULL;
+	size_t i, n, longest;
 	bool ok = false, gone;
 
-	strlist_init(&kept);
-	strlist_init(&changed);
+	uninstall_summary_init(s);
+	strlist_init(&why.path);
+	strlist_init(&why.why);
 	/* Nothing is followed out of the root: checked before the first
 	 * change (record_load did, and a record a journal holds is checked
 	 * here). */
@@ -104,6 +329,7 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		}
 		uninstall_say(out, "  removed service %s\n", r->services.v[i]);
 		log_msg("removed service %s", r->services.v[i]);
+		strlist_add(&s->services, r->services.v[i]);
 	}
 	/* The entry in the list of installed programs (Windows: Add/Remove
 	 * Programs), named after the product. */
@@ -117,54 +343,34 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		    "programs\n", r->product);
 		log_msg("removed %s from the list of installed programs",
 		    r->product);
-	}
-
-	/* Folders the service registration made, deepest first, when empty. */
-	for (i = r->sysfiles.n; i-- > 0; ) {
-		if (str_has_suffix(r->sysfiles.v[i], "/")) {
-			char *full = plat_join_root(root, r->sysfiles.v[i]);
-
-			plat_remove(full, NULL);
-			free(full);
-		}
+		s->product = true;
 	}
 
 	/* Files and links first, then folders deepest first; each inside
 	 * install_dir and never through a link there (a link an older
-	 * payload placed must not lead the removal elsewhere). */
+	 * payload placed must not lead the removal elsewhere). The kept
+	 * copy, which may be the program running this, goes last. */
 	idir = plat_join_root(root, r->install_dir);
-	/* The kept copy may be the program running this uninstall. */
-	{
-		char *self = xasprintf("%s/%s", idir, plat_program_name());
-
-		plat_release_self(self);
-		free(self);
-	}
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 
 		if (en->type == 'd')
 			continue;
-		err_clear(&local);
-		if ((rel = rootpath_below(r->install_dir, en->path)) == NULL)
+		if ((rel = rootpath_below(r->install_dir, en->path)) == NULL) {
 			log_msg("not removing %s: it is not inside %s",
 			    en->path, r->install_dir);
-		else if ((why = uninstall_changed(idir, rel, en)) != NULL) {
-			char *line = xasprintf("%s: %s", en->path, why);
-
-			log_msg("kept %s", line);
-			uninstall_kept(&changed, line);
-			nchanged++;
-			free(line);
-		} else if (!plat_remove_beneath(idir, rel, &gone, &local))
-			log_msg("cannot remove %s: %s", en->path, local.msg);
-		else if (gone)
-			removed++;
+			continue;
+		}
+		if (strcmp(rel, prog) == 0) {
+			copy = en;
+			continue;
+		}
+		uninstall_entry(idir, rel, en->path, en, &s->files, &why);
 	}
 	/* The record does not list itself. */
 	err_clear(&local);
 	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
-		removed++;
+		s->record = true;
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 
@@ -172,27 +378,80 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		    (rel = rootpath_below(r->install_dir, en->path)) == NULL)
 			continue;
 		err_clear(&local);
+		/* Only when empty: what it holds is named below. */
 		if (plat_file_type_beneath(idir, rel) == PLAT_DIR &&
-		    !plat_remove_beneath(idir, rel, &gone, &local))
-			uninstall_kept(&kept, en->path);
+		    plat_remove_beneath(idir, rel, &gone, &local) && gone)
+			s->folders++;
 	}
 
 	state = plat_state_file(root);
-	plat_remove(state, NULL);
+	if (plat_remove(state, NULL))
+		s->record = true;
+	/* The command on PATH, while it is still this installation's link,
+	 * then the kept copy it leads to. */
+	err_clear(&local);
+	if (!command_remove(root, r->install_dir, &s->command, &local)) {
+		char *line = xasprintf("it could not be removed: %s",
+		    local.msg);
+
+		uninstall_left_add(&s->left, plat_command_path(), line);
+		log_msg("kept %s: %s", plat_command_path(), line);
+		free(line);
+	}
+	if (s->command)
+		log_msg("removed the command %s", plat_command_path());
+	if (copy != NULL) {
+		self = xasprintf("%s/%s", idir, prog);
+		plat_release_self(self);
+		if (plat_file_type(self) != PLAT_NONE)
+			uninstall_entry(idir, prog, copy->path, copy,
+			    &s->files, &why);
+		else
+			s->files++;
+	}
+	/* Folders outside install_dir that the service registration or the
+	 * command made, deepest (longest) first, when empty: an --overwrite
+	 * carries the older ones over after its own. */
+	for (n = SIZE_MAX; n > 0; n = longest) {
+		longest = 0;
+		for (i = 0; i < r->sysfiles.n; i++) {
+			const char *sf = r->sysfiles.v[i];
+			size_t len = strlen(sf);
+			char *full;
+
+			if (!str_has_suffix(sf, "/") || len > n)
+				continue;
+			if (len < n) {
+				if (len > longest)
+					longest = len;
+				continue;
+			}
+			full = plat_join_root(root, sf);
+			plat_remove(full, NULL);
+			free(full);
+		}
+	}
+	if (purge) {
+		uninstall_purge_logs(idir, s);
+		if (plat_remove(idir, NULL))
+			strlist_add(&s->folders_gone, r->install_dir);
+	}
 	/* Its folder, engine-setup's own, goes when the run lock (held in
 	 * it for the whole run) is released: plat_run_lock_release(). */
 	for (i = r->parents.n; i-- > 0; ) {
 		char *full = plat_join_root(root, r->parents.v[i]);
 
-		plat_remove(full, NULL);   /* only when empty */
+		if (plat_remove(full, NULL) && purge)   /* only when empty */
+			strlist_add(&s->folders_gone, r->parents.v[i]);
 		free(full);
 	}
 
-	log_msg("removed %zu files; kept %zu changed files, and %zu folders "
-	    "because they hold files the installation did not create or "
-	    "that changed", removed, nchanged, kept.n);
-	/* The uninstall log is kept beside the install log. */
-	if (plat_file_type_beneath(idir, RECORD_DIR_REL) == PLAT_DIR) {
+	uninstall_leftovers(idir, r, &why, s);
+	log_msg("removed %zu files and %zu folders; kept %zu paths that are "
+	    "not logs", s->files, s->folders, s->left.path.n);
+	/* The uninstall log is kept beside the install log, as long as
+	 * there is an install_dir to keep it in. */
+	if (plat_file_type(idir) == PLAT_DIR) {
 		size_t len;
 		char *old = plat_read_file_beneath(idir, RECORD_UNINSTALL_LOG_REL,
 		    64u << 20, &len, NULL);
@@ -216,24 +475,128 @@ uninstall_apply(const char *root, const struct record *r, FILE *out,
 		sbuf_free(&b);
 		free(old);
 	}
-	uninstall_say(out, "  removed %zu files\n", removed);
-	for (i = 0; i < changed.n && i < 5; i++)
-		uninstall_say(out, "  kept %s\n", changed.v[i]);
-	if (nchanged > 5)
-		uninstall_say(out, "  kept %zu more changed files: %s/%s names "
-		    "them all\n", nchanged - 5, r->install_dir,
-		    RECORD_UNINSTALL_LOG_REL);
-	for (i = 0; i < kept.n && i < 5; i++)
-		uninstall_say(out, "  kept %s: it holds files that the "
-		    "installation did not create, or that changed\n",
-		    kept.v[i]);
 	ok = true;
 out:
-	strlist_free(&kept);
-	strlist_free(&changed);
+	uninstall_left_free(&why);
+	if (sum == NULL)
+		uninstall_summary_free(&quiet);
+	free(self);
 	free(state);
 	free(idir);
 	return ok;
+}
+
+/* The paths left that are not logs, on out: first the changed files (five
+ * at most, as the record's "kept" lines always were), then the others. */
+static void
+uninstall_say_left(FILE *out, const struct record *r,
+    const struct uninstall_summary *s)
+{
+	static const char changed[] = "its content changed after the install";
+	size_t i, shown = 0, nchanged = 0, others = 0;
+
+	for (i = 0; i < s->left.path.n; i++) {
+		if (strcmp(s->left.why.v[i], changed) != 0)
+			continue;
+		if (nchanged++ < 5)
+			fprintf(out, "  kept %s: %s\n", s->left.path.v[i],
+			    changed);
+	}
+	if (nchanged > 5)
+		fprintf(out, "  kept %zu more changed files: %s/%s names them "
+		    "all\n", nchanged - 5, r->install_dir,
+		    RECORD_UNINSTALL_LOG_REL);
+	for (i = 0; i < s->left.path.n; i++) {
+		if (strcmp(s->left.why.v[i], changed) == 0)
+			continue;
+		if (shown++ < 50)
+			fprintf(out, "  kept %s: %s\n", s->left.path.v[i],
+			    s->left.why.v[i]);
+		else
+			others++;
+	}
+	if (others > 0)
+		fprintf(out, "  kept %zu more: %s/%s names them all\n", others,
+		    r->install_dir, RECORD_UNINSTALL_LOG_REL);
+}
+
+/* "Removed: 143 files and 37 folders under /opt/rapid7/nexpose, the
+ * service nexposeengine, the command /usr/local/sbin/engine-setup, the
+ * install record." */
+static void
+uninstall_say_removed(FILE *out, const struct record *r,
+    const struct uninstall_summary *s)
+{
+	size_t i;
+
+	fprintf(out, "Removed: %zu file%s and %zu folder%s under %s", s->files,
+	    s->files == 1 ? "" : "s", s->folders, s->folders == 1 ? "" : "s",
+	    r->install_dir);
+	for (i = 0; i < s->services.n; i++)
+		fprintf(out, ", the service %s", s->services.v[i]);
+	if (s->product)
+		fprintf(out, ", its entry in the list of installed programs");
+	if (s->command)
+		fprintf(out, ", the command %s", plat_command_path());
+	if (s->record)
+		fprintf(out, ", the install record");
+	if (s->logs > 0)
+		fprintf(out, ", the logs");
+	for (i = 0; i < s->folders_gone.n; i++)
+		fprintf(out, "%s%s", i == 0 ? (s->folders_gone.n == 1 ?
+		    ", the folder " : ", the folders ") : i + 1 ==
+		    s->folders_gone.n ? " and " : ", ", s->folders_gone.v[i]);
+	fprintf(out, ".\n");
+}
+
+/* The reminder to remove the engine in the console(s) it was paired with,
+ * named from consoles.xml, read (cs) before the uninstall removed it. The
+ * seed names the page that lists the engines ("Add an Engine through
+ * Administration"); it says nothing about removing one. */
+static void
+uninstall_say_consoles(FILE *out, struct consoles *cs)
+{
+	size_t i;
+
+	if (cs->n == 0) {
+		fprintf(out, "If a Security Console knows this Scan Engine, "
+		    "remove it there too: %s.\n", CONSOLES_MENU_ENGINES);
+		return;
+	}
+	fprintf(out, "Remove this Scan Engine in the Security Console%s it "
+	    "was paired with, too (%s):\n", cs->n == 1 ? "" : "s",
+	    CONSOLES_MENU_ENGINES);
+	for (i = 0; i < cs->n; i++) {
+		consoles_entry_show(&cs->v[i]);
+		fprintf(out, "  %s (%s)\n", cs->v[i].name != NULL &&
+		    cs->v[i].name[0] != '\0' ? cs->v[i].name : "a console "
+		    "without a name", cs->v[i].last_address != NULL &&
+		    cs->v[i].last_address[0] != '\0' ? cs->v[i].last_address :
+		    "address unknown");
+	}
+}
+
+void
+uninstall_purge_state(const char *root)
+{
+	char *state, *p, *up;
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strcmp(root, "/") == 0 || strspn(root, "/") == strlen(root))
+		return;
+	state = plat_state_file(root);
+	p = rootpath_parent(state);
+	/* Up to the root, never the root itself; each only when empty. */
+	while (strlen(p) > n + 1 && strncmp(p, root, n) == 0 && p[n] == '/' &&
+	    (plat_file_type(p) == PLAT_NONE || plat_remove(p, NULL))) {
+		up = rootpath_parent(p);
+		free(p);
+		p = up;
+	}
+	free(p);
+	free(state);
 }
 
 /* Before the commit point: a signal cancels, and nothing was changed. */
@@ -248,16 +611,21 @@ uninstall_signalled(struct es_err *e)
 }
 
 bool
-uninstall_run(const char *root, FILE *out, struct es_err *e)
+uninstall_run(const char *root, bool purge, FILE *out, struct es_err *e)
 {
 	struct record r;
 	struct journal j;
 	struct undo u;
-	char *text = NULL, *logs = NULL;
+	struct uninstall_summary s;
+	struct consoles cs;
+	struct es_err local;
+	char *text = NULL, *idir = NULL;
 	bool ok = false, journalled = false;
 
 	record_init(&r);
+	uninstall_summary_init(&s);
 	memset(&j, 0, sizeof j);
+	memset(&cs, 0, sizeof cs);
 	if (!record_load(root, &r, e)) {
 		if (e->code != 0) {
 			record_damaged_explain(root, &r, e);
@@ -269,8 +637,15 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		ok = true;
 		goto out;
 	}
-	log_msg("uninstalling %s %s (%s) from %s", r.product ? r.product : "?",
-	    r.version ? r.version : "?", r.component, r.install_dir);
+	log_msg("uninstalling %s %s (%s) from %s%s", r.product ? r.product :
+	    "?", r.version ? r.version : "?", r.component, r.install_dir,
+	    purge ? ", logs too (--purge)" : "");
+	/* The consoles to name at the end: consoles.xml goes with the rest. */
+	idir = plat_join_root(root, r.install_dir);
+	err_clear(&local);
+	if (strcmp(r.component, "engine") == 0 &&
+	    !consoles_load(&cs, idir, &local))
+		log_msg("cannot read the consoles to name: %s", local.msg);
 	/* The journal holds the record, which the uninstall removes, and is
 	 * committed before the first change: from here on the uninstall is
 	 * completed, by this run or, after a crash, by the next. */
@@ -294,14 +669,24 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		journalled = false;
 		goto out;
 	}
-	fprintf(out, "Removing %s %s (%s) from %s\n",
+	fprintf(out, "Removing %s %s (%s) from %s%s\n",
 	    r.product ? r.product : "the installation",
-	    r.version ? r.version : "", r.component, r.install_dir);
-	if (!uninstall_apply(root, &r, out, e))
+	    r.version ? r.version : "", r.component, r.install_dir,
+	    purge ? ", with its logs" : "");
+	if (!uninstall_apply(root, &r, purge, &s, out, e))
 		goto out;
-	logs = plat_join_root(root, r.install_dir);
-	fprintf(out, "Uninstalled. Logs are kept in %s/" RECORD_DIR_REL
-	    "/.\n", logs);
+	uninstall_say_left(out, &r, &s);
+	uninstall_say_removed(out, &r, &s);
+	if (s.left.path.n == 0 && purge)
+		fprintf(out, "Uninstalled. Nothing of the installation is "
+		    "left.\n");
+	else if (s.left.path.n == 0 &&
+	    plat_file_type_beneath(idir, "nse/logs") == PLAT_DIR)
+		fprintf(out, "Uninstalled. Logs are kept in %s/" RECORD_DIR_REL
+		    "/ and %s/nse/logs/.\n", idir, idir);
+	else if (s.left.path.n == 0)
+		fprintf(out, "Uninstalled. Logs are kept in %s/" RECORD_DIR_REL
+		    "/.\n", idir);
 	if (plat_signals_pending() > 0)
 		fprintf(out, "A signal (Ctrl-C, SIGTERM or SIGHUP) came after "
 		    "the uninstall had begun to remove files. An uninstall "
@@ -309,9 +694,19 @@ uninstall_run(const char *root, FILE *out, struct es_err *e)
 		    "than left half done.\n");
 	/* The console still lists the engine it was paired with. */
 	if (strcmp(r.component, "engine") == 0)
-		fprintf(out, "If a Security Console knows this Scan Engine, "
-		    "remove it there too: Administration > Scans > Manage "
-		    "scan engines.\n");
+		uninstall_say_consoles(out, &cs);
+	if (s.left.path.n > 0) {
+		err_set(e, ES_EINSTALL, "the installation is removed, but %zu "
+		    "%s (named above with why; %s/%s names every one). Look "
+		    "at each: remove it by hand when it is no longer needed",
+		    s.left.path.n, s.left.path.n == 1 ? "path that is not a "
+		    "log stays" : "paths that are not logs stay", idir,
+		    RECORD_UNINSTALL_LOG_REL);
+		/* The uninstall itself is complete: the journal goes. */
+		journal_end(&j);
+		journalled = false;
+		goto out;
+	}
 	ok = true;
 out:
 	if (journalled) {
@@ -320,8 +715,10 @@ out:
 		else
 			journal_keep(&j);
 	}
+	consoles_free(&cs);
+	uninstall_summary_free(&s);
 	free(text);
-	free(logs);
+	free(idir);
 	record_free(&r);
 	return ok;
 }

@@ -335,6 +335,18 @@ bool plat_product_registered(const char *root, const char *key);
  * a hidden name beside its folder) and is deleted at the next restart
  * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: nothing to do. */
 void plat_release_self(const char *path);
+/* Where every installation puts the command that runs its kept copy
+ * (plat_program_name()), as the host sees it (no root prefix): Linux
+ * "/usr/local/sbin/engine-setup", in root's PATH (hier(7): /usr/local is
+ * for what the administrator installs). NULL where the platform makes
+ * none: Windows, whose Add/Remove Programs entry names the kept copy. */
+const char *plat_command_path(void);
+/* Make plat_command_path() under root a symbolic link to target (the kept
+ * copy as the host sees it, no root prefix). The caller has made its
+ * folder and journalled the link's path, which is free. Windows: nothing
+ * to do, true. False with e set (ES_EINSTALL). */
+bool plat_command_link(const char *root, const char *target,
+    struct es_err *e);
 
 /* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
 

@@ -23,6 +23,22 @@ plat_program_name(void)
 	return "engine-setup";
 }
 
+const char *
+plat_command_path(void)
+{
+	return "/usr/local/sbin/engine-setup";
+}
+
+bool
+plat_command_link(const char *root, const char *target, struct es_err *e)
+{
+	char *path = plat_join_root(root, plat_command_path());
+	bool ok = plat_symlink(target, path, e);
+
+	free(path);
+	return ok;
+}
+
 /* Linux keeps no list of installed programs beside the package
  * managers': an installation is found through plat_state_file(). */
 const char *

@@ -78,6 +78,23 @@ plat_program_name(void)
 	return "engine-setup.exe";
 }
 
+/* The Add/Remove Programs entry's strings name the kept copy: no command
+ * is put anywhere else. */
+const char *
+plat_command_path(void)
+{
+	return NULL;
+}
+
+bool
+plat_command_link(const char *root, const char *target, struct es_err *e)
+{
+	(void)root;
+	(void)target;
+	(void)e;
+	return true;
+}
+
 const char *
 plat_product_uninstaller(const char *root)
 {

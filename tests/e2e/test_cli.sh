@@ -27,7 +27,8 @@ out_has "enable|disable ID|ADDRESS [--restart]"
 run 0 status --help
 out_has "10 something needs"
 run 0 uninstall --help
-out_has "The logs stay in"
+out_has "checks that only logs are left"
+out_has "  --purge             remove the logs too"
 run 0 install --help
 out_has "Usage: engine-setup [install] [OPTIONS]"
 out_has "install4j compatibility"

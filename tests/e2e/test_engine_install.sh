@@ -131,7 +131,7 @@ exists "$D/nse/conf/nse.xml"
 # reminds that the console still lists the engine.
 run 0 uninstall --silent --root "$R"
 out_has "Uninstalled"
-out_has "If a Security Console knows this Scan Engine, remove it there too: Administration > Scans > Manage scan engines."
+out_has "If a Security Console knows this Scan Engine, remove it there too: Administration > Scans > Scan Engines > Manage scan engines."
 missing "$U"
 missing "$R/etc/systemd/system/multi-user.target.wants/nexposeengine.service"
 missing "$D/nse"

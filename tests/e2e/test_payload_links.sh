@@ -190,7 +190,8 @@ check "overwrite made nse/conf a folder again" test -d "$I/nse/conf" -a ! -L "$I
 check "overwrite left the outside folder as it was" test "$before" = "$(tree "$O")"
 rm -rf "$I/nse/conf"
 ln -s "$O" "$I/nse/conf"
-run 0 uninstall --silent --root "$R"
+run 6 uninstall --silent --root "$R"
+out_has "kept /opt/rapid7/nexpose/nse/conf: it is a symbolic link where the installation made a folder: nothing was removed through it"
 check "uninstall removed nothing through the link" test "$before" = "$(tree "$O")"
 file_has "$I/.install/uninstall.log" "nse/conf is a symbolic link"
 finish

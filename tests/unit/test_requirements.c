@@ -112,7 +112,7 @@ test_small_host_warns_only(void **state)
 	    "Programs may run", "CPUs",
 	    "Operating system", "Architecture", "Virtual machine", "SELinux",
 	    "Existing installation", "Security Console on this host",
-	    "Service definition" };
+	    "Service definition", "Command on PATH" };
 	struct manifest m;
 	struct plat_facts pf;
 	struct req_input in;
@@ -499,7 +499,7 @@ test_real_machine_and_labels(void **state)
 	engine_input(f, &in);
 	in.install_dir = NULL;
 	req_check(&m, &in, NULL, &r);
-	assert_int_equal(r.n, 12);
+	assert_int_equal(r.n, 13);
 	assert_true(r.item[0].measured[0] != '\0');
 	assert_string_equal(req_result_label(REQ_PASS), "[Pass]");
 	assert_string_equal(req_result_label(REQ_WARN), "[Warn]");
@@ -804,6 +804,61 @@ test_console_web_port(void **state)
 	free_manifest(&m);
 }
 
+/* The command on PATH: free or engine-setup's own link passes; another
+ * file, or a link elsewhere, warns (it is left, never replaced) and says
+ * where the installation's own engine-setup is. */
+static void
+test_command_on_path(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest m;
+	struct plat_facts pf;
+	struct req_input in;
+	struct req_report r;
+	const struct req_item *it;
+	char *cmd = fixture_path(f, "usr/local/sbin/engine-setup");
+	char *dir = fixture_path(f, "usr/local/sbin");
+
+	sample_manifest(&m);
+	small_host(&pf);
+	engine_input(f, &in);
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Command on PATH");
+	assert_non_null(it);
+	assert_int_equal(it->result, REQ_PASS);
+	assert_string_equal(it->measured, "/usr/local/sbin/engine-setup free");
+
+	fixture_mkdirs(dir);
+	assert_int_equal(symlink("/opt/rapid7/nexpose/engine-setup", cmd), 0);
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Command on PATH");
+	assert_int_equal(it->result, REQ_PASS);
+	assert_non_null(strstr(it->measured, "engine-setup's own link"));
+
+	unlink(cmd);
+	assert_int_equal(symlink("/usr/bin/true", cmd), 0);
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Command on PATH");
+	assert_int_equal(it->result, REQ_WARN);
+	assert_string_equal(it->measured, "/usr/local/sbin/engine-setup is a "
+	    "symbolic link to /usr/bin/true");
+	assert_non_null(strstr(it->advice, "It is left as it is. Run this "
+	    "installation's engine-setup as /opt/rapid7/nexpose/"
+	    "engine-setup"));
+
+	unlink(cmd);
+	fixture_write(f, "usr/local/sbin/engine-setup", "#!/bin/sh\n");
+	req_check(&m, &in, &pf, &r);
+	it = item(&r, "Command on PATH");
+	assert_int_equal(it->result, REQ_WARN);
+	assert_string_equal(it->measured, "/usr/local/sbin/engine-setup is a "
+	    "file");
+	assert_int_equal(r.fails, 0);
+	free(cmd);
+	free(dir);
+	free_manifest(&m);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
 	fixture_teardown)
 
@@ -824,6 +879,7 @@ main(void)
 		T(test_install_folder),
 		T(test_install_folder_read_only),
 		T(test_free_disk_for_payload),
+		T(test_command_on_path),
 		/* Last: it may move the process into a network namespace. */
 		T(test_console_web_port),
 	};

@@ -4,13 +4,17 @@
 # Manager really starts and stops, the Add/Remove Programs entry with its
 # values, `status`, a re-run with the same answers that changes nothing,
 # and `uninstall --silent` through the entry's QuietUninstallString, after
-# which the files, the services and the registry entries are gone.
+# which the files, the services and the registry entries are gone. Issue
+# 12, §6: status and consoles list run from the kept engine-setup.exe, which
+# holds no payload; the uninstall says what it removed, and with --purge
+# (the console's run) leaves no install folder.
 . "$(dirname "$0")/lib_wine.sh"
 wine_prefix
 
-# install_check COMPONENT ANSWERS SERVICES...
+# install_check COMPONENT ANSWERS SERVICES...: PURGE=1 uninstalls with
+# --purge.
 install_check() {
-	local comp=$1 answers=$2 s before after quiet
+	local comp=$1 answers=$2 s before after quiet kept
 	shift 2
 	run 0 --silent --answers "$(winpath "$answers")" || return
 	out_has "Installed Nexpose 7.3.1 in C:/Program Files/Rapid7/Nexpose."
@@ -76,6 +80,15 @@ assert o["engine"]["fingerprint"].startswith("sha256:"), o
 		check "$s starts again" wait_state "$s" RUNNING
 	done
 
+	# The commands after install, from the kept copy (ES_WIN_EXE is what
+	# lib_wine.sh's ES_BIN runs).
+	kept="$INSTALL/engine-setup.exe"
+	ES_WIN_EXE=$kept run 0 status
+	out_has "Install dir:  C:/Program Files/Rapid7/Nexpose"
+	ES_WIN_EXE=$kept run 0 consoles list
+	ES_WIN_EXE=$kept run 2 --payload-info
+	out_has "This copy holds no payload"
+
 	# Uninstall as Add/Remove Programs would, quietly.
 	# "C:\...\engine-setup.exe" ARGS: the program, as Windows would
 	# start it, and its arguments (none of which has a space).
@@ -83,21 +96,33 @@ assert o["engine"]["fingerprint"].startswith("sha256:"), o
 	exe=${exe%%\"*}
 	local args=${quiet#\""$exe"\"}
 	TESTS_RUN=$((TESTS_RUN + 1))
+	[ -n "${PURGE:-}" ] && args="$args --purge"
 	# shellcheck disable=SC2086
 	OUT=$(wine "$exe" $args 2>&1)
 	RC=$?
+	OUT=${OUT//$'\r'/}
 	check "the QuietUninstallString's uninstall exits 0 ($OUT)" test "$RC" -eq 0
+	out_has "folders under C:/Program Files/Rapid7/Nexpose"
+	for s in "$@"; do
+		out_has ", the service $s"
+	done
+	out_has ", its entry in the list of installed programs, the install record"
 	for s in "$@"; do
 		check "$s is gone from the SCM" test "$(service_state "$s")" = none
 		check "$s's registry key is gone" lacks_key "$SVC_KEY\\$s"
 	done
 	check "the Add/Remove Programs entry is gone" lacks_key "$k"
-	# Only the logs stay, as on Linux (docs/install-record.md).
-	check "only the logs are left in the install folder" test \
-	    "$(cd "$INSTALL" && find . -type f | sort | tr '\n' ' ')" = \
-	    "./.install/install.log ./.install/uninstall.log "
-	missing "$INSTALL/nse"
-	missing "$INSTALL/engine-setup.exe"
+	if [ -n "${PURGE:-}" ]; then
+		out_has "Uninstalled. Nothing of the installation is left."
+		missing "$INSTALL"
+	else
+		# Only the logs stay, as on Linux (docs/install-record.md).
+		check "only the logs are left in the install folder" test \
+		    "$(cd "$INSTALL" && find . -type f | sort | tr '\n' ' ')" = \
+		    "./.install/install.log ./.install/uninstall.log "
+		missing "$INSTALL/nse"
+		missing "$INSTALL/engine-setup.exe"
+	fi
 	run 9 status
 	out_has "Not installed"
 }
@@ -110,6 +135,6 @@ console_answers
 sed -i 's/^start_service = no/start_service = yes/' "$WORK/console.txt"
 sed -i "/^console_admin_password_file/d" "$WORK/console.txt"
 echo "console_admin_password_file = $(winpath "$WORK/pw")" >> "$WORK/console.txt"
-install_check console "$WORK/console.txt" nexposeconsole
+PURGE=1 install_check console "$WORK/console.txt" nexposeconsole
 
 finish
