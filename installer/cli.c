@@ -39,6 +39,8 @@ cli_usage(void)
 "                      change nothing (install only: uninstall, pair and\n"
 "                      consoles refuse it)\n"
 "  --overwrite         reinstall over an existing installation\n"
+"  --allow-downgrade   install an older payload version over a newer\n"
+"                      installation (as an upgrade: configuration kept)\n"
 "  --log FILE          also write the install log to FILE\n"
 "  --payload FILE      install the payload carried by FILE (another\n"
 "                      engine-setup build) instead of this program's own\n"
@@ -210,6 +212,7 @@ static const char *const cli_long_options[] = {
 	"--version", "--payload-info", "--show-license", "--answers", "--set",
 	"--record", "--root", "--log", "--payload", "--console",
 	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
+	"--allow-downgrade",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -373,6 +376,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 		} else if (strcmp(a, "--overwrite") == 0 ||
 		    strcmp(a, "-overwrite") == 0) {
 			c->overwrite = true;
+		} else if (strcmp(a, "--allow-downgrade") == 0) {
+			c->allow_downgrade = true;
 		} else if (strcmp(a, "-console") == 0) {
 			/* install4j: console mode; this is always one. */
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||

@@ -12,6 +12,7 @@
 #include "platform.h"
 #include "rootpath.h"
 #include "util.h"
+#include "version.h"
 
 /* A plan_validate'd install_dir under its --root leaves room for the
  * staging folder ("/.<name>.es-staging-XXXXXXXX") and every payload path. */
@@ -34,6 +35,7 @@ struct ictx {
 	struct install_result *res;
 	struct install_identity ident;   /* when o->identity is NULL */
 	const struct install_identity *id;
+	bool was_running;      /* an old service was active (upgrade) */
 };
 
 void
@@ -141,6 +143,23 @@ install_diff(const char *a, const char *b, struct sbuf *why)
 	}
 }
 
+/* The same answers with another payload: an upgrade when its version is
+ * newer than the installed one, older, or merely different (the same
+ * version, or one that cannot be ordered: version.h). */
+static enum install_existing
+install_version_order(const struct record *old, const struct install_opts *o)
+{
+	int cmp;
+
+	if (o->manifest == NULL || old->product == NULL ||
+	    o->manifest->product == NULL ||
+	    strcmp(old->product, o->manifest->product) != 0 ||
+	    !version_compare(o->manifest->version, old->version, &cmp) ||
+	    cmp == 0)
+		return INSTALL_DIFFERENT;
+	return cmp > 0 ? INSTALL_UPGRADE : INSTALL_OLDER;
+}
+
 enum install_existing
 install_existing(const struct plan *p, const struct install_opts *o,
     struct record *old, struct sbuf *why, struct es_err *e)
@@ -152,6 +171,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	enum install_existing result = INSTALL_DIFFERENT;
 	size_t len;
 	char hex[65];
+	bool other_payload = false;
 
 	if (!record_load(o->root, old, e))
 		return e->code != 0 ? INSTALL_DIFFERENT : INSTALL_NONE;
@@ -175,7 +195,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
 		    old->version ? old->version : "?", old->payload_sha256,
 		    o->manifest != NULL && o->manifest->product != NULL ?
 		    o->manifest->product : "?", nv, hex);
-		goto out_payload;
+		other_payload = true;
 	}
 	apath = record_answers_path(old->install_dir);
 	full = plat_join_root(o->root, apath);
@@ -204,7 +224,8 @@ install_existing(const struct plan *p, const struct install_opts *o,
 		a = plan_canonical(&recorded);
 		b = plan_canonical(p);
 		if (strcmp(a, b) == 0)
-			result = INSTALL_SAME;
+			result = other_payload ? install_version_order(old, o) :
+			    INSTALL_SAME;
 		else
 			install_diff(a, b, why);
 	} else {
@@ -278,7 +299,8 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	in.console_to_engine = strcmp(in.component, "engine") == 0 &&
 	    strcmp(plan_get(p, PK_COMMUNICATION), "console-to-engine") == 0;
 	in.engine_port = plan_port(p, PK_ENGINE_PORT);
-	in.overwrite = o->overwrite;
+	in.overwrite = o->overwrite || o->upgrade;
+	in.upgrade = o->upgrade;
 	in.payload_bytes = o->payload != NULL ? o->payload->t.data_bytes : 0;
 	record_init(&old);
 	err_clear(&local);
@@ -618,7 +640,8 @@ install_identity_prepare(const struct plan *p, const struct install_opts *o,
 	memset(id, 0, sizeof *id);
 	record_init(&old);
 	err_clear(&local);
-	if (o->overwrite && record_load(o->root, &old, &local) &&
+	if ((o->overwrite || o->upgrade) &&
+	    record_load(o->root, &old, &local) &&
 	    strcmp(old.install_dir, plan_get(p, PK_INSTALL_DIR)) == 0) {
 		size_t len;
 
@@ -679,7 +702,10 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	c->rec.communication = xstrdup(ce.communication);
 	c->rec.engine_port = xasprintf("%u", ce.port);
 	text = confgen_nse_xml(&ce);
-	if (!install_write(c, "nse/conf/nse.xml", text, strlen(text), 0640, e))
+	/* An upgrade keeps nse.xml as written: the answers are the same. */
+	if (!(c->o->upgrade ? install_keep_or_write(c, "nse/conf/nse.xml",
+	    text, 0640, e) : install_write(c, "nse/conf/nse.xml", text,
+	    strlen(text), 0640, e)))
 		goto out;
 	free(text);
 	text = confgen_consoles_xml_empty();
@@ -867,6 +893,7 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 			    state, sizeof state);
 			if (strcmp(state, "active") != 0)
 				continue;
+			c->was_running = true;
 			if (!exec_push(x, UNDO_SERVICE_START, c->o->root,
 			    c->old.services.v[i], e) ||
 			    !plat_service_stop(c->old.services.v[i], e))
@@ -929,6 +956,16 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	c->rec.component = xstrdup(c->component);
 	c->rec.install_dir = xstrdup(c->install_dir);
 	c->rec.installed_at = xstrdup(now);
+	if (c->o->upgrade && c->have_old && c->old.version != NULL) {
+		if (c->old.installed_at != NULL) {
+			free(c->rec.installed_at);
+			c->rec.installed_at = xstrdup(c->old.installed_at);
+		}
+		c->rec.upgraded_from = xstrdup(c->old.version);
+		c->rec.upgraded_at = xstrdup(now);
+		snprintf(c->res->upgraded_from, sizeof c->res->upgraded_from,
+		    "%s", c->old.version);
+	}
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))
@@ -989,7 +1026,8 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 
 	if (c->res->service[0] == '\0')
 		return true;
-	if (!plan_yes(c->p, PK_START_SERVICE)) {
+	/* An upgrade starts again what ran before it. */
+	if (!plan_yes(c->p, PK_START_SERVICE) && !c->was_running) {
 		log_msg("not starting %s: start_service = no", c->res->service);
 		c->res->start = INSTALL_START_DECLINED;
 		return true;
@@ -1091,6 +1129,77 @@ step_program(struct exec *x, void *arg, struct es_err *e)
 	return ok;
 }
 
+/* Carry out one verdict of the conffile rule in staging (upgrade.h): the
+ * administrator's bytes C come from the old installation, never through a
+ * link; the record keeps the default's sum, as dpkg keeps a conffile's. */
+static bool
+install_keep_one(struct ictx *c, const struct upgrade_item *it,
+    struct es_err *e)
+{
+	char *data = NULL, *from = NULL, *to = NULL, *path = NULL;
+	size_t len = 0;
+	bool ok = false, removed;
+
+	if (it->verdict == UPGRADE_STAYS_DELETED) {
+		log_msg("%s stays deleted, as the administrator left it",
+		    it->rel);
+		return plat_remove_beneath(c->staging, it->rel, &removed, e);
+	}
+	if ((data = plat_read_file_beneath(c->target, it->rel, 256u << 20,
+	    &len, e)) == NULL)
+		goto out;
+	from = rootpath_join(c->staging, it->rel);
+	if (it->verdict == UPGRADE_KEEP_AND_NEW) {
+		to = xasprintf("%s" UPGRADE_NEW_SUFFIX, from);
+		path = xasprintf("%s/%s" UPGRADE_NEW_SUFFIX, c->install_dir,
+		    it->rel);
+		if (!plat_rename(from, to, e))
+			goto out;
+		if (!record_set_file(&c->rec, path, it->sha256, it->mode))
+			record_add(&c->rec, 'f', it->mode, it->sha256, path);
+	} else if (it->verdict == UPGRADE_KEEP_DROPPED) {
+		to = rootpath_parent(from);
+		path = xasprintf("%s/%s", c->install_dir, it->rel);
+		if (!plat_mkdirs(to, 0755, NULL, e))
+			goto out;
+		record_add(&c->rec, 'f', it->mode, it->sha256, path);
+	}
+	if (!plat_write_file_beneath(c->staging, it->rel, data, len, it->mode,
+	    e))
+		goto out;
+	log_msg("kept %s as the administrator changed it%s", it->rel,
+	    it->verdict == UPGRADE_KEEP_AND_NEW ? "; the new default is "
+	    "beside it (" UPGRADE_NEW_SUFFIX ")" : "");
+	ok = true;
+out:
+	if (data != NULL)
+		util_wipe(data, len);
+	free(data);
+	free(from);
+	free(to);
+	free(path);
+	return ok;
+}
+
+/* An upgrade: dpkg's conffile rule over the staged files (upgrade.h). */
+static bool
+step_keep(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	struct upgrade_plan up;
+	size_t i;
+	bool ok = true;
+
+	(void)x;
+	upgrade_decide(&c->old, c->target, &c->rec, c->o->manifest, &up);
+	for (i = 0; ok && i < up.n; i++)
+		ok = install_keep_one(c, &up.items[i], e);
+	if (ok)
+		upgrade_text(&up, false, &c->res->upgrade_notes);
+	upgrade_plan_free(&up);
+	return ok;
+}
+
 /* The name the installation has in the list of installed programs. */
 static char *
 install_product_name(const struct ictx *c)
@@ -1160,7 +1269,8 @@ applies_pair(const void *arg)
 {
 	const struct ictx *c = arg;
 
-	return install_pairs(c->p);
+	/* An upgrade keeps consoles.xml: the pairing is done. */
+	return install_pairs(c->p) && !c->o->upgrade;
 }
 
 static bool
@@ -1176,7 +1286,16 @@ applies_start(const void *arg)
 {
 	const struct ictx *c = arg;
 
-	return install_has_service(c) && plan_yes(c->p, PK_START_SERVICE);
+	return install_has_service(c) && (plan_yes(c->p, PK_START_SERVICE) ||
+	    c->o->upgrade);
+}
+
+static bool
+applies_upgrade(const void *arg)
+{
+	const struct ictx *c = arg;
+
+	return c->o->upgrade && c->have_old;
 }
 
 static const struct exec_step install_steps[] = {
@@ -1186,6 +1305,7 @@ static const struct exec_step install_steps[] = {
 	{ "Pairing with the console", step_pair, applies_pair },
 	{ "Registering the service", step_services, applies_services },
 	{ "Keeping the program", step_program, NULL },
+	{ "Keeping your configuration", step_keep, applies_upgrade },
 	{ "Writing the install record", step_record, NULL },
 	{ "Moving into place", step_move, NULL },
 	{ "Recording the installation", step_pointer, NULL },
@@ -1344,7 +1464,8 @@ install_run(const struct plan *p, const struct install_opts *o,
 	record_init(&c.rec);
 	record_init(&c.old);
 	err_clear(&local);
-	if (o->overwrite && record_load(o->root, &c.old, &local))
+	if ((o->overwrite || o->upgrade) &&
+	    record_load(o->root, &c.old, &local))
 		c.have_old = strcmp(c.old.install_dir, c.install_dir) == 0;
 
 	if (o->identity != NULL) {
@@ -1375,7 +1496,7 @@ install_run(const struct plan *p, const struct install_opts *o,
 	if (ok) {
 		install_finish(&c);
 		exec_end(&x);
-		if (res->service[0] != '\0' &&
+		if (res->service[0] != '\0' && !res->started &&
 		    !plan_yes(p, PK_START_SERVICE)) {
 			log_msg("not starting %s: start_service = no",
 			    res->service);
@@ -1401,5 +1522,74 @@ done:
 	free(c.target);
 	free(c.staging);
 	free(c.backup);
+	return ok;
+}
+
+void
+install_result_free(struct install_result *res)
+{
+	sbuf_free(&res->upgrade_notes);
+}
+
+/* payload_entry_fn for install_upgrade_preview: into the record. */
+static void
+preview_entry(const char *rel, char type, unsigned mode, const char *sha,
+    void *arg)
+{
+	struct record *r = arg;
+	char *path = xasprintf("%s/%s", r->install_dir, rel);
+
+	record_add(r, type, mode, sha, path);
+	free(path);
+}
+
+bool
+install_upgrade_preview(const struct plan *p, const struct install_opts *o,
+    struct upgrade_plan *up, struct es_err *e)
+{
+	const char *comps[MANIFEST_MAX_COMPONENTS + 1];
+	struct payload_extract_opts eo;
+	struct record old, fresh;
+	char *target = plat_join_root(o->root, plan_get(p, PK_INSTALL_DIR));
+	char *parent = rootpath_parent(target), *real, *name, *scratch;
+	char id[37];
+	bool ok = false;
+
+	up->items = NULL;
+	up->n = 0;
+	record_init(&old);
+	record_init(&fresh);
+	crypto_uuid(id);
+	id[8] = '\0';
+	real = plat_real_path(parent);
+	name = xasprintf(".%s.es-check-%s", install_base(target), id);
+	scratch = rootpath_join(real != NULL ? real : parent, name);
+	if (!record_load(o->root, &old, e)) {
+		if (e->code == 0)
+			err_set(e, ES_EINTERNAL, "no installation to upgrade");
+		goto out;
+	}
+	fresh.install_dir = xstrdup(old.install_dir);
+	if (!plat_mkdirs(scratch, 0700, NULL, e))
+		goto out;
+	install_components(o->manifest, plan_get(p, PK_COMPONENT), comps);
+	memset(&eo, 0, sizeof eo);
+	eo.dest = scratch;
+	eo.components = comps;
+	eo.manifest = o->manifest;
+	eo.entry = preview_entry;
+	eo.entry_arg = &fresh;
+	ok = payload_extract(o->payload, &eo, e);
+	plat_remove_tree(scratch, NULL);
+	if (ok)
+		upgrade_decide(&old, target, &fresh, o->manifest, up);
+out:
+	record_free(&old);
+	record_free(&fresh);
+	free(target);
+	free(parent);
+	free(real);
+	free(name);
+	free(scratch);
 	return ok;
 }
