@@ -1181,21 +1181,121 @@ out:
 	return ok;
 }
 
+/* Copy rel of the old installation into staging, never through a link,
+ * with its permission bits. */
+static bool
+install_copy_in(struct ictx *c, const char *rel, unsigned mode,
+    struct es_err *e)
+{
+	char *dst = rootpath_join(c->staging, rel), *dir = rootpath_parent(dst);
+	char buf[1 << 16];
+	FILE *in = NULL, *out = NULL;
+	size_t n = 0;
+	bool ok = false;
+
+	if (!plat_mkdirs(dir, 0755, NULL, e) ||
+	    (in = plat_fopen_beneath(c->target, rel, e)) == NULL ||
+	    (out = plat_fopen_regular(dst, "a", e)) == NULL)
+		goto out;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (n > 0 || ferror(in) || fflush(out) != 0 || ferror(out)) {
+		err_set(e, ES_EINSTALL, "cannot copy %s/%s into the upgraded "
+		    "installation (is the disk full?)", c->install_dir, rel);
+		goto out;
+	}
+	ok = plat_chmod_beneath(c->staging, rel, mode & 0777, e);
+out:
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL)
+		fclose(out);
+	free(dst);
+	free(dir);
+	return ok;
+}
+
+struct carry_arg {
+	struct ictx *c;
+	struct es_err *e;
+	size_t files;
+	bool ok;
+};
+
+/* plat_walk callback over the old installation: what it holds that it did
+ * not install (the engine's data and logs, an administrator's own files)
+ * goes into the new one; the record's own folder is carried by
+ * install_write_log. */
+static bool
+install_carry_cb(const char *rel, enum plat_ftype t, unsigned mode,
+    void *arg)
+{
+	struct carry_arg *a = arg;
+	struct ictx *c = a->c;
+	char *path, *dst;
+	bool listed;
+
+	if (strcmp(rel, RECORD_DIR_REL) == 0 ||
+	    str_has_prefix(rel, RECORD_DIR_REL "/"))
+		return true;
+	path = xasprintf("%s/%s", c->install_dir, rel);
+	listed = upgrade_find(&c->old, path) != NULL;
+	free(path);
+	if (listed)
+		return true;
+	if (plat_file_type_beneath(c->staging, rel) != PLAT_NONE) {
+		if (t != PLAT_DIR)
+			log_msg("not carried over %s: the new version has "
+			    "its own", rel);
+		return true;
+	}
+	switch (t) {
+	case PLAT_DIR:
+		dst = rootpath_join(c->staging, rel);
+		a->ok = plat_mkdirs(dst, mode & 0777, NULL, a->e);
+		free(dst);
+		break;
+	case PLAT_FILE:
+		a->ok = install_copy_in(c, rel, mode, a->e);
+		a->files += a->ok;
+		break;
+	default:
+		log_msg("not carried over %s: not a file or a folder", rel);
+		break;
+	}
+	return a->ok;
+}
+
 /* An upgrade: dpkg's conffile rule over the staged files (upgrade.h). */
 static bool
 step_keep(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
 	struct upgrade_plan up;
-	size_t i;
+	size_t i, a_files = 0;
 	bool ok = true;
 
 	(void)x;
 	upgrade_decide(&c->old, c->target, &c->rec, c->o->manifest, &up);
 	for (i = 0; ok && i < up.n; i++)
 		ok = install_keep_one(c, &up.items[i], e);
-	if (ok)
+	if (ok) {
+		struct carry_arg a = { c, e, 0, true };
+
+		ok = plat_walk(c->target, install_carry_cb, &a, e) && a.ok;
+		a_files = a.files;
+		if (ok && a.files > 0)
+			log_msg("carried over %zu files the installation did "
+			    "not make", a.files);
+	}
+	if (ok) {
 		upgrade_text(&up, false, &c->res->upgrade_notes);
+		if (a_files > 0)
+			sbuf_addf(&c->res->upgrade_notes, "  carried over %zu "
+			    "file(s) that engine-setup did not install (the "
+			    "engine's data and logs)\n", a_files);
+	}
 	upgrade_plan_free(&up);
 	return ok;
 }

@@ -7,8 +7,7 @@
 #include "crypto.h"
 #include "platform.h"
 
-/* The entry of r for path, or NULL. */
-static const struct record_entry *
+const struct record_entry *
 upgrade_find(const struct record *r, const char *path)
 {
 	size_t i;

@@ -48,6 +48,10 @@ void upgrade_decide(const struct record *old, const char *old_dir,
     struct upgrade_plan *up);
 void upgrade_plan_free(struct upgrade_plan *up);
 
+/* The entry of r for path (absolute, without the root), or NULL. */
+const struct record_entry *upgrade_find(const struct record *r,
+    const char *path);
+
 /* One line per item of up, "  kept your nse/conf/logging.xml; the new
  * default is nse/conf/logging.xml.new", appended to out; would: the
  * future tense of --check ("would keep ..."). */

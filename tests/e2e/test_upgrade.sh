@@ -67,10 +67,16 @@ printf 'threads = 16\n' > "$C/scan.conf"
 sed -i 's/level="INFO"/level="DEBUG"/' "$C/logging.xml"
 printf 'legacy = mine\n' > "$C/legacy.conf"
 rm "$C/deleted.conf"
+# What the engine made itself: carried over as it is.
+mkdir -p "$I/nse/logs" "$I/nse/data/scans"
+printf 'Scan Engine initialization completed\n' > "$I/nse/logs/nse.log"
+head -c 100000 /dev/urandom > "$I/nse/data/scans/scan-1.db"
+chmod 600 "$I/nse/data/scans/scan-1.db"
 mkdir "$WORK/keep"
 for f in nse.key nse.crt consoles.xml nse.xml scan.conf logging.xml legacy.conf; do
 	cp -p "$C/$f" "$WORK/keep/$f"
 done
+cp -p "$I/nse/logs/nse.log" "$I/nse/data/scans/scan-1.db" "$WORK/keep/"
 id=$(sed -n 's/^engine_id //p' "$I/.install/record")
 S0=$(snapshot "$R")
 
@@ -120,6 +126,10 @@ out_has "nse/conf/deleted.conf stays deleted"
 out_has "kept your nse/conf/legacy.conf: you changed it"
 out_has "Engine id $id (kept)."
 out_lacks "with other answers"
+out_has "carried over 2 file(s) that engine-setup did not install"
+same "the engine's log is carried over" "$WORK/keep/nse.log" "$I/nse/logs/nse.log"
+same "the engine's data is carried over" "$WORK/keep/scan-1.db" "$I/nse/data/scans/scan-1.db"
+mode_is "$I/nse/data/scans/scan-1.db" 600
 for f in nse.key nse.crt consoles.xml nse.xml scan.conf logging.xml legacy.conf; do
 	same "$f is kept byte for byte" "$WORK/keep/$f" "$C/$f"
 done
@@ -171,10 +181,11 @@ out_has "Upgraded:     from 7.4.0 on "
 
 # Uninstall: what remains is the logs and the configuration files the
 # administrator changed (kept as changed, as always: install-record.md);
-# consoles.xml, which the upgrade carried over and recorded as it was, goes.
+# consoles.xml, which the upgrade carried over and recorded as it was, goes;
+# the engine's own data and logs stay, as they always do.
 run 0 uninstall --silent --root "$R"
 left=$(cd "$R" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
 check "uninstall leaves only logs and the administrator's files: $left" \
-    test "$left" = "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log ./opt/rapid7/nexpose/nse/conf/legacy.conf ./opt/rapid7/nexpose/nse/conf/logging.xml ./opt/rapid7/nexpose/nse/conf/scan.conf "
+    test "$left" = "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log ./opt/rapid7/nexpose/nse/conf/legacy.conf ./opt/rapid7/nexpose/nse/conf/logging.xml ./opt/rapid7/nexpose/nse/conf/scan.conf ./opt/rapid7/nexpose/nse/data/scans/scan-1.db ./opt/rapid7/nexpose/nse/logs/nse.log "
 
 finish
