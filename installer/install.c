@@ -36,6 +36,7 @@ struct ictx {
 	struct install_identity ident;   /* when o->identity is NULL */
 	const struct install_identity *id;
 	bool was_running;      /* an old service was active (upgrade) */
+	char *self_aside;      /* the running kept program, moved aside */
 };
 
 void
@@ -979,6 +980,23 @@ out:
 	return ok;
 }
 
+/* True when the program running is the copy the installation at target
+ * keeps (plat_program_name()): an upgrade run from it. */
+static bool
+install_runs_kept(const struct ictx *c)
+{
+	char *kept = rootpath_join(c->target, plat_program_name());
+	char *self = plat_self_exe(), *rk = plat_real_path(kept);
+	char *rs = self != NULL ? plat_real_path(self) : NULL;
+	bool same = rk != NULL && rs != NULL && strcmp(rk, rs) == 0;
+
+	free(kept);
+	free(self);
+	free(rk);
+	free(rs);
+	return same;
+}
+
 static bool
 step_move(struct exec *x, void *arg, struct es_err *e)
 {
@@ -986,6 +1004,23 @@ step_move(struct exec *x, void *arg, struct es_err *e)
 	enum plat_ftype t = plat_file_type(c->target);
 
 	plat_sync_fs(c->staging);
+	/* Windows cannot move a folder that holds the running program, but
+	 * can move the program: the kept copy running this run goes aside
+	 * on its own first (put back by the undo, removed after the
+	 * commit). */
+	if (t == PLAT_DIR && install_runs_kept(c)) {
+		char *kept = rootpath_join(c->target, plat_program_name());
+		bool ok;
+
+		c->self_aside = xasprintf("%s.program", c->backup);
+		ok = exec_push(x, UNDO_RENAME, c->self_aside, kept, e) &&
+		    plat_rename(kept, c->self_aside, e);
+		free(kept);
+		if (!ok)
+			return false;
+		log_msg("moved the running program aside to %s",
+		    c->self_aside);
+	}
 	/* The old installation, or a folder holding only old logs
 	 * (preflight checked), is moved aside; its log is carried over and
 	 * it is removed once the new installation is in place. */
@@ -1502,6 +1537,8 @@ install_finish(struct ictx *c)
 	size_t i;
 
 	err_clear(&e);
+	if (c->self_aside != NULL)
+		plat_remove_at_restart(c->self_aside);
 	if (!c->target_existed)
 		return;
 	for (i = 0; i < c->old.services.n; i++)
@@ -1527,6 +1564,9 @@ install_commit(struct ictx *c, struct exec *x, struct es_err *e)
 	install_write_log(c, x);
 	if (c->target_existed)
 		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->backup, NULL, e);
+	if (ok && c->self_aside != NULL)
+		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->self_aside, NULL,
+		    e);
 	for (i = 0; ok && c->have_old && i < c->old.services.n; i++)
 		if (!strlist_contains(&c->rec.services, c->old.services.v[i]))
 			ok = exec_push_finish(x, UNDO_SERVICE_REMOVE,
@@ -1622,6 +1662,7 @@ done:
 	free(c.target);
 	free(c.staging);
 	free(c.backup);
+	free(c.self_aside);
 	return ok;
 }
 

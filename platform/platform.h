@@ -330,6 +330,11 @@ bool plat_product_registered(const char *root, const char *key);
  * a hidden name beside its folder) and is deleted at the next restart
  * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: nothing to do. */
 void plat_release_self(const char *path);
+/* Remove the file path; where the system refuses because it is a program
+ * that runs (Windows: the kept engine-setup.exe running an upgrade of its
+ * own installation), it is deleted at the next restart instead
+ * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: removed now. */
+void plat_remove_at_restart(const char *path);
 
 /* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
 

@@ -166,7 +166,16 @@ out_has "--allow-downgrade"
 runbin 0 "$OLD" --check --allow-downgrade --silent --answers "$WORK/e.txt" --root "$R"
 out_has "This would downgrade Nexpose Scan Engine from 7.4.0 to 7.3.1"
 check "--check of a downgrade changes nothing" test "$(snapshot "$R")" = "$S1"
-runbin 0 "$OLD" --allow-downgrade --silent --answers "$WORK/e.txt" --root "$R"
+# Run by the kept copy in install_dir, which moves itself aside first (as
+# Windows needs) and is put back by an undo.
+ES_TEST_FAULT="Recording the installation:fail" runbin 6 "$I/engine-setup" \
+    --payload "$OLD" --allow-downgrade --silent --answers "$WORK/e.txt" --root "$R"
+check "a failed downgrade run by the kept copy leaves 7.4.0 as it was" \
+    test "$(snapshot "$R")" = "$S1"
+runbin 0 "$I/engine-setup" --payload "$OLD" --allow-downgrade --silent \
+    --answers "$WORK/e.txt" --root "$R"
+check "no moved-aside program is left" test -z "$(leftovers "$R")"
+file_has "$I/.install/install.log" "moved the running program aside"
 out_has "Downgraded Nexpose Scan Engine from 7.4.0 to 7.3.1."
 out_has "Engine id $id (kept)."
 for f in nse.key nse.crt consoles.xml nse.xml scan.conf logging.xml; do
