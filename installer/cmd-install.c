@@ -362,10 +362,10 @@ cmd_install(const struct cli *c)
 	}
 	if (ex == INSTALL_OLDER && !c->allow_downgrade) {
 		err_set(&e, ES_EEXISTS, "%s is installed; this installer holds "
-		    "%s, an older version. Nothing was changed. To install it "
-		    "anyway: --allow-downgrade (it keeps the engine's identity "
-		    "and the configuration you changed, as an upgrade does)",
-		    old.version, m.version);
+		    "%s, an older version.\n%sNothing was changed. To install "
+		    "it anyway: --allow-downgrade (it keeps the engine's "
+		    "identity and the configuration you changed, as an upgrade "
+		    "does)", old.version, m.version, why.s != NULL ? why.s : "");
 		rc = cmd_fail(&e);
 		goto out;
 	}
