@@ -37,6 +37,7 @@ struct ictx {
 	const struct install_identity *id;
 	bool was_running;      /* an old service was active (upgrade) */
 	char *self_aside;      /* the running kept program, moved aside */
+	bool product_later;    /* upgrade: the list's entry after the commit */
 };
 
 void
@@ -1348,7 +1349,9 @@ install_product_name(const struct ictx *c)
 
 /* Add the installation to the list of installed programs (Windows:
  * Add/Remove Programs), its removal journalled first, so that a failure
- * after it leaves no entry. */
+ * after it leaves no entry. An upgrade finds its entry there: it is
+ * replaced after the commit point (install_finish), since an entry
+ * replaced in place cannot be put back by the undo. */
 static bool
 step_product(struct exec *x, void *arg, struct es_err *e)
 {
@@ -1360,6 +1363,12 @@ step_product(struct exec *x, void *arg, struct es_err *e)
 
 	if (exe == NULL)
 		return true;
+	/* x is NULL after the commit point. */
+	if (x != NULL && c->o->upgrade &&
+	    plat_product_registered(c->o->root, c->o->manifest->product)) {
+		c->product_later = true;
+		return true;
+	}
 	name = install_product_name(c);
 	uninstaller = xasprintf("%s/%s", c->install_dir, exe);
 	memset(&pp, 0, sizeof pp);
@@ -1372,7 +1381,7 @@ step_product(struct exec *x, void *arg, struct es_err *e)
 	pp.size = c->o->payload->t.data_bytes;
 	/* An entry an installation of the same product made (--overwrite)
 	 * is replaced in place, not removed by the undo. */
-	ok = (plat_product_registered(c->o->root, pp.key) ||
+	ok = (x == NULL || plat_product_registered(c->o->root, pp.key) ||
 	    exec_push(x, UNDO_PRODUCT_REMOVE, c->o->root, pp.key, e)) &&
 	    plat_product_register(c->o->root, &pp, e);
 	if (ok)
@@ -1539,6 +1548,14 @@ install_finish(struct ictx *c)
 	err_clear(&e);
 	if (c->self_aside != NULL)
 		plat_remove_at_restart(c->self_aside);
+	if (c->product_later && !step_product(NULL, c, &e)) {
+		log_msg("the list of installed programs still shows the old "
+		    "version: %s", e.msg);
+		err_clear(&e);
+	} else if (c->product_later) {
+		log_msg("updated the entry in the list of installed programs "
+		    "to %s", c->o->manifest->version);
+	}
 	if (!c->target_existed)
 		return;
 	for (i = 0; i < c->old.services.n; i++)
