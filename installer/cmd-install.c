@@ -202,7 +202,6 @@ upgrade_check(const struct plan *p, const struct install_opts *io,
 	struct es_err e;
 	struct sbuf b;
 	char *title = product_title(io->manifest, plan_get(p, PK_COMPONENT));
-	int rc = 0;
 
 	err_clear(&e);
 	sbuf_init(&b);
@@ -224,7 +223,7 @@ upgrade_check(const struct plan *p, const struct install_opts *io,
 	upgrade_plan_free(&up);
 	sbuf_free(&b);
 	free(title);
-	return rc;
+	return 0;
 }
 
 /* An installation whose record cannot be read (e says why): without
