@@ -40,6 +40,8 @@ cli_usage(void)
 "                      change nothing (install only: uninstall, pair and\n"
 "                      consoles refuse it)\n"
 "  --overwrite         reinstall over an existing installation\n"
+"  --allow-downgrade   install an older payload version over a newer\n"
+"                      installation (as an upgrade: configuration kept)\n"
 "  --log FILE          also write the install log to FILE\n"
 "  --payload FILE      install the payload carried by FILE (another\n"
 "                      engine-setup build) instead of this program's own\n"
@@ -231,6 +233,7 @@ static const char *const cli_long_options[] = {
 	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
 	"--json",
 	"--purge",
+	"--allow-downgrade",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -404,6 +407,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 		} else if (strcmp(a, "--overwrite") == 0 ||
 		    strcmp(a, "-overwrite") == 0) {
 			c->overwrite = true;
+		} else if (strcmp(a, "--allow-downgrade") == 0) {
+			c->allow_downgrade = true;
 		} else if (strcmp(a, "-console") == 0) {
 			/* install4j: console mode; this is always one. */
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||

@@ -30,6 +30,7 @@ struct cli {
 	enum cli_cmd help_for;     /* CMD_HELP: the command asked about */
 	bool silent, text, check, overwrite;
 	bool install4j_quiet;      /* -q: the licence counts as accepted */
+	bool allow_downgrade;      /* --allow-downgrade */
 	const char *answers;       /* --answers / -varfile (the last one) */
 	struct strlist answer_files;
 	const char *record;

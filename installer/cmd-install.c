@@ -126,6 +126,40 @@ print_progress(const struct payload_progress *pr, void *arg)
 	return true;
 }
 
+/* "Nexpose Scan Engine": the product and the component's title. */
+static char *
+product_title(const struct manifest *m, const char *component)
+{
+	const struct manifest_component *mc = manifest_component(m, component);
+
+	return xasprintf("%s %s", m->product, mc != NULL && mc->title != NULL ?
+	    mc->title : component);
+}
+
+/* After an upgrade: what it did and kept, the engine id and the service. */
+static void
+print_upgraded(const struct session *ss, const struct install_result *res,
+    const struct manifest *m)
+{
+	char *title = product_title(m, plan_get(ss->plan, PK_COMPONENT));
+	struct sbuf b;
+
+	sbuf_init(&b);
+	printf("\n%s %s from %s to %s.\n", res->upgraded_from[0] != '\0' &&
+	    ss->upgrade_older ? "Downgraded" : "Upgraded", title,
+	    res->upgraded_from, m->version);
+	if (res->upgrade_notes.len > 0)
+		printf("%s", res->upgrade_notes.s);
+	printf("Engine id %s (kept).\n", res->engine_id);
+	if (res->service[0] != '\0') {
+		install_service_text(ss->root, res->service,
+		    res->service_state, res->start, true, &b);
+		printf("Service %s.\n", b.s);
+	}
+	sbuf_free(&b);
+	free(title);
+}
+
 static void
 print_step(size_t i, size_t n, const char *title, void *arg)
 {
@@ -158,6 +192,39 @@ uninstall_command(const struct cli *c, struct sbuf *b)
 	sbuf_add(b, "engine-setup uninstall");
 	sbuf_add_root_option(b, c->root);
 	return b->s;
+}
+
+/* --check of an upgrade: what it would keep, changing nothing. */
+static int
+upgrade_check(const struct plan *p, const struct install_opts *io,
+    const struct record *old, const char *new_version)
+{
+	struct upgrade_plan up;
+	struct es_err e;
+	struct sbuf b;
+	char *title = product_title(io->manifest, plan_get(p, PK_COMPONENT));
+
+	err_clear(&e);
+	sbuf_init(&b);
+	if (!install_upgrade_preview(p, io, &up, &e)) {
+		free(title);
+		return cmd_fail(&e);
+	}
+	printf("\nThis would %s %s from %s to %s at %s, keeping its engine "
+	    "id, key, certificate, consoles.xml and nse.xml.\n",
+	    io->upgrade_older ? "downgrade" : "upgrade", title, old->version,
+	    new_version, old->install_dir);
+	upgrade_text(&up, true, &b);
+	if (b.len > 0)
+		printf("Configuration you changed:\n%s", b.s);
+	else
+		printf("No configuration file was changed by you: every one "
+		    "would be the new version's.\n");
+	printf("Nothing was changed.\n");
+	upgrade_plan_free(&up);
+	sbuf_free(&b);
+	free(title);
+	return 0;
 }
 
 /* An installation whose record cannot be read (e says why): without
@@ -312,6 +379,7 @@ cmd_install(const struct cli *c)
 	plan_init(&p);
 	record_init(&old);
 	memset(&ss, 0, sizeof ss);
+	memset(&res, 0, sizeof res);
 	plat_signals_install();
 
 	if (!log_open(c->log, &e)) {
@@ -387,6 +455,25 @@ cmd_install(const struct cli *c)
 		rc = 0;
 		goto out;
 	}
+	if (ex == INSTALL_OLDER && !c->allow_downgrade) {
+		err_set(&e, ES_EEXISTS, "%s is installed; this installer holds "
+		    "%s, an older version.\n%sNothing was changed. To install "
+		    "it anyway: --allow-downgrade (it keeps the engine's "
+		    "identity and the configuration you changed, as an upgrade "
+		    "does)", old.version, m.version, why.s != NULL ? why.s : "");
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	/* The same answers, another version: an upgrade in place, without
+	 * --overwrite and without questions (the answers are the
+	 * installation's). --overwrite still replaces it as a whole. */
+	if ((ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) && !c->overwrite) {
+		io.upgrade = true;
+		io.upgrade_older = ex == INSTALL_OLDER;
+		interactive = false;
+	}
+	if ((ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) && c->overwrite)
+		ex = INSTALL_DIFFERENT;
 	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
 		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
 		    "with other answers; what differs:\n%sNothing was changed. "
@@ -416,6 +503,8 @@ cmd_install(const struct cli *c)
 	ss.payload = &pl;
 	ss.root = root;
 	ss.overwrite = c->overwrite;
+	ss.upgrade = io.upgrade;
+	ss.upgrade_older = io.upgrade_older;
 	ss.record = c->record;
 	ss.facts = facts;
 	ss.warn = interactive ? NULL : stderr;
@@ -444,7 +533,7 @@ cmd_install(const struct cli *c)
 	}
 	/* Engine-to-Console with pair_now = yes: the connection test runs
 	 * before anything is written (cli-contract.md: exit 4, unchanged). */
-	if (install_pairs(&p)) {
+	if (install_pairs(&p) && !io.upgrade) {
 		struct pairing_result pr;
 		char *where = addr_with_port(plan_get(&p, PK_CONSOLE_ADDRESS),
 		    plan_port(&p, PK_CONSOLE_PORT));
@@ -463,6 +552,10 @@ cmd_install(const struct cli *c)
 		    pr.console_id, pr.console_spki);
 		pairing_result_free(&pr);
 	}
+	if (c->check && io.upgrade) {
+		rc = upgrade_check(&p, &io, &old, m.version);
+		goto out;
+	}
 	if (c->check) {
 		char *text = plan_write(&p);
 
@@ -476,7 +569,6 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 
-	memset(&res, 0, sizeof res);
 	memset(&ps, 0, sizeof ps);
 	ps.tty = plat_stdout_is_tty();
 	ps.start = plat_monotonic();
@@ -490,6 +582,10 @@ cmd_install(const struct cli *c)
 	}
 	if (res.log_warning[0] != '\0')
 		fprintf(stderr, "engine-setup: warning: %s\n", res.log_warning);
+	if (io.upgrade) {
+		print_upgraded(&ss, &res, &m);
+		goto out;
+	}
 	{
 		struct sbuf b, w;
 
@@ -508,6 +604,7 @@ cmd_install(const struct cli *c)
 		}
 	}
 out:
+	install_result_free(&res);
 	sbuf_free(&why);
 	sbuf_free(&cmd);
 	session_free(&ss);

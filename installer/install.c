@@ -13,6 +13,7 @@
 #include "platform.h"
 #include "rootpath.h"
 #include "util.h"
+#include "version.h"
 
 /* A plan_validate'd install_dir under its --root leaves room for the
  * staging folder ("/.<name>.es-staging-XXXXXXXX") and every payload path. */
@@ -35,6 +36,9 @@ struct ictx {
 	struct install_result *res;
 	struct install_identity ident;   /* when o->identity is NULL */
 	const struct install_identity *id;
+	bool was_running;      /* an old service was active (upgrade) */
+	char *self_aside;      /* the running kept program, moved aside */
+	bool product_later;    /* upgrade: the list's entry after the commit */
 };
 
 void
@@ -142,6 +146,23 @@ install_diff(const char *a, const char *b, struct sbuf *why)
 	}
 }
 
+/* The same answers with another payload: an upgrade when its version is
+ * newer than the installed one, older, or merely different (the same
+ * version, or one that cannot be ordered: version.h). */
+static enum install_existing
+install_version_order(const struct record *old, const struct install_opts *o)
+{
+	int cmp;
+
+	if (o->manifest == NULL || old->product == NULL ||
+	    o->manifest->product == NULL ||
+	    strcmp(old->product, o->manifest->product) != 0 ||
+	    !version_compare(o->manifest->version, old->version, &cmp) ||
+	    cmp == 0)
+		return INSTALL_DIFFERENT;
+	return cmp > 0 ? INSTALL_UPGRADE : INSTALL_OLDER;
+}
+
 enum install_existing
 install_existing(const struct plan *p, const struct install_opts *o,
     struct record *old, struct sbuf *why, struct es_err *e)
@@ -153,6 +174,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	enum install_existing result = INSTALL_DIFFERENT;
 	size_t len;
 	char hex[65];
+	bool other_payload = false;
 
 	if (!record_load(o->root, old, e))
 		return e->code != 0 ? INSTALL_DIFFERENT : INSTALL_NONE;
@@ -176,7 +198,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
 		    old->version ? old->version : "?", old->payload_sha256,
 		    o->manifest != NULL && o->manifest->product != NULL ?
 		    o->manifest->product : "?", nv, hex);
-		goto out_payload;
+		other_payload = true;
 	}
 	apath = record_answers_path(old->install_dir);
 	full = plat_join_root(o->root, apath);
@@ -205,7 +227,8 @@ install_existing(const struct plan *p, const struct install_opts *o,
 		a = plan_canonical(&recorded);
 		b = plan_canonical(p);
 		if (strcmp(a, b) == 0)
-			result = INSTALL_SAME;
+			result = other_payload ? install_version_order(old, o) :
+			    INSTALL_SAME;
 		else
 			install_diff(a, b, why);
 	} else {
@@ -282,7 +305,8 @@ install_preflight(const struct plan *p, const struct install_opts *o,
 	in.console_to_engine = strcmp(in.component, "engine") == 0 &&
 	    strcmp(plan_get(p, PK_COMMUNICATION), "console-to-engine") == 0;
 	in.engine_port = plan_port(p, PK_ENGINE_PORT);
-	in.overwrite = o->overwrite;
+	in.overwrite = o->overwrite || o->upgrade;
+	in.upgrade = o->upgrade;
 	in.payload_bytes = o->payload != NULL ? o->payload->t.data_bytes : 0;
 	record_init(&old);
 	err_clear(&local);
@@ -622,7 +646,8 @@ install_identity_prepare(const struct plan *p, const struct install_opts *o,
 	memset(id, 0, sizeof *id);
 	record_init(&old);
 	err_clear(&local);
-	if (o->overwrite && record_load(o->root, &old, &local) &&
+	if ((o->overwrite || o->upgrade) &&
+	    record_load(o->root, &old, &local) &&
 	    strcmp(old.install_dir, plan_get(p, PK_INSTALL_DIR)) == 0) {
 		size_t len;
 
@@ -683,7 +708,10 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	c->rec.communication = xstrdup(ce.communication);
 	c->rec.engine_port = xasprintf("%u", ce.port);
 	text = confgen_nse_xml(&ce);
-	if (!install_write(c, "nse/conf/nse.xml", text, strlen(text), 0640, e))
+	/* An upgrade keeps nse.xml as written: the answers are the same. */
+	if (!(c->o->upgrade ? install_keep_or_write(c, "nse/conf/nse.xml",
+	    text, 0640, e) : install_write(c, "nse/conf/nse.xml", text,
+	    strlen(text), 0640, e)))
 		goto out;
 	free(text);
 	text = confgen_consoles_xml_empty();
@@ -871,6 +899,7 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 			    state, sizeof state);
 			if (strcmp(state, "active") != 0)
 				continue;
+			c->was_running = true;
 			if (!exec_push(x, UNDO_SERVICE_START, c->o->root,
 			    c->old.services.v[i], e) ||
 			    !plat_service_stop(c->old.services.v[i], e))
@@ -944,6 +973,16 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 	if (c->have_old && c->rec.parents.n == 0)
 		for (i = 0; i < c->old.parents.n; i++)
 			strlist_add(&c->rec.parents, c->old.parents.v[i]);
+	if (c->o->upgrade && c->have_old && c->old.version != NULL) {
+		if (c->old.installed_at != NULL) {
+			free(c->rec.installed_at);
+			c->rec.installed_at = xstrdup(c->old.installed_at);
+		}
+		c->rec.upgraded_from = xstrdup(c->old.version);
+		c->rec.upgraded_at = xstrdup(now);
+		snprintf(c->res->upgraded_from, sizeof c->res->upgraded_from,
+		    "%s", c->old.version);
+	}
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))
@@ -957,6 +996,23 @@ out:
 	return ok;
 }
 
+/* True when the program running is the copy the installation at target
+ * keeps (plat_program_name()): an upgrade run from it. */
+static bool
+install_runs_kept(const struct ictx *c)
+{
+	char *kept = rootpath_join(c->target, plat_program_name());
+	char *self = plat_self_exe(), *rk = plat_real_path(kept);
+	char *rs = self != NULL ? plat_real_path(self) : NULL;
+	bool same = rk != NULL && rs != NULL && strcmp(rk, rs) == 0;
+
+	free(kept);
+	free(self);
+	free(rk);
+	free(rs);
+	return same;
+}
+
 static bool
 step_move(struct exec *x, void *arg, struct es_err *e)
 {
@@ -964,6 +1020,23 @@ step_move(struct exec *x, void *arg, struct es_err *e)
 	enum plat_ftype t = plat_file_type(c->target);
 
 	plat_sync_fs(c->staging);
+	/* Windows cannot move a folder that holds the running program, but
+	 * can move the program: the kept copy running this run goes aside
+	 * on its own first (put back by the undo, removed after the
+	 * commit). */
+	if (t == PLAT_DIR && install_runs_kept(c)) {
+		char *kept = rootpath_join(c->target, plat_program_name());
+		bool ok;
+
+		c->self_aside = xasprintf("%s.program", c->backup);
+		ok = exec_push(x, UNDO_RENAME, c->self_aside, kept, e) &&
+		    plat_rename(kept, c->self_aside, e);
+		free(kept);
+		if (!ok)
+			return false;
+		log_msg("moved the running program aside to %s",
+		    c->self_aside);
+	}
 	/* The old installation, or a folder holding only old logs
 	 * (preflight checked), is moved aside; its log is carried over and
 	 * it is removed once the new installation is in place. */
@@ -1004,7 +1077,8 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 
 	if (c->res->service[0] == '\0')
 		return true;
-	if (!plan_yes(c->p, PK_START_SERVICE)) {
+	/* An upgrade starts again what ran before it. */
+	if (!plan_yes(c->p, PK_START_SERVICE) && !c->was_running) {
 		log_msg("not starting %s: start_service = no", c->res->service);
 		c->res->start = INSTALL_START_DECLINED;
 		return true;
@@ -1173,6 +1247,177 @@ step_program(struct exec *x, void *arg, struct es_err *e)
 	return ok && install_command(x, c, e);
 }
 
+/* Carry out one verdict of the conffile rule in staging (upgrade.h): the
+ * administrator's bytes C come from the old installation, never through a
+ * link; the record keeps the default's sum, as dpkg keeps a conffile's. */
+static bool
+install_keep_one(struct ictx *c, const struct upgrade_item *it,
+    struct es_err *e)
+{
+	char *data = NULL, *from = NULL, *to = NULL, *path = NULL;
+	size_t len = 0;
+	bool ok = false, removed;
+
+	if (it->verdict == UPGRADE_STAYS_DELETED) {
+		log_msg("%s stays deleted, as the administrator left it",
+		    it->rel);
+		return plat_remove_beneath(c->staging, it->rel, &removed, e);
+	}
+	if ((data = plat_read_file_beneath(c->target, it->rel, 256u << 20,
+	    &len, e)) == NULL)
+		goto out;
+	from = rootpath_join(c->staging, it->rel);
+	if (it->verdict == UPGRADE_KEEP_AND_NEW) {
+		to = xasprintf("%s" UPGRADE_NEW_SUFFIX, from);
+		path = xasprintf("%s/%s" UPGRADE_NEW_SUFFIX, c->install_dir,
+		    it->rel);
+		if (!plat_rename(from, to, e))
+			goto out;
+		if (!record_set_file(&c->rec, path, it->sha256, it->mode))
+			record_add(&c->rec, 'f', it->mode, it->sha256, path);
+	} else if (it->verdict == UPGRADE_KEEP_DROPPED) {
+		to = rootpath_parent(from);
+		path = xasprintf("%s/%s", c->install_dir, it->rel);
+		if (!plat_mkdirs(to, 0755, NULL, e))
+			goto out;
+		record_add(&c->rec, 'f', it->mode, it->sha256, path);
+	}
+	if (!plat_write_file_beneath(c->staging, it->rel, data, len, it->mode,
+	    e))
+		goto out;
+	log_msg("kept %s as the administrator changed it%s", it->rel,
+	    it->verdict == UPGRADE_KEEP_AND_NEW ? "; the new default is "
+	    "beside it (" UPGRADE_NEW_SUFFIX ")" : "");
+	ok = true;
+out:
+	if (data != NULL)
+		util_wipe(data, len);
+	free(data);
+	free(from);
+	free(to);
+	free(path);
+	return ok;
+}
+
+/* Copy rel of the old installation into staging, never through a link,
+ * with its permission bits. */
+static bool
+install_copy_in(struct ictx *c, const char *rel, unsigned mode,
+    struct es_err *e)
+{
+	char *dst = rootpath_join(c->staging, rel), *dir = rootpath_parent(dst);
+	char buf[1 << 16];
+	FILE *in = NULL, *out = NULL;
+	size_t n = 0;
+	bool ok = false;
+
+	if (!plat_mkdirs(dir, 0755, NULL, e) ||
+	    (in = plat_fopen_beneath(c->target, rel, e)) == NULL ||
+	    (out = plat_fopen_regular(dst, "a", e)) == NULL)
+		goto out;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (n > 0 || ferror(in) || fflush(out) != 0 || ferror(out)) {
+		err_set(e, ES_EINSTALL, "cannot copy %s/%s into the upgraded "
+		    "installation (is the disk full?)", c->install_dir, rel);
+		goto out;
+	}
+	ok = plat_chmod_beneath(c->staging, rel, mode & 0777, e);
+out:
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL)
+		fclose(out);
+	free(dst);
+	free(dir);
+	return ok;
+}
+
+struct carry_arg {
+	struct ictx *c;
+	struct es_err *e;
+	size_t files;
+	bool ok;
+};
+
+/* plat_walk callback over the old installation: what it holds that it did
+ * not install (the engine's data and logs, an administrator's own files)
+ * goes into the new one; the record's own folder is carried by
+ * install_write_log. */
+static bool
+install_carry_cb(const char *rel, enum plat_ftype t, unsigned mode,
+    void *arg)
+{
+	struct carry_arg *a = arg;
+	struct ictx *c = a->c;
+	char *path, *dst;
+	bool listed;
+
+	if (strcmp(rel, RECORD_DIR_REL) == 0 ||
+	    str_has_prefix(rel, RECORD_DIR_REL "/"))
+		return true;
+	path = xasprintf("%s/%s", c->install_dir, rel);
+	listed = upgrade_find(&c->old, path) != NULL;
+	free(path);
+	if (listed)
+		return true;
+	if (plat_file_type_beneath(c->staging, rel) != PLAT_NONE) {
+		if (t != PLAT_DIR)
+			log_msg("not carried over %s: the new version has "
+			    "its own", rel);
+		return true;
+	}
+	switch (t) {
+	case PLAT_DIR:
+		dst = rootpath_join(c->staging, rel);
+		a->ok = plat_mkdirs(dst, mode & 0777, NULL, a->e);
+		free(dst);
+		break;
+	case PLAT_FILE:
+		a->ok = install_copy_in(c, rel, mode, a->e);
+		a->files += a->ok;
+		break;
+	default:
+		log_msg("not carried over %s: not a file or a folder", rel);
+		break;
+	}
+	return a->ok;
+}
+
+/* An upgrade: dpkg's conffile rule over the staged files (upgrade.h). */
+static bool
+step_keep(struct exec *x, void *arg, struct es_err *e)
+{
+	struct ictx *c = arg;
+	struct upgrade_plan up;
+	size_t i, a_files = 0;
+	bool ok = true;
+
+	(void)x;
+	upgrade_decide(&c->old, c->target, &c->rec, c->o->manifest, &up);
+	for (i = 0; ok && i < up.n; i++)
+		ok = install_keep_one(c, &up.items[i], e);
+	if (ok) {
+		struct carry_arg a = { c, e, 0, true };
+
+		ok = plat_walk(c->target, install_carry_cb, &a, e) && a.ok;
+		a_files = a.files;
+		if (ok && a.files > 0)
+			log_msg("carried over %zu files the installation did "
+			    "not make", a.files);
+	}
+	if (ok) {
+		upgrade_text(&up, false, &c->res->upgrade_notes);
+		if (a_files > 0)
+			sbuf_addf(&c->res->upgrade_notes, "  carried over %zu "
+			    "file(s) that engine-setup did not install (the "
+			    "engine's data and logs)\n", a_files);
+	}
+	upgrade_plan_free(&up);
+	return ok;
+}
+
 /* The name the installation has in the list of installed programs. */
 static char *
 install_product_name(const struct ictx *c)
@@ -1186,7 +1431,9 @@ install_product_name(const struct ictx *c)
 
 /* Add the installation to the list of installed programs (Windows:
  * Add/Remove Programs), its removal journalled first, so that a failure
- * after it leaves no entry. */
+ * after it leaves no entry. An upgrade finds its entry there: it is
+ * replaced after the commit point (install_finish), since an entry
+ * replaced in place cannot be put back by the undo. */
 static bool
 step_product(struct exec *x, void *arg, struct es_err *e)
 {
@@ -1198,6 +1445,12 @@ step_product(struct exec *x, void *arg, struct es_err *e)
 
 	if (exe == NULL)
 		return true;
+	/* x is NULL after the commit point. */
+	if (x != NULL && c->o->upgrade &&
+	    plat_product_registered(c->o->root, c->o->manifest->product)) {
+		c->product_later = true;
+		return true;
+	}
 	name = install_product_name(c);
 	uninstaller = xasprintf("%s/%s", c->install_dir, exe);
 	memset(&pp, 0, sizeof pp);
@@ -1210,7 +1463,7 @@ step_product(struct exec *x, void *arg, struct es_err *e)
 	pp.size = c->o->payload->t.data_bytes;
 	/* An entry an installation of the same product made (--overwrite)
 	 * is replaced in place, not removed by the undo. */
-	ok = (plat_product_registered(c->o->root, pp.key) ||
+	ok = (x == NULL || plat_product_registered(c->o->root, pp.key) ||
 	    exec_push(x, UNDO_PRODUCT_REMOVE, c->o->root, pp.key, e)) &&
 	    plat_product_register(c->o->root, &pp, e);
 	if (ok)
@@ -1242,7 +1495,8 @@ applies_pair(const void *arg)
 {
 	const struct ictx *c = arg;
 
-	return install_pairs(c->p);
+	/* An upgrade keeps consoles.xml: the pairing is done. */
+	return install_pairs(c->p) && !c->o->upgrade;
 }
 
 static bool
@@ -1258,7 +1512,16 @@ applies_start(const void *arg)
 {
 	const struct ictx *c = arg;
 
-	return install_has_service(c) && plan_yes(c->p, PK_START_SERVICE);
+	return install_has_service(c) && (plan_yes(c->p, PK_START_SERVICE) ||
+	    c->o->upgrade);
+}
+
+static bool
+applies_upgrade(const void *arg)
+{
+	const struct ictx *c = arg;
+
+	return c->o->upgrade && c->have_old;
 }
 
 static const struct exec_step install_steps[] = {
@@ -1268,6 +1531,7 @@ static const struct exec_step install_steps[] = {
 	{ "Pairing with the console", step_pair, applies_pair },
 	{ "Registering the service", step_services, applies_services },
 	{ "Keeping the program", step_program, NULL },
+	{ "Keeping your configuration", step_keep, applies_upgrade },
 	{ "Writing the install record", step_record, NULL },
 	{ "Moving into place", step_move, NULL },
 	{ "Recording the installation", step_pointer, NULL },
@@ -1364,6 +1628,16 @@ install_finish(struct ictx *c)
 	size_t i;
 
 	err_clear(&e);
+	if (c->self_aside != NULL)
+		plat_remove_at_restart(c->self_aside);
+	if (c->product_later && !step_product(NULL, c, &e)) {
+		log_msg("the list of installed programs still shows the old "
+		    "version: %s", e.msg);
+		err_clear(&e);
+	} else if (c->product_later) {
+		log_msg("updated the entry in the list of installed programs "
+		    "to %s", c->o->manifest->version);
+	}
 	if (!c->target_existed)
 		return;
 	for (i = 0; i < c->old.services.n; i++)
@@ -1389,6 +1663,9 @@ install_commit(struct ictx *c, struct exec *x, struct es_err *e)
 	install_write_log(c, x);
 	if (c->target_existed)
 		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->backup, NULL, e);
+	if (ok && c->self_aside != NULL)
+		ok = exec_push_finish(x, UNDO_REMOVE_TREE, c->self_aside, NULL,
+		    e);
 	for (i = 0; ok && c->have_old && i < c->old.services.n; i++)
 		if (!strlist_contains(&c->rec.services, c->old.services.v[i]))
 			ok = exec_push_finish(x, UNDO_SERVICE_REMOVE,
@@ -1426,7 +1703,8 @@ install_run(const struct plan *p, const struct install_opts *o,
 	record_init(&c.rec);
 	record_init(&c.old);
 	err_clear(&local);
-	if (o->overwrite && record_load(o->root, &c.old, &local))
+	if ((o->overwrite || o->upgrade) &&
+	    record_load(o->root, &c.old, &local))
 		c.have_old = strcmp(c.old.install_dir, c.install_dir) == 0;
 
 	if (o->identity != NULL) {
@@ -1457,7 +1735,7 @@ install_run(const struct plan *p, const struct install_opts *o,
 	if (ok) {
 		install_finish(&c);
 		exec_end(&x);
-		if (res->service[0] != '\0' &&
+		if (res->service[0] != '\0' && !res->started &&
 		    !plan_yes(p, PK_START_SERVICE)) {
 			log_msg("not starting %s: start_service = no",
 			    res->service);
@@ -1483,5 +1761,75 @@ done:
 	free(c.target);
 	free(c.staging);
 	free(c.backup);
+	free(c.self_aside);
+	return ok;
+}
+
+void
+install_result_free(struct install_result *res)
+{
+	sbuf_free(&res->upgrade_notes);
+}
+
+/* payload_entry_fn for install_upgrade_preview: into the record. */
+static void
+preview_entry(const char *rel, char type, unsigned mode, const char *sha,
+    void *arg)
+{
+	struct record *r = arg;
+	char *path = xasprintf("%s/%s", r->install_dir, rel);
+
+	record_add(r, type, mode, sha, path);
+	free(path);
+}
+
+bool
+install_upgrade_preview(const struct plan *p, const struct install_opts *o,
+    struct upgrade_plan *up, struct es_err *e)
+{
+	const char *comps[MANIFEST_MAX_COMPONENTS + 1];
+	struct payload_extract_opts eo;
+	struct record old, fresh;
+	char *target = plat_join_root(o->root, plan_get(p, PK_INSTALL_DIR));
+	char *parent = rootpath_parent(target), *real, *name, *scratch;
+	char id[37];
+	bool ok = false;
+
+	up->items = NULL;
+	up->n = 0;
+	record_init(&old);
+	record_init(&fresh);
+	crypto_uuid(id);
+	id[8] = '\0';
+	real = plat_real_path(parent);
+	name = xasprintf(".%s.es-check-%s", install_base(target), id);
+	scratch = rootpath_join(real != NULL ? real : parent, name);
+	if (!record_load(o->root, &old, e)) {
+		if (e->code == 0)
+			err_set(e, ES_EINTERNAL, "no installation to upgrade");
+		goto out;
+	}
+	fresh.install_dir = xstrdup(old.install_dir);
+	if (!plat_mkdirs(scratch, 0700, NULL, e))
+		goto out;
+	install_components(o->manifest, plan_get(p, PK_COMPONENT), comps);
+	memset(&eo, 0, sizeof eo);
+	eo.dest = scratch;
+	eo.components = comps;
+	eo.manifest = o->manifest;
+	eo.entry = preview_entry;
+	eo.entry_arg = &fresh;
+	ok = payload_extract(o->payload, &eo, e);
+	plat_remove_tree(scratch, NULL);
+	if (ok)
+		upgrade_decide(&old, target, &fresh, o->manifest, up);
+out:
+	record_free(&old);
+	record_free(&fresh);
+	free(target);
+	free(parent);
+	free(real);
+	free(name);
+	free(scratch);
 	return ok;
 }

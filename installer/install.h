@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "record.h"
 #include "requirements.h"
+#include "upgrade.h"
 
 /* The engine's identity: made once before anything is written, so that
  * the connection test before an install can present the same certificate
@@ -41,16 +42,26 @@ struct install_opts {
 	                                   * exchange has ended */
 	pairing_step_fn pair_step;        /* the pairing's steps; may be NULL */
 	void *pair_step_arg;
+	/* Replace the installation in the same place with this payload's
+	 * version, keeping its identity, consoles.xml, nse.xml and the
+	 * configuration its administrator changed (upgrade.h). */
+	bool upgrade;
+	bool upgrade_older;               /* --allow-downgrade: older */
 };
 
 enum install_existing {
 	INSTALL_NONE,        /* nothing installed */
 	INSTALL_SAME,        /* installed with the same answers and payload */
-	INSTALL_DIFFERENT    /* installed with other answers or payload */
+	INSTALL_DIFFERENT,   /* installed with other answers or payload */
+	INSTALL_UPGRADE,     /* the same answers, a newer payload version */
+	INSTALL_OLDER        /* the same answers, an older payload version */
 };
 
 /* What is installed under root compared with the plan. The record is
- * filled when something is installed. For INSTALL_DIFFERENT, what differs
+ * filled when something is installed. The same answers with a payload of
+ * another version (version_compare) is INSTALL_UPGRADE or INSTALL_OLDER;
+ * a version that cannot be ordered, or the same version with another
+ * payload, is INSTALL_DIFFERENT. For INSTALL_DIFFERENT, what differs
  * is appended to why when not NULL, one "  ..." line each: every answer
  * with its installed and its new value (a secret only as "(differs)"),
  * or the payload. */
@@ -95,7 +106,20 @@ struct install_result {
 	/* The install failed and its undo stopped short (why is in the
 	 * error): the journal is kept, the next run finishes the undo. */
 	bool undo_kept;
+	/* An upgrade (install_opts.upgrade): the version it replaced, and
+	 * what it kept (upgrade_text()); install_result_free frees it. */
+	char upgraded_from[32];
+	struct sbuf upgrade_notes;
 };
+
+void install_result_free(struct install_result *res);
+
+/* What an upgrade to this payload would keep (--check): the payload is
+ * unpacked into a scratch folder beside install_dir, which is removed
+ * again, and compared with the installation (upgrade_decide). False with
+ * e set when it cannot be unpacked or nothing is installed. */
+bool install_upgrade_preview(const struct plan *p,
+    const struct install_opts *o, struct upgrade_plan *up, struct es_err *e);
 
 /* Make the engine identity for a plan: the id, key and certificate of the
  * installation an --overwrite replaces, or new ones. */

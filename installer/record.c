@@ -33,6 +33,8 @@ record_free(struct record *r)
 	free(r->communication);
 	free(r->engine_port);
 	free(r->installed_at);
+	free(r->upgraded_from);
+	free(r->upgraded_at);
 	strlist_free(&r->services);
 	strlist_free(&r->sysfiles);
 	strlist_free(&r->parents);
@@ -104,6 +106,8 @@ record_format(const struct record *r)
 	record_kv(&b, "communication", r->communication);
 	record_kv(&b, "engine_port", r->engine_port);
 	record_kv(&b, "installed_at", r->installed_at);
+	record_kv(&b, "upgraded_from", r->upgraded_from);
+	record_kv(&b, "upgraded_at", r->upgraded_at);
 	for (i = 0; i < r->services.n; i++)
 		record_kv(&b, "service", r->services.v[i]);
 	for (i = 0; i < r->parents.n; i++)
@@ -132,6 +136,8 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "communication") == 0) return &r->communication;
 	if (strcmp(key, "engine_port") == 0) return &r->engine_port;
 	if (strcmp(key, "installed_at") == 0) return &r->installed_at;
+	if (strcmp(key, "upgraded_from") == 0) return &r->upgraded_from;
+	if (strcmp(key, "upgraded_at") == 0) return &r->upgraded_at;
 	return NULL;
 }
 

@@ -33,6 +33,10 @@ struct record {
 	char *communication;
 	char *engine_port;
 	char *installed_at;
+	/* The version an upgrade (or a downgrade) replaced, and when (UTC,
+	 * like installed_at); NULL when the installation was never upgraded. */
+	char *upgraded_from;
+	char *upgraded_at;
 	struct strlist services;     /* service names */
 	struct strlist sysfiles;     /* files outside install_dir; dirs end in '/' */
 	struct strlist parents;      /* folders made above install_dir */

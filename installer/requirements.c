@@ -585,7 +585,10 @@ req_existing(const struct req_input *in, bool exists, const char *found,
 		it = req_add(r, in->overwrite ? REQ_WARN : REQ_FAIL,
 		    "Existing installation");
 		req_setf(it->measured, sizeof it->measured, "found %s", found);
-		if (in->overwrite)
+		if (in->upgrade)
+			req_setf(it->advice, sizeof it->advice, "The "
+			    "installation %s will be upgraded in place.", where);
+		else if (in->overwrite)
 			req_setf(it->advice, sizeof it->advice, "--overwrite:"
 			    " the installation %s will be replaced.", where);
 		else {

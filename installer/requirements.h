@@ -38,6 +38,7 @@ struct req_input {
 	bool console_to_engine;    /* the engine listens on engine_port */
 	unsigned engine_port;
 	bool overwrite;            /* an existing installation is expected */
+	bool upgrade;              /* ... and upgraded in place */
 	/* The payload's unpacked size in bytes (its trailer's data_bytes),
 	 * or 0 when unknown: install_dir needs that much free space at
 	 * least, whatever the manifest's minimum says. */

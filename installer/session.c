@@ -31,6 +31,8 @@ session_install_opts(const struct session *s, struct install_opts *io)
 	io->overwrite = s->overwrite;
 	io->payload = s->payload;
 	io->manifest = s->manifest;
+	io->upgrade = s->upgrade;
+	io->upgrade_older = s->upgrade_older;
 }
 
 bool
@@ -493,7 +495,7 @@ session_install(struct session *s, payload_progress_fn progress,
 	io.progress_arg = progress_arg;
 	io.report = report;
 	io.report_arg = report_arg;
-	if (install_pairs(s->plan)) {
+	if (install_pairs(s->plan) && !s->upgrade) {
 		if (!session_identity(s, e))
 			return false;
 		secret_from_plan(s->plan, &src);

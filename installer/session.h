@@ -33,6 +33,8 @@ struct session {
 	bool have_ident;
 	bool pin_from_test;   /* console_fingerprint came from a test */
 	FILE *warn;           /* warnings about where the secret is; or NULL */
+	bool upgrade;         /* install_opts.upgrade */
+	bool upgrade_older;   /* install_opts.upgrade_older */
 };
 
 /* Milliseconds from an environment variable holding seconds

@@ -499,6 +499,9 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	fprintf(out, "Install dir:  %s\n", r->install_dir);
 	if (r->installed_at != NULL)
 		fprintf(out, "Installed at: %s\n", r->installed_at);
+	if (r->upgraded_from != NULL)
+		fprintf(out, "Upgraded:     from %s on %s\n", r->upgraded_from,
+		    r->upgraded_at != NULL ? r->upgraded_at : "(not recorded)");
 	status_print_engine(st, out);
 	if (st->engine.fingerprint[0] != '\0')
 		fprintf(out, "Certificate:  %s (expires %.10s)\n",

@@ -347,6 +347,11 @@ const char *plat_command_path(void);
  * to do, true. False with e set (ES_EINSTALL). */
 bool plat_command_link(const char *root, const char *target,
     struct es_err *e);
+/* Remove the file path; where the system refuses because it is a program
+ * that runs (Windows: the kept engine-setup.exe running an upgrade of its
+ * own installation), it is deleted at the next restart instead
+ * (MoveFileExW MOVEFILE_DELAY_UNTIL_REBOOT). Linux: removed now. */
+void plat_remove_at_restart(const char *path);
 
 /* ---- Network addresses (platform/linux/platform_linux_net.c) ---- */
 

@@ -84,6 +84,12 @@ plat_release_self(const char *path)
 }
 
 void
+plat_remove_at_restart(const char *path)
+{
+	plat_remove(path, NULL);
+}
+
+void
 plat_utc_now(char *out, size_t outsz)
 {
 	time_t now = time(NULL);

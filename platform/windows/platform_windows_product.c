@@ -271,3 +271,17 @@ plat_release_self(const char *path)
 		log_msg("cannot move the running uninstaller out of its "
 		    "folder: error %lu; the folder stays", GetLastError());
 }
+
+void
+plat_remove_at_restart(const char *path)
+{
+	wchar_t *w = win_wpath(path);
+
+	if (w == NULL)
+		return;
+	if (!DeleteFileW(w) && GetLastError() != ERROR_FILE_NOT_FOUND &&
+	    !MoveFileExW(w, NULL, MOVEFILE_DELAY_UNTIL_REBOOT))
+		log_msg("%s stays until someone deletes it: Windows refused "
+		    "to delete it now and at the next restart", path);
+	free(w);
+}
