@@ -56,26 +56,15 @@ configure_file(${CMAKE_CURRENT_SOURCE_DIR}/cmake/engine-setup.manifest
 target_sources(engine-setup-stub PRIVATE ${CMAKE_BINARY_DIR}/engine-setup.rc)
 
 # ---- The sample service program, and the sample payload's Windows form ----
-# tools/sample-service/sample_service.c is the Windows service that stands in
-# for the product's (one C file, Win32 only); until it exists, a placeholder
-# that only exits.
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tools/sample-service/sample_service.c)
-  set(ES_SAMPLE_SERVICE_SOURCE tools/sample-service/sample_service.c)
-else()
-  message(WARNING "tools/sample-service/sample_service.c is missing: the "
-    "Windows sample payload gets cmake/sample-service-placeholder.c, which "
-    "is no service")
-  set(ES_SAMPLE_SERVICE_SOURCE cmake/sample-service-placeholder.c)
-endif()
-add_executable(sample-service ${ES_SAMPLE_SERVICE_SOURCE})
+# The sample-service target (CMakeLists.txt) is the Windows service here.
 # wmain: UTF-16 arguments.
 target_link_options(sample-service PRIVATE -municode)
-target_link_libraries(sample-service PRIVATE advapi32)
+target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 
-# The sample payload's programs are shell scripts: a Windows build embeds
-# build/payload-windows instead, made from payload/ by
-# cmake/payload-windows.cmake (scripts left out, each component.*.exec the
-# sample service as NAME.exe). Another tree (-DENGINE_SETUP_PAYLOAD) is
+# The sample payload's programs are the sample service and shell scripts:
+# a Windows build embeds build/payload-windows instead, made from payload/
+# by cmake/payload-sample.cmake (scripts left out, each component.*.exec
+# the sample service as NAME.exe). Another tree (-DENGINE_SETUP_PAYLOAD) is
 # taken as it is: a vendor's Windows tree holds Windows programs.
 file(REAL_PATH "${ENGINE_SETUP_PAYLOAD}" ES_PAYLOAD_REAL)
 file(REAL_PATH "${CMAKE_CURRENT_SOURCE_DIR}/payload" ES_SAMPLE_PAYLOAD_REAL)
@@ -88,10 +77,11 @@ if(ES_PAYLOAD_REAL STREQUAL ES_SAMPLE_PAYLOAD_REAL)
     OUTPUT ${ES_PAYLOAD_STAMP}
     COMMAND ${CMAKE_COMMAND} -DSRC=${ES_SAMPLE_PAYLOAD_REAL}
             -DDST=${ES_PAYLOAD_TREE} -DSERVICE=$<TARGET_FILE:sample-service>
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-windows.cmake
+            -DEXT=.exe -DDROP_SCRIPTS=ON
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-sample.cmake
     COMMAND ${CMAKE_COMMAND} -E touch ${ES_PAYLOAD_STAMP}
     DEPENDS sample-service ${ES_SAMPLE_PAYLOAD_FILES}
-            ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-windows.cmake
+            ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-sample.cmake
     COMMENT "Making the Windows form of the sample payload in ${ES_PAYLOAD_TREE}"
     VERBATIM)
   set(ES_PAYLOAD_DEPENDS ${ES_PAYLOAD_STAMP})

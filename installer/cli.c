@@ -6,6 +6,7 @@
 
 #include "plan.h"
 #include "platform.h"
+#include "ready.h"
 #include "rootpath.h"
 #include "util.h"
 
@@ -20,7 +21,7 @@ cli_usage(void)
 "                         [--wait-lock[=S]]\n"
 "       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
 "                         [--root DIR] [--wait-lock[=S]]\n"
-"       engine-setup status [--root DIR]\n"
+"       engine-setup status [--root DIR] [--wait-ready[=S]]\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
 "Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
@@ -51,6 +52,10 @@ cli_usage(void)
 "                      (or DIR), wait up to SECONDS (600 when not given)\n"
 "                      for it to finish instead of stopping at once with\n"
 "                      exit 8; also for uninstall, pair, consoles\n"
+"  --wait-ready[=SECONDS]\n"
+"                      after installing and starting the service, wait up\n"
+"                      to SECONDS (600 when not given) until it is ready;\n"
+"                      not ready in time: exit 6, the installation stays\n"
 "\n"
 "install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
 "  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
@@ -168,18 +173,23 @@ cli_usage_for(enum cli_cmd cmd)
 "  8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
-"Usage: engine-setup status [--root DIR]\n"
+"Usage: engine-setup status [--root DIR] [--wait-ready[=S]]\n"
 "\n"
 "What is installed: product, component, install folder, engine id, the\n"
 "service and its state (with the reason and the command when it is not\n"
-"running), and the consoles. Changes nothing and takes no lock.\n"
+"running), whether it is ready, and the consoles. Changes nothing and\n"
+"takes no lock.\n"
 "\n"
 "  --root DIR          the installation made with --root DIR\n"
+"  --wait-ready[=SECONDS]\n"
+"                      first wait up to SECONDS (600) until the service is\n"
+"                      ready; a service that is not running fails at once\n"
 "\n"
 "Exit codes: 0 installed, or nothing installed; 10 something needs\n"
 "  attention (a run that a crash cut short: the next install, uninstall,\n"
 "  pair or consoles command finishes it; an install record or consoles.xml\n"
-"  that cannot be read: the Problem line says what to do).\n";
+"  that cannot be read: the Problem line says what to do; with\n"
+"  --wait-ready, not ready in time: problem not-ready).\n";
 	default:
 		return cli_usage();
 	}
@@ -210,6 +220,7 @@ static const char *const cli_long_options[] = {
 	"--version", "--payload-info", "--show-license", "--answers", "--set",
 	"--record", "--root", "--log", "--payload", "--console",
 	"--secret-file", "--fingerprint", "--test", "--restart", "--wait-lock",
+	"--wait-ready",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -309,6 +320,12 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	/* --check promises to change nothing (cli-contract.md): only install
 	 * has a dry run, so on a command that changes the host it is refused
 	 * rather than ignored (an "uninstall --check" would uninstall). */
+	if (c->wait_ready >= 0 && c->cmd != CMD_INSTALL &&
+	    c->cmd != CMD_STATUS) {
+		err_set(e, ES_EUSAGE, "--wait-ready belongs to install and "
+		    "status only; nothing was done");
+		return false;
+	}
 	if (c->check && (c->cmd == CMD_UNINSTALL || c->cmd == CMD_PAIR ||
 	    c->cmd == CMD_CONSOLES)) {
 		err_set(e, ES_EUSAGE, "--check is a dry run of install only; "
@@ -355,6 +372,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 
 	memset(c, 0, sizeof *c);
 	c->cmd = CMD_INSTALL;
+	c->wait_ready = -1;
 	strlist_init(&c->sets);
 	strlist_init(&c->args);
 	strlist_init(&c->answer_files);
@@ -473,6 +491,15 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				err_set(e, ES_EUSAGE, "%s: expected a number of "
 				    "seconds from 0 to 86400, e.g. "
 				    "--wait-lock=600", a);
+				return false;
+			}
+		} else if (strcmp(a, "--wait-ready") == 0) {
+			c->wait_ready = READY_WAIT_DEFAULT;
+		} else if (strncmp(a, "--wait-ready=", 13) == 0) {
+			if (!cli_seconds(a + 13, &c->wait_ready)) {
+				err_set(e, ES_EUSAGE, "%s: expected a number of "
+				    "seconds from 0 to 86400, e.g. "
+				    "--wait-ready=600", a);
 				return false;
 			}
 		} else if (strncmp(a, "-D", 2) == 0) {

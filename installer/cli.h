@@ -44,6 +44,9 @@ struct cli {
 	bool test_only;            /* pair --test */
 	bool restart;              /* consoles enable|disable --restart */
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
+	/* install and status --wait-ready[=SECONDS]: wait until the service
+	 * is ready (ready.h); -1: not asked (cli_parse sets it so). */
+	int wait_ready;
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
 	/* install4j -DNAME=VALUE (Java system properties): only the names,

@@ -92,6 +92,10 @@ struct install_result {
 	/* The install failed and its undo stopped short (why is in the
 	 * error): the journal is kept, the next run finishes the undo. */
 	bool undo_kept;
+	/* The ready log's size right before the service was started
+	 * (ready_log_size), or -1: install --wait-ready counts only what the
+	 * service writes after it. */
+	long long ready_since;
 };
 
 /* Make the engine identity for a plan: the id, key and certificate of the

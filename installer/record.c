@@ -33,6 +33,10 @@ record_free(struct record *r)
 	free(r->communication);
 	free(r->engine_port);
 	free(r->installed_at);
+	free(r->ready_log);
+	free(r->ready_line);
+	free(r->ready_start);
+	free(r->ready_port);
 	strlist_free(&r->services);
 	strlist_free(&r->sysfiles);
 	strlist_free(&r->parents);
@@ -104,6 +108,10 @@ record_format(const struct record *r)
 	record_kv(&b, "communication", r->communication);
 	record_kv(&b, "engine_port", r->engine_port);
 	record_kv(&b, "installed_at", r->installed_at);
+	record_kv(&b, "ready_log", r->ready_log);
+	record_kv(&b, "ready_line", r->ready_line);
+	record_kv(&b, "ready_start", r->ready_start);
+	record_kv(&b, "ready_port", r->ready_port);
 	for (i = 0; i < r->services.n; i++)
 		record_kv(&b, "service", r->services.v[i]);
 	for (i = 0; i < r->parents.n; i++)
@@ -132,6 +140,10 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "communication") == 0) return &r->communication;
 	if (strcmp(key, "engine_port") == 0) return &r->engine_port;
 	if (strcmp(key, "installed_at") == 0) return &r->installed_at;
+	if (strcmp(key, "ready_log") == 0) return &r->ready_log;
+	if (strcmp(key, "ready_line") == 0) return &r->ready_line;
+	if (strcmp(key, "ready_start") == 0) return &r->ready_start;
+	if (strcmp(key, "ready_port") == 0) return &r->ready_port;
 	return NULL;
 }
 

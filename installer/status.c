@@ -8,6 +8,7 @@
 #include "install.h"
 #include "platform.h"
 #include "plan.h"
+#include "ready.h"
 #include "record.h"
 #include "recover.h"
 #include "util.h"
@@ -151,6 +152,7 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 	bool ok = false;
 
 	memset(st, 0, sizeof *st);
+	st->ready = -1;
 	strlist_init(&st->problems);
 	record_init(r);
 	plan_init(&answers);
@@ -212,6 +214,7 @@ status_free(struct status *st)
 	consoles_free(&st->consoles);
 	free(st->consoles_advice);
 	strlist_free(&st->problems);
+	free(st->ready_why);
 	memset(st, 0, sizeof *st);
 }
 
@@ -337,8 +340,62 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	status_print_engine(st, out);
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);
+	if (st->ready_why != NULL)
+		fprintf(out, "Ready:        %s (%s)\n", st->ready == 1 ? "yes" :
+		    st->ready == 0 ? "no" : "cannot be told", st->ready_why);
 	status_print_consoles(st, out);
 	status_print_problems(st, out);
+}
+
+void
+status_ready(struct status *st, const char *root, int wait_seconds,
+    FILE *progress)
+{
+	struct ready_progress rp;
+	enum ready_state rs;
+	char why[1024];
+	bool interrupted = false;
+
+	if (!st->installed)
+		return;
+	memset(&rp, 0, sizeof rp);
+	rp.out = progress;
+	rp.tty = progress == stdout && plat_stdout_is_tty();
+	rp.what = ready_what(&st->rec);
+	rp.last = -1;
+	if (wait_seconds < 0) {
+		rs = ready_check(root, &st->rec, -1, why, sizeof why);
+		/* Ready signs from a run that has stopped do not count. */
+		if (rs == READY_YES && st->nservices > 0 &&
+		    strcmp(st->services[0].state, "active") != 0 &&
+		    strcmp(st->services[0].state, "unknown") != 0) {
+			snprintf(why, sizeof why, "service %s is not running",
+			    st->services[0].name);
+			rs = READY_NOT_YET;
+		}
+	} else {
+		rs = ready_wait(root, &st->rec, -1, (unsigned)wait_seconds,
+		    progress != NULL ? ready_progress_print : NULL, &rp,
+		    &interrupted, why, sizeof why);
+		if (progress != NULL)
+			ready_progress_end(&rp);
+	}
+	st->ready = rs == READY_YES ? 1 : rs == READY_UNKNOWN ? -1 : 0;
+	free(st->ready_why);
+	st->ready_why = xstrdup(why);
+	if (wait_seconds < 0 || rs == READY_YES)
+		return;
+	/* Problem code not-ready. */
+	if (rs == READY_CANNOT)
+		strlist_add_owned(&st->problems, xasprintf("The %s cannot "
+		    "become ready: %s.", rp.what, why));
+	else if (rs == READY_UNKNOWN)
+		strlist_add_owned(&st->problems, xasprintf("Whether the %s is "
+		    "ready cannot be told: %s.", rp.what, why));
+	else
+		strlist_add_owned(&st->problems, xasprintf("The %s is not ready "
+		    "after %s%d s: %s.", rp.what, interrupted ? "an interrupted "
+		    "wait, under " : "", wait_seconds, why));
 }
 
 bool

@@ -59,6 +59,11 @@ struct status {
 	 * the root (record_load), which is then not followed (installed
 	 * stays false). */
 	struct strlist problems;
+	/* Is the service ready (ready.h)? 1 yes, 0 not (yet, or its service
+	 * is not running), -1 cannot be told (not installed, or a record
+	 * that does not say how). Set by status_ready(); why in ready_why. */
+	int ready;
+	char *ready_why;
 };
 
 /* Gather what is installed under root ("/" or the --root folder) into st,
@@ -72,6 +77,13 @@ void status_free(struct status *st);
 int status_code(const struct status *st);
 /* st as the lines people read: "Product:      Nexpose 7.3.1" ... */
 void status_print_text(const struct status *st, const char *root, FILE *out);
+
+/* Fill st->ready and st->ready_why after status_collect(). wait_seconds
+ * < 0: look once. Else wait up to that long (ready_wait, progress on
+ * progress when not NULL), and when the service is not ready by then, or
+ * cannot become ready (not running), add the problem not-ready. */
+void status_ready(struct status *st, const char *root, int wait_seconds,
+    FILE *progress);
 
 /* status_collect() and status_print_text() on out; *code is
  * status_code(). */
