@@ -150,6 +150,17 @@ ready_service_down(const char *root, const struct record *r, char *why,
 }
 
 enum ready_state
+ready_now(const char *root, const struct record *r, long long since,
+    char *why, size_t whysz)
+{
+	enum ready_state st = ready_check(root, r, since, why, whysz);
+
+	if (st != READY_UNKNOWN && ready_service_down(root, r, why, whysz))
+		return READY_CANNOT;
+	return st;
+}
+
+enum ready_state
 ready_wait(const char *root, const struct record *r, long long since,
     unsigned seconds, ready_progress_fn progress, void *arg,
     bool *interrupted, char *why, size_t whysz)
@@ -160,11 +171,9 @@ ready_wait(const char *root, const struct record *r, long long since,
 	if (interrupted != NULL)
 		*interrupted = false;
 	for (;;) {
-		st = ready_check(root, r, since, why, whysz);
-		if (st == READY_YES || st == READY_UNKNOWN)
+		st = ready_now(root, r, since, why, whysz);
+		if (st != READY_NOT_YET)
 			return st;
-		if (ready_service_down(root, r, why, whysz))
-			return READY_CANNOT;
 		elapsed = plat_monotonic() - start;
 		if (progress != NULL)
 			progress(elapsed < seconds ? elapsed : seconds,

@@ -42,17 +42,23 @@ long long ready_log_size(const char *root, const struct record *r);
 enum ready_state ready_check(const char *root, const struct record *r,
     long long since, char *why, size_t whysz);
 
+/* ready_check(), except that READY_CANNOT (why saying so, with the
+ * command that starts it) when r's service is known not to run
+ * (plat_service_state is neither active, activating, reloading nor
+ * unknown: not started, stopped, failed, or no service manager for this
+ * root): ready signs from a run that has ended do not count. */
+enum ready_state ready_now(const char *root, const struct record *r,
+    long long since, char *why, size_t whysz);
+
 /* Called about every 0.5 s while ready_wait waits: elapsed and total
  * seconds; arg is ready_wait's. */
 typedef void (*ready_progress_fn)(double elapsed, unsigned total, void *arg);
 
-/* Wait up to seconds for ready_check() to say READY_YES, calling progress
- * (may be NULL) as it goes. Returns at once READY_UNKNOWN when r declares
- * nothing, READY_CANNOT when r's service is not running (plat_service_state
- * is not active or activating: not started, failed, no service manager for
- * this root); READY_NOT_YET when the time is up, or when Ctrl-C or SIGTERM
- * came (plat_signals_pending; *interrupted set when not NULL). why as in
- * ready_check(), for READY_CANNOT with the command that starts it. */
+/* Wait up to seconds for ready_now() to say READY_YES, calling progress
+ * (may be NULL) as it goes. Returns at once READY_UNKNOWN or READY_CANNOT
+ * when ready_now() says so; READY_NOT_YET when the time is up, or when
+ * Ctrl-C or SIGTERM came (plat_signals_pending; *interrupted set when not
+ * NULL). why as in ready_now(). */
 enum ready_state ready_wait(const char *root, const struct record *r,
     long long since, unsigned seconds, ready_progress_fn progress,
     void *arg, bool *interrupted, char *why, size_t whysz);

@@ -364,15 +364,7 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 	rp.what = ready_what(&st->rec);
 	rp.last = -1;
 	if (wait_seconds < 0) {
-		rs = ready_check(root, &st->rec, -1, why, sizeof why);
-		/* Ready signs from a run that has stopped do not count. */
-		if (rs == READY_YES && st->nservices > 0 &&
-		    strcmp(st->services[0].state, "active") != 0 &&
-		    strcmp(st->services[0].state, "unknown") != 0) {
-			snprintf(why, sizeof why, "service %s is not running",
-			    st->services[0].name);
-			rs = READY_NOT_YET;
-		}
+		rs = ready_now(root, &st->rec, -1, why, sizeof why);
 	} else {
 		rs = ready_wait(root, &st->rec, -1, (unsigned)wait_seconds,
 		    progress != NULL ? ready_progress_print : NULL, &rp,
