@@ -1,8 +1,8 @@
 # The Windows parts of the build, included by CMakeLists.txt when WIN32
 # (docs/release.md, "The Windows installer"):
 #   - the version resource and application manifest of the installer;
-#   - the sample payload's Windows form (build/payload-windows), whose
-#     services are the Windows sample service program;
+#   - the sample service program's Windows link options (its payload
+#     form, build/payload-windows, is made in CMakeLists.txt);
 #   - es_windows_unit_tests(): the unit tests, run under wine by CTest.
 
 # es_manifest_value(TREE KEY VAR): the value of KEY in TREE/manifest, or "".
@@ -61,31 +61,8 @@ target_sources(engine-setup-stub PRIVATE ${CMAKE_BINARY_DIR}/engine-setup.rc)
 target_link_options(sample-service PRIVATE -municode)
 target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 
-# The sample payload's programs are the sample service and shell scripts:
-# a Windows build embeds build/payload-windows instead, made from payload/
-# by cmake/payload-sample.cmake (scripts left out, each component.*.exec
-# the sample service as NAME.exe). Another tree (-DENGINE_SETUP_PAYLOAD) is
-# taken as it is: a vendor's Windows tree holds Windows programs.
-file(REAL_PATH "${ENGINE_SETUP_PAYLOAD}" ES_PAYLOAD_REAL)
-file(REAL_PATH "${CMAKE_CURRENT_SOURCE_DIR}/payload" ES_SAMPLE_PAYLOAD_REAL)
-if(ES_PAYLOAD_REAL STREQUAL ES_SAMPLE_PAYLOAD_REAL)
-  set(ES_PAYLOAD_TREE ${CMAKE_BINARY_DIR}/payload-windows)
-  set(ES_PAYLOAD_STAMP ${CMAKE_BINARY_DIR}/payload-windows.stamp)
-  file(GLOB_RECURSE ES_SAMPLE_PAYLOAD_FILES CONFIGURE_DEPENDS
-       "${ES_SAMPLE_PAYLOAD_REAL}/*")
-  add_custom_command(
-    OUTPUT ${ES_PAYLOAD_STAMP}
-    COMMAND ${CMAKE_COMMAND} -DSRC=${ES_SAMPLE_PAYLOAD_REAL}
-            -DDST=${ES_PAYLOAD_TREE} -DSERVICE=$<TARGET_FILE:sample-service>
-            -DEXT=.exe -DDROP_SCRIPTS=ON
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-sample.cmake
-    COMMAND ${CMAKE_COMMAND} -E touch ${ES_PAYLOAD_STAMP}
-    DEPENDS sample-service ${ES_SAMPLE_PAYLOAD_FILES}
-            ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-sample.cmake
-    COMMENT "Making the Windows form of the sample payload in ${ES_PAYLOAD_TREE}"
-    VERBATIM)
-  set(ES_PAYLOAD_DEPENDS ${ES_PAYLOAD_STAMP})
-endif()
+# The sample payload's Windows form (build/payload-windows) is made in
+# CMakeLists.txt with cmake/payload-sample.cmake.
 
 # ---- Unit tests under wine ----
 # The core's tests (tests/unit/test_*.c) except those about Linux facts,
