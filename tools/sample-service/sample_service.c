@@ -11,7 +11,8 @@
  *   2. It reads its configuration, argv[1] or, by default, conf/nse.xml
  *      (console: conf/nsc.xml) beside the program, with expat: the engine
  *      listens when <Engine communication="console-to-engine"> and then on
- *      <Listener port>; the console listens on <WebServer port>.
+ *      <Listener port>; the console listens on <WebServer port>. Without
+ *      a readable configuration it says so and listens on no port.
  *   3. It appends "<time> [INFO] Scan Engine starting (process N)" to
  *      logs/nse.log beside it (console: "Security Console starting" to
  *      logs/nsc.log), waits a start-up delay (ENGINE_SETUP_SAMPLE_START_DELAY
@@ -159,7 +160,11 @@ sample_xml_start(void *arg, const XML_Char *name, const XML_Char **attr)
 	}
 }
 
-/* Read s->conf: s->port. False (with a message) when it cannot be read. */
+/* Read s->conf: s->port. A configuration that cannot be read or parsed
+ * leaves the port 0 (it then listens on none), with a message on standard
+ * error and in the log: the stand-in still runs as a service, so that a
+ * bare copy of it (the Windows service tests) can be started and
+ * stopped. False never happens; the type is for the callers' flow. */
 static bool
 sample_read_config(struct sample *s)
 {
@@ -173,21 +178,25 @@ sample_read_config(struct sample *s)
 	fp = sample_fopen(s->conf, "rb");
 	if (fp == NULL) {
 		fprintf(stderr, "sample %s: cannot read its configuration "
-		    "%s.\n", s->what, s->conf);
-		return false;
+		    "%s: it listens on no port.\n", s->what, s->conf);
+		sample_log(s, "%s cannot read its configuration %s: no port",
+		    s->what, s->conf);
+		return true;
 	}
 	len = fread(buf, 1, sizeof buf, fp);
 	fclose(fp);
 	if ((xp = XML_ParserCreate("UTF-8")) == NULL)
-		return false;
+		return true;
 	XML_SetUserData(xp, &x);
 	XML_SetStartElementHandler(xp, sample_xml_start);
 	ok = XML_Parse(xp, buf, (int)len, 1) == XML_STATUS_OK;
 	XML_ParserFree(xp);
 	if (!ok) {
-		fprintf(stderr, "sample %s: %s is not well-formed XML.\n",
+		fprintf(stderr, "sample %s: %s is not well-formed XML: it "
+		    "listens on no port.\n", s->what, s->conf);
+		sample_log(s, "%s: %s is not well-formed XML: no port",
 		    s->what, s->conf);
-		return false;
+		return true;
 	}
 	s->port = (s->console || x.listens) && x.port <= 65535 ? x.port : 0;
 	return true;
