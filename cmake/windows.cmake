@@ -80,7 +80,7 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 #   test_record        makes symbolic links with symlink(2), which needs a
 #                      privilege on Windows that wine does not model
 #   test_requirements  mounts (noexec), bind(2) on ports, /proc facts
-#   test_answers, test_rootpath, test_plan
+#   test_answers, test_rootpath, test_plan, test_ready
 #                      their install_dir and path cases are Linux paths
 #                      ("/opt/rapid7/nexpose", "/" as the root) checked
 #                      through the live platform's rules; the Windows
@@ -88,7 +88,7 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 # (test_crypto runs: its comparison with the openssl command skips itself
 # where there is no such command.)
 set(ES_LINUX_ONLY_TESTS test_platform test_pairing test_payload test_record
-    test_requirements test_answers test_rootpath test_plan)
+    test_requirements test_answers test_rootpath test_plan test_ready)
 
 # The caller calls enable_testing() (a directory's, not a function's).
 function(es_windows_unit_tests)
