@@ -241,10 +241,10 @@ install_wait_ready(const struct cli *c, const char *root, long long since,
 		err_set(&e, ES_EINSTALL, "whether the %s is ready cannot be "
 		    "told: %s. The installation stays", rp.what, why);
 	else
-		err_set(&e, ES_EINSTALL, "the %s is not ready after %s%d s: "
-		    "%s. The installation stays; see whether it becomes ready "
-		    "with `engine-setup status --wait-ready%s`", rp.what,
-		    interrupted ? "an interrupted wait, under " : "",
+		err_set(&e, ES_EINSTALL, "the %s is not ready %s %d s: %s. The "
+		    "installation stays; see whether it becomes ready with "
+		    "`engine-setup status --wait-ready%s`", rp.what,
+		    interrupted ? "(the wait was interrupted) within" : "after",
 		    c->wait_ready, why, opt.s != NULL ? opt.s : "");
 	rc = cmd_fail(&e);
 out:

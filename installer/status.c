@@ -285,6 +285,22 @@ status_print_consoles(const struct status *st, FILE *out)
 	}
 }
 
+/* "Ready: yes|no|cannot be told (why)", shown: why quotes the record's
+ * ready line and log, which a damaged record may fill with anything. */
+static void
+status_print_ready(const struct status *st, FILE *out)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	sbuf_addf(&b, "Ready:        %s (", st->ready == 1 ? "yes" :
+	    st->ready == 0 ? "no" : "cannot be told");
+	sbuf_add_shown(&b, st->ready_why, false);
+	sbuf_add(&b, ")\n");
+	fputs(b.s, out);
+	sbuf_free(&b);
+}
+
 /* The problems, each shown (a file name may hold control characters). */
 static void
 status_print_problems(const struct status *st, FILE *out)
@@ -341,8 +357,7 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);
 	if (st->ready_why != NULL)
-		fprintf(out, "Ready:        %s (%s)\n", st->ready == 1 ? "yes" :
-		    st->ready == 0 ? "no" : "cannot be told", st->ready_why);
+		status_print_ready(st, out);
 	status_print_consoles(st, out);
 	status_print_problems(st, out);
 }
@@ -386,8 +401,8 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 		    "ready cannot be told: %s.", rp.what, why));
 	else
 		strlist_add_owned(&st->problems, xasprintf("The %s is not ready "
-		    "after %s%d s: %s.", rp.what, interrupted ? "an interrupted "
-		    "wait, under " : "", wait_seconds, why));
+		    "%s %d s: %s.", rp.what, interrupted ? "(the wait was "
+		    "interrupted) within" : "after", wait_seconds, why));
 }
 
 bool
