@@ -1,8 +1,8 @@
 # The Windows parts of the build, included by CMakeLists.txt when WIN32
 # (docs/release.md, "The Windows installer"):
 #   - the version resource and application manifest of the installer;
-#   - the sample payload's Windows form (build/payload-windows), whose
-#     services are the Windows sample service program;
+#   - the sample service program's Windows link options (its payload
+#     form, build/payload-windows, is made in CMakeLists.txt);
 #   - es_windows_unit_tests(): the unit tests, run under wine by CTest.
 
 # es_manifest_value(TREE KEY VAR): the value of KEY in TREE/manifest, or "".
@@ -56,46 +56,13 @@ configure_file(${CMAKE_CURRENT_SOURCE_DIR}/cmake/engine-setup.manifest
 target_sources(engine-setup-stub PRIVATE ${CMAKE_BINARY_DIR}/engine-setup.rc)
 
 # ---- The sample service program, and the sample payload's Windows form ----
-# tools/sample-service/sample_service.c is the Windows service that stands in
-# for the product's (one C file, Win32 only); until it exists, a placeholder
-# that only exits.
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tools/sample-service/sample_service.c)
-  set(ES_SAMPLE_SERVICE_SOURCE tools/sample-service/sample_service.c)
-else()
-  message(WARNING "tools/sample-service/sample_service.c is missing: the "
-    "Windows sample payload gets cmake/sample-service-placeholder.c, which "
-    "is no service")
-  set(ES_SAMPLE_SERVICE_SOURCE cmake/sample-service-placeholder.c)
-endif()
-add_executable(sample-service ${ES_SAMPLE_SERVICE_SOURCE})
+# The sample-service target (CMakeLists.txt) is the Windows service here.
 # wmain: UTF-16 arguments.
 target_link_options(sample-service PRIVATE -municode)
-target_link_libraries(sample-service PRIVATE advapi32)
+target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 
-# The sample payload's programs are shell scripts: a Windows build embeds
-# build/payload-windows instead, made from payload/ by
-# cmake/payload-windows.cmake (scripts left out, each component.*.exec the
-# sample service as NAME.exe). Another tree (-DENGINE_SETUP_PAYLOAD) is
-# taken as it is: a vendor's Windows tree holds Windows programs.
-file(REAL_PATH "${ENGINE_SETUP_PAYLOAD}" ES_PAYLOAD_REAL)
-file(REAL_PATH "${CMAKE_CURRENT_SOURCE_DIR}/payload" ES_SAMPLE_PAYLOAD_REAL)
-if(ES_PAYLOAD_REAL STREQUAL ES_SAMPLE_PAYLOAD_REAL)
-  set(ES_PAYLOAD_TREE ${CMAKE_BINARY_DIR}/payload-windows)
-  set(ES_PAYLOAD_STAMP ${CMAKE_BINARY_DIR}/payload-windows.stamp)
-  file(GLOB_RECURSE ES_SAMPLE_PAYLOAD_FILES CONFIGURE_DEPENDS
-       "${ES_SAMPLE_PAYLOAD_REAL}/*")
-  add_custom_command(
-    OUTPUT ${ES_PAYLOAD_STAMP}
-    COMMAND ${CMAKE_COMMAND} -DSRC=${ES_SAMPLE_PAYLOAD_REAL}
-            -DDST=${ES_PAYLOAD_TREE} -DSERVICE=$<TARGET_FILE:sample-service>
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-windows.cmake
-    COMMAND ${CMAKE_COMMAND} -E touch ${ES_PAYLOAD_STAMP}
-    DEPENDS sample-service ${ES_SAMPLE_PAYLOAD_FILES}
-            ${CMAKE_CURRENT_SOURCE_DIR}/cmake/payload-windows.cmake
-    COMMENT "Making the Windows form of the sample payload in ${ES_PAYLOAD_TREE}"
-    VERBATIM)
-  set(ES_PAYLOAD_DEPENDS ${ES_PAYLOAD_STAMP})
-endif()
+# The sample payload's Windows form (build/payload-windows) is made in
+# CMakeLists.txt with cmake/payload-sample.cmake.
 
 # ---- Unit tests under wine ----
 # The core's tests (tests/unit/test_*.c) except those about Linux facts,
@@ -114,7 +81,7 @@ endif()
 #                      privilege on Windows that wine does not model
 #   test_requirements  mounts (noexec), bind(2) on ports, /proc facts
 #   test_upgrade       makes a symbolic link with symlink(2), as test_record
-#   test_answers, test_rootpath, test_plan
+#   test_answers, test_rootpath, test_plan, test_ready
 #                      their install_dir and path cases are Linux paths
 #                      ("/opt/rapid7/nexpose", "/" as the root) checked
 #                      through the live platform's rules; the Windows
@@ -122,7 +89,8 @@ endif()
 # (test_crypto runs: its comparison with the openssl command skips itself
 # where there is no such command.)
 set(ES_LINUX_ONLY_TESTS test_platform test_pairing test_payload test_record
-    test_requirements test_answers test_rootpath test_plan test_upgrade)
+    test_requirements test_answers test_rootpath test_plan test_upgrade
+    test_ready)
 
 # The caller calls enable_testing() (a directory's, not a function's).
 function(es_windows_unit_tests)

@@ -6,6 +6,7 @@
 
 #include "plan.h"
 #include "platform.h"
+#include "ready.h"
 #include "rootpath.h"
 #include "util.h"
 
@@ -21,7 +22,7 @@ cli_usage(void)
 "                         [--wait-lock[=S]]\n"
 "       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
 "                         [--root DIR] [--wait-lock[=S]]\n"
-"       engine-setup status [--json] [--root DIR]\n"
+"       engine-setup status [--json] [--root DIR] [--wait-ready[=S]]\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
 "Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
@@ -54,6 +55,10 @@ cli_usage(void)
 "                      (or DIR), wait up to SECONDS (600 when not given)\n"
 "                      for it to finish instead of stopping at once with\n"
 "                      exit 8; also for uninstall, pair, consoles\n"
+"  --wait-ready[=SECONDS]\n"
+"                      after installing and starting the service, wait up\n"
+"                      to SECONDS (600 when not given) until it is ready;\n"
+"                      not ready in time: exit 6, the installation stays\n"
 "\n"
 "install4j compatibility: -q (= --silent, licence accepted), -c (= --text),\n"
 "  -varfile FILE (= --answers), -VNAME=VALUE (= --set), -dir DIR\n"
@@ -180,18 +185,21 @@ cli_usage_for(enum cli_cmd cmd)
 "  8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
-"Usage: engine-setup status [--json] [--root DIR]\n"
+"Usage: engine-setup status [--json] [--root DIR] [--wait-ready[=S]]\n"
 "\n"
 "What is installed: product, component, install folder, engine id, name,\n"
 "direction and port, the engine certificate's fingerprint and expiry, the\n"
 "service and its state (with the reason and the command when it is not\n"
-"running), the consoles, and each problem that needs attention with its\n"
-"code in brackets. Changes nothing and takes no lock.\n"
+"running), whether it is ready, the consoles, and each problem that needs\n"
+"attention with its code in brackets. Changes nothing and takes no lock.\n"
 "\n"
 "  --json              the same facts as one JSON object on standard\n"
 "                      output (fields, schema and problem codes:\n"
 "                      docs/status.md)\n"
 "  --root DIR          the installation made with --root DIR\n"
+"  --wait-ready[=SECONDS]\n"
+"                      first wait up to SECONDS (600) until the service is\n"
+"                      ready; a service that is not running fails at once\n"
 "\n"
 "Exit codes: 0 installed, and nothing needs attention; 9 not installed;\n"
 "  10 something needs attention, each problem listed with a stable code:\n"
@@ -234,6 +242,7 @@ static const char *const cli_long_options[] = {
 	"--json",
 	"--purge",
 	"--allow-downgrade",
+	"--wait-ready",
 };
 
 /* Is s one of the long options (with or without "=VALUE")? */
@@ -333,6 +342,12 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	/* --check promises to change nothing (cli-contract.md): only install
 	 * has a dry run, so on a command that changes the host it is refused
 	 * rather than ignored (an "uninstall --check" would uninstall). */
+	if (c->wait_ready >= 0 && c->cmd != CMD_INSTALL &&
+	    c->cmd != CMD_STATUS) {
+		err_set(e, ES_EUSAGE, "--wait-ready belongs to install and "
+		    "status only; nothing was done");
+		return false;
+	}
 	if (c->check && (c->cmd == CMD_UNINSTALL || c->cmd == CMD_PAIR ||
 	    c->cmd == CMD_CONSOLES)) {
 		err_set(e, ES_EUSAGE, "--check is a dry run of install only; "
@@ -389,6 +404,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 
 	memset(c, 0, sizeof *c);
 	c->cmd = CMD_INSTALL;
+	c->wait_ready = -1;
 	strlist_init(&c->sets);
 	strlist_init(&c->args);
 	strlist_init(&c->answer_files);
@@ -513,6 +529,15 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 				err_set(e, ES_EUSAGE, "%s: expected a number of "
 				    "seconds from 0 to 86400, e.g. "
 				    "--wait-lock=600", a);
+				return false;
+			}
+		} else if (strcmp(a, "--wait-ready") == 0) {
+			c->wait_ready = READY_WAIT_DEFAULT;
+		} else if (strncmp(a, "--wait-ready=", 13) == 0) {
+			if (!cli_seconds(a + 13, &c->wait_ready)) {
+				err_set(e, ES_EUSAGE, "%s: expected a number of "
+				    "seconds from 0 to 86400, e.g. "
+				    "--wait-ready=600", a);
 				return false;
 			}
 		} else if (strncmp(a, "-D", 2) == 0) {

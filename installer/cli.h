@@ -47,6 +47,9 @@ struct cli {
 	bool purge;                /* uninstall --purge: the logs too */
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
 	bool json;                 /* status --json */
+	/* install and status --wait-ready[=SECONDS]: wait until the service
+	 * is ready (ready.h); -1: not asked (cli_parse sets it so). */
+	int wait_ready;
 	struct strlist sets;       /* KEY=VALUE, in order */
 	struct strlist args;       /* positional arguments after the command */
 	/* install4j -DNAME=VALUE (Java system properties): only the names,

@@ -9,6 +9,7 @@
 #include "consoles.h"
 #include "log.h"
 #include "prompt.h"
+#include "ready.h"
 #include "runlock.h"
 #include "secret.h"
 #include "wizard.h"
@@ -348,6 +349,69 @@ out:
 	return rc;
 }
 
+/* install --wait-ready: wait up to c->wait_ready seconds for the service
+ * of the installation under root to be ready (ready.h), with a progress
+ * line. since: the ready log's size before the service was started, or
+ * -1. The run lock (*lock) is released first: the installation is
+ * complete, and another run need not wait for this one's wait. Returns 0
+ * when it is ready, else ES_EINSTALL with why on standard error: the
+ * installation stays as it is. */
+static int
+install_wait_ready(const struct cli *c, const char *root, long long since,
+    struct plat_run_lock **lock)
+{
+	struct ready_progress rp;
+	enum ready_state rs;
+	struct record r;
+	struct es_err e;
+	struct sbuf opt;
+	char why[1024];
+	bool interrupted = false;
+	int rc = 0;
+
+	plat_run_lock_release(*lock);
+	*lock = NULL;
+	record_init(&r);
+	err_clear(&e);
+	sbuf_init(&opt);
+	sbuf_add_root_option(&opt, root);
+	if (!record_load(root, &r, &e)) {
+		if (e.code == 0)
+			err_set(&e, ES_EINSTALL, "no installation to wait for");
+		rc = cmd_fail(&e);
+		goto out;
+	}
+	memset(&rp, 0, sizeof rp);
+	rp.out = stdout;
+	rp.tty = plat_stdout_is_tty();
+	rp.what = ready_what(&r);
+	rp.last = -1;
+	rs = ready_wait(root, &r, since, (unsigned)c->wait_ready,
+	    ready_progress_print, &rp, &interrupted, why, sizeof why);
+	ready_progress_end(&rp);
+	if (rs == READY_YES) {
+		printf("The %s is ready.\n", rp.what);
+		goto out;
+	}
+	if (rs == READY_CANNOT)
+		err_set(&e, ES_EINSTALL, "the %s cannot become ready: %s. The "
+		    "installation stays", rp.what, why);
+	else if (rs == READY_UNKNOWN)
+		err_set(&e, ES_EINSTALL, "whether the %s is ready cannot be "
+		    "told: %s. The installation stays", rp.what, why);
+	else
+		err_set(&e, ES_EINSTALL, "the %s is not ready %s %d s: %s. The "
+		    "installation stays; see whether it becomes ready with "
+		    "`engine-setup status --wait-ready%s`", rp.what,
+		    interrupted ? "(the wait was interrupted) within" : "after",
+		    c->wait_ready, why, opt.s != NULL ? opt.s : "");
+	rc = cmd_fail(&e);
+out:
+	sbuf_free(&opt);
+	record_free(&r);
+	return rc;
+}
+
 int
 cmd_install(const struct cli *c)
 {
@@ -447,12 +511,16 @@ cmd_install(const struct cli *c)
 	}
 	if (ex == INSTALL_SAME && install_pairs(&p)) {
 		rc = install_rerun_pair(c, &p, &old, &m);
+		if (rc == 0 && c->wait_ready >= 0)
+			rc = install_wait_ready(c, root, -1, &lock);
 		goto out;
 	}
 	if (ex == INSTALL_SAME) {
 		printf("%s %s is already installed at %s with the same answers:"
 		    " nothing to do.\n", m.product, m.version, old.install_dir);
 		rc = 0;
+		if (c->wait_ready >= 0)
+			rc = install_wait_ready(c, root, -1, &lock);
 		goto out;
 	}
 	if (ex == INSTALL_OLDER && !c->allow_downgrade) {
@@ -514,6 +582,8 @@ cmd_install(const struct cli *c)
 			rc = wizard_run(&ss);
 		if (rc == WIZARD_NO_TERMINAL)
 			rc = prompt_run(&ss, stdin, stdout);
+		if (rc == 0 && c->wait_ready >= 0)
+			rc = install_wait_ready(c, root, -1, &lock);
 		goto out;
 	}
 	if (!install_preflight(&p, &io, &req, &e)) {
@@ -603,6 +673,8 @@ cmd_install(const struct cli *c)
 			cmd_say_error(&r, NULL);
 		}
 	}
+	if (c->wait_ready >= 0)
+		rc = install_wait_ready(c, root, res.ready_since, &lock);
 out:
 	install_result_free(&res);
 	sbuf_free(&why);

@@ -11,8 +11,8 @@ cmd_status(const struct cli *c)
 	int code;
 
 	err_clear(&e);
-	if (!status_print(c->root != NULL ? c->root : "/", c->json, stdout,
-	    &code, &e))
+	if (!status_print(c->root != NULL ? c->root : "/", c->json,
+	    c->wait_ready, stdout, &code, &e))
 		return cmd_fail(&e);
 	return code;
 }

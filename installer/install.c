@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
+#include "ready.h"
 #include "rootpath.h"
 #include "util.h"
 #include "version.h"
@@ -945,6 +946,32 @@ out:
 	return ok;
 }
 
+/* How the installed component's service shows it is ready, from the
+ * manifest into the record (ready.h): "engine_port" becomes the engine's
+ * port when the engine listens (Console-to-Engine), else no port. */
+static void
+install_record_ready(struct ictx *c)
+{
+	const struct manifest_component *mc =
+	    manifest_component(c->o->manifest, c->component);
+
+	if (mc == NULL)
+		return;
+	if (mc->ready_log != NULL && mc->ready_line != NULL) {
+		c->rec.ready_log = xstrdup(mc->ready_log);
+		c->rec.ready_line = xstrdup(mc->ready_line);
+		if (mc->ready_start != NULL)
+			c->rec.ready_start = xstrdup(mc->ready_start);
+	}
+	if (mc->ready_port == NULL)
+		return;
+	if (strcmp(mc->ready_port, "engine_port") != 0)
+		c->rec.ready_port = xstrdup(mc->ready_port);
+	else if (c->rec.communication != NULL && c->rec.engine_port != NULL &&
+	    strcmp(c->rec.communication, "console-to-engine") == 0)
+		c->rec.ready_port = xstrdup(c->rec.engine_port);
+}
+
 static bool
 step_record(struct exec *x, void *arg, struct es_err *e)
 {
@@ -983,6 +1010,7 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 		snprintf(c->res->upgraded_from, sizeof c->res->upgraded_from,
 		    "%s", c->old.version);
 	}
+	install_record_ready(c);
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))
@@ -1089,6 +1117,7 @@ step_start(struct exec *x, void *arg, struct es_err *e)
 		c->res->start = INSTALL_START_NO_MANAGER;
 		return true;
 	}
+	c->res->ready_since = ready_log_size(c->o->root, &c->rec);
 	if (!exec_push(x, UNDO_SERVICE_STOP, c->o->root,
 	    c->res->service, e) ||
 	    !plat_service_start(c->res->service, e))
@@ -1694,6 +1723,7 @@ install_run(const struct plan *p, const struct install_opts *o,
 
 	memset(&c, 0, sizeof c);
 	memset(res, 0, sizeof *res);
+	res->ready_since = -1;
 	c.p = p;
 	c.o = o;
 	c.res = res;

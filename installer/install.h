@@ -110,6 +110,10 @@ struct install_result {
 	 * what it kept (upgrade_text()); install_result_free frees it. */
 	char upgraded_from[32];
 	struct sbuf upgrade_notes;
+	/* The ready log's size right before the service was started
+	 * (ready_log_size), or -1: install --wait-ready counts only what the
+	 * service writes after it. */
+	long long ready_since;
 };
 
 void install_result_free(struct install_result *res);

@@ -58,6 +58,14 @@ static const struct manifest_key manifest_comp_keys[] = {
 	{ "exec", MANIFEST_PATH, offsetof(struct manifest_component, exec) },
 	{ "workdir", MANIFEST_PATH,
 	    offsetof(struct manifest_component, workdir) },
+	{ "ready.log", MANIFEST_PATH,
+	    offsetof(struct manifest_component, ready_log) },
+	{ "ready.line", MANIFEST_STR,
+	    offsetof(struct manifest_component, ready_line) },
+	{ "ready.start", MANIFEST_STR,
+	    offsetof(struct manifest_component, ready_start) },
+	{ "ready.port", MANIFEST_STR,
+	    offsetof(struct manifest_component, ready_port) },
 };
 
 #define MANIFEST_NKEYS (sizeof manifest_keys / sizeof manifest_keys[0])
@@ -333,7 +341,8 @@ manifest_component_key(struct manifest_ctx *c, const char *key,
 	if (i == MANIFEST_NCOMP_KEYS) {
 		err_set(c->e, ES_EINSTALL, "%s:%u: unknown key \"%s\": a "
 		    "component has title, description, dir, includes, "
-		    "service, exec and workdir", c->filename, c->line, key);
+		    "service, exec, workdir, ready.log, ready.line, "
+		    "ready.start and ready.port", c->filename, c->line, key);
 		return false;
 	}
 
@@ -407,6 +416,45 @@ manifest_word_ok(const char *s, const char *extra)
 	return true;
 }
 
+/* The readiness keys of comp make sense together: a line needs its log
+ * and a log its line, the start line needs both, the port is
+ * "engine_port" or 1-65535, and all of it needs a service. */
+static bool
+manifest_ready_ok(struct manifest_ctx *c, const struct manifest_component *comp)
+{
+	const char *fn = c->filename;
+	bool any = comp->ready_log != NULL || comp->ready_line != NULL ||
+	    comp->ready_start != NULL || comp->ready_port != NULL;
+	unsigned long port;
+	char *end;
+
+	if (any && comp->service == NULL) {
+		err_set(c->e, ES_EINSTALL, "%s: component \"%s\" says how it "
+		    "shows it is ready but has no component.%s.service", fn,
+		    comp->name, comp->name);
+		return false;
+	}
+	if ((comp->ready_log == NULL) != (comp->ready_line == NULL) ||
+	    (comp->ready_start != NULL && comp->ready_log == NULL)) {
+		err_set(c->e, ES_EINSTALL, "%s: component \"%s\": "
+		    "component.%s.ready.log and .ready.line go together (and "
+		    ".ready.start needs both)", fn, comp->name, comp->name);
+		return false;
+	}
+	if (comp->ready_port != NULL &&
+	    strcmp(comp->ready_port, "engine_port") != 0) {
+		port = strtoul(comp->ready_port, &end, 10);
+		if (*comp->ready_port < '0' || *comp->ready_port > '9' ||
+		    *end != '\0' || port < 1 || port > 65535) {
+			err_set(c->e, ES_EINSTALL, "%s: component.%s.ready.port "
+			    "\"%s\" is neither engine_port nor a port from 1 "
+			    "to 65535", fn, comp->name, comp->ready_port);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Checks that need the whole file. */
 static bool
 manifest_check(struct manifest_ctx *c)
@@ -472,6 +520,8 @@ manifest_check(struct manifest_ctx *c)
 			    comp->name, comp->name);
 			return false;
 		}
+		if (!manifest_ready_ok(c, comp))
+			return false;
 		if (comp->includes != NULL &&
 		    (strcmp(comp->includes, comp->name) == 0 ||
 		    manifest_component(m, comp->includes) == NULL)) {
@@ -613,6 +663,10 @@ manifest_free(struct manifest *m)
 		free(m->comp[i].service);
 		free(m->comp[i].exec);
 		free(m->comp[i].workdir);
+		free(m->comp[i].ready_log);
+		free(m->comp[i].ready_line);
+		free(m->comp[i].ready_start);
+		free(m->comp[i].ready_port);
 	}
 	memset(m, 0, sizeof *m);
 }

@@ -20,6 +20,16 @@ struct manifest_component {
 	char *service;       /* service name, e.g. "nexposeengine", or NULL */
 	char *exec;          /* service program relative to install_dir */
 	char *workdir;       /* service working dir relative to install_dir */
+	/* How the service shows it is ready (docs/payload.md, "Readiness"),
+	 * each NULL when not declared: a log file relative to install_dir,
+	 * the line that says it is ready, the line it writes when it starts
+	 * (the ready line counts only after the last one), and the port that
+	 * accepts connections when it is ready: "engine_port" (the answer,
+	 * only when the engine listens: console-to-engine) or a number. */
+	char *ready_log;
+	char *ready_line;
+	char *ready_start;
+	char *ready_port;
 };
 
 struct manifest {

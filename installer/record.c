@@ -35,6 +35,10 @@ record_free(struct record *r)
 	free(r->installed_at);
 	free(r->upgraded_from);
 	free(r->upgraded_at);
+	free(r->ready_log);
+	free(r->ready_line);
+	free(r->ready_start);
+	free(r->ready_port);
 	strlist_free(&r->services);
 	strlist_free(&r->sysfiles);
 	strlist_free(&r->parents);
@@ -108,6 +112,10 @@ record_format(const struct record *r)
 	record_kv(&b, "installed_at", r->installed_at);
 	record_kv(&b, "upgraded_from", r->upgraded_from);
 	record_kv(&b, "upgraded_at", r->upgraded_at);
+	record_kv(&b, "ready_log", r->ready_log);
+	record_kv(&b, "ready_line", r->ready_line);
+	record_kv(&b, "ready_start", r->ready_start);
+	record_kv(&b, "ready_port", r->ready_port);
 	for (i = 0; i < r->services.n; i++)
 		record_kv(&b, "service", r->services.v[i]);
 	for (i = 0; i < r->parents.n; i++)
@@ -138,6 +146,10 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "installed_at") == 0) return &r->installed_at;
 	if (strcmp(key, "upgraded_from") == 0) return &r->upgraded_from;
 	if (strcmp(key, "upgraded_at") == 0) return &r->upgraded_at;
+	if (strcmp(key, "ready_log") == 0) return &r->ready_log;
+	if (strcmp(key, "ready_line") == 0) return &r->ready_line;
+	if (strcmp(key, "ready_start") == 0) return &r->ready_start;
+	if (strcmp(key, "ready_port") == 0) return &r->ready_port;
 	return NULL;
 }
 

@@ -37,6 +37,15 @@ struct record {
 	 * like installed_at); NULL when the installation was never upgraded. */
 	char *upgraded_from;
 	char *upgraded_at;
+	/* How the service shows it is ready (the manifest's
+	 * component.NAME.ready.*, resolved at install time; ready.h): the
+	 * log relative to install_dir, its ready line and start line, and
+	 * the port as a number. NULL when not declared, or in a record older
+	 * than these lines (readiness cannot be told). */
+	char *ready_log;
+	char *ready_line;
+	char *ready_start;
+	char *ready_port;
 	struct strlist services;     /* service names */
 	struct strlist sysfiles;     /* files outside install_dir; dirs end in '/' */
 	struct strlist parents;      /* folders made above install_dir */

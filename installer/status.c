@@ -11,6 +11,7 @@
 #include "install.h"
 #include "platform.h"
 #include "plan.h"
+#include "ready.h"
 #include "record.h"
 #include "recover.h"
 #include "util.h"
@@ -341,6 +342,7 @@ status_free(struct status *st)
 		free(st->problems[i].message);
 	}
 	free(st->problems);
+	free(st->ready_why);
 	memset(st, 0, sizeof *st);
 }
 
@@ -465,6 +467,22 @@ status_print_problems(const struct status *st, FILE *out)
 	sbuf_free(&b);
 }
 
+/* "Ready: yes|no|cannot be told (why)", shown: why quotes the record's
+ * ready line and log, which a damaged record may fill with anything. */
+static void
+status_print_ready(const struct status *st, FILE *out)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	sbuf_addf(&b, "Ready:        %s (", st->ready == STATUS_READY_YES ?
+	    "yes" : st->ready == STATUS_READY_NO ? "no" : "cannot be told");
+	sbuf_add_shown(&b, st->ready_why, false);
+	sbuf_add(&b, ")\n");
+	fputs(b.s, out);
+	sbuf_free(&b);
+}
+
 void
 status_print_text(const struct status *st, const char *root, FILE *out)
 {
@@ -508,9 +526,8 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 		    st->engine.fingerprint, st->engine.not_after);
 	for (i = 0; i < st->nservices; i++)
 		fprintf(out, "Service:      %s\n", st->services[i].text);
-	if (st->ready != STATUS_READY_UNKNOWN)
-		fprintf(out, "Ready:        %s\n", st->ready ==
-		    STATUS_READY_YES ? "yes" : "no");
+	if (st->ready_why != NULL)
+		status_print_ready(st, out);
 	status_print_consoles(st, out);
 	status_print_problems(st, out);
 }
@@ -662,15 +679,64 @@ status_json(const struct status *st, const char *root)
 	return text;
 }
 
+void
+status_ready(struct status *st, const char *root, int wait_seconds,
+    FILE *progress)
+{
+	struct ready_progress rp;
+	enum ready_state rs;
+	char why[1024];
+	bool interrupted = false;
+
+	if (!st->installed)
+		return;
+	memset(&rp, 0, sizeof rp);
+	rp.out = progress;
+	rp.tty = progress != NULL && progress == stdout &&
+	    plat_stdout_is_tty();
+	rp.what = ready_what(&st->rec);
+	rp.last = -1;
+	if (wait_seconds < 0) {
+		rs = ready_now(root, &st->rec, -1, why, sizeof why);
+	} else {
+		rs = ready_wait(root, &st->rec, -1, (unsigned)wait_seconds,
+		    progress != NULL ? ready_progress_print : NULL, &rp,
+		    &interrupted, why, sizeof why);
+		if (progress != NULL)
+			ready_progress_end(&rp);
+	}
+	st->ready = rs == READY_YES ? STATUS_READY_YES :
+	    rs == READY_UNKNOWN ? STATUS_READY_UNKNOWN : STATUS_READY_NO;
+	free(st->ready_why);
+	st->ready_why = xstrdup(why);
+	if (wait_seconds < 0 || rs == READY_YES)
+		return;
+	if (rs == READY_CANNOT)
+		status_add_problem(st, STATUS_P_NOT_READY, "The %s cannot "
+		    "become ready: %s.", rp.what, why);
+	else if (rs == READY_UNKNOWN)
+		status_add_problem(st, STATUS_P_NOT_READY, "Whether the %s is "
+		    "ready cannot be told: %s.", rp.what, why);
+	else
+		status_add_problem(st, STATUS_P_NOT_READY, "The %s is not "
+		    "ready %s %d s: %s.", rp.what, interrupted ? "(the wait "
+		    "was interrupted) within" : "after", wait_seconds, why);
+}
+
 bool
-status_print(const char *root, bool json, FILE *out, int *code,
-    struct es_err *e)
+status_print(const char *root, bool json, int wait_seconds, FILE *out,
+    int *code, struct es_err *e)
 {
 	struct status st;
 	char *text;
 	bool ok;
 
 	ok = status_collect(root, &st, e);
+	/* --wait-ready: the progress comes before the facts, and never on
+	 * the standard output that carries the JSON. */
+	if (ok)
+		status_ready(&st, root, wait_seconds, wait_seconds < 0 ? NULL :
+		    json ? stderr : out);
 	*code = ok ? status_code(&st) : 0;
 	if (json) {
 		text = status_json(&st, root);

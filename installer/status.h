@@ -94,6 +94,7 @@ struct status {
 	/* Filled by the readiness check (issue 12, section 2); until one
 	 * runs, STATUS_READY_UNKNOWN. */
 	enum status_ready ready;
+	char *ready_why;           /* why ready is what it is, or NULL */
 	/* Each problem that needs attention (status_add_problem): also an
 	 * install pointer or record that is damaged or names a path outside
 	 * the root (record_load), which is then not followed (installed
@@ -126,11 +127,20 @@ char *status_json(const struct status *st, const char *root);
 /* st as the lines people read: "Product:      Nexpose 7.3.1" ... */
 void status_print_text(const struct status *st, const char *root, FILE *out);
 
-/* status_collect() and status_print_text() on out, or with json the
- * object of status_json() and a newline; *code is status_code(). With
- * json the object is printed also when status_collect() fails (e set),
- * with what it could tell. */
-bool status_print(const char *root, bool json, FILE *out, int *code,
-    struct es_err *e);
+/* Fill st->ready and st->ready_why after status_collect() (ready.h).
+ * wait_seconds < 0: look once. Else wait up to that long (ready_wait;
+ * progress lines on progress when not NULL), and when the service is not
+ * ready by then, or cannot become ready (not running), add the problem
+ * not-ready. */
+void status_ready(struct status *st, const char *root, int wait_seconds,
+    FILE *progress);
+
+/* status_collect(), status_ready() (wait_seconds as there; the progress on
+ * standard output, or with json on standard error) and
+ * status_print_text() on out, or with json the object of status_json()
+ * and a newline; *code is status_code(). With json the object is printed
+ * also when status_collect() fails (e set), with what it could tell. */
+bool status_print(const char *root, bool json, int wait_seconds, FILE *out,
+    int *code, struct es_err *e);
 
 #endif

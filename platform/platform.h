@@ -408,6 +408,14 @@ bool plat_terminal_usable(void);
 long plat_process_id(void);
 /* Seconds since an arbitrary start, monotonic. */
 double plat_monotonic(void);
+/* Sleep ms milliseconds (less when a signal comes: check
+ * plat_signals_pending()). */
+void plat_wait_ms(long ms);
+/* Does a program on this host accept TCP connections on port? Connects to
+ * 127.0.0.1, then ::1, each attempt given up after timeout_ms, and closes
+ * the connection at once. (Under a --root the port is the live host's:
+ * the root has no network of its own.) */
+bool plat_local_port_accepts(unsigned port, unsigned timeout_ms);
 
 /* ---- Threads (the payload's decompression runs beside the writing) ---- */
 

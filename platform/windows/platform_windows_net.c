@@ -1,7 +1,8 @@
 /* Network on Windows: this host's own addresses (GetAdaptersAddresses,
  * chosen and ordered by addr_host_list), the text form of a numeric
- * address (inet_pton, written by addr_text), and whether a TCP port is
- * taken (a Winsock bind). */
+ * address (inet_pton, written by addr_text), whether a TCP port is
+ * taken (a Winsock bind) and whether a local one accepts connections (a
+ * service's readiness). */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <iphlpapi.h>
@@ -233,4 +234,67 @@ plat_port_in_use(unsigned port)
 		return true;
 	rc = plat_try_bind(AF_INET6, port);
 	return rc == WSAEADDRINUSE || rc == WSAEACCES;
+}
+
+void
+plat_wait_ms(long ms)
+{
+	if (ms > 0)
+		Sleep((DWORD)ms);
+}
+
+/* Connect to addr (a sockaddr_in or _in6) within timeout_ms. */
+static bool
+plat_connect_within(const struct sockaddr *addr, int len,
+    unsigned timeout_ms)
+{
+	SOCKET fd;
+	u_long nb = 1;
+	fd_set wr, ex;
+	struct timeval tv;
+	bool ok = false;
+
+	fd = socket(addr->sa_family, SOCK_STREAM, IPPROTO_TCP);
+	if (fd == INVALID_SOCKET)
+		return false;
+	if (ioctlsocket(fd, FIONBIO, &nb) == 0) {
+		if (connect(fd, addr, len) == 0)
+			ok = true;
+		else if (WSAGetLastError() == WSAEWOULDBLOCK) {
+			FD_ZERO(&wr);
+			FD_ZERO(&ex);
+			FD_SET(fd, &wr);
+			FD_SET(fd, &ex);
+			tv.tv_sec = (long)(timeout_ms / 1000);
+			tv.tv_usec = (long)(timeout_ms % 1000) * 1000;
+			/* Winsock: a failed connect shows in the except set. */
+			ok = select(0, NULL, &wr, &ex, &tv) > 0 &&
+			    FD_ISSET(fd, &wr) && !FD_ISSET(fd, &ex);
+		}
+	}
+	closesocket(fd);
+	return ok;
+}
+
+bool
+plat_local_port_accepts(unsigned port, unsigned timeout_ms)
+{
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+
+	if (port == 0 || port > 65535 || !plat_wsa())
+		return false;
+	memset(&a4, 0, sizeof a4);
+	a4.sin_family = AF_INET;
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a4.sin_port = htons((u_short)port);
+	if (plat_connect_within((const struct sockaddr *)&a4, sizeof a4,
+	    timeout_ms))
+		return true;
+	memset(&a6, 0, sizeof a6);
+	a6.sin6_family = AF_INET6;
+	a6.sin6_addr = in6addr_loopback;
+	a6.sin6_port = htons((u_short)port);
+	return plat_connect_within((const struct sockaddr *)&a6, sizeof a6,
+	    timeout_ms);
 }

@@ -50,7 +50,7 @@ out_has "SAMPLE END-USER LICENCE AGREEMENT"
 # A vendor tree: same layout, other version and files.
 if [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
 	T=$WORK/vendor
-	cp -r "$ES_SRC/payload" "$T"
+	cp -r "${ES_PAYLOAD_TREE:-$ES_SRC/payload}" "$T"
 	sed -i 's/^version = .*/version = 8.0.2/' "$T/manifest"
 	echo "vendor data" > "$T/engine/nse/lib/vendor.dat"
 	TESTS_RUN=$((TESTS_RUN + 1))

@@ -15,7 +15,7 @@ engine_answers console-to-engine > "$WORK/e.txt"
 # newtree NAME: a copy of the sample payload tree.
 newtree() {
 	rm -rf "${WORK:?}/$1"
-	cp -r "$ES_SRC/payload" "$WORK/$1"
+	cp -r "${ES_PAYLOAD_TREE:-$ES_SRC/payload}" "$WORK/$1"
 	echo "$WORK/$1"
 }
 

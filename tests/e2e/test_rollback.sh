@@ -86,7 +86,7 @@ fi
 # the check, and the write fails: exit 6, nothing left.
 if [ "$(id -u)" -eq 0 ] && [ -n "${MKPAYLOAD:-}" ] && [ -n "${ES_SRC:-}" ]; then
 	T=$WORK/bigtree
-	cp -r "$ES_SRC/payload" "$T"
+	cp -r "${ES_PAYLOAD_TREE:-$ES_SRC/payload}" "$T"
 	sed -i 's/^requirement.disk.min_mib = .*/requirement.disk.min_mib = 0/; s/^requirement.disk.recommended_mib = .*/requirement.disk.recommended_mib = 0/' "$T/manifest"
 	cp -r "$T" "$WORK/manytree"
 	head -c 3000000 /dev/urandom > "$T/engine/nse/lib/big.bin"

@@ -72,6 +72,12 @@ test_manifest_sample_payload(void **state)
 	assert_string_equal(m.comp[0].service, "nexposeengine");
 	assert_string_equal(m.comp[0].exec, "nse/nseserv");
 	assert_string_equal(m.comp[0].workdir, "nse");
+	assert_string_equal(m.comp[0].ready_log, "nse/logs/nse.log");
+	assert_string_equal(m.comp[0].ready_line,
+	    "Scan Engine initialization completed");
+	assert_string_equal(m.comp[0].ready_start, "Scan Engine starting");
+	assert_string_equal(m.comp[0].ready_port, "engine_port");
+	assert_string_equal(m.comp[1].ready_port, "3780");
 	assert_string_equal(m.comp[1].name, "console");
 	assert_string_equal(m.comp[1].includes, "engine");
 	assert_string_equal(m.comp[1].description, "The Security Console, "
@@ -144,6 +150,52 @@ test_manifest_unknown_key(void **state)
 
 	e = parse_fails(MINIMAL "component.Bad!.dir = x\n");
 	assert_contains(e.msg, "test.manifest:4:");
+}
+
+/* The readiness keys (docs/payload.md, "Readiness"): a log needs its
+ * line and the reverse, the start line needs both, the port is
+ * engine_port or a port number, and all of it needs a service. */
+static void
+test_manifest_ready_keys(void **state)
+{
+#define SERVICE MINIMAL "component.engine.service = svc\n" \
+	"component.engine.exec = nse/run\n"
+	struct manifest m;
+	struct es_err e;
+	static const char ok[] = SERVICE
+	    "component.engine.ready.log = nse/logs/x.log\n"
+	    "component.engine.ready.line = up and running\n"
+	    "component.engine.ready.port = 8443\n";
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	assert_true(manifest_parse(&m, ok, strlen(ok), "test.manifest", &e));
+	assert_string_equal(m.comp[0].ready_line, "up and running");
+	assert_null(m.comp[0].ready_start);
+	assert_string_equal(m.comp[0].ready_port, "8443");
+	manifest_free(&m);
+
+	e = parse_fails(SERVICE "component.engine.ready.log = a.log\n");
+	assert_contains(e.msg, "go together");
+	e = parse_fails(SERVICE "component.engine.ready.line = up\n");
+	assert_contains(e.msg, "go together");
+	e = parse_fails(SERVICE "component.engine.ready.start = go\n");
+	assert_contains(e.msg, "go together");
+	e = parse_fails(SERVICE "component.engine.ready.log = ../a.log\n"
+	    "component.engine.ready.line = up\n");
+	assert_contains(e.msg, "test.manifest:6:");
+	e = parse_fails(SERVICE "component.engine.ready.port = 0\n");
+	assert_contains(e.msg, "neither engine_port nor a port");
+	e = parse_fails(SERVICE "component.engine.ready.port = 65536\n");
+	assert_contains(e.msg, "neither engine_port nor a port");
+	e = parse_fails(SERVICE "component.engine.ready.port = console_port\n");
+	assert_contains(e.msg, "neither engine_port nor a port");
+	e = parse_fails(MINIMAL "component.engine.ready.port = 1\n");
+	assert_contains(e.msg, "has no component.engine.service");
+	e = parse_fails(MINIMAL "component.engine.ready.colour = red\n");
+	assert_contains(e.msg, "ready.log, ready.line, ready.start and "
+	    "ready.port");
+#undef SERVICE
 }
 
 static void
@@ -261,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_manifest_required),
 		cmocka_unit_test(test_manifest_bad_values),
 		cmocka_unit_test(test_manifest_nul_and_limits),
+		cmocka_unit_test(test_manifest_ready_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,10 @@ test_round_trip(void **state)
 	r.engine_name = xstrdup("Lab B scanner");
 	r.communication = xstrdup("console-to-engine");
 	r.engine_port = xstrdup("40999");
+	r.ready_log = xstrdup("nse/logs/nse.log");
+	r.ready_start = xstrdup("Scan Engine starting");
+	r.ready_line = xstrdup("Scan Engine initialization completed");
+	r.ready_port = xstrdup("40999");
 	strlist_add(&r.services, "nexposeengine");
 	strlist_add(&r.sysfiles, "/etc/systemd/system/multi-user.target.wants/");
 	strlist_add(&r.parents, "/opt/with space");
@@ -42,6 +46,11 @@ test_round_trip(void **state)
 	assert_string_equal(q.engine_name, "Lab B scanner");
 	assert_string_equal(q.communication, "console-to-engine");
 	assert_string_equal(q.engine_port, "40999");
+	assert_string_equal(q.ready_log, "nse/logs/nse.log");
+	assert_string_equal(q.ready_start, "Scan Engine starting");
+	assert_string_equal(q.ready_line,
+	    "Scan Engine initialization completed");
+	assert_string_equal(q.ready_port, "40999");
 	assert_int_equal(q.n, 3);
 	assert_int_equal(q.entries[1].type, 'f');
 	assert_int_equal(q.entries[1].mode, 0640);
@@ -78,6 +87,9 @@ test_older_record(void **state)
 	assert_null(r.engine_name);
 	assert_null(r.communication);
 	assert_null(r.engine_port);
+	assert_null(r.ready_log);
+	assert_null(r.ready_line);
+	assert_null(r.ready_port);
 	record_free(&r);
 }
 

@@ -14,10 +14,21 @@ wine_prefix
 # install_check COMPONENT ANSWERS SERVICES...: PURGE=1 uninstalls with
 # --purge.
 install_check() {
-	local comp=$1 answers=$2 s before after quiet kept
+	local comp=$1 answers=$2 s before after quiet kept what log
 	shift 2
-	run 0 --silent --answers "$(winpath "$answers")" || return
+	# Issue 12 §2: the sample service (tools/sample-service) writes its
+	# ready line and listens; install --wait-ready waits for both. (Also
+	# what makes the re-run below find the log complete.)
+	what="Scan Engine" log=nse/logs/nse.log
+	if [ "$comp" = console ]; then
+		what="Security Console" log=nsc/logs/nsc.log
+	fi
+	run 0 --silent --answers "$(winpath "$answers")" --wait-ready=60 ||
+	    return
 	out_has "Installed Nexpose 7.3.1 in C:/Program Files/Rapid7/Nexpose."
+	out_has "Waiting for the $what to be ready: 0 s of 60 s ..."
+	out_has "The $what is ready."
+	file_has "$INSTALL/$log" "$what initialization completed"
 	exists "$INSTALL/.install/record"
 	exists "$INSTALL/nse/nseserv.exe"
 	exists "$INSTALL/nse/conf/consoles.xml"
@@ -64,6 +75,9 @@ assert o["installed"] is True and o["problems"] == [], o
 assert o["service"]["state"] == "active" and o["service"]["enabled"] is True, o
 assert o["engine"]["fingerprint"].startswith("sha256:"), o
 ' "$OUT" || fail "status --json of a running installation: $OUT"
+	out_has "Ready:        yes (the $what is ready)"
+	run 0 status --wait-ready=30
+	out_has "Ready:        yes (the $what is ready)"
 
 	# The same answers again: exit 0, nothing changed.
 	before=$(wtree "$INSTALL")
@@ -116,15 +130,22 @@ assert o["engine"]["fingerprint"].startswith("sha256:"), o
 		out_has "Uninstalled. Nothing of the installation is left."
 		missing "$INSTALL"
 	else
-		# Only the logs stay, as on Linux (docs/install-record.md).
+		# Only the logs stay, as on Linux (docs/install-record.md): the
+		# installer's and, since the sample service is the C program
+		# that writes one, the service's own.
 		check "only the logs are left in the install folder" test \
 		    "$(cd "$INSTALL" && find . -type f | sort | tr '\n' ' ')" = \
-		    "./.install/install.log ./.install/uninstall.log "
-		missing "$INSTALL/nse"
+		    "./.install/install.log ./.install/uninstall.log ./$log "
+		missing "$INSTALL/nse/nseserv.exe"
+		missing "$INSTALL/nse/conf"
 		missing "$INSTALL/engine-setup.exe"
 	fi
 	run 9 status
 	out_has "Not installed"
+	# An install refuses a folder holding files other than its own logs
+	# (.install/*.log): the service's log goes, as an administrator
+	# would remove it, before the next component installs there.
+	rm -rf "${INSTALL:?}"
 }
 
 engine_answers console-to-engine > "$WORK/engine.txt"

@@ -1,16 +1,385 @@
-/* The sample payload's Windows service program (nse/nseserv.exe,
- * nsc/nscsvc.exe): a real service that the Service Control Manager starts
- * and stops, so that the installer's service steps can be tried end to
- * end. It does nothing but wait to be stopped. Run from a console rather
- * than by the SCM, it says what it is and exits 0.
+/* The sample payload's service program: it stands in for the real Scan
+ * Engine (nse/nseserv) and Security Console (nsc/nscsvc) so that the
+ * installer's service and readiness steps can be tried end to end
+ * (payload/README.md). One source builds the Linux program and the Windows
+ * service (nse/nseserv.exe, nsc/nscsvc.exe); the build puts it at each
+ * component's `exec` path (cmake/payload-sample.cmake).
  *
- * Win32 only; built static by the Windows build:
- *   x86_64-w64-mingw32-gcc -static -municode -O2 -o nseserv.exe \
- *     sample_service.c */
-#include <stdio.h>
-#include <wchar.h>
-
+ * What it does, as the product does:
+ *   1. Which one it is comes from its own name: "nsc..." is the console,
+ *      anything else the engine.
+ *   2. It reads its configuration, argv[1] or, by default, conf/nse.xml
+ *      (console: conf/nsc.xml) beside the program, with expat: the engine
+ *      listens when <Engine communication="console-to-engine"> and then on
+ *      <Listener port>; the console listens on <WebServer port>. Without
+ *      a readable configuration it says so and listens on no port.
+ *   3. It appends "<time> [INFO] Scan Engine starting (process N)" to
+ *      logs/nse.log beside it (console: "Security Console starting" to
+ *      logs/nsc.log), waits a start-up delay (ENGINE_SETUP_SAMPLE_START_DELAY
+ *      seconds, else the number in the file sample-start-delay beside the
+ *      program, else 2), listens on its port if it has one, then appends
+ *      "<time> [INFO] Scan Engine initialization completed" ("Security
+ *      Console initialization completed"). Times are UTC,
+ *      2026-11-30T14:20:00Z.
+ *   4. It accepts connections and closes them at once (issue 13 adds the
+ *      protocol) until it is told to stop: SIGTERM, SIGINT or SIGHUP on
+ *      Linux, SERVICE_CONTROL_STOP or SHUTDOWN on Windows. It is one
+ *      process with no child, so a stop leaves nothing running; it
+ *      appends "... stopped" and exits 0.
+ *
+ * On Windows, run from a console rather than by the SCM, it says what it
+ * is and exits 0. */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
+#include <wchar.h>
+#else
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+#include <expat.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SAMPLE_DELAY_ENV "ENGINE_SETUP_SAMPLE_START_DELAY"
+#define SAMPLE_DELAY_FILE "sample-start-delay"
+#define SAMPLE_DELAY_DEFAULT 2.0
+#define SAMPLE_PATH_MAX 4096
+
+/* What this copy of the program is, from its name and configuration. */
+struct sample {
+	bool console;            /* nsc: the Security Console */
+	const char *what;        /* "Scan Engine", "Security Console" */
+	char dir[SAMPLE_PATH_MAX / 2]; /* the program's folder (UTF-8) */
+	char conf[SAMPLE_PATH_MAX];    /* its configuration file */
+	char log[SAMPLE_PATH_MAX];     /* logs/nse.log or logs/nsc.log */
+	unsigned port;           /* the port it listens on, 0: none */
+	double delay;            /* start-up delay, seconds */
+};
+
+/* ---- Files, with UTF-8 paths on both systems ---- */
+
+static FILE *
+sample_fopen(const char *path, const char *mode)
+{
+#ifdef _WIN32
+	wchar_t wpath[SAMPLE_PATH_MAX], wmode[8];
+
+	if (MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath,
+	    SAMPLE_PATH_MAX) == 0 ||
+	    MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 8) == 0)
+		return NULL;
+	return _wfopen(wpath, wmode);
+#else
+	return fopen(path, mode);
+#endif
+}
+
+static void
+sample_mkdir(const char *path)
+{
+#ifdef _WIN32
+	wchar_t wpath[SAMPLE_PATH_MAX];
+
+	if (MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath,
+	    SAMPLE_PATH_MAX) != 0)
+		(void)CreateDirectoryW(wpath, NULL);
+#else
+	(void)mkdir(path, 0755);
+#endif
+}
+
+/* Append "<UTC time> [INFO] <text>" to the log, made with its folder
+ * when missing; one write, flushed, so that a reader sees whole lines. */
+static void
+sample_log(const struct sample *s, const char *fmt, ...)
+{
+	char line[512], stamp[32], folder[SAMPLE_PATH_MAX];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+	FILE *fp;
+	int n;
+
+#ifdef _WIN32
+	gmtime_s(&tm, &now);
+#else
+	gmtime_r(&now, &tm);
+#endif
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof line, "%s [INFO] ", stamp);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	snprintf(folder, sizeof folder, "%s/logs", s->dir);
+	sample_mkdir(folder);
+	fp = sample_fopen(s->log, "ab");
+	if (fp == NULL)
+		return;
+	fputs(line, fp);
+	fclose(fp);
+}
+
+/* ---- Configuration ---- */
+
+struct sample_xml {
+	struct sample *s;
+	bool listens;            /* engine: communication console-to-engine */
+	unsigned port;
+};
+
+static void
+sample_xml_start(void *arg, const XML_Char *name, const XML_Char **attr)
+{
+	struct sample_xml *x = arg;
+	size_t i;
+
+	for (i = 0; attr[i] != NULL && attr[i + 1] != NULL; i += 2) {
+		if (strcmp(name, "Engine") == 0 &&
+		    strcmp(attr[i], "communication") == 0)
+			x->listens = strcmp(attr[i + 1],
+			    "console-to-engine") == 0;
+		else if (((!x->s->console && strcmp(name, "Listener") == 0) ||
+		    (x->s->console && strcmp(name, "WebServer") == 0)) &&
+		    strcmp(attr[i], "port") == 0)
+			x->port = (unsigned)strtoul(attr[i + 1], NULL, 10);
+	}
+}
+
+/* Read s->conf: s->port. A configuration that cannot be read or parsed
+ * leaves the port 0 (it then listens on none), with a message on standard
+ * error and in the log: the stand-in still runs as a service, so that a
+ * bare copy of it (the Windows service tests) can be started and
+ * stopped. False never happens; the type is for the callers' flow. */
+static bool
+sample_read_config(struct sample *s)
+{
+	struct sample_xml x = { s, false, 0 };
+	char buf[65536];
+	XML_Parser xp;
+	size_t len;
+	FILE *fp;
+	bool ok;
+
+	fp = sample_fopen(s->conf, "rb");
+	if (fp == NULL) {
+		fprintf(stderr, "sample %s: cannot read its configuration "
+		    "%s: it listens on no port.\n", s->what, s->conf);
+		sample_log(s, "%s cannot read its configuration %s: no port",
+		    s->what, s->conf);
+		return true;
+	}
+	len = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	if ((xp = XML_ParserCreate("UTF-8")) == NULL)
+		return true;
+	XML_SetUserData(xp, &x);
+	XML_SetStartElementHandler(xp, sample_xml_start);
+	ok = XML_Parse(xp, buf, (int)len, 1) == XML_STATUS_OK;
+	XML_ParserFree(xp);
+	if (!ok) {
+		fprintf(stderr, "sample %s: %s is not well-formed XML: it "
+		    "listens on no port.\n", s->what, s->conf);
+		sample_log(s, "%s: %s is not well-formed XML: no port",
+		    s->what, s->conf);
+		return true;
+	}
+	s->port = (s->console || x.listens) && x.port <= 65535 ? x.port : 0;
+	return true;
+}
+
+/* The start-up delay: the environment, else the file beside the program,
+ * else the default. */
+static double
+sample_delay(const struct sample *s)
+{
+	char path[SAMPLE_PATH_MAX], text[32] = "";
+	const char *v = getenv(SAMPLE_DELAY_ENV);
+	FILE *fp;
+	double d;
+	char *end;
+
+	if (v == NULL || *v == '\0') {
+		snprintf(path, sizeof path, "%s/" SAMPLE_DELAY_FILE, s->dir);
+		if ((fp = sample_fopen(path, "rb")) != NULL) {
+			if (fgets(text, sizeof text, fp) == NULL)
+				text[0] = '\0';
+			fclose(fp);
+		}
+		v = text;
+	}
+	d = strtod(v, &end);
+	if (end == v || d < 0 || d > 86400)
+		return SAMPLE_DELAY_DEFAULT;
+	return d;
+}
+
+/* Fill s from the program's path (UTF-8) and its optional argument. */
+static bool
+sample_setup(struct sample *s, const char *self, const char *conf_arg)
+{
+	const char *base, *slash = strrchr(self, '/');
+
+#ifdef _WIN32
+	if (strrchr(self, '\\') > slash)
+		slash = strrchr(self, '\\');
+#endif
+	base = slash != NULL ? slash + 1 : self;
+	s->console = strncmp(base, "nsc", 3) == 0;
+	s->what = s->console ? "Security Console" : "Scan Engine";
+	if (slash != NULL && (size_t)(slash - self) >= sizeof s->dir) {
+		fprintf(stderr, "sample %s: the path of its folder is too "
+		    "long.\n", s->what);
+		return false;
+	}
+	if (slash != NULL)
+		snprintf(s->dir, sizeof s->dir, "%.*s", (int)(slash - self),
+		    self);
+	else
+		snprintf(s->dir, sizeof s->dir, ".");
+	if (conf_arg != NULL)
+		snprintf(s->conf, sizeof s->conf, "%s", conf_arg);
+	else
+		snprintf(s->conf, sizeof s->conf, "%s/conf/%s", s->dir,
+		    s->console ? "nsc.xml" : "nse.xml");
+	snprintf(s->log, sizeof s->log, "%s/logs/%s", s->dir,
+	    s->console ? "nsc.log" : "nse.log");
+	s->delay = sample_delay(s);
+	return sample_read_config(s);
+}
+
+#ifndef _WIN32
+/* ---- Linux ---- */
+
+static volatile sig_atomic_t sample_stop;
+
+static void
+sample_on_signal(int sig)
+{
+	(void)sig;
+	sample_stop = 1;
+}
+
+/* A socket listening on port on every address (IPv6 with IPv4 mapped,
+ * else IPv4 only), or -1. */
+static int
+sample_listen(unsigned port)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	int fd, on = 1, off = 0;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		memset(&a6, 0, sizeof a6);
+		a6.sin6_family = AF_INET6;
+		a6.sin6_addr = in6addr_any;
+		a6.sin6_port = htons((unsigned short)port);
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+		    sizeof off);
+		if (bind(fd, (struct sockaddr *)&a6, sizeof a6) == 0 &&
+		    listen(fd, 16) == 0)
+			return fd;
+		close(fd);
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&a4, 0, sizeof a4);
+	a4.sin_family = AF_INET;
+	a4.sin_addr.s_addr = htonl(INADDR_ANY);
+	a4.sin_port = htons((unsigned short)port);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (bind(fd, (struct sockaddr *)&a4, sizeof a4) == 0 &&
+	    listen(fd, 16) == 0)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sample s;
+	struct sigaction sa;
+	sigset_t block, open_mask;
+	struct timespec ts;
+	struct pollfd pfd;
+	char self[SAMPLE_PATH_MAX];
+	ssize_t n;
+	int fd = -1, c;
+
+	/* The signals that stop it are blocked but between ppoll()'s
+	 * start and end: a stop that comes at any moment is seen. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &open_mask);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = sample_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigdelset(&open_mask, SIGTERM);
+	sigdelset(&open_mask, SIGINT);
+	sigdelset(&open_mask, SIGHUP);
+
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0)
+		self[n] = '\0';
+	else
+		snprintf(self, sizeof self, "%s", argv[0]);
+	memset(&s, 0, sizeof s);
+	if (!sample_setup(&s, self, argc > 1 ? argv[1] : NULL))
+		return 1;
+	printf("sample %s: configuration %s, log %s\n", s.what, s.conf, s.log);
+	fflush(stdout);
+	sample_log(&s, "%s starting (process %ld)", s.what, (long)getpid());
+
+	ts.tv_sec = (time_t)s.delay;
+	ts.tv_nsec = (long)((s.delay - (double)ts.tv_sec) * 1e9);
+	while (!sample_stop && (ts.tv_sec > 0 || ts.tv_nsec > 0))
+		if (ppoll(NULL, 0, &ts, &open_mask) == 0)
+			break;
+	if (!sample_stop && s.port != 0 && (fd = sample_listen(s.port)) < 0) {
+		sample_log(&s, "%s cannot listen on port %u: %s", s.what,
+		    s.port, strerror(errno));
+		return 1;
+	}
+	if (!sample_stop)
+		sample_log(&s, "%s initialization completed", s.what);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!sample_stop) {
+		if (ppoll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, NULL,
+		    &open_mask) > 0 && (pfd.revents & POLLIN) &&
+		    (c = accept(fd, NULL, NULL)) >= 0)
+			close(c);
+	}
+	if (fd >= 0)
+		close(fd);
+	sample_log(&s, "%s stopped", s.what);
+	return 0;
+}
+
+#else
+/* ---- Windows: a service of its own process ---- */
 
 static SERVICE_STATUS_HANDLE status_handle;
 static SERVICE_STATUS status;
@@ -52,10 +421,112 @@ control(DWORD code, DWORD type, void *data, void *ctx)
 	}
 }
 
+/* A socket listening on port on every address (IPv6 with IPv4 mapped,
+ * else IPv4 only), or INVALID_SOCKET. */
+static SOCKET
+sample_listen(unsigned port)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	SOCKET fd;
+	DWORD off = 0;
+
+	fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+	if (fd != INVALID_SOCKET) {
+		memset(&a6, 0, sizeof a6);
+		a6.sin6_family = AF_INET6;
+		a6.sin6_addr = in6addr_any;
+		a6.sin6_port = htons((unsigned short)port);
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+		    (const char *)&off, sizeof off);
+		if (bind(fd, (struct sockaddr *)&a6, sizeof a6) == 0 &&
+		    listen(fd, 16) == 0)
+			return fd;
+		closesocket(fd);
+	}
+	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	if (fd == INVALID_SOCKET)
+		return fd;
+	memset(&a4, 0, sizeof a4);
+	a4.sin_family = AF_INET;
+	a4.sin_addr.s_addr = htonl(INADDR_ANY);
+	a4.sin_port = htons((unsigned short)port);
+	if (bind(fd, (struct sockaddr *)&a4, sizeof a4) == 0 &&
+	    listen(fd, 16) == 0)
+		return fd;
+	closesocket(fd);
+	return INVALID_SOCKET;
+}
+
+/* The program's own path in UTF-8, or "" */
+static void
+sample_self(char *out, size_t outsz)
+{
+	wchar_t w[SAMPLE_PATH_MAX];
+	DWORD n = GetModuleFileNameW(NULL, w, SAMPLE_PATH_MAX);
+
+	out[0] = '\0';
+	if (n == 0 || n >= SAMPLE_PATH_MAX)
+		return;
+	if (WideCharToMultiByte(CP_UTF8, 0, w, -1, out, (int)outsz, NULL,
+	    NULL) == 0)
+		out[0] = '\0';
+}
+
+/* Write the start marker, wait the delay (or a stop), listen, write the
+ * ready line, accept until stopped. The SCM has been told RUNNING. */
+static DWORD
+sample_run(struct sample *s)
+{
+	WSADATA wsa;
+	SOCKET fd = INVALID_SOCKET, c;
+	HANDLE ev = NULL, both[2];
+	DWORD w;
+
+	sample_log(s, "%s starting (process %lu)", s->what,
+	    (unsigned long)GetCurrentProcessId());
+	if (WaitForSingleObject(stop_event, (DWORD)(s->delay * 1000)) ==
+	    WAIT_OBJECT_0)
+		goto stopped;
+	if (s->port != 0) {
+		if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0 ||
+		    (fd = sample_listen(s->port)) == INVALID_SOCKET ||
+		    (ev = WSACreateEvent()) == WSA_INVALID_EVENT ||
+		    WSAEventSelect(fd, ev, FD_ACCEPT) != 0) {
+			sample_log(s, "%s cannot listen on port %u: error %d",
+			    s->what, s->port, WSAGetLastError());
+			return ERROR_SERVICE_SPECIFIC_ERROR;
+		}
+	}
+	sample_log(s, "%s initialization completed", s->what);
+	both[0] = stop_event;
+	both[1] = ev;
+	for (;;) {
+		w = WaitForMultipleObjects(ev != NULL ? 2 : 1, both, FALSE,
+		    INFINITE);
+		if (w != WAIT_OBJECT_0 + 1)
+			break;
+		WSAResetEvent(ev);
+		while ((c = accept(fd, NULL, NULL)) != INVALID_SOCKET)
+			closesocket(c);
+	}
+	if (fd != INVALID_SOCKET)
+		closesocket(fd);
+	if (ev != NULL)
+		WSACloseEvent(ev);
+stopped:
+	sample_log(s, "%s stopped", s->what);
+	return NO_ERROR;
+}
+
 static void WINAPI
 service_main(DWORD argc, wchar_t **argv)
 {
-	(void)argc;
+	static struct sample s;
+	char self[SAMPLE_PATH_MAX], conf[SAMPLE_PATH_MAX];
+	const char *conf_arg = NULL;
+	DWORD rc;
+
 	status_handle = RegisterServiceCtrlHandlerExW(argv[0], control, NULL);
 	if (status_handle == NULL)
 		return;
@@ -65,10 +536,18 @@ service_main(DWORD argc, wchar_t **argv)
 		report(SERVICE_STOPPED, GetLastError(), 0);
 		return;
 	}
+	if (argc > 1 && WideCharToMultiByte(CP_UTF8, 0, argv[1], -1, conf,
+	    (int)sizeof conf, NULL, NULL) != 0)
+		conf_arg = conf;
+	sample_self(self, sizeof self);
+	if (!sample_setup(&s, self, conf_arg)) {
+		report(SERVICE_STOPPED, ERROR_SERVICE_SPECIFIC_ERROR, 0);
+		return;
+	}
 	report(SERVICE_RUNNING, NO_ERROR, 0);
-	WaitForSingleObject(stop_event, INFINITE);
+	rc = sample_run(&s);
 	CloseHandle(stop_event);
-	report(SERVICE_STOPPED, NO_ERROR, 0);
+	report(SERVICE_STOPPED, rc, 0);
 }
 
 int
@@ -84,13 +563,15 @@ wmain(int argc, wchar_t **argv)
 	if (StartServiceCtrlDispatcherW(table))
 		return 0;
 	if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
-		wprintf(L"%ls: the sample Scan Engine service of "
-		    L"engine-setup's test payload. It runs only when the "
-		    L"Service Control Manager starts it (sc start NAME); it "
-		    L"does nothing but wait to be stopped.\n", argv[0]);
+		wprintf(L"%ls: the sample service of engine-setup's test "
+		    L"payload. It runs only when the Service Control Manager "
+		    L"starts it (sc start NAME): it writes its log's "
+		    L"\"initialization completed\" line, listens on its "
+		    L"port and waits to be stopped.\n", argv[0]);
 		return 0;
 	}
 	fwprintf(stderr, L"%ls: cannot connect to the Service Control "
 	    L"Manager: error %lu.\n", argv[0], (unsigned long)GetLastError());
 	return 1;
 }
+#endif
