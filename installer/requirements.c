@@ -11,6 +11,7 @@
 #include "command.h"
 #include "record.h"
 #include "rootpath.h"
+#include "uninstall.h"
 #include "util.h"
 
 /* What a console installation leaves when the manifest does not say. */
@@ -164,15 +165,13 @@ req_type_name(enum plat_ftype t)
 }
 
 /* Does a folder hold nothing but logs an earlier installation left
- * (uninstall keeps .install/ *.log)? */
+ * (what uninstall keeps: uninstall_is_log())? */
 static bool
 req_empty_cb(const char *rel, enum plat_ftype t, unsigned mode, void *arg)
 {
 	(void)mode;
-	if (strcmp(rel, ".install") == 0 && t == PLAT_DIR)
-		return true;
-	if (str_has_prefix(rel, ".install/") && t == PLAT_FILE &&
-	    str_has_suffix(rel, ".log") && strchr(rel + 9, '/') == NULL)
+	if (uninstall_is_log(rel, t) ||
+	    (t == PLAT_DIR && uninstall_log_parent(rel)))
 		return true;
 	*(bool *)arg = false;
 	return false;

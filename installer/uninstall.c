@@ -118,6 +118,19 @@ uninstall_is_log(const char *rel, enum plat_ftype t)
 	return false;
 }
 
+bool
+uninstall_log_parent(const char *rel)
+{
+	size_t i, n = strlen(rel);
+
+	for (i = 0; i < sizeof uninstall_log_dirs /
+	    sizeof uninstall_log_dirs[0]; i++)
+		if (strncmp(uninstall_log_dirs[i], rel, n) == 0 &&
+		    uninstall_log_dirs[i][n] == '/')
+			return true;
+	return false;
+}
+
 /* Remove one entry rel beneath idir (its record path path): counted in
  * *removed, or named in left with why it stays. */
 static void
