@@ -18,7 +18,8 @@ enum cli_cmd {
 	CMD_HELP,
 	CMD_VERSION,
 	CMD_PAYLOAD_INFO,
-	CMD_SHOW_LICENSE
+	CMD_SHOW_LICENSE,
+	CMD_IDENTITY
 };
 
 /* How long --wait-lock without a value waits for another run: as long as

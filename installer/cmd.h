@@ -21,6 +21,7 @@ int cmd_consoles(const struct cli *c);        /* cmd-consoles.c */
 int cmd_pair(const struct cli *c);            /* cmd-pair.c */
 int cmd_payload_info(const struct cli *c);    /* cmd-payload.c */
 int cmd_show_license(const struct cli *c);    /* cmd-payload.c */
+int cmd_identity(const struct cli *c);        /* cmd-identity.c */
 
 /* Show e on standard error as sentences ("engine-setup: " first), at the
  * terminal's width when there is one, then the line then (NULL: none). */

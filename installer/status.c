@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "identity.h"
 #include "install.h"
 #include "platform.h"
 #include "plan.h"
@@ -145,7 +146,7 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 {
 	struct record *r = &st->rec;
 	struct plan answers;
-	char interrupted[1024];
+	char interrupted[1024], *problem;
 	size_t i;
 	long pid = 0;
 	bool ok = false;
@@ -188,6 +189,9 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		status_service(root, &answers, r->services.v[i],
 		    &st->services[i]);
 	status_consoles(st, root, r, &answers);
+	/* status_add_problem() is not on main yet: the strlist directly. */
+	if ((problem = identity_problem(root, r)) != NULL)
+		strlist_add_owned(&st->problems, problem);
 	ok = true;
 out:
 	plan_free(&answers);

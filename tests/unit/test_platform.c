@@ -869,7 +869,7 @@ test_service_link_out(void **state)
 {
 	struct fixture *f = *state;
 	struct es_err e = { 0 };
-	struct plat_service s = { "es-test", "test", "/opt/x/run", "/opt/x" };
+	struct plat_service s = { "es-test", "test", "/opt/x/run", "/opt/x", NULL };
 	char *root = fixture_path(f, "root"), *out = fixture_path(f, "outside");
 	char *unit = fixture_path(f, "outside/es-test.service"), *p, *text;
 	static const char *const links[][2] = {
@@ -1255,7 +1255,7 @@ test_service_bad_input(void **state)
 {
 	struct fixture *f = *state;
 	struct es_err e = { 0 };
-	struct plat_service s = { "../evil", "x", "/bin/true", "/" };
+	struct plat_service s = { "../evil", "x", "/bin/true", "/", NULL };
 	char *root = fixture_path(f, "root");
 	int n = 0;
 
