@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "identity.h"
+#include "recover.h"
 #include "runlock.h"
 
 /* How long the start-up check waits for another run's lock (a pair or
@@ -55,7 +56,7 @@ identity_check(const struct cli *c)
 	struct record r;
 	struct sbuf why;
 	struct es_err e;
-	char *idir = NULL, *line = NULL;
+	char *idir = NULL, *line = NULL, note[1024];
 	int rc = 0;
 
 	err_clear(&e);
@@ -69,7 +70,10 @@ identity_check(const struct cli *c)
 		goto out;
 	}
 	idir = plat_join_root(root, r.install_dir);
-	switch (identity_compare(root, &r, true, &why)) {
+	/* A change that a crash cut short is finished before the service
+	 * reads a mix of old and new files: under the lock (runlock_take). */
+	switch (recover_describe(root, note, sizeof note) ? IDENTITY_OTHER :
+	    identity_compare(root, &r, true, &why)) {
 	case IDENTITY_SAME:
 		goto out;
 	case IDENTITY_UNREADABLE:
@@ -80,8 +84,8 @@ identity_check(const struct cli *c)
 	case IDENTITY_OTHER:
 		break;
 	}
-	/* Another machine: decide again under the lock, which a run that a
-	 * crash cut short is finished under first. */
+	/* Another machine, or a run cut short: decide under the lock, once
+	 * that run is finished. */
 	record_free(&r);
 	record_init(&r);
 	sbuf_free(&why);
