@@ -190,6 +190,8 @@ cli_usage_for(enum cli_cmd cmd)
 "  --wait-lock[=SECONDS]\n"
 "                      wait up to SECONDS (600) for another run to finish\n"
 "                      (check waits 60 s without it)\n"
+"  --service           check only: run as the Windows service NAME-identity\n"
+"                      that the engine's service depends on\n"
 "\n"
 "Exit codes: 0 done (check: also facts that cannot be read, which keep\n"
 "  the identity), 2 usage error, 5 cancelled (reset: nothing changed),\n"
@@ -501,6 +503,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->test_only = true;
 		} else if (strcmp(a, "--restart") == 0) {
 			c->restart = true;
+		} else if (strcmp(a, "--service") == 0) {
+			c->service = true;
 		} else if (strcmp(a, "--wait-lock") == 0) {
 			c->wait_lock = CLI_WAIT_LOCK_DEFAULT;
 		} else if (strncmp(a, "--wait-lock=", 12) == 0) {

@@ -50,6 +50,9 @@ struct cli {
 	/* install4j -DNAME=VALUE (Java system properties): only the names,
 	 * for the log; they are accepted and ignored. */
 	struct strlist sysprops;
+	/* identity check --service: run as the Windows identity check
+	 * service (plat_service_run_once). */
+	bool service;
 };
 
 /* Parse argv; errors are ES_EUSAGE with the offending argument named. */

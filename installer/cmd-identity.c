@@ -48,8 +48,9 @@ identity_say(const char *root, const struct record *r,
  * cannot read; fails it (non-zero) when the new identity cannot be
  * written, so that the failure shows in the journal or the event log. */
 static int
-identity_check(const struct cli *c)
+identity_check(void *arg)
 {
+	const struct cli *c = arg;
 	const char *root = c->root != NULL ? c->root : "/";
 	struct plat_run_lock *lock = NULL;
 	struct identity_result res;
@@ -168,7 +169,9 @@ cmd_identity(const struct cli *c)
 
 	err_clear(&e);
 	if (c->args.n == 1 && strcmp(c->args.v[0], "check") == 0)
-		return identity_check(c);
+		return c->service ?
+		    plat_service_run_once(identity_check, (void *)c) :
+		    identity_check((void *)c);
 	if (c->args.n == 1 && strcmp(c->args.v[0], "reset") == 0)
 		return identity_reset(c);
 	err_set(&e, ES_EUSAGE, "usage: engine-setup identity check|reset "

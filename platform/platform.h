@@ -287,6 +287,15 @@ bool plat_service_stop(const char *name, struct es_err *e);
  * "/etc/init.d/nexposeengine start". */
 void plat_service_start_command(const char *root, const char *name,
     char *out, size_t outsz);
+/* Run fn(arg) as the one-shot service the service manager started this
+ * process as, and return fn's result. Windows: the engine's service
+ * depends on "NAME-identity", whose program is "engine-setup.exe identity
+ * check --service"; it reports SERVICE_START_PENDING while fn runs, then
+ * SERVICE_RUNNING (so that the SCM goes on to start the engine) and
+ * SERVICE_STOPPED, with fn's result as its service-specific exit code
+ * when that is not 0 (the engine's start then fails). Anywhere else (not
+ * started by the SCM, or Linux) fn just runs. */
+int plat_service_run_once(int (*fn)(void *), void *arg);
 /* "active", "inactive", "failed", "not installed", "unknown" ... */
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);

@@ -1,4 +1,5 @@
-/* Linux: the facts that tell this machine from a copy of it. */
+/* Linux: the facts that tell this machine from a copy of it, and the
+ * start-up check's way of running (plat_service_run_once). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -90,4 +91,12 @@ plat_machine_facts(const char *root, struct plat_machine *m)
 	if (!plat_machine_hex(m->system_uuid, 36, true) ||
 	    strcmp(m->system_uuid, "ffffffff-ffff-ffff-ffff-ffffffffffff") == 0)
 		m->system_uuid[0] = '\0';
+}
+
+/* systemd runs the check as ExecStartPre= and the init script before the
+ * daemon: an ordinary process. */
+int
+plat_service_run_once(int (*fn)(void *), void *arg)
+{
+	return fn(arg);
 }
