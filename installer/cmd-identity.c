@@ -58,6 +58,7 @@ identity_check(void *arg)
 	struct sbuf why;
 	struct es_err e;
 	char *idir = NULL, *line = NULL, note[1024];
+	long holder;
 	int rc = 0;
 
 	err_clear(&e);
@@ -72,8 +73,11 @@ identity_check(void *arg)
 	}
 	idir = plat_join_root(root, r.install_dir);
 	/* A change that a crash cut short is finished before the service
-	 * reads a mix of old and new files: under the lock (runlock_take). */
-	switch (recover_describe(root, note, sizeof note) ? IDENTITY_OTHER :
+	 * reads a mix of old and new files: under the lock (runlock_take).
+	 * A run that holds the lock is not cut short: it is the install or
+	 * `consoles --restart` starting this service, and waits for it. */
+	switch (recover_describe(root, note, sizeof note) &&
+	    !plat_run_lock_held(root, &holder) ? IDENTITY_OTHER :
 	    identity_compare(root, &r, true, &why)) {
 	case IDENTITY_SAME:
 		goto out;
