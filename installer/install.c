@@ -943,6 +943,12 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 		if (c->old.system_uuid_sha256 != NULL)
 			c->rec.system_uuid_sha256 =
 			    xstrdup(c->old.system_uuid_sha256);
+		if (c->old.identity_renewed_at != NULL)
+			c->rec.identity_renewed_at =
+			    xstrdup(c->old.identity_renewed_at);
+		if (c->old.identity_previous_engine_id != NULL)
+			c->rec.identity_previous_engine_id =
+			    xstrdup(c->old.identity_previous_engine_id);
 	} else {
 		identity_record_machine(c->o->root, &c->rec);
 	}
