@@ -86,11 +86,15 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 #                      ("/opt/rapid7/nexpose", "/" as the root) checked
 #                      through the live platform's rules; the Windows
 #                      rules are tested on Linux (tests/unit/rules_windows.h)
+#   test_identity      reads /etc/machine-id and the DMI UUID under a
+#                      --root folder, where Windows has no facts (the
+#                      registry and the firmware are the live system's);
+#                      tests/windows/test_win_identity.sh covers Windows
 # (test_crypto runs: its comparison with the openssl command skips itself
 # where there is no such command.)
 set(ES_LINUX_ONLY_TESTS test_platform test_pairing test_payload test_record
     test_requirements test_answers test_rootpath test_plan test_upgrade
-    test_ready)
+    test_ready test_identity)
 
 # The caller calls enable_testing() (a directory's, not a function's).
 function(es_windows_unit_tests)

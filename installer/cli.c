@@ -23,6 +23,9 @@ cli_usage(void)
 "       engine-setup consoles list|enable|disable [ID|ADDRESS] [--restart]\n"
 "                         [--root DIR] [--wait-lock[=S]]\n"
 "       engine-setup status [--json] [--root DIR] [--wait-ready[=S]]\n"
+"       engine-setup identity check|reset [--root DIR] [--wait-lock[=S]]\n"
+"                         (check: the command the engine's service runs\n"
+"                         before every start; reset: a new identity by hand)\n"
 "       engine-setup --payload-info | --show-license | --help | --version\n"
 "\n"
 "Installs a Scan Engine, or a Security Console with its local Scan Engine,\n"
@@ -183,6 +186,34 @@ cli_usage_for(enum cli_cmd cmd)
 "  5 cancelled (consoles.xml as it was), 6 consoles.xml or the install\n"
 "  record cannot be read (damaged, too large, or a link) or written,\n"
 "  8 another run is changing this host.\n";
+	case CMD_IDENTITY:
+		return
+"Usage: engine-setup identity check [--root DIR] [--wait-lock[=S]]\n"
+"       engine-setup identity reset [--root DIR] [--wait-lock[=S]]\n"
+"\n"
+"The engine id, key and certificate belong to the machine they were made\n"
+"on (its /etc/machine-id and system UUID; on Windows its MachineGuid and\n"
+"SMBIOS UUID; only hashes are recorded); an install with --root makes them\n"
+"for an image. 'check' is the command the service runs before every start\n"
+"(systemd ExecStartPre=, the init script's start, the Windows service's\n"
+"dependency): on the same machine it does nothing; on another one (a clone,\n"
+"a host built from an image) it makes a new id, key and certificate, keeps\n"
+"every other file, and marks the consoles this engine paired with to pair\n"
+"again. 'reset' does the same by hand. Both log it in the install log and\n"
+"nse/logs/engine-setup.log; status shows identity-from-another-machine\n"
+"until the engine is paired again.\n"
+"\n"
+"  --root DIR          the installation made with --root DIR\n"
+"  --wait-lock[=SECONDS]\n"
+"                      wait up to SECONDS (600) for another run to finish\n"
+"                      (check waits 60 s without it)\n"
+"  --service           check only: run as the Windows service NAME-identity\n"
+"                      that the engine's service depends on\n"
+"\n"
+"Exit codes: 0 done (check: also facts that cannot be read, which keep\n"
+"  the identity), 2 usage error, 5 cancelled (reset: nothing changed),\n"
+"  6 the identity files or the install record cannot be read or written\n"
+"  (nothing changed), 8 another run is changing this host.\n";
 	case CMD_STATUS:
 		return
 "Usage: engine-setup status [--json] [--root DIR] [--wait-ready[=S]]\n"
@@ -220,7 +251,7 @@ cli_command(const char *s, enum cli_cmd *cmd)
 	static const struct { const char *name; enum cli_cmd cmd; } cmds[] = {
 		{ "install", CMD_INSTALL }, { "uninstall", CMD_UNINSTALL },
 		{ "pair", CMD_PAIR }, { "consoles", CMD_CONSOLES },
-		{ "status", CMD_STATUS },
+		{ "status", CMD_STATUS }, { "identity", CMD_IDENTITY },
 	};
 	size_t i;
 
@@ -379,6 +410,9 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		max = c->args.n > 0 && strcmp(c->args.v[0], "list") == 0 ?
 		    1 : 2;
 		break;
+	case CMD_IDENTITY:
+		max = 1;
+		break;
 	default:
 		return true;
 	}
@@ -389,6 +423,9 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "see engine-setup consoles --help", c->args.v[0],
 		    max == 1 ? "options only" : "one ID or ADDRESS",
 		    max == 1 ? "" : "also ", c->args.v[max]);
+	else if (c->cmd == CMD_IDENTITY)
+		err_set(e, ES_EUSAGE, "identity takes check or reset, not also "
+		    "'%s'; see engine-setup identity --help", c->args.v[max]);
 	else
 		err_set(e, ES_EUSAGE, "%s takes options only, not '%s'; see "
 		    "engine-setup %s --help", names[c->cmd], c->args.v[max],
@@ -522,6 +559,8 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			c->json = true;
 		} else if (strcmp(a, "--purge") == 0) {
 			c->purge = true;
+		} else if (strcmp(a, "--service") == 0) {
+			c->service = true;
 		} else if (strcmp(a, "--wait-lock") == 0) {
 			c->wait_lock = CLI_WAIT_LOCK_DEFAULT;
 		} else if (strncmp(a, "--wait-lock=", 12) == 0) {

@@ -18,7 +18,8 @@ enum cli_cmd {
 	CMD_HELP,
 	CMD_VERSION,
 	CMD_PAYLOAD_INFO,
-	CMD_SHOW_LICENSE
+	CMD_SHOW_LICENSE,
+	CMD_IDENTITY
 };
 
 /* How long --wait-lock without a value waits for another run: as long as
@@ -55,6 +56,9 @@ struct cli {
 	/* install4j -DNAME=VALUE (Java system properties): only the names,
 	 * for the log; they are accepted and ignored. */
 	struct strlist sysprops;
+	/* identity check --service: run as the Windows identity check
+	 * service (plat_service_run_once). */
+	bool service;
 };
 
 /* Parse argv; errors are ES_EUSAGE with the offending argument named. */

@@ -130,6 +130,11 @@ cmd_replace_consoles(const char *root, const char *op, struct record *r,
 	f[0].len = len;
 	f[0].mode = mode;
 	crypto_sha256_hex(data, len, sha);
+	/* Paired again: the mark of a new identity (identity.h) goes. */
+	if (strcmp(op, "pair") == 0 && r->identity_renewed_at != NULL) {
+		free(r->identity_renewed_at);
+		r->identity_renewed_at = NULL;
+	}
 	if (record_set_file(r, path, sha, mode)) {
 		text = record_format(r);
 		f[1].rel = RECORD_REL;

@@ -21,6 +21,7 @@ int cmd_consoles(const struct cli *c);        /* cmd-consoles.c */
 int cmd_pair(const struct cli *c);            /* cmd-pair.c */
 int cmd_payload_info(const struct cli *c);    /* cmd-payload.c */
 int cmd_show_license(const struct cli *c);    /* cmd-payload.c */
+int cmd_identity(const struct cli *c);        /* cmd-identity.c */
 
 /* What cmd_pair_installed() pairs with. */
 struct cmd_pair_target {

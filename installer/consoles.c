@@ -47,6 +47,7 @@ consoles_start(void *arg, const XML_Char *name, const XML_Char **attr)
 		else if (strcmp(k, "spki") == 0) dst = &en->spki;
 		else if (strcmp(k, "enabled") == 0) en->enabled = strcmp(v, "1") == 0;
 		else if (strcmp(k, "connectTo") == 0) en->connect_to = strcmp(v, "1") == 0;
+		else if (strcmp(k, "pairAgain") == 0) en->pair_again = strcmp(v, "1") == 0;
 		if (dst != NULL) {
 			free(*dst);
 			*dst = xstrdup(v);
@@ -484,4 +485,55 @@ consoles_none_advice(const char *component, const char *communication,
 		    "pair --console HOST[:PORT]");
 	}
 	sbuf_add_root_option(b, root);
+}
+
+bool
+consoles_mark_pair_again(const char *text, size_t len, const char *filename,
+    char **out, size_t *outlen, size_t *marked, struct es_err *e)
+{
+	struct consoles c;
+	struct consoles_tags t;
+	struct sbuf b;
+	size_t i, done = 0, off, vlen;
+	bool ok = false;
+
+	memset(&c, 0, sizeof c);
+	*marked = 0;
+	if (!consoles_scan(&t, &c, text, len, filename, e))
+		goto out;
+	if (t.n != c.n) {
+		err_set(e, ES_EINTERNAL, "%s: cannot locate the console "
+		    "entries", filename);
+		goto out;
+	}
+	sbuf_init(&b);
+	for (i = 0; i < c.n; i++) {
+		size_t at = (size_t)t.start[i];
+
+		if (!c.v[i].connect_to || t.start[i] < 0 ||
+		    at + (size_t)t.count[i] > len)
+			continue;
+		if (consoles_attr_span(text + at, (size_t)t.count[i],
+		    "pairAgain", &off, &vlen)) {
+			if (vlen == 1 && text[at + off] == '1')
+				continue;
+			sbuf_addn(&b, text + done, at + off - done);
+			sbuf_add(&b, "1");
+			done = at + off + vlen;
+		} else {
+			at += strlen("<console");
+			sbuf_addn(&b, text + done, at - done);
+			sbuf_add(&b, " pairAgain=\"1\"");
+			done = at;
+		}
+		(*marked)++;
+	}
+	sbuf_addn(&b, text + done, len - done);
+	*outlen = b.len;
+	*out = sbuf_detach(&b);
+	ok = true;
+out:
+	consoles_scan_free(&t);
+	consoles_free(&c);
+	return ok;
 }

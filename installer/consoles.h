@@ -36,6 +36,10 @@ struct console_entry {
 	char *port;
 	char *console_id;
 	char *spki;
+	/* pairAgain="1": the engine's identity was made anew after this
+	 * engine-to-console pairing (identity.h); the console knows the old
+	 * key until the engine pairs with it again. */
+	bool pair_again;
 };
 
 struct consoles {
@@ -74,6 +78,14 @@ struct confgen_console_entry;
  * </Consoles>. Everything else stays byte for byte. e->id is filled. */
 bool consoles_upsert(const char *text, size_t len, const char *filename,
     struct confgen_console_entry *entry, char **out, size_t *outlen,
+    struct es_err *e);
+/* Mark every engine-to-console (connectTo="1") entry pairAgain="1", for
+ * an engine whose key was made anew (identity.h): pairing with that
+ * console again replaces the entry (consoles_upsert) and so drops the
+ * mark. Everything else stays byte for byte. *out is the new text
+ * (caller frees); *marked counts the entries marked now. */
+bool consoles_mark_pair_again(const char *text, size_t len,
+    const char *filename, char **out, size_t *outlen, size_t *marked,
     struct es_err *e);
 /* What to do when an installation knows no console, as a phrase for
  * `consoles list` and `status`, fitting the host: a Security Console's

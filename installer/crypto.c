@@ -226,6 +226,51 @@ out:
 	return ok;
 }
 
+/* One entry of name as a new UTF-8 string, or NULL. */
+static char *
+crypto_name_get(X509_NAME *name, int nid)
+{
+	int i = X509_NAME_get_index_by_NID(name, nid, -1);
+	unsigned char *u = NULL;
+	char *s;
+	int n;
+
+	if (i < 0)
+		return NULL;
+	n = ASN1_STRING_to_UTF8(&u,
+	    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+	if (n < 0)
+		return NULL;
+	s = xstrndup((const char *)u, (size_t)n);
+	OPENSSL_free(u);
+	return s;
+}
+
+bool
+crypto_cert_subject(const char *cert_pem, char **cn, char **org, char **ou,
+    struct es_err *e)
+{
+	BIO *bio;
+	X509 *x = NULL;
+	X509_NAME *name;
+
+	*cn = *org = *ou = NULL;
+	bio = BIO_new_mem_buf(cert_pem, -1);
+	if (bio != NULL)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL || (name = X509_get_subject_name(x)) == NULL) {
+		crypto_error(e, "cannot read the certificate as PEM");
+		X509_free(x);
+		return false;
+	}
+	*cn = crypto_name_get(name, NID_commonName);
+	*org = crypto_name_get(name, NID_organizationName);
+	*ou = crypto_name_get(name, NID_organizationalUnitName);
+	X509_free(x);
+	return true;
+}
+
 bool
 crypto_cert_spki(const char *cert_pem, char *out, size_t outsz,
     struct es_err *e)

@@ -21,6 +21,12 @@ void crypto_init(void);
  * `days`. PEM strings, caller frees (the key with util_free_secret). */
 bool crypto_make_cert(const char *cn, const char *org, const char *ou,
     int days, char **key_pem, char **cert_pem, struct es_err *e);
+/* The CN, O and OU of a PEM certificate's subject as UTF-8 (NULL where
+ * the subject has none; caller frees each), so that a certificate can be
+ * made anew with the same subject (identity.c). False with e set
+ * (ES_EINSTALL) when the certificate cannot be read. */
+bool crypto_cert_subject(const char *cert_pem, char **cn, char **org,
+    char **ou, struct es_err *e);
 /* "sha256:<64 hex>" of the certificate's SubjectPublicKeyInfo (see
  * ../shared/pairing-protocol.md, "Derived values"). out >= 72 bytes. */
 bool crypto_cert_spki(const char *cert_pem, char *out, size_t outsz,

@@ -436,7 +436,8 @@ exec_replace_files(const char *root, const char *op, const char *install_dir,
 		}
 		ok = ok && exec_push_path(&x, path, e) &&
 		    plat_write_file_beneath(dir, files[i].rel, files[i].data,
-		    files[i].len, files[i].mode, e);
+		    files[i].len, files[i].mode, e) &&
+		    exec_fault(&x, files[i].rel, e);
 		free(path);
 	}
 	/* A signal up to the commit point undoes the change. */

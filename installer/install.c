@@ -9,6 +9,7 @@
 #include "confgen.h"
 #include "consoles.h"
 #include "crypto.h"
+#include "identity.h"
 #include "log.h"
 #include "platform.h"
 #include "ready.h"
@@ -881,7 +882,7 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 	    manifest_component(c->o->manifest, c->component);
 	struct plat_service s;
 	struct strlist files;
-	char *exec = NULL, *wd = NULL;
+	char *exec = NULL, *wd = NULL, *check = NULL;
 	size_t i;
 	bool ok = false;
 
@@ -930,6 +931,8 @@ step_services(struct exec *x, void *arg, struct es_err *e)
 	s.description = mc->title != NULL ? mc->title : mc->service;
 	s.exec = exec;
 	s.workdir = wd;
+	check = xasprintf("%s/%s", c->install_dir, plat_program_name());
+	s.check = check;
 	if (!plat_service_install(c->o->root, &s, &files, e))
 		goto out;
 	strlist_add(&c->rec.services, mc->service);
@@ -943,6 +946,7 @@ out:
 	strlist_free(&files);
 	free(exec);
 	free(wd);
+	free(check);
 	return ok;
 }
 
@@ -1011,6 +1015,25 @@ step_record(struct exec *x, void *arg, struct es_err *e)
 		    "%s", c->old.version);
 	}
 	install_record_ready(c);
+	/* Whom the identity belongs to (identity.h); a kept identity stays
+	 * with the machine it was made for. */
+	if (c->id->kept && c->have_old && c->old.machine != NULL) {
+		c->rec.machine = xstrdup(c->old.machine);
+		if (c->old.machine_id_sha256 != NULL)
+			c->rec.machine_id_sha256 =
+			    xstrdup(c->old.machine_id_sha256);
+		if (c->old.system_uuid_sha256 != NULL)
+			c->rec.system_uuid_sha256 =
+			    xstrdup(c->old.system_uuid_sha256);
+		if (c->old.identity_renewed_at != NULL)
+			c->rec.identity_renewed_at =
+			    xstrdup(c->old.identity_renewed_at);
+		if (c->old.identity_previous_engine_id != NULL)
+			c->rec.identity_previous_engine_id =
+			    xstrdup(c->old.identity_previous_engine_id);
+	} else {
+		identity_record_machine(c->o->root, &c->rec);
+	}
 	if (!install_write(c, RECORD_ANSWERS_REL, answers, strlen(answers),
 	    0600, e) || !plat_chmod_beneath(c->staging, RECORD_DIR_REL, 0700,
 	    e))

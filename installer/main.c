@@ -53,6 +53,9 @@ main(int argc, char **argv)
 	case CMD_PAIR:
 		rc = cmd_pair(&c);
 		break;
+	case CMD_IDENTITY:
+		rc = cmd_identity(&c);
+		break;
 	default:
 		rc = ES_EINTERNAL;
 		break;

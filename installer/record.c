@@ -39,6 +39,11 @@ record_free(struct record *r)
 	free(r->ready_line);
 	free(r->ready_start);
 	free(r->ready_port);
+	free(r->machine);
+	free(r->machine_id_sha256);
+	free(r->system_uuid_sha256);
+	free(r->identity_renewed_at);
+	free(r->identity_previous_engine_id);
 	strlist_free(&r->services);
 	strlist_free(&r->sysfiles);
 	strlist_free(&r->parents);
@@ -116,6 +121,12 @@ record_format(const struct record *r)
 	record_kv(&b, "ready_line", r->ready_line);
 	record_kv(&b, "ready_start", r->ready_start);
 	record_kv(&b, "ready_port", r->ready_port);
+	record_kv(&b, "machine", r->machine);
+	record_kv(&b, "machine_id_sha256", r->machine_id_sha256);
+	record_kv(&b, "system_uuid_sha256", r->system_uuid_sha256);
+	record_kv(&b, "identity_renewed_at", r->identity_renewed_at);
+	record_kv(&b, "identity_previous_engine_id",
+	    r->identity_previous_engine_id);
 	for (i = 0; i < r->services.n; i++)
 		record_kv(&b, "service", r->services.v[i]);
 	for (i = 0; i < r->parents.n; i++)
@@ -150,6 +161,15 @@ record_field(struct record *r, const char *key)
 	if (strcmp(key, "ready_line") == 0) return &r->ready_line;
 	if (strcmp(key, "ready_start") == 0) return &r->ready_start;
 	if (strcmp(key, "ready_port") == 0) return &r->ready_port;
+	if (strcmp(key, "machine") == 0) return &r->machine;
+	if (strcmp(key, "machine_id_sha256") == 0)
+		return &r->machine_id_sha256;
+	if (strcmp(key, "system_uuid_sha256") == 0)
+		return &r->system_uuid_sha256;
+	if (strcmp(key, "identity_renewed_at") == 0)
+		return &r->identity_renewed_at;
+	if (strcmp(key, "identity_previous_engine_id") == 0)
+		return &r->identity_previous_engine_id;
 	return NULL;
 }
 

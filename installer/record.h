@@ -46,6 +46,17 @@ struct record {
 	char *ready_line;
 	char *ready_start;
 	char *ready_port;
+	/* Whom the engine identity (engine_id, nse.key, nse.crt) belongs to
+	 * (identity.h): machine is "image" (made under a --root folder) or
+	 * "host"; the SHA-256 of each machine fact that could be read then
+	 * (NULL: not read); when the identity was made anew on another
+	 * machine, then, and the engine id it had before (NULL: never, or
+	 * paired again since). All NULL in a record from before these lines. */
+	char *machine;
+	char *machine_id_sha256;
+	char *system_uuid_sha256;
+	char *identity_renewed_at;
+	char *identity_previous_engine_id;
 	struct strlist services;     /* service names */
 	struct strlist sysfiles;     /* files outside install_dir; dirs end in '/' */
 	struct strlist parents;      /* folders made above install_dir */

@@ -8,6 +8,7 @@
 
 #include "answers.h"
 #include "crypto.h"
+#include "identity.h"
 #include "install.h"
 #include "platform.h"
 #include "plan.h"
@@ -269,7 +270,7 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 {
 	struct record *r = &st->rec;
 	struct plan answers;
-	char interrupted[1024];
+	char interrupted[1024], *problem;
 	size_t i;
 	long pid = 0;
 	bool ok = false;
@@ -314,6 +315,10 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 	status_consoles(st, root, r, &answers);
 	status_certificate(st, root, r);
 	status_check(st, root, &answers);
+	if ((problem = identity_problem(root, r)) != NULL) {
+		status_add_problem(st, STATUS_P_IDENTITY_FOREIGN, "%s", problem);
+		free(problem);
+	}
 	ok = true;
 out:
 	plan_free(&answers);

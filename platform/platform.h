@@ -256,6 +256,9 @@ struct plat_service {
 	const char *description;   /* one line */
 	const char *exec;          /* absolute path of the program, no root */
 	const char *workdir;       /* absolute, no root */
+	/* The kept engine-setup (absolute, no root) whose "identity check"
+	 * runs before every start (identity.h); NULL: none. */
+	const char *check;
 };
 
 /* Which init system services go to under root. */
@@ -284,6 +287,15 @@ bool plat_service_stop(const char *name, struct es_err *e);
  * "/etc/init.d/nexposeengine start". */
 void plat_service_start_command(const char *root, const char *name,
     char *out, size_t outsz);
+/* Run fn(arg) as the one-shot service the service manager started this
+ * process as, and return fn's result. Windows: the engine's service
+ * depends on "NAME-identity", whose program is "engine-setup.exe identity
+ * check --service"; it reports SERVICE_START_PENDING while fn runs, then
+ * SERVICE_RUNNING (so that the SCM goes on to start the engine) and
+ * SERVICE_STOPPED, with fn's result as its service-specific exit code
+ * when that is not 0 (the engine's start then fails). Anywhere else (not
+ * started by the SCM, or Linux) fn just runs. */
+int plat_service_run_once(int (*fn)(void *), void *arg);
 /* "active", "inactive", "failed", "not installed", "unknown" ... */
 void plat_service_state(const char *root, const char *name, char *out,
     size_t outsz);
@@ -468,6 +480,32 @@ void plat_run_lock_release(struct plat_run_lock *lock);
  * (GetCommandLineW, CommandLineToArgvW), and the console's code pages
  * set to UTF-8 until the process exits. */
 void plat_process_start(int *argc, char ***argv);
+
+/* ---- This machine's identity (platform_*_machine.c) ---- */
+
+/* The facts that tell this machine from a copy of it, as text; "" where a
+ * fact is absent. A VMware or KVM clone keeps the first and changes the
+ * second; virt-sysprep and systemd images change the first. */
+struct plat_machine {
+	/* Linux: /etc/machine-id under root, 32 lowercase hex digits
+	 * (machine-id(5); "uninitialized" counts as absent). Windows:
+	 * HKLM\SOFTWARE\Microsoft\Cryptography MachineGuid, root "/" only. */
+	char machine_id[64];
+	/* The firmware's system UUID, as 36 lowercase characters. Linux:
+	 * /sys/class/dmi/id/product_uuid under root (only root may read it;
+	 * none in most containers). Windows: SMBIOS structure type 1, offset
+	 * 08h (DSP0134 7.2.1), from GetSystemFirmwareTable('RSMB'), root "/"
+	 * only; all 00 or all FF bytes count as absent. */
+	char system_uuid[40];
+	/* Why a fact is absent when it could not be read (permission, an I/O
+	 * error), for a log line; "" when every absent fact is simply not
+	 * there. */
+	char note[256];
+};
+
+/* Read this machine's facts under root ("/" or the --root folder) into m.
+ * Never fails: what cannot be read is absent, with m->note saying why. */
+void plat_machine_facts(const char *root, struct plat_machine *m);
 
 /* ---- Signals and crashes ---- */
 

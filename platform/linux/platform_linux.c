@@ -1746,6 +1746,13 @@ plat_systemd_unit(const struct plat_service *s)
 	    "Wants=network-online.target\n\n[Service]\nType=simple\n"
 	    "ExecStart=");
 	plat_unit_add_exec(&b, s->exec);
+	if (s->check != NULL) {
+		/* A new identity on a cloned machine before every start
+		 * (identity.h); it fails the start when it cannot write. */
+		sbuf_add(&b, "\nExecStartPre=");
+		plat_unit_add_exec(&b, s->check);
+		sbuf_add(&b, " identity check");
+	}
 	sbuf_add(&b, "\nWorkingDirectory=");
 	plat_unit_add(&b, s->workdir);
 	sbuf_add(&b, "\nRestart=on-failure\nRestartSec=10\nKillMode=mixed\n"
@@ -1803,6 +1810,8 @@ plat_sysv_script(const struct plat_service *s)
 	plat_sh_quote(&b, s->exec);
 	sbuf_add(&b, "\nWORKDIR=");
 	plat_sh_quote(&b, s->workdir);
+	sbuf_add(&b, "\nCHECK=");
+	plat_sh_quote(&b, s->check != NULL ? s->check : "");
 	sbuf_add(&b, "\nPIDFILE=/run/$NAME.pid\n\n"
 	    "is_running() {\n"
 	    "\t[ -r \"$PIDFILE\" ] || return 1\n"
@@ -1813,6 +1822,11 @@ plat_sysv_script(const struct plat_service *s)
 	    "\tif is_running; then\n"
 	    "\t\techo \"$NAME is already running\"\n"
 	    "\t\treturn 0\n"
+	    "\tfi\n"
+	    "\t# A new identity on a cloned machine first (engine-setup\n"
+	    "\t# identity --help); the start fails when it cannot write.\n"
+	    "\tif [ -n \"$CHECK\" ]; then\n"
+	    "\t\t\"$CHECK\" identity check || return 1\n"
 	    "\tfi\n"
 	    "\tif command -v start-stop-daemon >/dev/null 2>&1; then\n"
 	    "\t\tstart-stop-daemon --start --quiet --background \\\n"
@@ -2044,7 +2058,8 @@ plat_service_install(const char *root, const struct plat_service *s,
 		return false;
 	}
 	if (!plat_service_path_ok(s->exec) ||
-	    !plat_service_path_ok(s->workdir)) {
+	    !plat_service_path_ok(s->workdir) ||
+	    (s->check != NULL && !plat_service_path_ok(s->check))) {
 		err_set(e, ES_EINSTALL, "cannot install service %s: its program"
 		    " and folder must be absolute paths without quotes,"
 		    " backslashes or control characters (got \"%s\" and"

@@ -444,12 +444,87 @@ win_service_marked(SC_HANDLE scm, const char *name)
 	return marked;
 }
 
+/* The name of the one-shot service that runs s's identity check before
+ * every start (plat_service_run_once): "NAME-identity". Caller frees. */
+static char *
+win_check_name(const char *name)
+{
+	return xasprintf("%s-identity", name);
+}
+
+/* Create or update the identity check service of s (s->check set): its
+ * own process, started on demand, which the SCM starts before s because
+ * s depends on it ("Service Startup", Windows docs: a service's
+ * dependencies start first). Its name, double-NUL-terminated for
+ * lpDependencies, into *deps (caller frees). */
+static bool
+win_service_install_check(SC_HANDLE scm, const struct plat_service *s,
+    wchar_t **deps, struct es_err *e)
+{
+	char *name = win_check_name(s->name), *display;
+	wchar_t *wname = win_wide(name), *wdisplay, *image, *cmd;
+	SC_HANDLE h;
+	DWORD err = 0;
+	size_t n;
+	bool ok = false;
+
+	display = xasprintf("%s: identity check",
+	    s->description != NULL ? s->description : s->name);
+	wdisplay = win_wide(display);
+	image = win_service_image_path(s->check);
+	cmd = NULL;
+	if (wname == NULL || wdisplay == NULL || image == NULL) {
+		err_set(e, ES_EINSTALL, "cannot install service %s: its "
+		    "program must be an absolute path without quotes (got "
+		    "\"%s\")", name, s->check);
+		goto out;
+	}
+	n = wcslen(image);
+	cmd = xmalloc((n + 32) * sizeof *cmd);
+	memcpy(cmd, image, n * sizeof *cmd);
+	wcscpy(cmd + n, L" identity check --service");
+	h = CreateServiceW(scm, wname, wdisplay, SERVICE_ALL_ACCESS,
+	    SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
+	    SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL, NULL, NULL);
+	if (h == NULL && (err = GetLastError()) == ERROR_SERVICE_EXISTS &&
+	    (h = win_service_open(scm, name, SERVICE_ALL_ACCESS, &err)) !=
+	    NULL) {
+		err = 0;
+		if (!ChangeServiceConfigW(h, SERVICE_WIN32_OWN_PROCESS,
+		    SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL, cmd, NULL,
+		    NULL, NULL, NULL, NULL, wdisplay))
+			err = GetLastError();
+	}
+	if (h != NULL)
+		CloseServiceHandle(h);
+	if (h == NULL || err != 0) {
+		if (err == ERROR_SERVICE_MARKED_FOR_DELETE)
+			win_err_marked(e, name, "install");
+		else
+			err_win(e, ES_EINSTALL, err, "cannot install service "
+			    "%s", name);
+		goto out;
+	}
+	n = wcslen(wname);
+	*deps = xcalloc(n + 2, sizeof **deps);
+	memcpy(*deps, wname, n * sizeof **deps);
+	ok = true;
+out:
+	free(name);
+	free(display);
+	free(wname);
+	free(wdisplay);
+	free(image);
+	free(cmd);
+	return ok;
+}
+
 bool
 plat_service_install(const char *root, const struct plat_service *s,
     struct strlist *files, struct es_err *e)
 {
 	SC_HANDLE scm = NULL, h = NULL;
-	wchar_t *wname = NULL, *wdisplay = NULL, *image = NULL;
+	wchar_t *wname = NULL, *wdisplay = NULL, *image = NULL, *deps = NULL;
 	DWORD err = 0;
 	bool ok = false, created = false;
 
@@ -487,9 +562,11 @@ plat_service_install(const char *root, const struct plat_service *s,
 		    "Service Control Manager refused to open", s->name);
 		goto out;
 	}
+	if (s->check != NULL && !win_service_install_check(scm, s, &deps, e))
+		goto out;
 	h = CreateServiceW(scm, wname, wdisplay, SERVICE_ALL_ACCESS,
 	    SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-	    SERVICE_ERROR_NORMAL, image, NULL, NULL, NULL, NULL, NULL);
+	    SERVICE_ERROR_NORMAL, image, NULL, NULL, deps, NULL, NULL);
 	if (h != NULL) {
 		created = true;
 	} else if ((err = GetLastError()) == ERROR_SERVICE_EXISTS) {
@@ -502,8 +579,8 @@ plat_service_install(const char *root, const struct plat_service *s,
 		}
 		if (h != NULL && !ChangeServiceConfigW(h,
 		    SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-		    SERVICE_ERROR_NORMAL, image, NULL, NULL, NULL, NULL, NULL,
-		    wdisplay))
+		    SERVICE_ERROR_NORMAL, image, NULL, NULL,
+		    deps != NULL ? deps : L"\0", NULL, NULL, wdisplay))
 			err = GetLastError();
 		else if (h != NULL)
 			err = 0;
@@ -527,6 +604,7 @@ out:
 	free(wname);
 	free(wdisplay);
 	free(image);
+	free(deps);
 	return ok;
 }
 
@@ -570,13 +648,13 @@ win_service_stop_handle(SC_HANDLE h, const char *name, struct es_err *e)
 	return true;
 }
 
+static bool win_service_remove_one(const char *name, struct es_err *e);
+
 bool
 plat_service_remove(const char *root, const char *name, struct es_err *e)
 {
-	SC_HANDLE scm = NULL, h = NULL;
-	DWORD err = 0;
-	bool ok = false, missing;
-	int i;
+	char *check;
+	bool ok;
 
 	if (!win_is_live_root(root)) {
 		if (win_service_name_ok(name))
@@ -585,6 +663,25 @@ plat_service_remove(const char *root, const char *name, struct es_err *e)
 		    " service name", name != NULL ? name : "");
 		return false;
 	}
+	/* The service, then its identity check (win_service_install_check),
+	 * which it depends on. */
+	if (!win_service_remove_one(name, e))
+		return false;
+	check = win_check_name(name);
+	ok = win_service_remove_one(check, e);
+	free(check);
+	return ok;
+}
+
+/* Stop and delete one service; one that is not there is success. */
+static bool
+win_service_remove_one(const char *name, struct es_err *e)
+{
+	SC_HANDLE scm = NULL, h = NULL;
+	DWORD err = 0;
+	bool ok = false, missing;
+	int i;
+
 	h = win_service_connect(name, "remove", SERVICE_STOP |
 	    SERVICE_QUERY_STATUS | DELETE, &scm, &missing, e);
 	if (h == NULL) {
@@ -634,8 +731,30 @@ out:
 	return ok;
 }
 
+static bool win_service_start_one(const char *name, bool once,
+    struct es_err *e);
+
 bool
 plat_service_start(const char *name, struct es_err *e)
+{
+	char *check = win_check_name(name);
+	bool ok;
+
+	/* The SCM starts a service's dependencies first; wine 8's does not
+	 * (programs/services/rpc.c svcctl_StartServiceW calls service_start
+	 * for the service alone), so the identity check is started here
+	 * first too: it is quick on the machine it knows. */
+	ok = win_service_start_one(check, true, e) &&
+	    win_service_start_one(name, false, e);
+	free(check);
+	return ok;
+}
+
+/* Start one service and wait until it runs (once: until it has run and
+ * stopped with exit code 0). A once service that is not there is
+ * success. */
+static bool
+win_service_start_one(const char *name, bool once, struct es_err *e)
 {
 	SC_HANDLE scm = NULL, h = NULL;
 	SERVICE_STATUS_PROCESS st;
@@ -645,6 +764,10 @@ plat_service_start(const char *name, struct es_err *e)
 
 	h = win_service_connect(name, "start", SERVICE_START |
 	    SERVICE_QUERY_STATUS, &scm, &missing, e);
+	if (h == NULL && missing && once) {
+		ok = true;
+		goto out;
+	}
 	if (h == NULL) {
 		if (missing)
 			err_set(e, ES_EINSTALL, "cannot start service %s: it is "
@@ -674,6 +797,17 @@ plat_service_start(const char *name, struct es_err *e)
 		else
 			err_win(e, ES_EINSTALL, err, "cannot tell whether "
 			    "service %s started", name);
+		goto out;
+	}
+	if (once && st.dwCurrentState == SERVICE_RUNNING &&
+	    !win_service_wait(h, SERVICE_RUNNING, &st, &err)) {
+		err_win(e, ES_EINSTALL, err, "cannot tell whether service %s "
+		    "ended", name);
+		goto out;
+	}
+	if (once && st.dwCurrentState == SERVICE_STOPPED &&
+	    win_service_exit_code(&st) == 0) {
+		ok = true;
 		goto out;
 	}
 	if (st.dwCurrentState != SERVICE_RUNNING) {
@@ -807,4 +941,76 @@ out:
 	free(cfg);
 	win_service_close(scm, h);
 	return ret;
+}
+
+/* What plat_service_run_once() runs inside the service's main function. */
+static int (*win_once_fn)(void *);
+static void *win_once_arg;
+static int win_once_rc;
+static SERVICE_STATUS_HANDLE win_once_status;
+
+/* The one-shot service takes no controls: it ends on its own. */
+static DWORD WINAPI
+win_once_handler(DWORD control, DWORD type, void *data, void *ctx)
+{
+	(void)type;
+	(void)data;
+	(void)ctx;
+	return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR :
+	    ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+/* Report state to the SCM, with exit code rc once stopped. */
+static void
+win_once_report(DWORD state, int rc)
+{
+	SERVICE_STATUS ss;
+
+	memset(&ss, 0, sizeof ss);
+	ss.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+	ss.dwCurrentState = state;
+	/* The check may wait for another run's lock (60 s). */
+	ss.dwWaitHint = state == SERVICE_START_PENDING ? 120000 : 0;
+	if (state == SERVICE_STOPPED && rc != 0) {
+		ss.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
+		ss.dwServiceSpecificExitCode = (DWORD)rc;
+	}
+	SetServiceStatus(win_once_status, &ss);
+}
+
+static void WINAPI
+win_once_main(DWORD argc, wchar_t **argv)
+{
+	(void)argc;
+	(void)argv;
+	win_once_status = RegisterServiceCtrlHandlerExW(L"",
+	    win_once_handler, NULL);
+	if (win_once_status == NULL) {
+		win_once_rc = win_once_fn(win_once_arg);
+		return;
+	}
+	win_once_report(SERVICE_START_PENDING, 0);
+	win_once_rc = win_once_fn(win_once_arg);
+	if (win_once_rc == 0)
+		win_once_report(SERVICE_RUNNING, 0);
+	win_once_report(SERVICE_STOPPED, win_once_rc);
+}
+
+int
+plat_service_run_once(int (*fn)(void *), void *arg)
+{
+	SERVICE_TABLE_ENTRYW table[2];
+
+	win_once_fn = fn;
+	win_once_arg = arg;
+	win_once_rc = 0;
+	memset(table, 0, sizeof table);
+	/* SERVICE_WIN32_OWN_PROCESS: the SCM ignores the name. */
+	table[0].lpServiceName = (wchar_t *)L"";
+	table[0].lpServiceProc = win_once_main;
+	if (!StartServiceCtrlDispatcherW(table))
+		/* ERROR_FAILED_SERVICE_CONTROLLER_CONNECT: run from a console
+		 * rather than by the SCM. */
+		return fn(arg);
+	return win_once_rc;
 }

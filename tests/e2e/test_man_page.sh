@@ -35,7 +35,7 @@ section() {
 check "the page renders" test -n "$TEXT"
 
 # Every option in any --help, as printed there.
-HELP=$(for c in "" install uninstall pair consoles status; do
+HELP=$(for c in "" install uninstall pair consoles status identity; do
 	"$ES_BIN" $c --help
 done)
 OPTS=$(grep -oE '(^|[[:space:][(,|])-{1,2}[A-Za-z?][A-Za-z0-9-]*' <<<"$HELP" |
@@ -56,7 +56,7 @@ done
 
 COMMANDS=$(section COMMANDS)
 for c in install uninstall pair "consoles list" "consoles enable" \
-    "consoles disable" status "identity reset"; do
+    "consoles disable" status "identity check" "identity reset"; do
 	TESTS_RUN=$((TESTS_RUN + 1))
 	grep -qE "^ +$c( |$)" <<<"$COMMANDS" || fail "COMMANDS lacks '$c'"
 done

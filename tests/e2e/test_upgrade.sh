@@ -16,7 +16,7 @@ engine_answers console-to-engine > "$WORK/e.txt"
 # administrator deletes, one the new version drops) and a program file the
 # new version drops.
 A=$WORK/tree-7.3.1
-cp -r "$ES_SRC/payload" "$A"
+cp -r "${ES_PAYLOAD_TREE:-$ES_SRC/payload}" "$A"
 printf 'threads = 4\n' > "$A/engine/nse/conf/scan.conf"
 printf 'retention = 30\n' > "$A/engine/nse/conf/deleted.conf"
 printf 'legacy = yes\n' > "$A/engine/nse/conf/legacy.conf"

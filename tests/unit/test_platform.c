@@ -869,7 +869,7 @@ test_service_link_out(void **state)
 {
 	struct fixture *f = *state;
 	struct es_err e = { 0 };
-	struct plat_service s = { "es-test", "test", "/opt/x/run", "/opt/x" };
+	struct plat_service s = { "es-test", "test", "/opt/x/run", "/opt/x", NULL };
 	char *root = fixture_path(f, "root"), *out = fixture_path(f, "outside");
 	char *unit = fixture_path(f, "outside/es-test.service"), *p, *text;
 	static const char *const links[][2] = {
@@ -1153,6 +1153,7 @@ check_systemd_install(struct fixture *f, const char *prog,
 	s.description = "Engine setup test, 100% fake";
 	s.exec = exe;
 	s.workdir = dir;
+	s.check = exe;
 	strlist_init(&files);
 	assert_true(plat_service_install(root, &s, &files, &e));
 	assert_int_equal(e.code, 0);
@@ -1169,6 +1170,11 @@ check_systemd_install(struct fixture *f, const char *prog,
 	    "Wants=network-online.target\n"));
 	assert_non_null(strstr(text, "\n[Service]\nType=simple\n"));
 	line = xasprintf("\nExecStart=%s\n", exec_line);
+	assert_non_null(strstr(text, line));
+	free(line);
+	/* The identity check before every start (identity.h), quoted as
+	 * ExecStart= is. */
+	line = xasprintf("\nExecStartPre=%s identity check\n", exec_line);
 	assert_non_null(strstr(text, line));
 	free(line);
 	line = xasprintf("\nWorkingDirectory=%s\n", workdir_line);
@@ -1255,7 +1261,7 @@ test_service_bad_input(void **state)
 {
 	struct fixture *f = *state;
 	struct es_err e = { 0 };
-	struct plat_service s = { "../evil", "x", "/bin/true", "/" };
+	struct plat_service s = { "../evil", "x", "/bin/true", "/", NULL };
 	char *root = fixture_path(f, "root");
 	int n = 0;
 
@@ -1296,6 +1302,7 @@ test_service_sysv(void **state)
 	setenv("ES_INIT_SYSTEM", "sysv", 1);
 	fixture_mkdirs(root);
 	write_program(exe, "exec sleep 60");
+	memset(&s, 0, sizeof s);
 	s.name = "es-test";
 	s.description = "Engine setup test";
 	s.exec = exe;
@@ -1358,7 +1365,7 @@ test_service_sysv_script_runs(void **state)
 	struct fixture *f = *state;
 	struct es_err e = { 0 };
 	struct plat_service s;
-	char *root, *exe, *script;
+	char *root, *exe, *script, *check, *checked, *body;
 	char *argv[3];
 
 	if (geteuid() != 0 || access("/run", W_OK) != 0)
@@ -1369,10 +1376,18 @@ test_service_sysv_script_runs(void **state)
 	setenv("ES_INIT_SYSTEM", "sysv", 1);
 	fixture_mkdirs(root);
 	write_program(exe, "exec sleep 60");
+	/* The identity check runs before the daemon (identity.h); one that
+	 * fails fails the start. */
+	checked = fixture_path(f, "checked");
+	check = fixture_path(f, "prog/check");
+	body = xasprintf("echo \"$@\" >> '%s'", checked);
+	write_program(check, body);
+	free(body);
 	s.name = "es-test-run";
 	s.description = "Engine setup test";
 	s.exec = exe;
 	s.workdir = f->dir;
+	s.check = check;
 	assert_true(plat_service_install(root, &s, NULL, &e));
 	unsetenv("ES_INIT_SYSTEM");
 
@@ -1391,6 +1406,16 @@ test_service_sysv_script_runs(void **state)
 	argv[1] = (char *)"stop";
 	assert_int_equal(run(argv), 0);
 	assert_int_equal(plat_file_type("/run/es-test-run.pid"), PLAT_NONE);
+	body = fixture_read(checked, NULL);
+	assert_string_equal(body, "identity check\n");
+	free(body);
+	write_program(check, "exit 6");
+	argv[1] = (char *)"start";
+	assert_int_not_equal(run(argv), 0);
+	argv[1] = (char *)"status";
+	assert_int_equal(run(argv), 3);
+	free(check);
+	free(checked);
 	free(root);
 	free(exe);
 	free(script);

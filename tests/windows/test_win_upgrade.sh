@@ -31,13 +31,14 @@ cp "$C/nse.key" "$C/nse.crt" "$C/consoles.xml" "$C/nse.xml" "$C/logging.xml" "$W
 id=$(sed -n 's/^engine_id //p' "$INSTALL/.install/record")
 
 # 7.4.0's Windows payload, made as the build makes the sample's
-# (cmake/payload-windows.cmake), with the installed service program.
+# (cmake/payload-sample.cmake), with the installed service program.
 cp -r "$ES_SRC/payload" "$WORK/src-7.4.0"
 sed -i 's/^version = .*/version = 7.4.0/' "$WORK/src-7.4.0/manifest"
 sed -i 's/level="INFO"/level="WARN"/' "$WORK/src-7.4.0/engine/nse/conf/logging.xml"
 printf 'Version 7.4.0 of the library notes.\n' >> "$WORK/src-7.4.0/engine/nse/lib/README.txt"
 cmake -DSRC="$WORK/src-7.4.0" -DDST="$WORK/tree-7.4.0" \
-    -DSERVICE="$INSTALL/nse/nseserv.exe" -P "$ES_SRC/cmake/payload-windows.cmake" >/dev/null &&
+    -DSERVICE="$INSTALL/nse/nseserv.exe" -DEXT=.exe -DDROP_SCRIPTS=ON \
+    -P "$ES_SRC/cmake/payload-sample.cmake" >/dev/null &&
     "$MKPAYLOAD" --stub "$INSTALL/engine-setup.exe" --tree "$WORK/tree-7.4.0" \
     --out "$WORK/setup-7.4.0.exe" >/dev/null || { fail "making the 7.4.0 installer"; finish; exit 1; }
 

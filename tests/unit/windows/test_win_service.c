@@ -130,7 +130,7 @@ test_state_names(void **state)
 static void
 test_under_root_nothing(void **state)
 {
-	struct plat_service s = { SVC, "Test", "C:/Es/x.exe", "C:/Es" };
+	struct plat_service s = { SVC, "Test", "C:/Es/x.exe", "C:/Es", NULL };
 	struct strlist paths, files;
 	struct es_err e;
 	char cmd[64];
@@ -159,7 +159,7 @@ test_under_root_nothing(void **state)
 static void
 test_bad_names_and_paths(void **state)
 {
-	struct plat_service s = { "a b", "Test", "C:/Es/x.exe", "C:/Es" };
+	struct plat_service s = { "a b", "Test", "C:/Es/x.exe", "C:/Es", NULL };
 	struct es_err e;
 
 	(void)state;
