@@ -244,7 +244,7 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		sbuf_add_root_option(&b, root);
 		status_add_problem(st, STATUS_P_CONSOLE_PENDING, "The console "
 		    "%s at %s (id %s) is Pending Authorization (enabled=\"0\" "
-		    "in %s): the engine does not answer it. Once that console "
+		    "in %s): the engine does not work with it. Once that console "
 		    "has added this engine (%s), run `%s`.", en->name != NULL ?
 		    en->name : "without a name", en->last_address != NULL ?
 		    en->last_address : "no address", en->id != NULL ? en->id :
