@@ -210,17 +210,18 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		if (strcmp(sv->state, "active") == 0 ||
 		    strcmp(sv->state, "unknown") == 0)
 			continue;
+		/* A --root folder without a service manager is an image: its
+		 * service runs on the host made from it, not here (the Service
+		 * line says so); status of an image is not a problem. */
+		if (!plat_service_manager_running(root) && strcmp(root, "/") != 0)
+			continue;
 		plat_service_start_command(root, sv->name, cmd, sizeof cmd);
 		if (!plat_service_manager_running(root))
 			status_add_problem(st, STATUS_P_SERVICE_NOT_RUNNING,
 			    "The service %s is not running (%s), though the "
 			    "installation asked for it to run (start_service "
-			    "= yes): no service manager runs for %s%s. It "
-			    "starts with the system on the host that runs "
-			    "this installation, or with `%s` there.",
-			    sv->name, sv->state, strcmp(root, "/") == 0 ?
-			    "this host" : root, strcmp(root, "/") == 0 ? "" :
-			    " (made with --root, for an image)", cmd);
+			    "= yes): no service manager runs on this host. "
+			    "Start it with `%s`.", sv->name, sv->state, cmd);
 		else
 			status_add_problem(st, STATUS_P_SERVICE_NOT_RUNNING,
 			    "The service %s is %s, though the installation "
@@ -642,6 +643,12 @@ status_json(const struct status *st, const char *root)
 	status_json_str(o, "install_dir", r->install_dir);
 	status_json_str(o, "installed_at", st->installed ? r->installed_at :
 	    NULL);
+	status_json_str(o, "upgraded_from", st->installed ? r->upgraded_from :
+	    NULL);
+	status_json_str(o, "upgraded_at", st->installed ? r->upgraded_at :
+	    NULL);
+	status_json_str(o, "identity_renewed_at", st->installed ?
+	    r->identity_renewed_at : NULL);
 	cJSON_AddBoolToObject(o, "run_in_progress", st->run_in_progress);
 	if (st->run_in_progress && st->running_pid > 0)
 		cJSON_AddNumberToObject(o, "run_pid",

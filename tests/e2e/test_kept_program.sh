@@ -51,7 +51,8 @@ for args in "--payload-info" "--silent --answers $WORK/e.txt --root $R --overwri
 done
 
 # status, consoles list and pair (--test, then for real) from the copy.
-ES_BIN=$K run 0 status --root "$R"
+ES_BIN=$K run 10 status --root "$R"
+out_has "[not-paired]"
 out_has "Install dir:  $IDIR"
 ES_BIN=$K run 0 consoles list --root "$R"
 out_has "No consoles: pair this engine with its console"

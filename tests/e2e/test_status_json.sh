@@ -53,9 +53,8 @@ print(json.dumps(eval(sys.argv[2]), sort_keys=True))' "$WORK/sj.out" "$1" 2>&1)
 codes() { jis '[p["code"] for p in o["problems"]]' "$1"; }
 # The fields every object has (docs/status.md, schema 1).
 all_fields() {
-	jis 'sorted(o)' '["component", "consoles", "engine", "install_dir", "installed", "installed_at", "problems", "product", "ready", "root", "run_in_progress", "run_pid", "schema", "service", "services", "version"]'
+	jis 'sorted(o)' '["component", "consoles", "engine", "identity_renewed_at", "install_dir", "installed", "installed_at", "problems", "product", "ready", "root", "run_in_progress", "run_pid", "schema", "service", "services", "upgraded_at", "upgraded_from", "version"]'
 	jis 'o["schema"]' 1
-	jis 'o["ready"]' null
 	jis 'all(sorted(p) == ["code", "message"] and p["message"].endswith(".") for p in o["problems"])' true
 }
 # spki FILE: the sha256:HEX of a certificate's public key, by openssl.
@@ -74,6 +73,7 @@ jis 'o["installed"]' false
 jis 'o["root"]' "\"$R\""
 jis '[o["product"], o["version"], o["install_dir"], o["engine"], o["service"], o["consoles"]]' '[null, null, null, null, null, null]'
 jis 'o["services"]' '[]'
+jis 'o["ready"]' null
 codes '[]'
 run 9 status --root "$R"
 out_has "Not installed under $R."
@@ -89,6 +89,9 @@ jis 'o["installed"]' true
 jis '[o["product"], o["version"], o["component"], o["install_dir"]]' "[\"Nexpose\", \"$(awk '/^version/ {print $2}' "$R/$ID/.install/record")\", \"engine\", \"/$ID\"]"
 jis 'o["installed_at"]' "\"$(awk '/^installed_at/ {print $2}' "$R/$ID/.install/record")\""
 jis '[o["run_in_progress"], o["run_pid"]]' '[false, null]'
+jis '[o["upgraded_from"], o["upgraded_at"], o["identity_renewed_at"]]' '[null, null, null]'
+# Its service is not running (start_service = no): not ready.
+jis 'o["ready"]' false
 jis 'o["engine"]["id"]' "\"$(awk '/^engine_id/ {print $2}' "$R/$ID/.install/record")\""
 jis 'o["engine"]["name"]' '"scanner-01"'
 jis 'o["engine"]["communication"]' '"engine-to-console"'
@@ -191,17 +194,19 @@ out_has "[interrupted-run]"
 run 0 uninstall --silent --root "$R"
 sj 9 "$R"
 
-# ---- start_service = yes where the service cannot run (a --root: no
-# service manager runs for it): service-not-running. ----
+# ---- start_service = yes under a --root, where no service manager runs:
+# an image, whose service runs on the host made from it. Not a problem
+# (docs/status.md); its Service and Ready lines say so. (test_ready.sh
+# shows service-not-running where a service manager runs.) ----
 R=$(newroot)
 run 0 --silent --answers "$WORK/c2e.txt" --root "$R"
-sj 10 "$R"
-codes '["service-not-running"]'
+sj 0 "$R"
+codes '[]'
 jis 'o["service"]["state"]' '"installed, not started"'
-jis '"systemctl start nexposeengine" in o["problems"][0]["message"]' true
-run 10 status --root "$R"
-out_has "Problem:      The service nexposeengine is not running"
-out_has "[service-not-running]"
+jis 'o["ready"]' false
+run 0 status --root "$R"
+out_has "Ready:        no (service nexposeengine (installed, not started) is not running and no service manager runs for this root"
+out_lacks "[service-not-running]"
 
 # ---- The console component: its one service. ----
 console_answers

@@ -191,8 +191,12 @@ out_has "Upgraded:     from 7.4.0 on "
 # Uninstall: what remains is the logs and the configuration files the
 # administrator changed (kept as changed, as always: install-record.md);
 # consoles.xml, which the upgrade carried over and recorded as it was, goes;
-# the engine's own data and logs stay, as they always do.
-run 0 uninstall --silent --root "$R"
+# the engine's own data and logs stay, as they always do. What stays that
+# is not a log is named, and the exit is 6 (docs/install-record.md, "What
+# uninstall leaves").
+run 6 uninstall --silent --root "$R"
+out_has "kept /opt/rapid7/nexpose/nse/conf/scan.conf: its content changed after the install"
+out_has "kept /opt/rapid7/nexpose/nse/data/scans/scan-1.db: the installation did not make it"
 left=$(cd "$R" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
 check "uninstall leaves only logs and the administrator's files: $left" \
     test "$left" = "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log ./opt/rapid7/nexpose/nse/conf/legacy.conf ./opt/rapid7/nexpose/nse/conf/logging.xml ./opt/rapid7/nexpose/nse/conf/scan.conf ./opt/rapid7/nexpose/nse/data/scans/scan-1.db ./opt/rapid7/nexpose/nse/logs/nse.log "
