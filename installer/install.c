@@ -14,6 +14,7 @@
 #include "platform.h"
 #include "ready.h"
 #include "rootpath.h"
+#include "uninstall.h"
 #include "util.h"
 #include "version.h"
 
@@ -1064,12 +1065,37 @@ install_runs_kept(const struct ictx *c)
 	return same;
 }
 
+/* What install_carry_cb() carries from the old installation. */
+struct carry_arg {
+	struct ictx *c;
+	struct es_err *e;
+	size_t files;
+	bool ok;
+	bool only_logs;    /* only what uninstall_is_log() names */
+};
+
+static bool install_carry_cb(const char *rel, enum plat_ftype t,
+    unsigned mode, void *arg);
+
 static bool
 step_move(struct exec *x, void *arg, struct es_err *e)
 {
 	struct ictx *c = arg;
 	enum plat_ftype t = plat_file_type(c->target);
 
+	/* The engine's and the console's logs in the folder replaced (an
+	 * --overwrite, or the logs an uninstall left) go into the new
+	 * installation, as the install log does (install_write_log); an
+	 * upgrade has carried them already ("Keeping your configuration"). */
+	if (t == PLAT_DIR && !c->o->upgrade) {
+		struct carry_arg a = { c, e, 0, true, true };
+
+		if (!plat_walk(c->target, install_carry_cb, &a, e) || !a.ok)
+			return false;
+		if (a.files > 0)
+			log_msg("carried over %zu log files from %s", a.files,
+			    c->install_dir);
+	}
 	plat_sync_fs(c->staging);
 	/* Windows cannot move a folder that holds the running program, but
 	 * can move the program: the kept copy running this run goes aside
@@ -1386,13 +1412,6 @@ out:
 	return ok;
 }
 
-struct carry_arg {
-	struct ictx *c;
-	struct es_err *e;
-	size_t files;
-	bool ok;
-};
-
 /* plat_walk callback over the old installation: what it holds that it did
  * not install (the engine's data and logs, an administrator's own files)
  * goes into the new one; the record's own folder is carried by
@@ -1408,6 +1427,9 @@ install_carry_cb(const char *rel, enum plat_ftype t, unsigned mode,
 
 	if (strcmp(rel, RECORD_DIR_REL) == 0 ||
 	    str_has_prefix(rel, RECORD_DIR_REL "/"))
+		return true;
+	if (a->only_logs && !uninstall_is_log(rel, t) &&
+	    !(t == PLAT_DIR && uninstall_log_parent(rel)))
 		return true;
 	path = xasprintf("%s/%s", c->install_dir, rel);
 	listed = upgrade_find(&c->old, path) != NULL;
@@ -1451,7 +1473,7 @@ step_keep(struct exec *x, void *arg, struct es_err *e)
 	for (i = 0; ok && i < up.n; i++)
 		ok = install_keep_one(c, &up.items[i], e);
 	if (ok) {
-		struct carry_arg a = { c, e, 0, true };
+		struct carry_arg a = { c, e, 0, true, false };
 
 		ok = plat_walk(c->target, install_carry_cb, &a, e) && a.ok;
 		a_files = a.files;

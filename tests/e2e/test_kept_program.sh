@@ -150,6 +150,23 @@ out_has ", the command $CMD, the install record, the logs, the folders $IDIR, /o
 out_has "Uninstalled. Nothing of the installation is left."
 check "--purge: the root is empty" test -z "$(ls -A "$R")"
 
+# ---- The logs an uninstall left go into the next installation there,
+# and an --overwrite keeps the engine's logs. ----
+R=$(newroot)
+I=$R$IDIR
+installed "$R"
+mkdir -p "$I/nse/logs/old"
+echo "engine started" > "$I/nse/logs/nse.log"
+echo "older" > "$I/nse/logs/old/nse.log"
+run 0 uninstall --silent --root "$R"
+run 0 --silent --answers "$WORK/e.txt" --root "$R"
+file_has "$I/nse/logs/nse.log" "engine started"
+file_has "$I/nse/logs/old/nse.log" "older"
+file_has "$I/.install/install.log" "carried over 2 log files"
+run 0 --silent --answers "$WORK/e.txt" --set engine_name=other --overwrite --root "$R"
+file_has "$I/nse/logs/nse.log" "engine started"
+run 0 uninstall --silent --root "$R"
+
 # ---- A failed install takes the link and its folders away again. ----
 R=$(newroot)
 ES_TEST_FAULT="Starting the service:fail" run 6 --silent --answers "$WORK/e.txt" --root "$R"
