@@ -1429,7 +1429,7 @@ install_carry_cb(const char *rel, enum plat_ftype t, unsigned mode,
 	    str_has_prefix(rel, RECORD_DIR_REL "/"))
 		return true;
 	if (a->only_logs && !uninstall_is_log(rel, t) &&
-	    !(t == PLAT_DIR && uninstall_log_parent(rel)))
+	    !(t == PLAT_DIR && uninstall_log_parent(c->target, rel)))
 		return true;
 	path = xasprintf("%s/%s", c->install_dir, rel);
 	listed = upgrade_find(&c->old, path) != NULL;

@@ -164,16 +164,23 @@ req_type_name(enum plat_ftype t)
 	}
 }
 
-/* Does a folder hold nothing but logs an earlier installation left
+/* Does a folder (dir) hold nothing but logs an earlier installation left
  * (what uninstall keeps: uninstall_is_log())? */
+struct req_empty {
+	const char *dir;
+	bool empty;
+};
+
 static bool
 req_empty_cb(const char *rel, enum plat_ftype t, unsigned mode, void *arg)
 {
+	struct req_empty *a = arg;
+
 	(void)mode;
 	if (uninstall_is_log(rel, t) ||
-	    (t == PLAT_DIR && uninstall_log_parent(rel)))
+	    (t == PLAT_DIR && uninstall_log_parent(a->dir, rel)))
 		return true;
-	*(bool *)arg = false;
+	a->empty = false;
 	return false;
 }
 
@@ -230,8 +237,12 @@ req_folder_taken(const struct req_input *in, const char *target,
 	rec = xasprintf("%s/%s", target, RECORD_REL);
 	ours = plat_file_type(rec) != PLAT_NONE;
 	free(rec);
-	if (!ours)
-		plat_walk(target, req_empty_cb, &empty, NULL);
+	if (!ours) {
+		struct req_empty a = { target, true };
+
+		plat_walk(target, req_empty_cb, &a, NULL);
+		empty = a.empty;
+	}
 	if (!empty) {
 		req_setf(it->measured, sizeof it->measured, "%s holds other"
 		    " files", target);

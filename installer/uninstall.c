@@ -119,14 +119,16 @@ uninstall_is_log(const char *rel, enum plat_ftype t)
 }
 
 bool
-uninstall_log_parent(const char *rel)
+uninstall_log_parent(const char *idir, const char *rel)
 {
 	size_t i, n = strlen(rel);
 
 	for (i = 0; i < sizeof uninstall_log_dirs /
 	    sizeof uninstall_log_dirs[0]; i++)
 		if (strncmp(uninstall_log_dirs[i], rel, n) == 0 &&
-		    uninstall_log_dirs[i][n] == '/')
+		    uninstall_log_dirs[i][n] == '/' &&
+		    plat_file_type_beneath(idir, uninstall_log_dirs[i]) ==
+		    PLAT_DIR)
 			return true;
 	return false;
 }

@@ -59,9 +59,10 @@ bool uninstall_apply(const char *root, const struct record *r, bool purge,
  * directly in it, and the log folders nse/logs and nsc/logs with
  * everything in them. */
 bool uninstall_is_log(const char *rel, enum plat_ftype t);
-/* Whether the folder rel (relative to install_dir) is one on the way to a
- * log folder of uninstall_is_log() ("nse" for "nse/logs"). */
-bool uninstall_log_parent(const char *rel);
+/* Whether the folder rel (relative to install_dir; idir is install_dir
+ * under the root) is one on the way to a log folder of uninstall_is_log()
+ * that is there ("nse" when idir holds "nse/logs"). */
+bool uninstall_log_parent(const char *idir, const char *rel);
 
 /* --purge under a --root folder, once the run lock is released: the
  * folders above the state file (plat_state_file()) that are left empty,

@@ -14,7 +14,7 @@ out_lacks "engine-setup pair"
 # Standard output stays one console a line: nothing, when there is none.
 check "no consoles yet: nothing on standard output" \
     test -z "$("$ES_BIN" consoles list --root "$R" 2>/dev/null)"
-run 10 status --root "$R"
+run 0 status --root "$R"
 out_has "Consoles:     none: add this engine in the console"
 out_has "engine-setup consoles enable ADDRESS --root $R"
 
