@@ -389,6 +389,19 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "without keeping it" : "");
 		return false;
 	}
+	/* identity changes the engine's identity: an option of another
+	 * command (a dry run among them) is refused, not ignored. */
+	if (c->cmd == CMD_IDENTITY && (c->check || c->overwrite ||
+	    c->text || c->answers != NULL || c->answer_files.n > 0 ||
+	    c->sets.n > 0 || c->record != NULL || c->payload != NULL ||
+	    c->dir != NULL || c->allow_downgrade || c->test_only ||
+	    c->restart || c->console != NULL || c->secret_file != NULL ||
+	    c->fingerprint != NULL)) {
+		err_set(e, ES_EUSAGE, "identity takes --root, --wait-lock, "
+		    "--log and --silent only (reset has no dry run: engine-setup "
+		    "status shows the identity); nothing was done");
+		return false;
+	}
 	if (c->json && c->cmd != CMD_STATUS) {
 		err_set(e, ES_EUSAGE, "--json is an option of status only "
 		    "(engine-setup status --json); nothing was done");

@@ -2,6 +2,8 @@
  * of the engine's service runs first, and a new identity by hand
  * (identity.h; ../shared/cli-contract.md, "identity reset"). */
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +144,24 @@ identity_reset(const struct cli *c)
 		    "rights: %s", plat_admin_advice());
 		rc = cmd_fail(&e);
 		goto out;
+	}
+	/* On a terminal, without --silent: the consoles it was paired with
+	 * must pair again, so it asks first. */
+	if (!c->silent && plat_stdin_is_tty()) {
+		char line[64];
+
+		printf("This gives the engine a new id, key and certificate; "
+		    "consoles it was paired with must pair again. Continue? "
+		    "Yes [y], No [n, Enter]: ");
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL ||
+		    plat_signals_pending() > 0 ||
+		    (strcasecmp(strtok(line, "\r\n") != NULL ? line : "",
+		    "y") != 0 && strcasecmp(line, "yes") != 0)) {
+			printf("Nothing was changed.\n");
+			rc = ES_ECANCEL;
+			goto out;
+		}
 	}
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
 	    !record_load(root, &r, &e)) {

@@ -270,7 +270,10 @@ rerun_console(const struct consoles *cs, const char *host, unsigned port)
 		char *normal;
 		bool same;
 
-		if (!ce->connect_to || ce->last_address == NULL ||
+		/* pairAgain: that console knew an identity this engine
+		 * no longer has (identity.h): pair with it again. */
+		if (!ce->connect_to || ce->pair_again ||
+		    ce->last_address == NULL ||
 		    ce->port == NULL || strtoul(ce->port, NULL, 10) != port)
 			continue;
 		normal = addr_normal(ce->last_address);

@@ -16,6 +16,7 @@
 #include "record.h"
 #include "recover.h"
 #include "util.h"
+#include "version.h"
 
 /* The engine certificate, relative to install_dir (confgen_nse_xml). */
 #define STATUS_CERT_REL "nse/conf/nse.crt"
@@ -403,9 +404,19 @@ status_print_engine(const struct status *st, FILE *out)
 
 	if (st->rec.engine_id != NULL)
 		fprintf(out, "Engine id:    %s\n", st->rec.engine_id);
-	fprintf(out, "Engine name:  %s%s\n", st->engine.name != NULL ?
-	    st->engine.name : "unknown (nse/conf/nse.xml cannot be read)",
-	    engine ? "" : " (the Security Console's local Scan Engine)");
+	{
+		struct sbuf b;
+
+		/* The name comes from a file: its control characters are
+		 * shown, not sent to the terminal. */
+		sbuf_init(&b);
+		sbuf_add(&b, "Engine name:  ");
+		sbuf_add_shown(&b, st->engine.name != NULL ? st->engine.name :
+		    "unknown (nse/conf/nse.xml cannot be read)", false);
+		fprintf(out, "%s%s\n", b.s, engine ? "" :
+		    " (the Security Console's local Scan Engine)");
+		sbuf_free(&b);
+	}
 	if (!engine || st->engine.communication == NULL)
 		return;
 	if (st->engine.listens) {
@@ -494,6 +505,7 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 {
 	const struct record *r = &st->rec;
 	size_t i;
+	int cmp = 0;
 
 	if (st->run_in_progress)
 		fprintf(out, "Note:         an engine-setup run (process %ld) "
@@ -524,7 +536,10 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	if (r->installed_at != NULL)
 		fprintf(out, "Installed at: %s\n", r->installed_at);
 	if (r->upgraded_from != NULL)
-		fprintf(out, "Upgraded:     from %s on %s\n", r->upgraded_from,
+		fprintf(out, "%s from %s on %s\n", r->version != NULL &&
+		    version_compare(r->version, r->upgraded_from, &cmp) &&
+		    cmp < 0 ? "Downgraded:  " : "Upgraded:    ",
+		    r->upgraded_from,
 		    r->upgraded_at != NULL ? r->upgraded_at : "(not recorded)");
 	status_print_engine(st, out);
 	if (st->engine.fingerprint[0] != '\0')

@@ -30,8 +30,14 @@ lib_exit() {
 }
 trap lib_exit EXIT
 
+# fail MESSAGE: count a failed assertion; the test script's line that
+# made it is named (the first caller outside this file).
 fail() {
-	echo "FAIL: $*" >&2
+	local i=1
+	while [ "${BASH_SOURCE[$i]:-}" = "${BASH_SOURCE[0]}" ]; do
+		i=$((i + 1))
+	done
+	echo "FAIL: ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}: $*" >&2
 	TESTS_FAILED=$((TESTS_FAILED + 1))
 }
 

@@ -146,6 +146,14 @@ out_has "identity-from-another-machine"
 run 2 identity --root "$A"
 out_has "usage: engine-setup identity check|reset"
 run 2 identity reset extra --root "$A"
+# An option of another command is refused, a dry run above all: nothing
+# changes (identity reset has no --check).
+before=$(snapshot "$A")
+for opt in --check --overwrite --test --restart "--set engine_name=x"; do
+	run 2 identity reset $opt --root "$A"
+	out_has "identity takes --root, --wait-lock, --log and --silent only"
+done
+check "refused options changed nothing" test "$before" = "$(snapshot "$A")"
 run 0 identity --help
 out_has "the command the service runs before every start"
 

@@ -150,7 +150,7 @@ rc=$?
 [ $rc -eq 8 ] || fail "line mode while held exited $rc, expected 8: $(cat "$WORK/t.out")"
 
 # Only reading: no lock taken, no 8.
-run 10 status --root "$R"
+run 0 status --root "$R"
 run 0 consoles list --root "$R"
 run 0 --check --silent --answers "$WORK/e.txt" --root "$R" --overwrite
 TESTS_RUN=$((TESTS_RUN + 1))

@@ -72,7 +72,7 @@ check "the secret is not in the install log" bash -c "! grep -qE '$SECRET_RE' '$
 check "the secret never crossed the wire" bash -c "! grep -qE '$SECRET_RE' '$WORK/ok.log'"
 run 0 consoles list --root "$R"
 out_has "$(printf '1\tenabled\tengine-to-console\tTest Console\t127.0.0.1\t%s' "$PORT")"
-run 10 status --root "$R"
+run 0 status --root "$R"
 out_has "Test Console"
 
 # --- Failures of the connection test: exit 4, host unchanged. ---

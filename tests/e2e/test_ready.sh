@@ -181,8 +181,12 @@ OUT=$(in_ns "$R" '
 	t0=$SECONDS
 	"$es" status --wait-ready=2; rc=$?
 	echo "status exit $rc after $((SECONDS - t0)) s"
+	timeout --preserve-status -s INT 2 "$es" status --wait-ready=30 >/dev/null
+	echo "interrupted: status exit $?"
 	sh "$S" stop >/dev/null
 ' 2>&1) || fail "status --wait-ready=2 in the namespace: $OUT"
+# Ctrl-C (SIGINT) during the wait: the contract's 5, cancelled.
+out_has "interrupted: status exit 5"
 out_has "Problem:      The Scan Engine is not ready after 2 s: the line \"Scan Engine initialization completed\" is not yet in nse/logs/nse.log since the service's last start."
 out_has "Ready:        no ("
 out_has "status exit 10 after"

@@ -78,6 +78,15 @@ snapshot "$R" > "$WORK/after"
 check "a paired re-run changed nothing" cmp -s "$WORK/before" "$WORK/after"
 check "no second registration" test "$(wc -l < "$WORK/first.registry")" -eq 1
 
+# After a new identity (a clone, or identity reset) the console knew the old
+# key (pairAgain="1"): the re-run pairs with it again.
+run 0 identity reset --silent --root "$R"
+file_has "$R/$X" 'pairAgain="1"'
+run 0 --silent --answers "$WORK/pair1.txt" --root "$R"
+out_has "but it is not paired with the console at 127.0.0.1:$PORT1: pairing with it now"
+file_lacks "$R/$X" 'pairAgain="1"'
+check "the console registered the new identity" test "$(wc -l < "$WORK/first.registry")" -eq 2
+
 # Switching to another console pairs with it as well.
 pair_to "$PORT2" > "$WORK/pair2.txt"
 run 0 --silent --answers "$WORK/pair2.txt" --root "$R"

@@ -186,7 +186,7 @@ file_has "$I/.install/record" "version 7.3.1"
 file_has "$I/.install/record" "upgraded_from 7.4.0"
 file_has "$I/.install/record" "engine_id $id"
 run 0 status --root "$R"
-out_has "Upgraded:     from 7.4.0 on "
+out_has "Downgraded:   from 7.4.0 on "
 
 # Uninstall: what remains is the logs and the configuration files the
 # administrator changed (kept as changed, as always: install-record.md);
