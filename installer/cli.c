@@ -611,14 +611,22 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			err_set(e, ES_EUSAGE, "unknown option '%s'; see "
 			    "engine-setup --help", a);
 			return false;
+		} else if (i > 1 && a[strspn(a, "0123456789")] == '\0' &&
+		    (strcmp(argv[i - 1], "--wait-ready") == 0 ||
+		    strcmp(argv[i - 1], "--wait-lock") == 0)) {
+			/* "--wait-ready 30": the seconds come with '='. */
+			err_set(e, ES_EUSAGE, "'%s' after %s: give the seconds "
+			    "with '=', as %s=%s; nothing was done", a,
+			    argv[i - 1], argv[i - 1], a);
+			return false;
 		} else if (!have_cmd && cli_command(a, &c->cmd)) {
 			have_cmd = true;
 		} else if (have_cmd) {
 			strlist_add(&c->args, a);
 		} else {
 			err_set(e, ES_EUSAGE, "unknown command '%s'; the "
-			    "commands are install, uninstall, pair, consoles "
-			    "and status (engine-setup --help)", a);
+			    "commands are install, uninstall, pair, consoles, "
+			    "status and identity (engine-setup --help)", a);
 			return false;
 		}
 	}

@@ -624,6 +624,18 @@ cmd_install(const struct cli *c)
 		printf("Console %s (%s), key %s.\n", pr.console_name,
 		    pr.console_id, pr.console_spki);
 		pairing_result_free(&pr);
+		/* The identity made under --root is an image's (identity.h):
+		 * the first start on a real machine makes a new one. */
+		if (c->root != NULL) {
+			err_set(&e, 0, "an installation under --root is "
+			    "recorded as made for an image: the first start of "
+			    "its service on a machine gives it a new engine "
+			    "identity, which the console does not know. Pair "
+			    "each machine after its first start (engine-setup "
+			    "pair, or these answers again)");
+			cmd_say_note(&e);
+			err_clear(&e);
+		}
 	}
 	if (c->check && io.upgrade) {
 		rc = upgrade_check(&p, &io, &old, m.version);

@@ -321,9 +321,10 @@ identity_problem(const char *root, const struct record *r)
 		sbuf_add(&b, "pair it again: engine-setup pair --console "
 		    "HOST[:PORT]");
 		sbuf_add_root_option(&b, root);
-		s = xasprintf(IDENTITY_PROBLEM ": this engine's identity was "
-		    "made on another machine (a clone or an image): it has a "
-		    "new one since %s; %s", r->identity_renewed_at, b.s);
+		s = xasprintf("This engine has a new identity since %s (made "
+		    "anew on another machine, a clone or an image, or by "
+		    "identity reset): the consoles it was paired with knew "
+		    "the old one; %s", r->identity_renewed_at, b.s);
 		sbuf_free(&b);
 		return s;
 	}
@@ -334,9 +335,9 @@ identity_problem(const char *root, const struct record *r)
 		sbuf_init(&b);
 		sbuf_add(&b, "engine-setup identity reset");
 		sbuf_add_root_option(&b, root);
-		s = xasprintf(IDENTITY_PROBLEM ": this engine's identity was "
-		    "made on another machine (a clone or an image: %s); the "
-		    "next start makes a new identity; or run %s", why.s, b.s);
+		s = xasprintf("This engine's identity was made on another "
+		    "machine (a clone or an image: %s); the next start makes "
+		    "a new identity; or run %s", why.s, b.s);
 		sbuf_free(&b);
 	}
 	sbuf_free(&why);

@@ -64,8 +64,8 @@ struct identity_result {
 bool identity_renew(const char *root, struct record *r, const char *reason,
     bool cancellable, struct identity_result *res, struct es_err *e);
 
-/* The status problem for r under root, as a sentence starting with
- * IDENTITY_PROBLEM (caller frees), or NULL: after a renewal that no
+/* The message of status's problem IDENTITY_PROBLEM for r under root, a
+ * sentence (caller frees), or NULL: after a renewal that no
  * pairing has followed (engine-to-console engines: pair again), or when
  * the facts say the next start makes a new identity. */
 char *identity_problem(const char *root, const struct record *r);

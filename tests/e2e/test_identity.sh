@@ -110,7 +110,9 @@ for R in "$A" "$B"; do
 	tree "$R" > "$WORK/after"
 	check "a second check in $R changes nothing" cmp "$WORK/before" "$WORK/after"
 	run 10 status --root "$R"
-	out_has "identity-from-another-machine: this engine's identity was made on another machine (a clone or an image): it has a new one since"
+	out_has "Problem:      This engine has a new identity since"
+	out_has "(made anew on another machine, a clone or an image, or by identity reset): the consoles it was paired with knew the old one; pair it again"
+	out_has "[identity-from-another-machine]"
 	out_has "pair it again: engine-setup pair --console HOST[:PORT] --root $R"
 done
 check "the copies differ in engine id" test "$(engine_id "$A")" != "$(engine_id "$B")"

@@ -47,6 +47,8 @@ run 0 status --root "$R"
 out_has "Ready:        no (service nexposeengine (installed, not started) is not running"
 run 2 uninstall --root "$R" --wait-ready
 out_has "--wait-ready belongs to install and status only"
+run 2 status --root "$R" --wait-ready 30
+out_has "'30' after --wait-ready: give the seconds with '=', as --wait-ready=30; nothing was done."
 run 2 status --root "$R" --wait-ready=soon
 out_has "--wait-ready=soon: expected a number of seconds"
 

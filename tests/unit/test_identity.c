@@ -279,7 +279,7 @@ test_renew(void **state)
 	/* The status problem, until pair clears identity_renewed_at. */
 	text = identity_problem(f->dir, &r);
 	assert_non_null(text);
-	assert_true(str_has_prefix(text, IDENTITY_PROBLEM ": "));
+	assert_true(str_has_prefix(text, "This engine has a new identity since "));
 	assert_non_null(strstr(text, "pair it again: engine-setup pair"));
 	assert_non_null(strstr(text, "--root"));
 	free(text);
