@@ -64,6 +64,7 @@ install_check() {
 
 	run 0 status
 	out_has "Install dir:  C:/Program Files/Rapid7/Nexpose"
+	out_has "Ready:        yes (the $what is ready)"
 	# Running services, nothing to attend to: exit 0, and the JSON says
 	# the same (docs/status.md).
 	TESTS_RUN=$((TESTS_RUN + 1))
@@ -74,8 +75,8 @@ o = json.loads(sys.argv[1])
 assert o["installed"] is True and o["problems"] == [], o
 assert o["service"]["state"] == "active" and o["service"]["enabled"] is True, o
 assert o["engine"]["fingerprint"].startswith("sha256:"), o
+assert o["ready"] is True, o
 ' "$OUT" || fail "status --json of a running installation: $OUT"
-	out_has "Ready:        yes (the $what is ready)"
 	run 0 status --wait-ready=30
 	out_has "Ready:        yes (the $what is ready)"
 

@@ -104,6 +104,9 @@ sample_mkdir(const char *path)
 
 /* Append "<UTC time> [INFO] <text>" to the log, made with its folder
  * when missing; one write, flushed, so that a reader sees whole lines. */
+static void sample_log(const struct sample *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 sample_log(const struct sample *s, const char *fmt, ...)
 {
