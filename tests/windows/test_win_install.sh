@@ -41,6 +41,14 @@ install_check() {
 		    test "$(reg_value "$SVC_KEY\\$s" Start)" = 0x2
 		check "$s is running" wait_state "$s" RUNNING
 	done
+	if [ "$comp" = engine ]; then
+		# Issue 13: the engine's port speaks TLS with the engine's own
+		# certificate (a handshake only: nothing is logged or changed).
+		check "the engine answers TLS on 40814 with its certificate" \
+		    test "$(openssl s_client -connect 127.0.0.1:40814 </dev/null 2>/dev/null |
+		    openssl x509 -noout -fingerprint -sha256 2>/dev/null)" = \
+		    "$(openssl x509 -in "$INSTALL/nse/conf/nse.crt" -noout -fingerprint -sha256)"
+	fi
 
 	# The Add/Remove Programs entry.
 	local k="$ARP_KEY\\Nexpose"
