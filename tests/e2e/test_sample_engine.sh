@@ -242,50 +242,14 @@ SSPKI=$(openssl x509 -in "$WORK/sc.pem" -pubkey -noout |
     openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
 ESPKI=$(openssl x509 -in "$N/conf/nse.crt" -pubkey -noout |
     openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
-# The console: TLS with its own certificate, asks for the client's and
-# trusts the engine's; each request is a line in requests.log; 200 active
-# for the engine's key, else 403 unknown-engine.
-cat > "$WORK/console.py" <<'EOF'
-import http.server, ssl, subprocess, sys
-port, cert, key, log, trust, espki, ready = sys.argv[1:8]
-def spki(der):
-    pem = ssl.DER_cert_to_PEM_cert(der)
-    pub = subprocess.run(['openssl', 'x509', '-pubkey', '-noout'], input=pem.encode(), capture_output=True).stdout
-    out = subprocess.run(['openssl', 'pkey', '-pubin', '-outform', 'DER'], input=pub, capture_output=True).stdout
-    import hashlib
-    return hashlib.sha256(out).hexdigest()
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-        der = self.connection.getpeercert(binary_form=True)
-        known = der is not None and spki(der) == espki
-        with open(log, 'a') as f:
-            f.write('%s %s %s %s\n' % (self.command, self.path, 'engine-key' if known else 'other-key', body.decode()))
-        out = b'{"state": "active"}' if known else b'{"state": "unknown-engine"}'
-        self.send_response(200 if known else 403)
-        self.send_header('Content-Length', str(len(out)))
-        self.send_header('Connection', 'close')
-        self.end_headers()
-        self.wfile.write(out)
-    def log_message(self, *a):
-        pass
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-ctx.verify_mode = ssl.CERT_OPTIONAL
-ctx.load_verify_locations(trust)
-srv = http.server.HTTPServer(('127.0.0.1', int(port)), H)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(ready, 'w').close()
-srv.serve_forever()
-EOF
+# The consoles: tools/checkin_console.py.
 CP=$(free_port)
-python3 "$WORK/console.py" "$CP" "$WORK/sc.pem" "$WORK/sk.pem" \
+python3 "$ES_E2E_DIR/tools/checkin_console.py" "$CP" "$WORK/sc.pem" "$WORK/sk.pem" \
     "$WORK/requests.log" "$N/conf/nse.crt" "$ESPKI" "$WORK/console.ready" &
 SPIDS=$!
 # One that knows another engine key: unknown-engine.
 UP=$(free_port)
-python3 "$WORK/console.py" "$UP" "$WORK/sc.pem" "$WORK/sk.pem" \
+python3 "$ES_E2E_DIR/tools/checkin_console.py" "$UP" "$WORK/sc.pem" "$WORK/sk.pem" \
     "$WORK/requests-other.log" "$N/conf/nse.crt" "$(printf '0%.0s' $(seq 64))" \
     "$WORK/other.ready" &
 SPIDS="$SPIDS $!"
