@@ -178,6 +178,15 @@ log_has "[INFO] Refresh from console c-1 at 127.0.0.1: incompatible (console 7.4
 refresh "${B/7.3.9/6.3.9}"
 answer_is 409 incompatible
 
+# Over IPv6 (the listener takes both): the peer as ::1.
+if python3 -c 'import socket, sys; socket.create_connection(("::1", int(sys.argv[1])), 5).close()' "$P" 2>/dev/null; then
+	CODE=$(curl -sk --max-time 20 --cert "$WORK/cc.pem" --key "$WORK/ck.pem" \
+	    -o "$WORK/answer" -w '%{http_code}' --data-binary "$B" \
+	    "https://[::1]:$P/engine/v1/refresh")
+	check "a refresh over IPv6: 200 (got $CODE)" test "$CODE" = 200
+	log_has "[INFO] Refresh from console c-1 at ::1: active"
+fi
+
 # What comes from outside cannot break or forge a log line.
 refresh '{"protocol": 1, "console_id": "c 1\n2026-11-30T00:00:00Z [INFO] forged éx", "console_name": "n", "console_version": "7.3.0"}'
 answer_is 200 active
