@@ -9,16 +9,8 @@
 
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
-FAKES=()
-stop_fakes() {
-	local p
-	for p in "${FAKES[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-}
+# The fake engines join CONSOLES, so that stop_consoles ends them too.
 on_exit stop_consoles
-on_exit stop_fakes
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 
@@ -168,9 +160,9 @@ FAKE="$ES_SRC/tests/e2e/tools/fake_engine.py"
 python3 "$FAKE" --port-file "$WORK/fake.port" --cert "$WORK/engine.crt" \
     --key "$WORK/engine.key" --client-ca "$WORK/console.crt" \
     --answer-file "$WORK/answer" --log "$WORK/fake.log" &
-FAKES+=($!)
+CONSOLES+=($!)
 python3 "$FAKE" --port-file "$WORK/silent.port" --silent &
-FAKES+=($!)
+CONSOLES+=($!)
 wait_file "$WORK/fake.port"
 wait_file "$WORK/silent.port"
 E=127.0.0.1:$(cat "$WORK/fake.port")
