@@ -465,10 +465,28 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	return false;
 }
 
+/* A word that is not an option: the command (the first one), else one of
+ * its operands. */
+static bool
+cli_word(struct cli *c, const char *a, bool *have_cmd, struct es_err *e)
+{
+	if (!*have_cmd && cli_command(a, &c->cmd)) {
+		*have_cmd = true;
+	} else if (*have_cmd) {
+		strlist_add(&c->args, a);
+	} else {
+		err_set(e, ES_EUSAGE, "unknown command '%s'; the commands are "
+		    "install, uninstall, pair, consoles, status and identity "
+		    "(engine-setup --help)", a);
+		return false;
+	}
+	return true;
+}
+
 bool
 cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 {
-	bool have_cmd = false;
+	bool have_cmd = false, opts_done = false;
 	int i;
 
 	memset(c, 0, sizeof *c);
@@ -481,7 +499,15 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
-		if (strcmp(a, "--silent") == 0 || strcmp(a, "-q") == 0) {
+		/* "--" ends the options: what follows is words only, such
+		 * as a console id that starts with '-' (consoles enable --
+		 * -5). */
+		if (!opts_done && strcmp(a, "--") == 0) {
+			opts_done = true;
+		} else if (opts_done) {
+			if (!cli_word(c, a, &have_cmd, e))
+				return false;
+		} else if (strcmp(a, "--silent") == 0 || strcmp(a, "-q") == 0) {
 			c->silent = true;
 			if (a[1] == 'q')
 				c->install4j_quiet = true;
@@ -638,14 +664,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			    "with '=', as %s=%s; nothing was done", a,
 			    argv[i - 1], argv[i - 1], a);
 			return false;
-		} else if (!have_cmd && cli_command(a, &c->cmd)) {
-			have_cmd = true;
-		} else if (have_cmd) {
-			strlist_add(&c->args, a);
-		} else {
-			err_set(e, ES_EUSAGE, "unknown command '%s'; the "
-			    "commands are install, uninstall, pair, consoles, "
-			    "status and identity (engine-setup --help)", a);
+		} else if (!cli_word(c, a, &have_cmd, e)) {
 			return false;
 		}
 	}

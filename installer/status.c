@@ -674,10 +674,9 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		if (en->enabled)
 			continue;
 		sbuf_init(&b);
-		sbuf_add(&b, "engine-setup consoles enable ");
-		sbuf_add_shell(&b, en->id != NULL ? en->id :
-		    en->last_address != NULL ? en->last_address : "ADDRESS");
-		sbuf_add_root_option(&b, root);
+		consoles_toggle_command(en->id != NULL ? en->id :
+		    en->last_address != NULL ? en->last_address : "ADDRESS",
+		    true, false, root, &b);
 		status_add_problem(st, STATUS_P_CONSOLE_PENDING, "The console "
 		    "%s at %s (id %s) is Pending Authorization (enabled=\"0\" "
 		    "in %s): the engine does not work with it. Once that console "

@@ -50,6 +50,33 @@ out_has "Engine name:  $NAME (the Security Console's local Scan Engine)"
 out_lacks "Direction:"
 out_lacks "Listens on:"
 
+# A console whose id starts with '-' (consoles.xml is the engine's file:
+# any id may be there): the command status prints to enable it works as
+# printed, "--" ending the options before the id.
+R=$(newroot)
+run 0 --silent --answers "$WORK/c2e.txt" --set start_service=no --root "$R"
+X=$R/opt/rapid7/nexpose/nse/conf/consoles.xml
+sed -i 's|</Consoles>|<console id="-5" enabled="0" connectTo="0" name="Dash" lastAddress="10.0.0.9" port="40815"/>\n</Consoles>|' "$X"
+run 10 status --root "$R"
+out_has "run \`engine-setup consoles enable --root $R -- -5\`."
+cmd=$(sed -n 's/.*run `\(engine-setup consoles enable [^`]*\)`\..*/\1/p' <<<"$OUT")
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd" 2>&1) ||
+    fail "the printed command failed: $cmd: $OUT"
+out_has "Enabled console -5 (Dash, 10.0.0.9)."
+# Its advice to restart names a command that works too.
+out_has "(engine-setup consoles enable --restart --root $R -- -5, or restart"
+cmd=$(sed -n 's/.*(\(engine-setup consoles enable [^,]*\), or restart.*/\1/p' <<<"$OUT")
+run 0 status --root "$R"
+file_has "$X" '<console id="-5" enabled="1"'
+TESTS_RUN=$((TESTS_RUN + 1))
+OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd" 2>&1) ||
+    fail "the printed command failed: $cmd: $OUT"
+out_has "Console -5 (Dash, 10.0.0.9) is already enabled"
+# "--" ends the options: what follows is never one.
+run 2 consoles list --root "$R" -- --json
+run 2 status -- --root "$R"
+
 # A --root that is not there (or not a folder) is a mistake in the
 # command, exit 2 naming it, not "not installed" (9); nothing on standard
 # output, with --json neither.
