@@ -563,6 +563,24 @@ status_log_tail(const char *idir, size_t *len)
 	return buf;
 }
 
+/* A copy of en fit to quote in a problem's message (consoles_entry_show:
+ * a console names itself, and a newline in its name must not make a
+ * line that looks like another Problem line). Free with
+ * consoles_entry_free(). */
+static void
+status_entry_shown(const struct console_entry *en, struct console_entry *out)
+{
+	memset(out, 0, sizeof *out);
+	out->enabled = en->enabled;
+	out->connect_to = en->connect_to;
+	out->id = en->id != NULL ? xstrdup(en->id) : NULL;
+	out->name = en->name != NULL ? xstrdup(en->name) : NULL;
+	out->last_address = en->last_address != NULL ?
+	    xstrdup(en->last_address) : NULL;
+	out->port = en->port != NULL ? xstrdup(en->port) : NULL;
+	consoles_entry_show(out);
+}
+
 /* The problem console-checkin-failed for an enabled Engine-to-Console
  * console whose last check-in (c) was not active: what the result means
  * and what to do about it. */
@@ -666,13 +684,18 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 	if (!st->consoles_read)
 		return;
 	for (i = 0; i < st->consoles.n; i++) {
-		en = &st->consoles.v[i];
+		struct console_entry sh;
+
+		status_entry_shown(&st->consoles.v[i], &sh);
+		en = &sh;
 		if (en->connect_to)
 			reverse = true;
 		if (en->enabled && en->connect_to)
 			status_checkin_problem(st, root, en, &st->checkins[i]);
-		if (en->enabled)
+		if (en->enabled) {
+			consoles_entry_free(&sh);
 			continue;
+		}
 		sbuf_init(&b);
 		consoles_toggle_command(en->id != NULL ? en->id :
 		    en->last_address != NULL ? en->last_address : "ADDRESS",
@@ -685,6 +708,7 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		    en->last_address : "no address", en->id != NULL ? en->id :
 		    "none", CONSOLES_REL, CONSOLES_MENU_NEW_ENGINE, b.s);
 		sbuf_free(&b);
+		consoles_entry_free(&sh);
 	}
 	if (strcmp(st->rec.component, "engine") == 0 && !st->engine.listens &&
 	    st->engine.communication != NULL && !reverse) {
@@ -711,6 +735,7 @@ status_identity_refreshed(struct status *st, const char *root)
 {
 	const struct record *r = &st->rec;
 	const struct console_entry *en;
+	struct console_entry sh;
 	char *idir, *log = NULL;
 	size_t i, len = 0;
 	bool read = false;
@@ -732,6 +757,7 @@ status_identity_refreshed(struct status *st, const char *root)
 		    status_log_refreshed(log, len, en->console_id,
 		    r->identity_renewed_at))
 			continue;
+		status_entry_shown(&st->consoles.v[i], &sh);
 		status_add_problem(st, STATUS_P_IDENTITY_FOREIGN, "This engine "
 		    "has a new identity since %s (made anew on another "
 		    "machine, a clone or an image, or by identity reset), and "
@@ -739,14 +765,15 @@ status_identity_refreshed(struct status *st, const char *root)
 		    "it knew the old one. In that console, Refresh this engine "
 		    "(%s); once %s shows that refresh answered active, this "
 		    "problem ends%s.", r->identity_renewed_at,
-		    en->name != NULL ? en->name : "without a name",
-		    en->last_address != NULL ? en->last_address :
-		    "no address", en->id != NULL ? en->id : "none",
+		    sh.name != NULL ? sh.name : "without a name",
+		    sh.last_address != NULL ? sh.last_address :
+		    "no address", sh.id != NULL ? sh.id : "none",
 		    CONSOLES_MENU_REFRESH, CONSOLES_LOG_REL,
 		    en->console_id != NULL ? "" : " (this entry has no "
 		    "consoleId, so its refreshes cannot be told: if the "
 		    "console works with the engine, remove the entry and let "
 		    "the console add the engine again)");
+		consoles_entry_free(&sh);
 	}
 	free(log);
 }

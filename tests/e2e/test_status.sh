@@ -77,6 +77,36 @@ out_has "Console -5 (Dash, 10.0.0.9) is already enabled"
 run 2 consoles list --root "$R" -- --json
 run 2 status -- --root "$R"
 
+# What comes from consoles.xml is shown, not obeyed: a name with a newline
+# cannot make a line that looks like a Problem line (neither on the
+# console's line nor in the problem that quotes it), and bidirectional
+# overrides are shown escaped. The JSON keeps the raw values (JSON
+# escapes control characters itself; a machine reads them).
+sed -i 's|</Consoles>|<console id="7" enabled="0" connectTo="0" name="Evil\&#10;Problem:      fake [not-paired]" lastAddress="10.0.0.1\&#x202E;gpj.exe" port="40815"/>\n</Consoles>|' "$X"
+run 10 status --root "$R"
+TESTS_RUN=$((TESTS_RUN + 1))
+if grep -q '^Problem:      fake' <<<"$OUT"; then
+	fail "a console's name made a Problem line of its own: $OUT"
+fi
+out_has 'Evil\nProblem:      fake [not-paired]'
+out_has '10.0.0.1\u202egpj.exe'
+check "no bidirectional override reaches the terminal" \
+    bash -c "! grep -q \$'\\xe2\\x80\\xae' <<<\"\$1\"" _ "$OUT"
+check "one Problem line, for console 7" test "$(grep -c '^Problem:' <<<"$OUT")" -eq 1
+if command -v python3 >/dev/null; then
+	"$ES_BIN" status --json --root "$R" > "$WORK/sj.json"
+	check "the JSON keeps the raw name and address" python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1], encoding="utf-8"))
+c = [c for c in o["consoles"] if c["id"] == "7"][0]
+assert c["name"] == "Evil\nProblem:      fake [not-paired]", c
+assert c["address"] == "10.0.0.1\u202egpj.exe", c
+m = [p["message"] for p in o["problems"]][0]
+assert "\n" not in m and "\u202e" not in m, m
+' "$WORK/sj.json"
+fi
+sed -i '/id="7"/d' "$X"
+
 # A --root that is not there (or not a folder) is a mistake in the
 # command, exit 2 naming it, not "not installed" (9); nothing on standard
 # output, with --json neither.
