@@ -235,8 +235,10 @@ cli_usage_for(enum cli_cmd cmd)
 "Exit codes: 0 installed, and nothing needs attention; 9 not installed;\n"
 "  10 something needs attention, each problem listed with a stable code:\n"
 "  service-not-running, not-paired, console-pending-authorization,\n"
-"  interrupted-run (a run that a crash cut short: the next install,\n"
-"  uninstall, pair or consoles command finishes it), record-unreadable,\n"
+"  console-checkin-failed (a console's last check-in in nse/logs/nse.log\n"
+"  was not active), interrupted-run (a run that a crash cut short: the\n"
+"  next install, uninstall, pair, consoles or identity command finishes\n"
+"  it), record-unreadable,\n"
 "  consoles-unreadable, certificate-unreadable, certificate-expired,\n"
 "  identity-from-another-machine, not-ready (the Problem line says what\n"
 "  to do). Other errors: the codes of engine-setup --help.\n";
@@ -402,6 +404,23 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "status shows the identity); nothing was done");
 		return false;
 	}
+	/* status changes nothing and takes no lock: an option of a command
+	 * that changes the host (a dry run, quiet or line mode, a lock to
+	 * wait for, answers) means nothing to it; refused, not ignored. */
+	if (c->cmd == CMD_STATUS && (c->check || c->silent || c->text ||
+	    c->install4j_quiet || c->wait_lock != 0 || c->log != NULL ||
+	    c->overwrite || c->answers != NULL || c->answer_files.n > 0 ||
+	    c->sets.n > 0 || c->record != NULL || c->payload != NULL ||
+	    c->dir != NULL || c->allow_downgrade || c->test_only ||
+	    c->restart || c->purge || c->service || c->console != NULL ||
+	    c->secret_file != NULL || c->fingerprint != NULL)) {
+		err_set(e, ES_EUSAGE, "status takes --json, --root and "
+		    "--wait-ready[=SECONDS] only: it changes nothing and takes "
+		    "no lock, so options of the commands that change the host "
+		    "(--check, --silent, --text, --wait-lock ...) mean nothing "
+		    "to it; see engine-setup status --help");
+		return false;
+	}
 	if (c->json && c->cmd != CMD_STATUS) {
 		err_set(e, ES_EUSAGE, "--json is an option of status only "
 		    "(engine-setup status --json); nothing was done");
@@ -446,10 +465,28 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	return false;
 }
 
+/* A word that is not an option: the command (the first one), else one of
+ * its operands. */
+static bool
+cli_word(struct cli *c, const char *a, bool *have_cmd, struct es_err *e)
+{
+	if (!*have_cmd && cli_command(a, &c->cmd)) {
+		*have_cmd = true;
+	} else if (*have_cmd) {
+		strlist_add(&c->args, a);
+	} else {
+		err_set(e, ES_EUSAGE, "unknown command '%s'; the commands are "
+		    "install, uninstall, pair, consoles, status and identity "
+		    "(engine-setup --help)", a);
+		return false;
+	}
+	return true;
+}
+
 bool
 cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 {
-	bool have_cmd = false;
+	bool have_cmd = false, opts_done = false;
 	int i;
 
 	memset(c, 0, sizeof *c);
@@ -462,7 +499,15 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
-		if (strcmp(a, "--silent") == 0 || strcmp(a, "-q") == 0) {
+		/* "--" ends the options: what follows is words only, such
+		 * as a console id that starts with '-' (consoles enable --
+		 * -5). */
+		if (!opts_done && strcmp(a, "--") == 0) {
+			opts_done = true;
+		} else if (opts_done) {
+			if (!cli_word(c, a, &have_cmd, e))
+				return false;
+		} else if (strcmp(a, "--silent") == 0 || strcmp(a, "-q") == 0) {
 			c->silent = true;
 			if (a[1] == 'q')
 				c->install4j_quiet = true;
@@ -619,14 +664,7 @@ cli_parse(struct cli *c, int argc, char **argv, struct es_err *e)
 			    "with '=', as %s=%s; nothing was done", a,
 			    argv[i - 1], argv[i - 1], a);
 			return false;
-		} else if (!have_cmd && cli_command(a, &c->cmd)) {
-			have_cmd = true;
-		} else if (have_cmd) {
-			strlist_add(&c->args, a);
-		} else {
-			err_set(e, ES_EUSAGE, "unknown command '%s'; the "
-			    "commands are install, uninstall, pair, consoles, "
-			    "status and identity (engine-setup --help)", a);
+		} else if (!cli_word(c, a, &have_cmd, e)) {
 			return false;
 		}
 	}

@@ -169,11 +169,16 @@ consoles_toggle(const struct cli *c, bool enable)
 		    "%s where it runs so the change takes effect.\n",
 		    c->root ? " for this --root" : "", r.services.v[0]);
 	} else {
+		struct sbuf cmd;
+
+		sbuf_init(&cmd);
+		consoles_toggle_command(c->args.v[1], enable, true, c->root,
+		    &cmd);
 		printf("Restart the Scan Engine so the change takes effect "
-		    "(engine-setup consoles %s %s --restart, or restart the "
-		    "%s service), then Refresh the engine in the console.\n",
-		    enable ? "enable" : "disable", str_shown(&shown,
-		    c->args.v[1]), r.services.v[0]);
+		    "(%s, or restart the %s service), then Refresh the engine "
+		    "in the console.\n", str_shown(&shown, cmd.s),
+		    r.services.v[0]);
+		sbuf_free(&cmd);
 	}
 out:
 	sbuf_free(&shown);

@@ -394,6 +394,30 @@ consoles_attr_span(const char *tag, size_t n, const char *name,
 	return false;
 }
 
+void
+consoles_toggle_command(const char *match, bool enable, bool restart,
+    const char *root, struct sbuf *b)
+{
+	struct sbuf opts;
+
+	sbuf_init(&opts);
+	sbuf_add(&opts, restart ? " --restart" : "");
+	sbuf_add_root_option(&opts, root);
+	sbuf_add(b, enable ? "engine-setup consoles enable " :
+	    "engine-setup consoles disable ");
+	if (match[0] == '-') {
+		/* "enable --root R -- -5": after "--", -5 is no option. */
+		if (opts.s[0] != '\0')
+			sbuf_addf(b, "%s ", opts.s + 1);
+		sbuf_add(b, "-- ");
+		sbuf_add_shell(b, match);
+	} else {
+		sbuf_add_shell(b, match);
+		sbuf_add(b, opts.s);
+	}
+	sbuf_free(&opts);
+}
+
 bool
 consoles_set_enabled(const char *text, size_t len, const char *filename,
     const char *match, bool enabled, char **out, size_t *outlen,

@@ -12,6 +12,9 @@
 
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
+/* The engine's log, relative to install_dir: a line for each contact with
+ * a console (../shared/engine-protocol.md; status reads the check-ins). */
+#define CONSOLES_LOG_REL "nse/logs/nse.log"
 
 /* The Security Console's menu paths, in the seed's words ("Add an Engine
  * through Administration", "Refresh Your New Scan Engine", the shared
@@ -94,6 +97,14 @@ bool consoles_mark_pair_again(const char *text, size_t len,
  * console, then `consoles enable`. root ("/" or the --root folder) goes
  * into the commands, so that they work as printed. */
 void consoles_none_advice(const char *component, const char *communication,
+    const char *root, struct sbuf *b);
+/* The command that enables (or disables) the console match (its id or
+ * address), as it works when pasted into a shell: "engine-setup consoles
+ * enable MATCH [--restart] [--root ROOT]", match shell-quoted; a match
+ * that starts with '-' would be taken for an option, so then the options
+ * come first and "--" (the end of the options) before it: "engine-setup
+ * consoles enable --root ROOT -- -5". Appended to b. */
+void consoles_toggle_command(const char *match, bool enable, bool restart,
     const char *root, struct sbuf *b);
 /* Free the strings of one entry. */
 void consoles_entry_free(struct console_entry *en);

@@ -245,6 +245,14 @@ sbuf_add_shown(struct sbuf *b, const char *s, bool keep_newlines)
 		else if (*c == 0xc2 && c[1] <= 0x9f)
 			/* U+0080 to U+009F: the C1 controls. */
 			sbuf_addf(b, "\\u%04x", c[1]);
+		else if (*c == 0xe2 && ((c[1] == 0x80 && c[2] >= 0xaa &&
+		    c[2] <= 0xae) || (c[1] == 0x81 && c[2] >= 0xa6 &&
+		    c[2] <= 0xa9)))
+			/* U+202A..U+202E, U+2066..U+2069: the bidirectional
+			 * embeddings, overrides and isolates, which make a
+			 * terminal show text in another order than it is. */
+			sbuf_addf(b, "\\u%04x", 0x2000 | ((c[1] & 0x3f) << 6) |
+			    (c[2] & 0x3f));
 		else
 			sbuf_addn(b, (const char *)c, n);
 		c += n > 0 ? n : 1;

@@ -39,7 +39,8 @@ void sbuf_add_shell(struct sbuf *b, const char *s);
  * NULL or "/". */
 void sbuf_add_root_option(struct sbuf *b, const char *root);
 /* Append s as it may be shown on a terminal: control characters become
- * escapes (\n, \t, \x1b; the C1 controls U+0080 to U+009F as \u009b),
+ * escapes (\n, \t, \x1b; the C1 controls U+0080 to U+009F as \u009b,
+ * the bidirectional controls U+202A..U+202E and U+2066..U+2069 as \u202e),
  * so that text a user or a file supplied cannot move the cursor, clear
  * the screen or break a line. With keep_newlines a newline stays one (a
  * message's own lines). */

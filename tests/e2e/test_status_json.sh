@@ -150,6 +150,40 @@ codes '[]'
 jis '[o["consoles"][0]["state"], o["consoles"][0]["enabled"]]' '["enabled", true]'
 run 0 status --root "$R"
 out_lacks "Problem:"
+# A new identity (identity reset; the same as a clone's start-up check):
+# the console that added the engine knew the old key, so the problem
+# identity-from-another-machine stays until nse.log shows a refresh by
+# that console, answered active, since the renewal (the lines written
+# here by hand, as the engine writes them). A console still pending is
+# not waited for.
+sed -i 's|<console id="1" |<console consoleId="c-main" id="1" |' "$X"
+sed -i 's|</Consoles>|<console id="2" enabled="0" connectTo="0" name="Other" lastAddress="10.0.0.6" port="40815" consoleId="c-other"/>\n</Consoles>|' "$X"
+run 0 identity reset --silent --root "$R"
+RENEWED=$(awk '/^identity_renewed_at/ {print $2}' "$R/$ID/.install/record")
+check "identity reset recorded when" test -n "$RENEWED"
+sj 10 "$R"
+codes '["console-pending-authorization", "identity-from-another-machine"]'
+jis 'o["identity_renewed_at"]' "\"$RENEWED\""
+jis "'Main Console at 10.0.0.5 (id 1) has not refreshed it' in o['problems'][1]['message']" true
+run 10 status --root "$R"
+out_has "[identity-from-another-machine]"
+L=$R/$ID/nse/logs/nse.log
+mkdir -p "$R/$ID/nse/logs"
+{
+	# Before the renewal, another console, not active: none counts.
+	echo "2000-01-01T00:00:00Z [INFO] Refresh from console c-main at 10.0.0.5: active"
+	echo "$RENEWED [INFO] Refresh from console c-other at 10.0.0.6: active"
+	echo "$RENEWED [INFO] Refresh from console c-main at 10.0.0.5: pending-authorization"
+	echo "$RENEWED [INFO] Refresh from console c-main- at 10.0.0.5: active"
+} >> "$L"
+sj 10 "$R"
+codes '["console-pending-authorization", "identity-from-another-machine"]'
+echo "$RENEWED [INFO] Refresh from console c-main at 10.0.0.5: active" >> "$L"
+sj 10 "$R"
+codes '["console-pending-authorization"]'
+sed -i '/id="2"/d' "$X"
+sj 0 "$R"
+codes '[]'
 # consoles.xml damaged: consoles-unreadable, consoles null.
 printf '<Consoles><console' > "$X"
 sj 10 "$R"
@@ -176,10 +210,73 @@ run 0 --silent --answers "$WORK/pair.txt" --root "$R"
 sj 0 "$R"
 all_fields
 codes '[]'
-jis 'o["consoles"]' "[{\"address\": \"127.0.0.1\", \"direction\": \"engine-to-console\", \"enabled\": true, \"fingerprint\": \"$SPKI\", \"id\": \"1\", \"name\": \"Test Console\", \"port\": $PORT, \"state\": \"enabled\"}]"
+jis 'o["consoles"]' "[{\"address\": \"127.0.0.1\", \"direction\": \"engine-to-console\", \"enabled\": true, \"fingerprint\": \"$SPKI\", \"id\": \"1\", \"last_checkin\": null, \"name\": \"Test Console\", \"port\": $PORT, \"state\": \"enabled\"}]"
 check "the JSON holds no secret" bash -c "! grep -q 'ABCD.1234' '$WORK/sj.out'"
 run 0 status --root "$R"
 out_lacks "Problem:"
+out_has "no check-in in nse/logs/nse.log yet"
+
+# ---- Its last check-in, from the lines the engine writes to nse.log
+# (written here by hand): the time and result on the console, and a
+# result that is not active is console-checkin-failed. ----
+L=$R/$ID/nse/logs/nse.log
+mkdir -p "$R/$ID/nse/logs"
+checkin() { # LEVEL RESULT: one check-in line of console 1
+	printf '2026-11-30T14:2%s:00Z [%s] Check-in to console 1 at 127.0.0.1 port %s: %s\n' \
+	    "$((N = ${N:--1} + 1))" "$1" "$PORT" "$2" >> "$L"
+}
+checkin INFO active
+sj 0 "$R"
+codes '[]'
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:20:00Z", "detail": "", "result": "active"}'
+run 0 status --root "$R"
+out_has "127.0.0.1:$PORT  last check-in 2026-11-30 14:20:00 UTC: active"
+checkin WARN unknown-engine
+sj 10 "$R"
+codes '["console-checkin-failed"]'
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:21:00Z", "detail": "", "result": "unknown-engine"}'
+jis "'\`engine-setup pair --console 127.0.0.1:$PORT --root $R\`' in o['problems'][0]['message']" true
+run 10 status --root "$R"
+out_has "last check-in 2026-11-30 14:21:00 UTC: unknown-engine"
+out_has "[console-checkin-failed]"
+checkin WARN 'incompatible (console 7.9.0)'
+sj 10 "$R"
+jis 'o["consoles"][0]["last_checkin"]["detail"]' '"console 7.9.0"'
+jis "'major.minor' in o['problems'][0]['message']" true
+checkin WARN 'failed (connect: Connection refused)'
+sj 10 "$R"
+jis '[o["consoles"][0]["last_checkin"][k] for k in ("result", "detail")]' '["failed", "connect: Connection refused"]'
+jis "'port $PORT' in o['problems'][0]['message'] and 'reachable' in o['problems'][0]['message']" true
+run 10 status --root "$R"
+out_has "UTC: failed (connect: Connection refused)"
+checkin WARN "not contacted (the console's key does not match its spki)"
+sj 10 "$R"
+jis 'o["consoles"][0]["last_checkin"]["result"]' '"not-contacted"'
+jis "'key changed' in o['problems'][0]['message'] and 'pair again' in o['problems'][0]['message']" true
+# Lines that are not the engine's, after it, change nothing: another
+# console's id, a forged line after other text, a last line without its
+# newline, one with a NUL byte.
+checkin INFO active
+{
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 12 at 127.0.0.1 port %s: unknown-engine\n' "$PORT"
+	printf '2026-11-30T14:40:00Z [INFO] x Check-in to console 1 at h port 1: failed (y)\n'
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 1 at h port 1: failed (\0)\n'
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 1 at h port 1: failed (no newline)'
+} >> "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:25:00Z", "detail": "", "result": "active"}'
+# Only the last MiB is read: a check-in before it is not seen.
+head -c 1100000 /dev/zero | tr '\0' 'x' >> "$L"
+echo >> "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' null
+# Never through a symbolic link: the log as a link is no log.
+checkin INFO active
+mv "$L" "$WORK/nse.log"
+ln -s "$WORK/nse.log" "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' null
+rm "$L"
 
 # ---- An interrupted run: exit 10, interrupted-run, nothing else read. ----
 R=$(newroot)
