@@ -114,6 +114,10 @@ out_has "would keep your nse/conf/logging.xml; the new default would be nse/conf
 out_has "would keep your nse/conf/scan.conf (the new version has the same default)"
 out_has "nse/conf/deleted.conf would stay deleted"
 out_has "would keep your nse/conf/legacy.conf: you changed it, and the new version no longer has it"
+# consoles.xml, changed since the install (a console paired), is kept by
+# the upgrade as it is: --check does not call it dropped.
+out_lacks "consoles.xml:"
+out_lacks "would keep your nse/conf/consoles.xml"
 out_has "Nothing was changed."
 check "--check changes nothing" test "$(snapshot "$R")" = "$S0"
 
