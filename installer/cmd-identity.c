@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "consoles.h"
 #include "identity.h"
 #include "recover.h"
 #include "runlock.h"
@@ -43,6 +44,54 @@ identity_say(const char *root, const struct record *r,
 		printf("Restart the %s service so that the engine uses it.\n",
 		    r->services.v[0]);
 	sbuf_free(&b);
+}
+
+/* Free bytes below which a write that failed is put down to a full disk:
+ * the few kilobytes a new identity and its journal take. */
+#define IDENTITY_ROOM (64u * 1024u)
+
+/* Whether the file system of path is full (less than IDENTITY_ROOM
+ * free); mnt gets its mount point, or path. */
+static bool
+identity_disk_full(const char *path, char *mnt, size_t n)
+{
+	uint64_t avail;
+
+	if (!plat_disk_free(path, &avail) || avail >= IDENTITY_ROOM)
+		return false;
+	if (!plat_mount_point(path, mnt, n))
+		snprintf(mnt, n, "%s", path);
+	return true;
+}
+
+/* The start-up check could not write the new identity (e says why): e
+ * becomes the refusal, which names the files, says why the service does
+ * not start with the identity it has, and what to do
+ * (docs/install-record.md, "The machine an identity belongs to"). */
+static void
+identity_refuse(const char *root, const struct record *r, const char *idir,
+    const char *why, struct es_err *e)
+{
+	char *state = plat_state_file(root), mnt[4096], *cause;
+	const char *svc = r->services.n > 0 ? r->services.v[0] : NULL;
+	bool full = identity_disk_full(idir, mnt, sizeof mnt) ||
+	    identity_disk_full(state, mnt, sizeof mnt);
+
+	cause = full ? xasprintf("there is no space left on the file system "
+	    "mounted at %s", mnt) : xstrdup(err_sentence(e));
+	err_clear(e);
+	err_set(e, ES_EINSTALL, "this engine's identity was made on another "
+	    "machine (%s), and the new one this start needs could not be "
+	    "written: %s. Not written, in %s: " IDENTITY_KEY_REL ", "
+	    IDENTITY_CERT_REL ", " IDENTITY_XML_REL ", " CONSOLES_REL " and "
+	    RECORD_REL ". The service does not start with the identity it "
+	    "has, since the machine it was copied from presents the same one "
+	    "to the consoles. %s, then start the %s service again: its "
+	    "start makes the new identity", why, cause, idir, full ?
+	    "Free some space on that file system (old logs, a package cache)"
+	    : "Fix that", svc != NULL ? svc : "engine's");
+	free(cause);
+	free(state);
 }
 
 /* The start-up check: nothing on the machine the identity was made for;
@@ -109,6 +158,7 @@ identity_check(void *arg)
 		goto out;
 	line = xasprintf("a new machine at start-up: %s", why.s);
 	if (!identity_renew(root, &r, line, false, &res, &e)) {
+		identity_refuse(root, &r, idir, why.s, &e);
 		identity_log(idir, err_sentence(&e));
 		rc = cmd_fail(&e);
 		goto out;

@@ -536,15 +536,46 @@ cmd_install(const struct cli *c)
 		goto out;
 	}
 	/* The same answers, another version: an upgrade in place, without
-	 * --overwrite and without questions (the answers are the
-	 * installation's). --overwrite still replaces it as a whole. */
-	if ((ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) && !c->overwrite) {
+	 * questions (the answers are the installation's). With --overwrite
+	 * too: replacing the configuration the administrator changed with
+	 * the new defaults is what an upgrade never does (docs/upgrade.md,
+	 * "When a run is an upgrade"). */
+	if (ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) {
+		if (c->overwrite)
+			printf("These are the installation's answers with "
+			    "another version: this is an upgrade in place, "
+			    "which keeps the configuration you changed "
+			    "(--overwrite does not replace it).\n");
 		io.upgrade = true;
 		io.upgrade_older = ex == INSTALL_OLDER;
 		interactive = false;
 	}
-	if ((ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) && c->overwrite)
-		ex = INSTALL_DIFFERENT;
+	/* Other answers and another version: --overwrite would put the new
+	 * version's defaults over the configuration the administrator
+	 * changed. The upgrade comes first, with the recorded answers. */
+	if (ex == INSTALL_DIFFERENT && c->overwrite && old.version != NULL &&
+	    old.product != NULL && m.product != NULL &&
+	    strcmp(old.product, m.product) == 0 &&
+	    strcmp(old.version, m.version) != 0) {
+		char *rel = record_answers_path(old.install_dir);
+		char *answers = plat_join_root(root, rel);
+
+		sbuf_add_root_option(&cmd, c->root);
+		err_set(&e, ES_EEXISTS, "%s %s is installed at %s with other "
+		    "answers, and this installer holds %s: --overwrite would "
+		    "replace the configuration files changed there with the "
+		    "defaults of %s, which an upgrade never does. What "
+		    "differs:\n%sNothing was changed. Upgrade first: run this "
+		    "installer with the installation's own answers, without "
+		    "--overwrite:\n  --silent --answers %s%s\nthen run this "
+		    "command again to change the answers", old.product,
+		    old.version, old.install_dir, m.version, m.version,
+		    why.s != NULL ? why.s : "", answers, cmd.s);
+		free(answers);
+		free(rel);
+		rc = cmd_fail(&e);
+		goto out;
+	}
 	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
 		err_set(&e, ES_EEXISTS, "%s %s (%s) is already installed at %s "
 		    "with other answers; what differs:\n%sNothing was changed. "

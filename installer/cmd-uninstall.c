@@ -62,6 +62,8 @@ cmd_uninstall(const struct cli *c)
 	struct es_err e;
 	struct plat_run_lock *lock = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
+	char *state;
+	bool had;
 	int rc = 0;
 
 	err_clear(&e);
@@ -73,12 +75,18 @@ cmd_uninstall(const struct cli *c)
 	}
 	if (!c->silent && !uninstall_confirm(c, root))
 		return ES_ECANCEL;
+	state = plat_state_file(root);
+	had = plat_file_type(state) != PLAT_NONE;
 	if (!runlock_take(root, c->wait_lock, stdout, &lock, &e) ||
 	    !log_open(c->log, &e) || !uninstall_run(root, c->purge, stdout, &e))
 		rc = cmd_fail(&e);
 	log_close();
 	plat_run_lock_release(lock);
-	if (c->purge && rc == 0)
+	/* The folders above the state file that engine-setup made and that
+	 * are now empty (var/lib, var under a --root), with or without
+	 * --purge, once an installation was removed. */
+	if (had && plat_file_type(state) == PLAT_NONE)
 		uninstall_purge_state(root);
+	free(state);
 	return rc;
 }

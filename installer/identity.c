@@ -11,9 +11,6 @@
 #include "executor.h"
 #include "platform.h"
 
-#define IDENTITY_KEY_REL "nse/conf/nse.key"
-#define IDENTITY_CERT_REL "nse/conf/nse.crt"
-#define IDENTITY_XML_REL "nse/conf/nse.xml"
 #define IDENTITY_LOG_DIR_REL "nse/logs"
 #define IDENTITY_LOG_REL IDENTITY_LOG_DIR_REL "/engine-setup.log"
 

@@ -16,6 +16,12 @@
 /* The status problem's code (../shared/cli-contract.md, issue 12). */
 #define IDENTITY_PROBLEM "identity-from-another-machine"
 
+/* The identity's files, relative to install_dir; identity_renew() writes
+ * them with consoles.xml and the install record. */
+#define IDENTITY_KEY_REL "nse/conf/nse.key"
+#define IDENTITY_CERT_REL "nse/conf/nse.crt"
+#define IDENTITY_XML_REL "nse/conf/nse.xml"
+
 enum identity_machine {
 	IDENTITY_SAME,       /* this machine, or nothing to tell otherwise */
 	IDENTITY_OTHER,      /* an image, or a fact that differs */

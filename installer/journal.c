@@ -365,9 +365,10 @@ journal_check_record(struct journal_rebase *rb, struct undo *u)
 	case UNDO_SERVICE_START:
 	case UNDO_UNINSTALL:
 	case UNDO_PRODUCT_REMOVE:
-		/* a is the root: the one worked on now. */
-		if (u->kind == UNDO_UNINSTALL ? u->data == NULL :
-		    u->b == NULL) {
+		/* a is the root: the one worked on now. An uninstall's
+		 * record may hold the install record (older versions);
+		 * else the installation's own is read. */
+		if (u->kind != UNDO_UNINSTALL && u->b == NULL) {
 			snprintf(rb->why, sizeof rb->why, "a %s record without "
 			    "its %s", journal_kinds[u->kind],
 			    u->kind == UNDO_UNINSTALL ? "install record" :

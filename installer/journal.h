@@ -32,8 +32,9 @@ enum undo_kind {
 	UNDO_SERVICE_START,  /* start a service this run stopped (b = name) */
 	UNDO_MKDIR,          /* make again a folder this run removed */
 	UNDO_SYMLINK,        /* make again a link a -> b this run replaced */
-	UNDO_UNINSTALL,      /* finish an uninstall: a = root, data = the
-	                      * install record's text */
+	UNDO_UNINSTALL,      /* finish an uninstall: a = root; data = the
+	                      * install record's text (older versions),
+	                      * else the installation's own is read */
 	UNDO_PRODUCT_REMOVE  /* remove the entry b from the list of
 	                      * installed programs (a = root) */
 };

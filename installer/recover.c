@@ -20,19 +20,44 @@ recover_name(const struct journal *j, char *buf, size_t sz)
 		snprintf(buf, sz, "%s", j->op);
 }
 
-/* Complete an uninstall from the record its journal holds. */
+/* Complete an uninstall j began: from the install record its finish
+ * record u holds (older versions), else from the installation's own,
+ * which the uninstall removes last with its pointer. When the record is
+ * gone, only the pointer was left to remove. */
 static bool
-recover_uninstall(const struct undo *u, struct es_err *e)
+recover_uninstall(const struct journal *j, const struct undo *u,
+    struct es_err *e)
 {
 	struct record r;
+	char *idir, *state;
 	bool ok;
 
+	if (u->a == NULL) {
+		err_set(e, ES_EINSTALL, "the uninstall journal names no root");
+		return false;
+	}
 	record_init(&r);
-	ok = u->a != NULL && u->data != NULL &&
-	    record_parse(&r, u->data, u->len, "the uninstall journal", e) &&
-	    uninstall_apply(u->a, &r, false, NULL, NULL, e);
-	if (!ok && e->code == 0)
-		err_set(e, ES_EINSTALL, "the uninstall journal holds no record");
+	if (u->data != NULL)
+		ok = record_parse(&r, u->data, u->len, "the uninstall journal",
+		    e) && uninstall_apply(u->a, &r, false, NULL, NULL, e);
+	else if (record_load(u->a, &r, e))
+		ok = uninstall_apply(u->a, &r, false, NULL, NULL, e);
+	else if (e->code == 0 || j->install_dir == NULL)
+		ok = e->code == 0;      /* no pointer: nothing left to do */
+	else {
+		/* The pointer without its record: the uninstall had removed
+		 * the record, and only the pointer was left. */
+		idir = plat_join_root(u->a, j->install_dir);
+		ok = plat_file_type_beneath(idir, RECORD_REL) == PLAT_NONE;
+		if (ok) {
+			err_clear(e);
+			state = plat_state_file(u->a);
+			ok = plat_remove(state, e) ||
+			    plat_file_type(state) == PLAT_NONE;
+			free(state);
+		}
+		free(idir);
+	}
 	record_free(&r);
 	return ok;
 }
@@ -81,7 +106,7 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 				continue;
 			err_clear(&local);
 			if (j.v[i].u.kind == UNDO_UNINSTALL)
-				ok = recover_uninstall(&j.v[i].u, &local);
+				ok = recover_uninstall(&j, &j.v[i].u, &local);
 			else
 				ok = exec_apply(&j.v[i].u, &local);
 			if (!ok) {

@@ -286,6 +286,22 @@ uninstall_purge_logs(const char *idir, struct uninstall_summary *s)
 	sbuf_free(&w.type);
 }
 
+/* Stop the service name where a service manager runs for root (an
+ * image's services do not run); a failure is logged, and the removal
+ * that follows says what matters. */
+static void
+uninstall_stop_service(const char *root, const char *name, FILE *out)
+{
+	struct es_err local;
+
+	if (!plat_service_manager_running(root))
+		return;
+	err_clear(&local);
+	uninstall_say(out, "  stopping service %s\n", name);
+	if (!plat_service_stop(name, &local))
+		log_msg("stop %s: %s", name, local.msg);
+}
+
 void
 uninstall_summary_init(struct uninstall_summary *s)
 {
@@ -301,6 +317,7 @@ uninstall_summary_free(struct uninstall_summary *s)
 {
 	strlist_free(&s->services);
 	strlist_free(&s->folders_gone);
+	free(s->command_kept);
 	uninstall_left_free(&s->left);
 	uninstall_summary_init(s);
 }
@@ -328,14 +345,7 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	if (!record_check_root(root, r, "the install record", e))
 		goto out;
 	for (i = 0; i < r->services.n; i++) {
-		err_clear(&local);
-		if (plat_service_manager_running(root)) {
-			uninstall_say(out, "  stopping service %s\n",
-			    r->services.v[i]);
-			if (!plat_service_stop(r->services.v[i], &local))
-				log_msg("stop %s: %s", r->services.v[i],
-				    local.msg);
-		}
+		uninstall_stop_service(root, r->services.v[i], out);
 		err_clear(&local);
 		if (!plat_service_remove(root, r->services.v[i], &local)) {
 			err_set(e, ES_EINSTALL, "cannot remove service %s: %s",
@@ -382,10 +392,6 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 		}
 		uninstall_entry(idir, rel, en->path, en, &s->files, &why);
 	}
-	/* The record does not list itself. */
-	err_clear(&local);
-	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
-		s->record = true;
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 
@@ -399,11 +405,20 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 			s->folders++;
 	}
 
-	state = plat_state_file(root);
-	if (plat_remove(state, NULL))
-		s->record = true;
 	/* The command on PATH, while it is still this installation's link,
-	 * then the kept copy it leads to. */
+	 * then the kept copy it leads to. One the installation made that is
+	 * now something else (someone's own file or link) stays, named. */
+	if (plat_command_path() != NULL &&
+	    strlist_contains(&r->sysfiles, plat_command_path()) &&
+	    command_state(root, r->install_dir, &s->command_kept) !=
+	    COMMAND_OTHER) {
+		free(s->command_kept);
+		s->command_kept = NULL;
+	}
+	if (s->command_kept != NULL)
+		log_msg("kept the command %s: it is now %s, not this "
+		    "installation's link", plat_command_path(),
+		    s->command_kept);
 	err_clear(&local);
 	if (!command_remove(root, r->install_dir, &s->command, &local)) {
 		char *line = xasprintf("it could not be removed: %s",
@@ -424,6 +439,16 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 		else
 			s->files++;
 	}
+	/* The record (it does not list itself), then the pointer to it: both
+	 * stay until everything they name is gone, since the uninstall's
+	 * journal holds neither and its completion reads them here
+	 * (docs/journal.md, "A full disk"). */
+	err_clear(&local);
+	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
+		s->record = true;
+	state = plat_state_file(root);
+	if (plat_remove(state, NULL))
+		s->record = true;
 	/* Folders outside install_dir that the service registration or the
 	 * command made, deepest (longest) first, when empty: an --overwrite
 	 * carries the older ones over after its own. */
@@ -562,6 +587,11 @@ uninstall_say_removed(FILE *out, const struct record *r,
 		    ", the folder " : ", the folders ") : i + 1 ==
 		    s->folders_gone.n ? " and " : ", ", s->folders_gone.v[i]);
 	fprintf(out, ".\n");
+	if (s->command_kept != NULL)
+		fprintf(out, "Kept: %s, which the installation made as the "
+		    "link to its program, is now %s. Someone replaced it, so "
+		    "it is theirs: remove it by hand if it is no longer "
+		    "needed.\n", plat_command_path(), s->command_kept);
 }
 
 /* The reminder to remove the engine in the console(s) it was paired with,
@@ -625,16 +655,188 @@ uninstall_signalled(struct es_err *e)
 	return true;
 }
 
+/* The uninstall's journal begun and committed in j: its header and one
+ * finish record naming the root, a few hundred bytes whatever the size
+ * of the installation, since the install record it completes from stays
+ * in place until the end (uninstall_apply). False with e set and no
+ * journal left when it cannot be written, or a signal came first. */
+static bool
+uninstall_journal_try(struct journal *j, const char *root,
+    const char *install_dir, struct es_err *e)
+{
+	struct undo u;
+
+	memset(&u, 0, sizeof u);
+	u.kind = UNDO_UNINSTALL;
+	u.a = (char *)root;
+	if (!journal_begin(j, root, "uninstall", install_dir, e))
+		return false;
+	/* The last moment a signal cancels: once committed, the uninstall
+	 * goes only forward (docs/journal.md). */
+	if (!journal_append(j, true, &u, e) || uninstall_signalled(e) ||
+	    !journal_commit(j, e)) {
+		/* Nothing was changed yet: the journal goes. */
+		journal_end(j);
+		return false;
+	}
+	return true;
+}
+
+/* Room the journal is given: its few hundred bytes take one block. */
+#define UNINSTALL_JOURNAL_ROOM (64u * 1024u)
+
+/* Whether the file system of the folder dir has less than the journal's
+ * room free. */
+static bool
+uninstall_no_room(const char *dir)
+{
+	uint64_t avail;
+
+	return plat_disk_free(dir, &avail) && avail < UNINSTALL_JOURNAL_ROOM;
+}
+
+struct uninstall_big {
+	size_t i;            /* the record entry */
+	long size;           /* bytes */
+};
+
+static int
+uninstall_big_cmp(const void *a, const void *b)
+{
+	const struct uninstall_big *x = a, *y = b;
+
+	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+}
+
+/* A full disk: remove the installation's unchanged files (never the kept
+ * program, the record or a log), largest first, until the state folder
+ * statedir has room for the journal. The services are stopped first, so
+ * that a running program's file frees its space. The record and the
+ * pointer stay, so a run cut short here leaves an installation that
+ * the next uninstall finishes. Returns how many files went. */
+static size_t
+uninstall_make_room(const char *root, const struct record *r,
+    const char *statedir, const char *idir)
+{
+	struct uninstall_big *v = xcalloc(r->n + 1, sizeof *v);
+	const char *rel;
+	size_t i, n = 0, removed = 0;
+	bool gone;
+	FILE *f;
+
+	for (i = 0; i < r->services.n; i++)
+		uninstall_stop_service(root, r->services.v[i], NULL);
+	for (i = 0; i < r->n; i++) {
+		const struct record_entry *en = &r->entries[i];
+
+		if (en->type != 'f' ||
+		    (rel = rootpath_below(r->install_dir, en->path)) == NULL ||
+		    strcmp(rel, plat_program_name()) == 0 ||
+		    uninstall_is_log(rel, PLAT_FILE) ||
+		    str_has_prefix(rel, RECORD_DIR_REL "/") ||
+		    plat_file_type_beneath(idir, rel) != PLAT_FILE ||
+		    uninstall_changed(idir, rel, en) != NULL ||
+		    (f = plat_fopen_beneath(idir, rel, NULL)) == NULL)
+			continue;
+		v[n].i = i;
+		v[n].size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
+		fclose(f);
+		n++;
+	}
+	qsort(v, n, sizeof *v, uninstall_big_cmp);
+	for (i = 0; i < n && uninstall_no_room(statedir); i++) {
+		const char *path = r->entries[v[i].i].path;
+
+		if (plat_remove_beneath(idir, rootpath_below(r->install_dir,
+		    path), &gone, NULL) && gone) {
+			log_msg("removed %s before the journal, to make room "
+			    "for it", path);
+			removed++;
+		}
+	}
+	free(v);
+	return removed;
+}
+
+/* The uninstall's journal, begun and committed in j (uninstall_journal_try);
+ * on a full disk, after making room for it (uninstall_make_room) when
+ * the installation's files are on that file system; *removed_first
+ * counts the files that went before it. False with e set, the message
+ * an uninstall's (never an install's advice). */
+static bool
+uninstall_journal(struct journal *j, const char *root, const struct record *r,
+    FILE *out, size_t *removed_first, struct es_err *e)
+{
+	struct es_err first;
+	char *state = plat_state_file(root), *statedir = rootpath_parent(state);
+	char *idir = plat_join_root(root, r->install_dir);
+	char m1[4096] = "", m2[4096] = "";
+	size_t removed;
+	bool ok = false;
+
+	err_clear(&first);
+	if (uninstall_journal_try(j, root, r->install_dir, &first)) {
+		ok = true;
+		goto out;
+	}
+	if (first.code == ES_ECANCEL || !uninstall_no_room(statedir)) {
+		err_set(e, first.code, "%s", first.msg);
+		goto out;
+	}
+	log_msg("no room for the journal: %s", first.msg);
+	if (!plat_mount_point(statedir, m1, sizeof m1) ||
+	    !plat_mount_point(idir, m2, sizeof m2) || strcmp(m1, m2) != 0) {
+		err_set(e, ES_EINSTALL, "the file system %s%s is full, and "
+		    "the uninstall needs a few kilobytes there for its journal "
+		    "(in %s) before it removes anything; the installation in "
+		    "%s is on another file system, so removing it would not "
+		    "help. Free some space on %s (old logs, a package cache), "
+		    "then run the uninstall again. Nothing was removed",
+		    m1[0] != '\0' ? "mounted at " : "of ", m1[0] != '\0' ? m1 :
+		    statedir, statedir, r->install_dir, m1[0] != '\0' ? m1 :
+		    statedir);
+		goto out;
+	}
+	fprintf(out, "The file system mounted at %s is full: removing the "
+	    "installation's largest unchanged files first, to make room for "
+	    "the uninstall's journal.\n", m1);
+	removed = uninstall_make_room(root, r, statedir, idir);
+	*removed_first = removed;
+	err_clear(&first);
+	if (uninstall_journal_try(j, root, r->install_dir, &first)) {
+		ok = true;
+		goto out;
+	}
+	log_msg("still no room for the journal: %s", first.msg);
+	if (first.code == ES_ECANCEL)
+		err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C, SIGTERM "
+		    "or SIGHUP) after %zu of the installation's files were "
+		    "removed to make room for the journal. The install record "
+		    "is kept: the next uninstall removes the rest", removed);
+	else
+		err_set(e, ES_EINSTALL, "the file system mounted at %s is still too full for the "
+	    "uninstall's journal (in %s) after %zu of the installation's "
+	    "files were removed to make room. Free some space on it (old "
+	    "logs, a package cache), then run the uninstall again: the "
+	    "install record is kept, and the next uninstall removes the rest",
+	    m1, statedir, removed);
+out:
+	free(idir);
+	free(statedir);
+	free(state);
+	return ok;
+}
+
 bool
 uninstall_run(const char *root, bool purge, FILE *out, struct es_err *e)
 {
 	struct record r;
 	struct journal j;
-	struct undo u;
 	struct uninstall_summary s;
 	struct consoles cs;
 	struct es_err local;
-	char *text = NULL, *idir = NULL;
+	char *idir = NULL;
+	size_t first = 0;       /* files removed before the journal */
 	bool ok = false, journalled = false;
 
 	record_init(&r);
@@ -661,35 +863,19 @@ uninstall_run(const char *root, bool purge, FILE *out, struct es_err *e)
 	if (strcmp(r.component, "engine") == 0 &&
 	    !consoles_load(&cs, idir, &local))
 		log_msg("cannot read the consoles to name: %s", local.msg);
-	/* The journal holds the record, which the uninstall removes, and is
-	 * committed before the first change: from here on the uninstall is
-	 * completed, by this run or, after a crash, by the next. */
-	text = record_format(&r);
-	memset(&u, 0, sizeof u);
-	u.kind = UNDO_UNINSTALL;
-	u.a = (char *)root;
-	u.data = text;
-	u.len = strlen(text);
-	u.mode = 0600;
+	/* Committed before the first change: from here on the uninstall
+	 * is completed, by this run or, after a crash, by the next. */
 	if (uninstall_signalled(e) ||
-	    !journal_begin(&j, root, "uninstall", r.install_dir, e))
+	    !uninstall_journal(&j, root, &r, out, &first, e))
 		goto out;
 	journalled = true;
-	/* The last moment a signal cancels: once committed, the uninstall
-	 * goes only forward (docs/journal.md). */
-	if (!journal_append(&j, true, &u, e) || uninstall_signalled(e) ||
-	    !journal_commit(&j, e)) {
-		/* Nothing was changed yet: the journal goes. */
-		journal_end(&j);
-		journalled = false;
-		goto out;
-	}
 	fprintf(out, "Removing %s %s (%s) from %s%s\n",
 	    r.product ? r.product : "the installation",
 	    r.version ? r.version : "", r.component, r.install_dir,
 	    purge ? ", with its logs" : "");
 	if (!uninstall_apply(root, &r, purge, &s, out, e))
 		goto out;
+	s.files += first;
 	uninstall_say_left(out, &r, &s);
 	uninstall_say_removed(out, &r, &s);
 	if (s.left.path.n == 0 && purge)
@@ -732,7 +918,6 @@ out:
 	}
 	consoles_free(&cs);
 	uninstall_summary_free(&s);
-	free(text);
 	free(idir);
 	record_free(&r);
 	return ok;

@@ -24,6 +24,9 @@ struct uninstall_summary {
 	bool product;                 /* its entry in the list of installed
 	                               * programs (Windows) */
 	bool command;                 /* the command on PATH (command.h) */
+	char *command_kept;           /* what the command on PATH the
+	                               * installation made is now, when it
+	                               * was replaced and so kept; or NULL */
 	bool record;                  /* the install record and pointer */
 	struct strlist folders_gone;  /* --purge: install_dir and the folders
 	                               * made above it, removed */
@@ -64,10 +67,10 @@ bool uninstall_is_log(const char *rel, enum plat_ftype t);
  * that is there ("nse" when idir holds "nse/logs"). */
 bool uninstall_log_parent(const char *idir, const char *rel);
 
-/* --purge under a --root folder, once the run lock is released: the
- * folders above the state file (plat_state_file()) that are left empty,
- * up to the root (the run lock makes them and no record lists them).
- * Root "/" is left alone. */
+/* After an uninstall under a --root folder (with or without --purge),
+ * once the run lock is released: the folders above the state file
+ * (plat_state_file()) that are left empty, up to the root (the run lock
+ * makes them and no record lists them). Root "/" is left alone. */
 void uninstall_purge_state(const char *root);
 
 #endif

@@ -4,8 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consoles.h"
 #include "crypto.h"
+#include "identity.h"
 #include "platform.h"
+
+/* The files engine-setup itself writes rather than the payload (install.c:
+ * the identity, nse.xml, consoles.xml, the console's keys, nsc.xml and
+ * userdb.xml). An upgrade keeps or regenerates them, never by the
+ * conffile rule's "the new version no longer has it": --check, which
+ * sees only the payload, does not list them as dropped. */
+static const char *const upgrade_generated[] = {
+	IDENTITY_KEY_REL, IDENTITY_CERT_REL, IDENTITY_XML_REL, CONSOLES_REL,
+	"nsc/conf/nsc.key", "nsc/conf/nsc.crt", "nsc/conf/nsc.xml",
+	"nsc/conf/userdb.xml",
+};
+
+static bool
+upgrade_is_generated(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof upgrade_generated /
+	    sizeof upgrade_generated[0]; i++)
+		if (strcmp(rel, upgrade_generated[i]) == 0)
+			return true;
+	return false;
+}
 
 const struct record_entry *
 upgrade_find(const struct record *r, const char *path)
@@ -107,7 +132,8 @@ upgrade_decide(const struct record *old, const char *old_dir,
 		const char *rel = upgrade_rel(old, o->path);
 
 		if (o->type != 'f' || rel == NULL || strlen(o->sha256) != 64 ||
-		    upgrade_find(fresh, o->path) != NULL)
+		    upgrade_find(fresh, o->path) != NULL ||
+		    upgrade_is_generated(rel))
 			continue;
 		/* The record's sum stays the installed one: uninstall then
 		 * keeps the file as changed, as it would have. */

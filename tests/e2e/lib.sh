@@ -176,6 +176,14 @@ start_service = no
 EOT
 }
 
+# The pairing secret the test console is started with (--secret), a
+# pattern that finds it in a file or output in any of the forms it may be
+# written in, and another, well-formed secret that the console does not
+# know.
+SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
+SECRET_RE='ABCD.?1234.?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
+OTHER=ZZZZ-1234-EFGH-5678-IJKL-9012-MNOP-3456
+
 engine_answers() {
 	cat <<EOT
 accept_license = yes

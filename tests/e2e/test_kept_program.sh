@@ -74,6 +74,8 @@ out_has "Remove this Scan Engine in the Security Console it was paired with, too
 missing "$R$CMD"
 missing "$K"
 missing "$R/usr"
+# The state folder's var/lib and var, made for it, go when left empty.
+missing "$R/var"
 check "only the logs are left" test \
     "$(cd "$R" && find . ! -type d | LC_ALL=C sort | tr '\n' ' ')" = \
     "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log "
@@ -113,6 +115,17 @@ ln -s /usr/bin/true "$R$CMD"
 run 0 uninstall --silent --root "$R"
 check "a replaced link stays" test "$(readlink "$R$CMD")" = /usr/bin/true
 out_lacks "the command $CMD"
+out_has "Kept: $CMD, which the installation made as the link to its program, is now a symbolic link to /usr/bin/true. Someone replaced it, so it is theirs: remove it by hand if it is no longer needed."
+# A file in its place: named the same way; only logs and it are left.
+R=$(newroot)
+I=$R$IDIR
+installed "$R"
+rm "$R$CMD"
+echo mine > "$R$CMD"
+run 0 uninstall --silent --root "$R"
+file_has "$R$CMD" "mine"
+out_has "Kept: $CMD, which the installation made as the link to its program, is now a file. Someone replaced it"
+missing "$R/var"
 
 # ---- A file put into install_dir by hand: exit 6, named. ----
 R=$(newroot)
@@ -132,6 +145,7 @@ missing "$I/engine-setup"
 check "the logs and the file are what is left" test \
     "$(cd "$R" && find . ! -type d | LC_ALL=C sort | tr '\n' ' ')" = \
     "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log ./opt/rapid7/nexpose/notes.txt ./opt/rapid7/nexpose/nse/logs/old/nse.log "
+missing "$R/var"
 
 # ---- --purge: nothing of the installation is left, logs and the folders
 # it made included. ----

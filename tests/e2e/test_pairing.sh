@@ -6,9 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${TEST_CONSOLE:?TEST_CONSOLE must name the test console binary}"
-SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
-SECRET_RE='ABCD.?1234.?EFGH.?5678.?IJKL.?9012.?MNOP.?3456'
-OTHER=ZZZZ-1234-EFGH-5678-IJKL-9012-MNOP-3456
 on_exit stop_consoles
 
 printf '%s\n' "$SECRET" > "$WORK/secret"

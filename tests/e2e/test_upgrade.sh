@@ -114,6 +114,10 @@ out_has "would keep your nse/conf/logging.xml; the new default would be nse/conf
 out_has "would keep your nse/conf/scan.conf (the new version has the same default)"
 out_has "nse/conf/deleted.conf would stay deleted"
 out_has "would keep your nse/conf/legacy.conf: you changed it, and the new version no longer has it"
+# consoles.xml, changed since the install (a console paired), is kept by
+# the upgrade as it is: --check does not call it dropped.
+out_lacks "consoles.xml:"
+out_lacks "would keep your nse/conf/consoles.xml"
 out_has "Nothing was changed."
 check "--check changes nothing" test "$(snapshot "$R")" = "$S0"
 
@@ -200,5 +204,33 @@ out_has "kept /opt/rapid7/nexpose/nse/data/scans/scan-1.db: the installation did
 left=$(cd "$R" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
 check "uninstall leaves only logs and the administrator's files: $left" \
     test "$left" = "./opt/rapid7/nexpose/.install/install.log ./opt/rapid7/nexpose/.install/uninstall.log ./opt/rapid7/nexpose/nse/conf/legacy.conf ./opt/rapid7/nexpose/nse/conf/logging.xml ./opt/rapid7/nexpose/nse/conf/scan.conf ./opt/rapid7/nexpose/nse/data/scans/scan-1.db ./opt/rapid7/nexpose/nse/logs/nse.log "
+
+# --overwrite with another version never puts the new defaults over the
+# configuration the administrator changed: with the same answers it is the
+# upgrade (the conffile rule); with other answers it is refused, and the
+# message gives the upgrade to run first.
+R=$(newroot)
+I=$R/opt/rapid7/nexpose
+C=$I/nse/conf
+runbin 0 "$OLD" --silent --answers "$WORK/e.txt" --root "$R"
+sed -i 's/level="INFO"/level="DEBUG"/' "$C/logging.xml"
+cp -p "$C/logging.xml" "$WORK/keep/logging-overwrite.xml"
+S2=$(snapshot "$R")
+runbin 7 "$NEW" --overwrite --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
+out_has "engine-setup: Nexpose 7.3.1 is installed at /opt/rapid7/nexpose with other answers, and this installer holds 7.4.0: --overwrite would replace the configuration files changed there with the defaults of 7.4.0, which an upgrade never does. What differs:"
+out_has "  engine_name: installed 'scanner-01', now 'other'"
+out_has "Nothing was changed. Upgrade first: run this installer with the installation's own answers, without --overwrite:
+  --silent --answers $I/.install/answers --root $R
+then run this command again to change the answers."
+check "a refused --overwrite changes nothing" test "$(snapshot "$R")" = "$S2"
+runbin 0 "$NEW" --overwrite --silent --answers "$WORK/e.txt" --root "$R"
+out_has "These are the installation's answers with another version: this is an upgrade in place, which keeps the configuration you changed (--overwrite does not replace it)."
+out_has "Upgraded Nexpose Scan Engine from 7.3.1 to 7.4.0."
+out_has "kept your nse/conf/logging.xml; the new default is nse/conf/logging.xml.new"
+same "--overwrite keeps the changed logging.xml" "$WORK/keep/logging-overwrite.xml" "$C/logging.xml"
+same "--overwrite writes the new default beside it" "$B/engine/nse/conf/logging.xml" "$C/logging.xml.new"
+# The upgrade done, --overwrite with other answers replaces 7.4.0.
+runbin 0 "$NEW" --overwrite --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
+file_has "$I/.install/record" "engine_name other"
 
 finish
