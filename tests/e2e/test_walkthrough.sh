@@ -41,40 +41,7 @@ on_exit '[ -z "${ES_WALKTHROUGH_TRANSCRIPT:-}" ] || cp "$TRANSCRIPT" "$ES_WALKTH
 
 # note TEXT: a line of the transcript (what happens between commands).
 note() { printf '# %s\n' "$*" >> "$TRANSCRIPT"; }
-# step EXPECTED_EXIT COMMAND...: one command of the walkthrough; its output
-# (stdout and stderr) in $OUT, its exit in $RC, both in the transcript.
-step() {
-	local want=$1
-	shift
-	TESTS_RUN=$((TESTS_RUN + 1))
-	OUT=$("$@" 2>&1)
-	RC=$?
-	{
-		printf '$'
-		printf ' %q' "$@"
-		printf '\n'
-		[ -z "$OUT" ] || printf '%s\n' "$OUT"
-		[ "$RC" -eq 0 ] || printf '(exit %d)\n' "$RC"
-	} >> "$TRANSCRIPT"
-	if [ "$RC" -ne "$want" ]; then
-		fail "$* exited $RC, expected $want; output:
-$OUT"
-		return 1
-	fi
-}
 es() { step "$1" "$ES_BIN" "${@:2}"; }
-tc() { step "$1" "$TEST_CONSOLE" "${@:2}"; }
-# shows ENGINE STATE COLOUR: the test console's answer in $OUT has the line
-# "ENGINE<TAB>STATE<TAB>COLOUR<TAB>detail".
-shows() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	awk -F'\t' -v e="$1" -v s="$2" -v c="$3" \
-	    '$1 == e && $2 == s && $3 == c { f = 1 } END { exit !f }' <<<"$OUT" &&
-	    return 0
-	fail "the console does not show $1 as $2 ($3); it said:
-$OUT"
-	return 1
-}
 
 # engine_start ROOT [VAR=VALUE...]: start ROOT's sample engine by hand, as
 # the walkthrough does (in the background, no start-up delay), and wait
@@ -83,7 +50,7 @@ engine_start() {
 	local root=$1 log=$1/$D/nse/logs/nse.log n i
 	shift
 	n=$(grep -c 'initialization completed' "$log" 2>/dev/null)
-	printf '$ %s%s/%s/nse/nseserv &\n' "${*:+$* }" "$root" "$D" >> "$TRANSCRIPT"
+	printf '$ ENGINE_SETUP_SAMPLE_START_DELAY=0 %s%s/%s/nse/nseserv &\n' "${*:+$* }" "$root" "$D" >> "$TRANSCRIPT"
 	env ENGINE_SETUP_SAMPLE_START_DELAY=0 "$@" "$root/$D/nse/nseserv" \
 	    >> "$WORK/engine.out" 2>&1 &
 	ENGINE_PID=$!
@@ -121,7 +88,7 @@ console std --control "$WORK/std.ctl" --refresh-timeout 1 --lifetime 600
 STD_SPKI=$SPKI
 note "New Engine"
 tc 0 add-engine "127.0.0.1:$EP" --control "$WORK/std.ctl"
-shows "127.0.0.1:$EP" "Pending Authorization" red
+console_shows "127.0.0.1:$EP" "Pending Authorization" red
 file_has "$R/$D/nse/logs/nse.log" "Refresh from console console-test-1 at 127.0.0.1: pending-authorization (added to consoles.xml as console 1)"
 note "consoles.xml on the engine"
 step 0 cat "$X"
@@ -144,12 +111,12 @@ out_has "Not restarted: no running service manager for this --root."
 file_has "$X" 'enabled="1"'
 # Not restarted yet: the engine still answers as it started.
 tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
-shows "127.0.0.1:$EP" "Pending Authorization" red
+console_shows "127.0.0.1:$EP" "Pending Authorization" red
 engine_stop
 engine_start "$R"
 note "Refresh"
 tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
-shows "127.0.0.1:$EP" Active green
+console_shows "127.0.0.1:$EP" Active green
 file_has "$R/$D/nse/logs/nse.log" "Refresh from console console-test-1 at 127.0.0.1: active"
 es 0 status --root "$R"
 out_has "Test Console"
@@ -160,7 +127,7 @@ note "A console of another version (8.0.0): Incompatible"
 console old --control "$WORK/old.ctl" --version 8.0.0 --console-id console-old \
     --console-name "Old Console" --refresh-timeout 1 --lifetime 600
 tc 0 add-engine "127.0.0.1:$EP" --control "$WORK/old.ctl"
-shows "127.0.0.1:$EP" "Pending Authorization" red
+console_shows "127.0.0.1:$EP" "Pending Authorization" red
 es 0 consoles list --root "$R"
 old_id=$(awk -F'\t' '$2 == "disabled" && $4 == "Old Console" { print $1 }' <<<"$OUT")
 check "the second console is in consoles.xml" test -n "$old_id"
@@ -168,21 +135,21 @@ es 0 consoles enable "${old_id:-2}" --root "$R"
 engine_stop
 engine_start "$R"
 tc 0 refresh --control "$WORK/old.ctl"
-shows "127.0.0.1:$EP" Incompatible red
+console_shows "127.0.0.1:$EP" Incompatible red
 file_has "$R/$D/nse/logs/nse.log" "Refresh from console console-old at 127.0.0.1: incompatible (console 8.0.0)"
 tc 0 refresh --control "$WORK/std.ctl"
-shows "127.0.0.1:$EP" Active green
+console_shows "127.0.0.1:$EP" Active green
 
 note "The engine stopped: Down"
 engine_stop
 tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
-shows "127.0.0.1:$EP" Down red
+console_shows "127.0.0.1:$EP" Down red
 
 note "A listener that accepts and never answers: Unknown"
 console silent --fail never_answer --lifetime 600
 start=$(date +%s)
 tc 0 add-engine "127.0.0.1:$PORT" --control "$WORK/std.ctl"
-shows "127.0.0.1:$PORT" Unknown orange
+console_shows "127.0.0.1:$PORT" Unknown orange
 check "Unknown within --refresh-timeout (1 s, and slack)" \
     test $(($(date +%s) - start)) -lt 5
 tc 0 engines --control "$WORK/std.ctl"
@@ -216,7 +183,7 @@ out_has "$REV_SPKI"
 engine_id=$(awk '/^engine_id/ { print $2 }' "$R2/$D/.install/record")
 check "the record has an engine id" test -n "$engine_id"
 tc 0 engines --control "$WORK/rev.ctl"
-shows "$engine_id" Down red
+console_shows "$engine_id" Down red
 engine_start "$R2" ENGINE_CHECKIN_INTERVAL=1
 # Within one interval (1 s, and slack for a slow build) it has checked in.
 for ((i = 0; i < 40; i++)); do
@@ -227,7 +194,7 @@ done
 file_has "$R2/$D/nse/logs/nse.log" "[INFO] Check-in to console 1 at 127.0.0.1 port $REV_PORT: active"
 note "Refresh"
 tc 0 refresh "$engine_id" --control "$WORK/rev.ctl"
-shows "$engine_id" Active green
+console_shows "$engine_id" Active green
 es 0 status --root "$R2"
 out_has "last check-in"
 out_has "UTC: active"
@@ -238,5 +205,5 @@ note "The engine stopped: after two intervals, Unknown"
 engine_stop
 sleep 2.5
 tc 0 refresh "$engine_id" --control "$WORK/rev.ctl"
-shows "$engine_id" Unknown orange
+console_shows "$engine_id" Unknown orange
 finish
