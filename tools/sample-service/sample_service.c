@@ -21,8 +21,12 @@
  *      "<time> [INFO] Scan Engine initialization completed" ("Security
  *      Console initialization completed"). Times are UTC,
  *      2026-11-30T14:20:00Z.
- *   4. It accepts connections and closes them at once (issue 13 adds the
- *      protocol) until it is told to stop: SIGTERM, SIGINT or SIGHUP on
+ *   4. The console accepts connections and closes them at once. The
+ *      engine speaks engine-protocol.md (docs/payload.md): it reads
+ *      nse/conf/consoles.xml at start, answers POST /engine/v1/refresh
+ *      over TLS on its port (engine_http.c) and checks in with its
+ *      Engine-to-Console consoles every interval (engine_checkin.c).
+ *      Both run until it is told to stop: SIGTERM, SIGINT or SIGHUP on
  *      Linux, SERVICE_CONTROL_STOP or SHUTDOWN on Windows. It is one
  *      process with no child, so a stop leaves nothing running; it
  *      appends "... stopped" and exits 0.
@@ -46,6 +50,8 @@
 #include <unistd.h>
 #endif
 
+#include "sample.h"
+
 #include <expat.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -57,22 +63,10 @@
 #define SAMPLE_DELAY_ENV "ENGINE_SETUP_SAMPLE_START_DELAY"
 #define SAMPLE_DELAY_FILE "sample-start-delay"
 #define SAMPLE_DELAY_DEFAULT 2.0
-#define SAMPLE_PATH_MAX 4096
-
-/* What this copy of the program is, from its name and configuration. */
-struct sample {
-	bool console;            /* nsc: the Security Console */
-	const char *what;        /* "Scan Engine", "Security Console" */
-	char dir[SAMPLE_PATH_MAX / 2]; /* the program's folder (UTF-8) */
-	char conf[SAMPLE_PATH_MAX];    /* its configuration file */
-	char log[SAMPLE_PATH_MAX];     /* logs/nse.log or logs/nsc.log */
-	unsigned port;           /* the port it listens on, 0: none */
-	double delay;            /* start-up delay, seconds */
-};
 
 /* ---- Files, with UTF-8 paths on both systems ---- */
 
-static FILE *
+FILE *
 sample_fopen(const char *path, const char *mode)
 {
 #ifdef _WIN32
@@ -102,13 +96,50 @@ sample_mkdir(const char *path)
 #endif
 }
 
-/* Append "<UTC time> [INFO] <text>" to the log, made with its folder
- * when missing; one write, flushed, so that a reader sees whole lines. */
-static void sample_log(const struct sample *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *
+sample_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *fp = sample_fopen(path, "rb");
+	char *buf;
+	size_t n;
 
-static void
-sample_log(const struct sample *s, const char *fmt, ...)
+	if (fp == NULL)
+		return NULL;
+	if ((buf = malloc(max + 1)) == NULL)
+		abort();
+	n = fread(buf, 1, max + 1, fp);
+	if (ferror(fp) || n > max) {
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+char *
+sample_clean(char *dst, const char *src, bool keep_space)
+{
+	size_t i;
+
+	if (src == NULL)
+		src = "";
+	for (i = 0; i < SAMPLE_LOG_FIELD && src[i] != '\0'; i++)
+		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ||
+		    (keep_space && src[i] == ' ') ? src[i] : '?';
+	dst[i] = '\0';
+	return dst;
+}
+
+/* Append "<UTC time> [INFO] <text>" to the log. */
+#define sample_log(s, ...) sample_logl((s), "INFO", __VA_ARGS__)
+
+/* The log line is made with the log's folder when missing; one write,
+ * flushed, so that a reader sees whole lines. */
+void
+sample_logl(const struct sample *s, const char *level, const char *fmt, ...)
 {
 	char line[512], stamp[32], folder[SAMPLE_PATH_MAX];
 	time_t now = time(NULL);
@@ -123,7 +154,7 @@ sample_log(const struct sample *s, const char *fmt, ...)
 	gmtime_r(&now, &tm);
 #endif
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof line, "%s [INFO] ", stamp);
+	n = snprintf(line, sizeof line, "%s [%s] ", stamp, level);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
 	va_end(ap);
@@ -145,6 +176,13 @@ struct sample_xml {
 	unsigned port;
 };
 
+/* Copy an attribute's value to the engine's field out[outsz]. */
+static void
+sample_xml_copy(char *out, size_t outsz, const char *v)
+{
+	snprintf(out, outsz, "%s", v);
+}
+
 static void
 sample_xml_start(void *arg, const XML_Char *name, const XML_Char **attr)
 {
@@ -152,18 +190,36 @@ sample_xml_start(void *arg, const XML_Char *name, const XML_Char **attr)
 	size_t i;
 
 	for (i = 0; attr[i] != NULL && attr[i + 1] != NULL; i += 2) {
-		if (strcmp(name, "Engine") == 0 &&
-		    strcmp(attr[i], "communication") == 0)
-			x->listens = strcmp(attr[i + 1],
-			    "console-to-engine") == 0;
-		else if (((!x->s->console && strcmp(name, "Listener") == 0) ||
+		struct engine *e = &x->s->e;
+		const char *k = attr[i], *v = attr[i + 1];
+
+		if (strcmp(name, "NSEConfig") == 0 &&
+		    strcmp(k, "version") == 0)
+			sample_xml_copy(e->version, sizeof e->version, v);
+		else if (strcmp(name, "Engine") == 0 && strcmp(k, "id") == 0)
+			sample_xml_copy(e->id, sizeof e->id, v);
+		else if (strcmp(name, "Engine") == 0 && strcmp(k, "name") == 0)
+			sample_xml_copy(e->name, sizeof e->name, v);
+		else if (strcmp(name, "Certificate") == 0 &&
+		    strcmp(k, "key") == 0)
+			sample_xml_copy(e->key_rel, sizeof e->key_rel, v);
+		else if (strcmp(name, "Certificate") == 0 &&
+		    strcmp(k, "cert") == 0)
+			sample_xml_copy(e->cert_rel, sizeof e->cert_rel, v);
+		else if (strcmp(name, "Engine") == 0 &&
+		    strcmp(k, "communication") == 0) {
+			x->listens = strcmp(v, "console-to-engine") == 0;
+			sample_xml_copy(e->communication,
+			    sizeof e->communication, v);
+		} else if (((!x->s->console && strcmp(name, "Listener") == 0) ||
 		    (x->s->console && strcmp(name, "WebServer") == 0)) &&
 		    strcmp(attr[i], "port") == 0)
 			x->port = (unsigned)strtoul(attr[i + 1], NULL, 10);
 	}
 }
 
-/* Read s->conf: s->port. A configuration that cannot be read or parsed
+/* Read s->conf: s->port and, for the engine, s->e's id, name, version,
+ * communication and key and certificate paths. A configuration that cannot be read or parsed
  * leaves the port 0 (it then listens on none), with a message on standard
  * error and in the log: the stand-in still runs as a service, so that a
  * bare copy of it (the Windows service tests) can be started and
@@ -269,6 +325,42 @@ sample_setup(struct sample *s, const char *self, const char *conf_arg)
 /* ---- Linux ---- */
 
 static volatile sig_atomic_t sample_stop;
+/* The stop signals, blocked but in ppoll() and between sample_io_begin()
+ * and sample_io_end(); the mask with them open. */
+static sigset_t sample_block, sample_open;
+
+bool
+sample_stopping(void)
+{
+	return sample_stop != 0;
+}
+
+void
+sample_io_begin(void)
+{
+	sigprocmask(SIG_SETMASK, &sample_open, NULL);
+}
+
+void
+sample_io_end(void)
+{
+	sigprocmask(SIG_BLOCK, &sample_block, NULL);
+}
+
+void
+sample_close(sample_sock fd)
+{
+	close(fd);
+}
+
+long long
+sample_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 sample_on_signal(int sig)
@@ -318,30 +410,36 @@ sample_listen(unsigned port)
 int
 main(int argc, char **argv)
 {
-	struct sample s;
+	static struct sample s;
 	struct sigaction sa;
-	sigset_t block, open_mask;
-	struct timespec ts;
+	sigset_t *open_mask = &sample_open;
+	struct timespec ts, wait, *tp;
 	struct pollfd pfd;
 	char self[SAMPLE_PATH_MAX];
 	ssize_t n;
-	int fd = -1, c;
+	int fd = -1, c, r;
+	long ms;
 
 	/* The signals that stop it are blocked but between ppoll()'s
-	 * start and end: a stop that comes at any moment is seen. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &open_mask);
+	 * start and end (and during a connection or a check-in, which they
+	 * cut short: no SA_RESTART): a stop that comes at any moment is
+	 * seen. */
+	sigemptyset(&sample_block);
+	sigaddset(&sample_block, SIGTERM);
+	sigaddset(&sample_block, SIGINT);
+	sigaddset(&sample_block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sample_block, &sample_open);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = sample_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sigdelset(&open_mask, SIGTERM);
-	sigdelset(&open_mask, SIGINT);
-	sigdelset(&open_mask, SIGHUP);
+	sigdelset(&sample_open, SIGTERM);
+	sigdelset(&sample_open, SIGINT);
+	sigdelset(&sample_open, SIGHUP);
+	/* A peer that goes away while it is written to is an error, not
+	 * the end of the program. */
+	signal(SIGPIPE, SIG_IGN);
 
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0)
@@ -354,11 +452,13 @@ main(int argc, char **argv)
 	printf("sample %s: configuration %s, log %s\n", s.what, s.conf, s.log);
 	fflush(stdout);
 	sample_log(&s, "%s starting (process %ld)", s.what, (long)getpid());
+	if (!s.console)
+		engine_start(&s);
 
 	ts.tv_sec = (time_t)s.delay;
 	ts.tv_nsec = (long)((s.delay - (double)ts.tv_sec) * 1e9);
 	while (!sample_stop && (ts.tv_sec > 0 || ts.tv_nsec > 0))
-		if (ppoll(NULL, 0, &ts, &open_mask) == 0)
+		if (ppoll(NULL, 0, &ts, open_mask) == 0)
 			break;
 	if (!sample_stop && s.port != 0 && (fd = sample_listen(s.port)) < 0) {
 		sample_log(&s, "%s cannot listen on port %u: %s", s.what,
@@ -370,14 +470,34 @@ main(int argc, char **argv)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!sample_stop) {
-		if (ppoll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, NULL,
-		    &open_mask) > 0 && (pfd.revents & POLLIN) &&
-		    (c = accept(fd, NULL, NULL)) >= 0)
-			close(c);
+		/* Wait for a connection, a stop or the next check-in. */
+		ms = s.console ? -1 : engine_checkin_wait(&s);
+		tp = NULL;
+		if (ms >= 0) {
+			wait.tv_sec = ms / 1000;
+			wait.tv_nsec = (ms % 1000) * 1000000L;
+			tp = &wait;
+		}
+		pfd.revents = 0;
+		r = ppoll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, tp,
+		    open_mask);
+		if (sample_stop)
+			break;
+		if (r > 0 && (pfd.revents & POLLIN) &&
+		    (c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			if (s.console)
+				close(c);
+			else
+				engine_serve(&s, c);
+		}
+		if (!sample_stop && !s.console && engine_checkin_wait(&s) == 0)
+			engine_checkin_step(&s);
 	}
 	if (fd >= 0)
 		close(fd);
 	sample_log(&s, "%s stopped", s.what);
+	if (!s.console)
+		engine_free(&s);
 	return 0;
 }
 
@@ -387,6 +507,35 @@ main(int argc, char **argv)
 static SERVICE_STATUS_HANDLE status_handle;
 static SERVICE_STATUS status;
 static HANDLE stop_event;
+
+bool
+sample_stopping(void)
+{
+	return stop_event != NULL &&
+	    WaitForSingleObject(stop_event, 0) == WAIT_OBJECT_0;
+}
+
+void
+sample_io_begin(void)
+{
+}
+
+void
+sample_io_end(void)
+{
+}
+
+void
+sample_close(sample_sock fd)
+{
+	closesocket(fd);
+}
+
+long long
+sample_now_ms(void)
+{
+	return (long long)GetTickCount64();
+}
 
 /* Tell the SCM where the service is (SetServiceStatus). */
 static void
@@ -485,9 +634,12 @@ sample_run(struct sample *s)
 	SOCKET fd = INVALID_SOCKET, c;
 	HANDLE ev = NULL, both[2];
 	DWORD w;
+	long ms;
 
 	sample_log(s, "%s starting (process %lu)", s->what,
 	    (unsigned long)GetCurrentProcessId());
+	if (!s->console)
+		engine_start(s);
 	if (WaitForSingleObject(stop_event, (DWORD)(s->delay * 1000)) ==
 	    WAIT_OBJECT_0)
 		goto stopped;
@@ -505,13 +657,27 @@ sample_run(struct sample *s)
 	both[0] = stop_event;
 	both[1] = ev;
 	for (;;) {
+		/* A connection, a stop or the next check-in. */
+		ms = s->console ? -1 : engine_checkin_wait(s);
 		w = WaitForMultipleObjects(ev != NULL ? 2 : 1, both, FALSE,
-		    INFINITE);
-		if (w != WAIT_OBJECT_0 + 1)
+		    ms < 0 ? INFINITE : (DWORD)ms);
+		if (w != WAIT_OBJECT_0 + 1 && w != WAIT_TIMEOUT)
 			break;
-		WSAResetEvent(ev);
-		while ((c = accept(fd, NULL, NULL)) != INVALID_SOCKET)
-			closesocket(c);
+		if (w == WAIT_OBJECT_0 + 1) {
+			WSAResetEvent(ev);
+			while (!sample_stopping() &&
+			    (c = accept(fd, NULL, NULL)) != INVALID_SOCKET) {
+				if (s->console)
+					closesocket(c);
+				else
+					engine_serve(s, c);
+			}
+		}
+		if (!sample_stopping() && !s->console &&
+		    engine_checkin_wait(s) == 0)
+			engine_checkin_step(s);
+		if (sample_stopping())
+			break;
 	}
 	if (fd != INVALID_SOCKET)
 		closesocket(fd);
@@ -519,6 +685,8 @@ sample_run(struct sample *s)
 		WSACloseEvent(ev);
 stopped:
 	sample_log(s, "%s stopped", s->what);
+	if (!s->console)
+		engine_free(s);
 	return NO_ERROR;
 }
 
