@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -42,47 +43,8 @@
 #include "error.h"
 #include "util.h"
 
-#define TC_DEFAULT_VERSION	"7.3.1"
-#define TC_DEFAULT_ID		"console-test-1"
-#define TC_DEFAULT_NAME		"Test Console"
-#define TC_DEFAULT_LIFETIME	120
-#define TC_BODY_MAX		65536	/* protocol, "Roles and transport" */
-#define TC_SECRET_TTL		3600	/* protocol, "The shared secret" */
-#define TC_NONCE_TTL		120	/* protocol, "Exchange 1: hello" */
-#define TC_HEAD_MAX		16384
-#define TC_RAW_MAX		(TC_HEAD_MAX + 4 * TC_BODY_MAX)
-#define TC_DISCARD_MAX		(4 * 1024 * 1024)
-#define TC_PAD_SIZE		(TC_BODY_MAX + 4096)
-#define TC_IO_TIMEOUT		5.0	/* seconds a read or write may take */
-#define TC_YIELD		0.5	/* idle seconds before making way */
-#define TC_NONCES_MAX		1024
-#define TC_FAILS_MAX		256
-#define TC_ENGINES_MAX		1024
-#define TC_REQUESTS_MAX		100	/* per connection */
-#define TC_HELD_MAX		64
+#include "console.h"
 
-enum tc_step {
-	TC_HELLO = 1,
-	TC_PAIR = 2
-};
-
-enum tc_fail {
-	FAIL_NONE,
-	FAIL_BAD_PROOF,
-	FAIL_NONCE_INVALID,
-	FAIL_UNKNOWN_SECRET,
-	FAIL_SECRET_EXPIRED,
-	FAIL_INCOMPATIBLE_VERSION,
-	FAIL_PROTOCOL_UNSUPPORTED,
-	FAIL_RATE_LIMITED,
-	FAIL_BAD_REQUEST,
-	FAIL_NOT_JSON,
-	FAIL_TOO_LARGE,
-	FAIL_HTTP_500,
-	FAIL_WRONG_CONSOLE_PROOF,
-	FAIL_NEVER_ANSWER,
-	FAIL_NO_ANSWER_AFTER_HELLO
-};
 
 /* The --fail modes and the exchanges where each may be forced; the first
  * one listed is the default of --fail-at. */
@@ -108,107 +70,6 @@ static const struct tc_fail_mode {
 	{ "no_tls_answer_after_hello", FAIL_NO_ANSWER_AFTER_HELLO, TC_PAIR },
 };
 
-/* A console nonce handed out by hello, with what it was given for. */
-struct tc_nonce {
-	char console_nonce[33];
-	char engine_nonce[33];
-	char secret_id[17];
-	double born;
-	bool used;
-};
-
-struct tc_failcount {
-	char secret_id[17];
-	int n;
-};
-
-struct console {
-	const char *listen_addr;
-	unsigned port;
-	const char *port_file;
-	const char *spki_file;
-	const char *registry;
-	const char *log_path;
-	const char *cert_file;
-	const char *key_file;
-	const char *console_id;
-	const char *console_name;
-	const char *version;
-	unsigned vmajor;
-	unsigned vminor;
-	int lifetime;
-	int rate_limit;			/* 0: no limit */
-	int nonce_ttl;
-	enum tc_fail fail;
-	int fail_step;			/* TC_HELLO or TC_PAIR */
-	bool fail_real_only;		/* --fail-at register: not on dry runs */
-	bool cur_dry_run;		/* the pair request being answered */
-
-	char S[33];			/* the normalised secret */
-	unsigned char K[32];
-	char secret_id[17];
-	double secret_born;		/* monotonic time of age 0 */
-	char spki[65];			/* own key, hex without "sha256:" */
-
-	SSL_CTX *ctx;
-	int lfd;
-	FILE *log;
-	double end;			/* monotonic time to exit */
-	unsigned long nconn;
-
-	struct tc_nonce nonces[TC_NONCES_MAX];
-	size_t nnonces;
-	struct tc_failcount fails[TC_FAILS_MAX];
-	size_t nfails;
-	char engines[TC_ENGINES_MAX][37];
-	size_t nengines;
-	int held[TC_HELD_MAX];
-	size_t nheld;
-};
-
-struct tc_conn {
-	int fd;
-	SSL *ssl;
-	char *buf;
-	size_t len;
-	size_t cap;
-	char peer[INET6_ADDRSTRLEN + 8];
-	unsigned long id;
-	unsigned nreq;
-};
-
-struct tc_request {
-	char method[16];
-	char target[256];
-	char ctype[128];
-	bool has_ctype;
-	bool close;
-	bool http10;
-	char *body;
-	size_t bodylen;
-	size_t rawlen;
-};
-
-struct tc_response {
-	int status;
-	const char *ctype;
-	char *body;
-	size_t bodylen;
-	bool close;
-	bool keepalive10;	/* say "keep-alive" to an HTTP/1.0 client */
-	bool hang;
-};
-
-/* One hello or pair request being answered. */
-struct tc_exchange {
-	enum tc_step step;
-	const char *body;
-	size_t bodylen;
-	cJSON *json;
-	char secret_id[17];		/* "" until validated */
-	struct tc_response *rs;
-};
-
 enum tc_io {
 	TC_IO_ACCEPT,
 	TC_IO_READ,
@@ -222,7 +83,7 @@ enum tc_rq {
 	TC_RQ_REJECT
 };
 
-static volatile sig_atomic_t tc_stop;
+volatile sig_atomic_t tc_stop;
 
 static void
 tc_on_signal(int sig)
@@ -231,7 +92,7 @@ tc_on_signal(int sig)
 	tc_stop = 1;
 }
 
-static double
+double
 tc_now(void)
 {
 	struct timespec ts;
@@ -408,7 +269,7 @@ tc_self_test(void)
 /* ---- Logging ---- */
 
 /* Append an event line ("# ...") to the log. */
-static void
+void
 tc_log(struct console *con, const char *fmt, ...)
 {
 	char when[32];
@@ -533,7 +394,7 @@ tc_ssl_io(struct tc_conn *c, enum tc_io op, void *buf, size_t n,
 static bool
 tc_idle_wait(struct console *con, struct tc_conn *c, bool *yielded)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	double deadline = tc_deadline(con), left;
 	int n;
 
@@ -549,9 +410,10 @@ tc_idle_wait(struct console *con, struct tc_conn *c, bool *yielded)
 			return false;
 		pfd[0].fd = c->fd;
 		pfd[1].fd = con->lfd;
-		pfd[0].events = pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		n = poll(pfd, 2, (int)(left * 1000) + 1);
+		pfd[2].fd = con->cfd;	/* -1 without --control: ignored */
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		n = poll(pfd, 3, (int)(left * 1000) + 1);
 		if (n < 0 && errno != EINTR)
 			return false;
 		if (n <= 0)
@@ -616,7 +478,7 @@ tc_reason(int status)
 }
 
 /* Make obj the JSON body of the response; takes obj. */
-static void
+void
 tc_reply(struct tc_response *rs, int status, cJSON *obj)
 {
 	char *s;
@@ -648,11 +510,7 @@ tc_error_obj(const char *code, const char *fmt, va_list ap)
 }
 
 /* An error response of the protocol's "Errors" table. */
-static void
-tc_error(struct tc_response *rs, int status, const char *code,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 tc_error(struct tc_response *rs, int status, const char *code,
     const char *fmt, ...)
 {
@@ -1126,7 +984,7 @@ tc_is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static bool
+bool
 tc_is_uuid(const char *s)
 {
 	size_t i;
@@ -1187,7 +1045,7 @@ tc_is_name(const char *s)
 }
 
 /* Parse "major.minor.patch", each 1 to 9 decimal digits. */
-static bool
+bool
 tc_parse_version(const char *s, unsigned *major, unsigned *minor)
 {
 	unsigned v[3];
@@ -1215,7 +1073,7 @@ tc_parse_version(const char *s, unsigned *major, unsigned *minor)
 
 /* Parse the body as a JSON object with exactly the given members and
  * protocol 1 (426 for another protocol, 400 for anything malformed). */
-static bool
+bool
 tc_begin(struct console *con, struct tc_exchange *x,
     const char *const *fields)
 {
@@ -1294,7 +1152,7 @@ tc_begin(struct console *con, struct tc_exchange *x,
 }
 
 /* A string member, or NULL after a 400. */
-static const char *
+const char *
 tc_get_string(struct tc_exchange *x, const char *name)
 {
 	cJSON *it;
@@ -1461,36 +1319,6 @@ tc_add_nonce(struct console *con, const char *console_nonce,
 	n->used = false;
 }
 
-/* Record a registration, replacing one with the same engine_id, and append
- * it to the --registry file. */
-static void
-tc_register(struct console *con, const char *engine_id, const char *name,
-    const char *version, const char *status)
-{
-	bool replaced = false;
-	FILE *f;
-	size_t i;
-
-	for (i = 0; i < con->nengines; i++)
-		if (strcmp(con->engines[i], engine_id) == 0)
-			replaced = true;
-	if (!replaced && con->nengines < TC_ENGINES_MAX)
-		snprintf(con->engines[con->nengines++], sizeof con->engines[0],
-		    "%s", engine_id);
-	tc_log(con, "%s engine %s (%s, %s)", replaced ? "re-registered" :
-	    "registered", engine_id, name, version);
-	if (con->registry == NULL)
-		return;
-	f = fopen(con->registry, "a");
-	if (f == NULL) {
-		tc_log(con, "cannot open %s: %s", con->registry,
-		    strerror(errno));
-		return;
-	}
-	fprintf(f, "%s\t%s\t%s\t%s\n", engine_id, name, version, status);
-	fclose(f);
-}
-
 static void
 tc_nonce_new(char out[33])
 {
@@ -1650,7 +1478,8 @@ tc_pair(struct console *con, struct tc_exchange *x)
 	if (tc_forced(con, FAIL_WRONG_CONSOLE_PROOF, TC_PAIR))
 		cproof[63] = cproof[63] == '0' ? '1' : '0';
 	else if (!dry_run)
-		tc_register(con, engine_id, name, version, status);
+		tc_register(con, engine_id, name, version, status,
+		    engine_spki + 7, true);
 	o = cJSON_CreateObject();
 	if (o == NULL ||
 	    cJSON_AddStringToObject(o, "status", status) == NULL ||
@@ -1674,11 +1503,11 @@ tc_is_json_type(const char *ctype)
 	    ctype[n] == '\t');
 }
 
-/* Route a request to hello or pair and apply the forced failures that
- * replace a whole response. */
+/* Route a request to hello, pair or checkin and apply the forced failures
+ * that replace a whole response. */
 static void
-tc_dispatch(struct console *con, struct tc_request *rq,
-    struct tc_response *rs)
+tc_dispatch(struct console *con, const struct tc_conn *c,
+    struct tc_request *rq, struct tc_response *rs)
 {
 	struct tc_exchange x;
 	enum tc_step step;
@@ -1687,10 +1516,12 @@ tc_dispatch(struct console *con, struct tc_request *rq,
 		step = TC_HELLO;
 	else if (strcmp(rq->target, "/pairing/v1/pair") == 0)
 		step = TC_PAIR;
+	else if (strcmp(rq->target, "/engines/v1/checkin") == 0)
+		step = TC_CHECKIN;
 	else {
-		tc_error(rs, 404, "not_found", "no resource %.64s: the "
-		    "pairing protocol has POST /pairing/v1/hello and "
-		    "/pairing/v1/pair", rq->target);
+		tc_error(rs, 404, "not_found", "no resource %.64s: this "
+		    "console has POST /pairing/v1/hello, /pairing/v1/pair and "
+		    "/engines/v1/checkin", rq->target);
 		return;
 	}
 	if (strcmp(rq->method, "POST") != 0) {
@@ -1723,10 +1554,13 @@ tc_dispatch(struct console *con, struct tc_request *rq,
 	x.body = rq->body != NULL ? rq->body : "";
 	x.bodylen = rq->bodylen;
 	x.rs = rs;
+	x.conn = c;
 	if (step == TC_HELLO)
 		tc_hello(con, &x);
-	else
+	else if (step == TC_PAIR)
 		tc_pair(con, &x);
+	else
+		tc_checkin(con, &x);
 	if (rs->status >= 400 && rs->status != 429 && x.secret_id[0] != '\0')
 		tc_count_failure(con, x.secret_id);
 	cJSON_Delete(x.json);
@@ -1749,6 +1583,26 @@ tc_hang(struct console *con, struct tc_conn *c)
 	    con->end) == 1)
 		;
 	tc_log(con, "connection %lu: released", c->id);
+}
+
+/* The hex SHA-256 of the client certificate's DER SubjectPublicKeyInfo
+ * into c->peer_spki, or "" without one. */
+static void
+tc_peer_spki(struct tc_conn *c)
+{
+	unsigned char *der = NULL;
+	X509 *x;
+	int n;
+
+	c->peer_spki[0] = '\0';
+	x = SSL_get1_peer_certificate(c->ssl);
+	if (x == NULL)
+		return;
+	n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (n > 0)
+		crypto_sha256_hex(der, (size_t)n, c->peer_spki);
+	OPENSSL_free(der);
+	X509_free(x);
 }
 
 /* Answer the requests of one TLS connection. */
@@ -1780,8 +1634,11 @@ tc_serve(struct console *con, int fd, const char *peer)
 		    "out", c.id);
 		goto out;
 	}
-	tc_log(con, "connection %lu: %s, %s", c.id, SSL_get_version(c.ssl),
-	    SSL_get_cipher_name(c.ssl));
+	tc_peer_spki(&c);
+	tc_log(con, "connection %lu: %s, %s, client certificate %s%s", c.id,
+	    SSL_get_version(c.ssl), SSL_get_cipher_name(c.ssl),
+	    c.peer_spki[0] != '\0' ? "sha256:" : "none",
+	    c.peer_spki);
 	shut = true;
 
 	while (open && !tc_stop && c.nreq < TC_REQUESTS_MAX) {
@@ -1806,7 +1663,7 @@ tc_serve(struct console *con, int fd, const char *peer)
 			tc_log_raw(con, ">>> request", c.id, c.nreq, c.buf,
 			    rq.rawlen, "", 0);
 			if (r == TC_RQ_OK)
-				tc_dispatch(con, &rq, &rs);
+				tc_dispatch(con, &c, &rq, &rs);
 			if (rq.close || c.nreq == TC_REQUESTS_MAX)
 				rs.close = true;
 			rs.keepalive10 = rq.http10;
@@ -1846,7 +1703,7 @@ out:
 
 /* ---- Setup ---- */
 
-static char *
+char *
 tc_read_file(const char *path)
 {
 	struct sbuf b;
@@ -1915,6 +1772,14 @@ tc_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return SSL_TLSEXT_ERR_OK;
 }
 
+static int
+tc_accept_any(int preverify_ok, X509_STORE_CTX *store)
+{
+	(void)preverify_ok;
+	(void)store;
+	return 1;
+}
+
 /* The TLS context with the console's certificate: from --cert/--key, or a
  * fresh EC P-256 self-signed one. */
 static bool
@@ -1955,6 +1820,10 @@ tc_tls_setup(struct console *con)
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(con->ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_alpn_select_cb(con->ctx, tc_alpn, NULL);
+	/* Ask for a client certificate and take any: an engine's check-in
+	 * is checked against its registered SPKI, and the installer's
+	 * pairing client sends none. */
+	SSL_CTX_set_verify(con->ctx, SSL_VERIFY_PEER, tc_accept_any);
 
 	if ((bio = BIO_new_mem_buf(cert_pem, -1)) == NULL ||
 	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL ||
@@ -1973,6 +1842,10 @@ tc_tls_setup(struct console *con)
 	    SSL_CTX_check_private_key(con->ctx) != 1)
 		goto tls;
 	ok = true;
+	/* Kept for the whole life of the console: refreshes present it. */
+	con->cert_pem = cert_pem;
+	con->key_pem = key_pem;
+	cert_pem = key_pem = NULL;
 	goto out;
 
 tls:
@@ -1989,7 +1862,7 @@ out:
 	return ok;
 }
 
-static int
+int
 tc_set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -2077,51 +1950,84 @@ tc_peer_name(const struct sockaddr_storage *ss, char *out, size_t outsz)
 	}
 }
 
-/* Accept connections one at a time until the lifetime ends or a signal. */
+/* Accept one waiting TLS connection and serve it, or hold it for --fail
+ * never_answer; false when accepting fails for good. */
+static bool
+tc_accept_one(struct console *con)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char peer[INET6_ADDRSTRLEN + 8];
+	int fd;
+
+	fd = accept(con->lfd, (struct sockaddr *)&ss, &sslen);
+	if (fd < 0) {
+		if (errno == EINTR || errno == EAGAIN ||
+		    errno == EWOULDBLOCK || errno == ECONNABORTED)
+			return true;
+		tc_log(con, "accept: %s", strerror(errno));
+		return false;
+	}
+	tc_peer_name(&ss, peer, sizeof peer);
+	if (tc_set_nonblock(fd) < 0) {
+		close(fd);
+		return true;
+	}
+	if (con->fail == FAIL_NEVER_ANSWER) {
+		tc_log(con, "connection %lu from %s: held without a TLS "
+		    "handshake (--fail never_answer)", ++con->nconn, peer);
+		if (con->nheld == TC_HELD_MAX) {
+			close(con->held[0]);
+			memmove(&con->held[0], &con->held[1],
+			    (TC_HELD_MAX - 1) * sizeof con->held[0]);
+			con->nheld--;
+		}
+		con->held[con->nheld++] = fd;
+		return true;
+	}
+	tc_serve(con, fd, peer);
+	return true;
+}
+
+/* Serve until the lifetime ends or a signal: TLS connections one at a
+ * time, the control socket's clients, and the refreshes under way (libcurl
+ * multi), all from one wait. */
 static void
 tc_loop(struct console *con)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	char peer[INET6_ADDRSTRLEN + 8];
-	int fd, rc;
+	struct curl_waitfd wfd[2 + TC_CTL_MAX];
+	int cfds[1 + TC_CTL_MAX], ready[1 + TC_CTL_MAX];
+	size_t n, nready, i;
+	double left;
+	CURLMcode mc;
 
-	for (;;) {
-		rc = tc_wait(con->lfd, POLLIN, con->end);
-		if (rc == 0)
+	while (!tc_stop) {
+		left = con->end - tc_now();
+		if (left <= 0)
 			break;
-		if (rc < 0) {
-			tc_log(con, "poll: %s", strerror(errno));
+		memset(wfd, 0, sizeof wfd);
+		wfd[0].fd = con->lfd;
+		wfd[0].events = CURL_WAIT_POLLIN;
+		n = tc_control_fds(con, cfds, sizeof cfds / sizeof cfds[0]);
+		for (i = 0; i < n; i++) {
+			wfd[1 + i].fd = cfds[i];
+			wfd[1 + i].events = CURL_WAIT_POLLIN;
+		}
+		mc = curl_multi_wait(con->multi, wfd, (unsigned)(1 + n),
+		    left < 1 ? (int)(left * 1000) + 1 : 1000, NULL);
+		if (mc != CURLM_OK) {
+			tc_log(con, "wait: %s", curl_multi_strerror(mc));
 			break;
 		}
-		sslen = sizeof ss;
-		fd = accept(con->lfd, (struct sockaddr *)&ss, &sslen);
-		if (fd < 0) {
-			if (errno == EINTR || errno == EAGAIN ||
-			    errno == EWOULDBLOCK || errno == ECONNABORTED)
-				continue;
-			tc_log(con, "accept: %s", strerror(errno));
+		for (i = nready = 0; i < n; i++)
+			if (wfd[1 + i].revents != 0)
+				ready[nready++] = cfds[i];
+		if (nready > 0)
+			tc_control_serve(con, ready, nready);
+		tc_refresh_poll(con);
+		if ((wfd[0].revents & CURL_WAIT_POLLIN) != 0 &&
+		    !tc_accept_one(con))
 			break;
-		}
-		tc_peer_name(&ss, peer, sizeof peer);
-		if (tc_set_nonblock(fd) < 0) {
-			close(fd);
-			continue;
-		}
-		if (con->fail == FAIL_NEVER_ANSWER) {
-			tc_log(con, "connection %lu from %s: held without a "
-			    "TLS handshake (--fail never_answer)",
-			    ++con->nconn, peer);
-			if (con->nheld == TC_HELD_MAX) {
-				close(con->held[0]);
-				memmove(&con->held[0], &con->held[1],
-				    (TC_HELD_MAX - 1) * sizeof con->held[0]);
-				con->nheld--;
-			}
-			con->held[con->nheld++] = fd;
-			continue;
-		}
-		tc_serve(con, fd, peer);
 	}
 	tc_log(con, "exiting: %s", tc_stop ? "signal" : "lifetime over");
 }
@@ -2140,7 +2046,12 @@ tc_usage(FILE *f)
 	    "[--lifetime SECONDS]\n"
 	    "           [--fail MODE [--fail-at hello|pair|register]] "
 	    "[--rate-limit N]\n"
-	    "           [--nonce-ttl SECONDS]\n"
+	    "           [--nonce-ttl SECONDS] [--load-registry F]\n"
+	    "           [--control PATH [--checkin-interval S] "
+	    "[--refresh-timeout S]]\n"
+	    "       test-console add-engine HOST:PORT --control PATH\n"
+	    "       test-console refresh [ENGINE] --control PATH\n"
+	    "       test-console engines --control PATH\n"
 	    "       test-console --self-test\n"
 	    "MODE: bad_proof nonce_invalid unknown_secret secret_expired\n"
 	    "      incompatible_version protocol_unsupported rate_limited\n"
@@ -2148,6 +2059,24 @@ tc_usage(FILE *f)
 	    "wrong_console_proof\n"
 	    "      never_answer no_tls_answer_after_hello\n"
 	    "See tests/console/README.md.\n");
+}
+
+/* Seconds with decimals, more than 0 and at most 600. */
+static bool
+tc_parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > 600) {
+		fprintf(stderr, "test-console: %s wants seconds above 0 and "
+		    "up to 600 (decimals allowed), not \"%s\"\n", opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 static bool
@@ -2211,6 +2140,10 @@ main(int argc, char **argv)
 		{ "rate-limit", required_argument, NULL, 'R' },
 		{ "nonce-ttl", required_argument, NULL, 'N' },
 		{ "self-test", no_argument, NULL, 'T' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "checkin-interval", required_argument, NULL, 'I' },
+		{ "refresh-timeout", required_argument, NULL, 'O' },
+		{ "load-registry", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2233,7 +2166,12 @@ main(int argc, char **argv)
 	con.lifetime = TC_DEFAULT_LIFETIME;
 	con.nonce_ttl = TC_NONCE_TTL;
 	con.lfd = -1;
+	con.cfd = -1;
+	con.checkin_interval = TC_CHECKIN_INTERVAL;
+	con.refresh_timeout = TC_REFRESH_TIMEOUT;
 
+	if (argc > 1 && tc_is_client_command(argv[1]))
+		return tc_client_main(argc - 1, argv + 1);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'L':
@@ -2312,6 +2250,23 @@ main(int argc, char **argv)
 			break;
 		case 'T':
 			return tc_self_test();
+		case 'C':
+			con.control = optarg;
+			break;
+		case 'I':
+			if (!tc_parse_int("--checkin-interval", optarg, 1,
+			    86400, &v))
+				return 2;
+			con.checkin_interval = (int)v;
+			break;
+		case 'O':
+			if (!tc_parse_seconds("--refresh-timeout", optarg,
+			    &con.refresh_timeout))
+				return 2;
+			break;
+		case 'G':
+			con.load_registry = optarg;
+			break;
 		case 'h':
 			tc_usage(stdout);
 			return 0;
@@ -2400,7 +2355,11 @@ main(int argc, char **argv)
 		    con.log_path, strerror(errno));
 		goto out;
 	}
-	if (!tc_tls_setup(&con) || !tc_listen(&con))
+	if (con.load_registry != NULL &&
+	    !tc_load_registry(&con, con.load_registry))
+		goto out;
+	if (!tc_refresh_init(&con) || !tc_tls_setup(&con) ||
+	    !tc_listen(&con) || !tc_control_listen(&con))
 		goto out;
 	con.secret_born = tc_now() - (double)secret_age;
 	con.end = tc_now() + con.lifetime;
@@ -2430,6 +2389,10 @@ main(int argc, char **argv)
 	rc = 0;
 
 out:
+	tc_control_close(&con);
+	tc_refresh_cleanup(&con);
+	free(con.cert_pem);
+	util_free_secret(con.key_pem);
 	for (i = 0; i < con.nheld; i++)
 		close(con.held[i]);
 	if (con.lfd >= 0)
