@@ -100,7 +100,9 @@ out_has 'consoleId="console-test-1"'
 out_has "spki=\"$STD_SPKI\""
 out_has '<cert>-----BEGIN CERTIFICATE-----'
 es 10 status --root "$R"
-out_has "pending-authorization"
+out_has "$(printf '1  disabled  console-to-engine  Test Console  127.0.0.1:%s' "$EP")"
+out_has "is Pending Authorization"
+out_has "[console-pending-authorization]"
 es 0 consoles list --root "$R"
 out_has "$(printf '1\tdisabled\tconsole-to-engine\tTest Console\t127.0.0.1\t%s' "$EP")"
 
@@ -119,7 +121,7 @@ tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
 console_shows "127.0.0.1:$EP" Active green
 file_has "$R/$D/nse/logs/nse.log" "Refresh from console console-test-1 at 127.0.0.1: active"
 es 0 status --root "$R"
-out_has "Test Console"
+out_has "$(printf '1  enabled  console-to-engine  Test Console  127.0.0.1:%s' "$EP")"
 out_lacks "pending-authorization"
 
 # ---- The other states.
@@ -199,7 +201,8 @@ es 0 status --root "$R2"
 out_has "last check-in"
 out_has "UTC: active"
 es 0 status --json --root "$R2"
-out_has '"result": "active"'
+out_has '"last_checkin":{"at":'
+out_has '"result":"active"'
 
 note "The engine stopped: after two intervals, Unknown"
 engine_stop

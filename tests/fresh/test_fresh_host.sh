@@ -476,7 +476,7 @@ if [ "$SUITE" = bookworm ]; then
 	file_has "$X" 'lastAddress="127.0.0.1"'
 	file_has "$X" '<cert>-----BEGIN CERTIFICATE-----'
 	crun 10 status
-	out_has "pending-authorization"
+	out_has "[console-pending-authorization]"
 	L=$R$D/nse/logs/nse.log
 	n=$(grep -c 'initialization completed' "$L")
 	crun 0 consoles enable 127.0.0.1 --restart

@@ -48,7 +48,7 @@ file_has "$X" 'lastAddress="127.0.0.1"'
 file_has "$X" "spki=\"$SPKI\""
 file_has "$X" '<cert>-----BEGIN CERTIFICATE-----'
 run 10 status
-out_has "pending-authorization"
+out_has "[console-pending-authorization]"
 n=$(ready_count)
 run 0 consoles enable 127.0.0.1 --restart
 out_has "Enabled console 1 (Test Console, 127.0.0.1)."
