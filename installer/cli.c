@@ -235,8 +235,10 @@ cli_usage_for(enum cli_cmd cmd)
 "Exit codes: 0 installed, and nothing needs attention; 9 not installed;\n"
 "  10 something needs attention, each problem listed with a stable code:\n"
 "  service-not-running, not-paired, console-pending-authorization,\n"
-"  interrupted-run (a run that a crash cut short: the next install,\n"
-"  uninstall, pair or consoles command finishes it), record-unreadable,\n"
+"  console-checkin-failed (a console's last check-in in nse/logs/nse.log\n"
+"  was not active), interrupted-run (a run that a crash cut short: the\n"
+"  next install, uninstall, pair, consoles or identity command finishes\n"
+"  it), record-unreadable,\n"
 "  consoles-unreadable, certificate-unreadable, certificate-expired,\n"
 "  identity-from-another-machine, not-ready (the Problem line says what\n"
 "  to do). Other errors: the codes of engine-setup --help.\n";

@@ -12,6 +12,9 @@
 
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
+/* The engine's log, relative to install_dir: a line for each contact with
+ * a console (../shared/engine-protocol.md; status reads the check-ins). */
+#define CONSOLES_LOG_REL "nse/logs/nse.log"
 
 /* The Security Console's menu paths, in the seed's words ("Add an Engine
  * through Administration", "Refresh Your New Scan Engine", the shared

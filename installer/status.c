@@ -125,6 +125,23 @@ status_service(const char *root, const struct plan *answers,
 	sv->text = sbuf_detach(&b);
 }
 
+/* The last check-in of each connectTo="1" console, from nse.log. */
+static void
+status_checkins(struct status *st, const char *idir)
+{
+	char *log;
+	size_t i, len = 0;
+
+	st->checkins = xcalloc(st->consoles.n + 1, sizeof *st->checkins);
+	log = status_log_tail(idir, &len);
+	for (i = 0; log != NULL && i < st->consoles.n; i++)
+		if (st->consoles.v[i].connect_to &&
+		    st->consoles.v[i].id != NULL)
+			(void)status_log_checkin(log, len,
+			    st->consoles.v[i].id, &st->checkins[i]);
+	free(log);
+}
+
 static void
 status_consoles(struct status *st, const char *root, const struct record *r,
     const struct plan *answers)
@@ -141,6 +158,7 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 		    st->consoles_error);
 	} else {
 		st->consoles_read = true;
+		status_checkins(st, idir);
 		if (st->consoles.n == 0) {
 			sbuf_init(&b);
 			consoles_none_advice(r->component,
@@ -190,6 +208,420 @@ status_certificate(struct status *st, const char *root,
 	free(idir);
 }
 
+/* ---- nse.log: the engine's contacts with its consoles ---- */
+
+/* Longest line of nse.log looked at: the engine's lines are shorter
+ * (each value it writes is at most 64 bytes). */
+#define STATUS_LOG_LINE_MAX 1024
+/* The longest value the engine writes (engine-protocol.md). */
+#define STATUS_LOG_VALUE_MAX 64
+
+/* One line of nse.log, as far as status reads it. */
+struct status_logline {
+	char at[21];
+	bool warn;                       /* [WARN], else [INFO] */
+	const char *rest;                /* after "[INFO] " */
+	size_t nrest;
+};
+
+/* Does p (n bytes) start with s? */
+static bool
+status_log_has(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	return n >= k && memcmp(p, s, k) == 0;
+}
+
+/* n digits at p, their value in *v, within lo..hi. */
+static bool
+status_log_num(const char *p, size_t n, unsigned lo, unsigned hi,
+    unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned)(p[i] - '0');
+	}
+	return *v >= lo && *v <= hi;
+}
+
+/* Is p (20 bytes) a time as the engine writes it
+ * ("2026-11-30T14:20:00Z")? */
+static bool
+status_log_time(const char *p)
+{
+	unsigned v;
+
+	return status_log_num(p, 4, 1970, 9999, &v) && p[4] == '-' &&
+	    status_log_num(p + 5, 2, 1, 12, &v) && p[7] == '-' &&
+	    status_log_num(p + 8, 2, 1, 31, &v) && p[10] == 'T' &&
+	    status_log_num(p + 11, 2, 0, 23, &v) && p[13] == ':' &&
+	    status_log_num(p + 14, 2, 0, 59, &v) && p[16] == ':' &&
+	    status_log_num(p + 17, 2, 0, 60, &v) && p[19] == 'Z';
+}
+
+/* The time and level at the start of a line, exactly as the engine
+ * writes them ("2026-11-30T14:20:00Z [INFO] "). */
+static bool
+status_log_head(const char *p, size_t n, struct status_logline *l)
+{
+	if (n < 28 || !status_log_time(p))
+		return false;
+	if (memcmp(p + 20, " [INFO] ", 8) == 0)
+		l->warn = false;
+	else if (memcmp(p + 20, " [WARN] ", 8) == 0)
+		l->warn = true;
+	else
+		return false;
+	memcpy(l->at, p, 20);
+	l->at[20] = '\0';
+	l->rest = p + 28;
+	l->nrest = n - 28;
+	return true;
+}
+
+/* A value the engine wrote (1 to 64 bytes 0x21..0x7e) ended by a space:
+ * its length, 0 when there is none. */
+static size_t
+status_log_token(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i <= STATUS_LOG_VALUE_MAX; i++) {
+		if (p[i] == ' ')
+			return i;
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return 0;
+	}
+	return 0;
+}
+
+/* Is s one value as the engine writes it (1 to 64 bytes 0x21..0x7e)? */
+static bool
+status_log_plain(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return i >= 1 && i <= STATUS_LOG_VALUE_MAX;
+}
+
+/* id as the engine writes it (engine-protocol.md: each byte outside
+ * 0x21..0x7e as '?', at most 64 bytes) into out (65 bytes). */
+static void
+status_log_value(const char *id, char *out)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0' && i < STATUS_LOG_VALUE_MAX; i++)
+		out[i] = (unsigned char)id[i] >= 0x21 &&
+		    (unsigned char)id[i] <= 0x7e ? id[i] : '?';
+	out[i] = '\0';
+}
+
+/* Is p..p+n "<prefix><value> at " with value == want? *used is how far. */
+static bool
+status_log_who(const char *p, size_t n, const char *prefix,
+    const char *want, size_t *used)
+{
+	size_t k = strlen(prefix), t;
+
+	if (!status_log_has(p, n, prefix))
+		return false;
+	t = status_log_token(p + k, n - k);
+	if (t == 0 || t != strlen(want) || memcmp(p + k, want, t) != 0 ||
+	    !status_log_has(p + k + t, n - k - t, " at "))
+		return false;
+	*used = k + t + 4;
+	return true;
+}
+
+/* "(<text>)" that ends the line: text (1..max bytes 0x20..0x7e) into
+ * out. */
+static bool
+status_log_paren(const char *p, size_t n, size_t max, char *out,
+    size_t outsz)
+{
+	size_t i;
+
+	if (n < 3 || p[0] != '(' || p[n - 1] != ')' || n - 2 > max ||
+	    n - 2 >= outsz)
+		return false;
+	for (i = 1; i < n - 1; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	memcpy(out, p + 1, n - 2);
+	out[n - 2] = '\0';
+	return true;
+}
+
+/* The result of a check-in line (what follows "port <port>: "). */
+static bool
+status_log_result(const char *p, size_t n, bool warn,
+    struct status_checkin *c)
+{
+	static const char not_contacted[] = "not contacted (the console's "
+	    "key does not match its spki)";
+	const char *word = NULL;
+	size_t k;
+
+	c->detail[0] = '\0';
+	if (n == 6 && memcmp(p, "active", 6) == 0) {
+		if (warn)
+			return false;
+		snprintf(c->result, sizeof c->result, "active");
+		return true;
+	}
+	if (!warn)
+		return false;
+	if (n == 14 && memcmp(p, "unknown-engine", 14) == 0) {
+		word = "unknown-engine";
+	} else if (n == strlen(not_contacted) && memcmp(p, not_contacted,
+	    n) == 0) {
+		word = "not-contacted";
+		snprintf(c->detail, sizeof c->detail, "the console's key does "
+		    "not match its spki");
+	} else if (status_log_has(p, n, "incompatible (console ")) {
+		k = strlen("incompatible ");
+		/* "console <X.Y.Z>": the version is one value. */
+		if (status_log_paren(p + k, n - k, 8 +
+		    STATUS_LOG_VALUE_MAX, c->detail, sizeof c->detail) &&
+		    status_log_plain(c->detail + 8))
+			word = "incompatible";
+	} else if (status_log_has(p, n, "failed (")) {
+		k = strlen("failed ");
+		if (status_log_paren(p + k, n - k, STATUS_LOG_VALUE_MAX,
+		    c->detail, sizeof c->detail))
+			word = "failed";
+	}
+	if (word == NULL)
+		return false;
+	snprintf(c->result, sizeof c->result, "%s", word);
+	return true;
+}
+
+/* Call fn on each whole line of log (ended by a newline, at most
+ * STATUS_LOG_LINE_MAX bytes, no NUL byte) whose head parses. */
+static void
+status_log_lines(const char *log, size_t len,
+    void (*fn)(const struct status_logline *, void *), void *arg)
+{
+	const char *p = log, *end = log + len, *nl;
+	struct status_logline l;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size_t n = (size_t)(nl - p);
+
+		if (n <= STATUS_LOG_LINE_MAX && memchr(p, '\0', n) == NULL &&
+		    status_log_head(p, n, &l))
+			fn(&l, arg);
+		p = nl + 1;
+	}
+}
+
+struct status_log_find {
+	char want[STATUS_LOG_VALUE_MAX + 1];
+	const char *since;
+	struct status_checkin *checkin;
+	bool refreshed;
+};
+
+static void
+status_log_checkin_line(const struct status_logline *l, void *arg)
+{
+	struct status_log_find *f = arg;
+	struct status_checkin c;
+	const char *p = l->rest;
+	size_t n = l->nrest, used, t;
+	unsigned port;
+
+	memset(&c, 0, sizeof c);
+	if (!status_log_who(p, n, "Check-in to console ", f->want, &used))
+		return;
+	p += used;
+	n -= used;
+	/* <address> port <port>: <result> */
+	if ((t = status_log_token(p, n)) == 0 ||
+	    !status_log_has(p + t, n - t, " port "))
+		return;
+	p += t + 6;
+	n -= t + 6;
+	for (t = 0; t < n && t < 6 && p[t] >= '0' && p[t] <= '9'; t++)
+		;
+	if (t == 0 || t > 5 || (p[0] == '0') ||
+	    !status_log_num(p, t, 1, 65535, &port) ||
+	    !status_log_has(p + t, n - t, ": "))
+		return;
+	p += t + 2;
+	n -= t + 2;
+	if (!status_log_result(p, n, l->warn, &c))
+		return;
+	c.seen = true;
+	memcpy(c.at, l->at, sizeof c.at);
+	*f->checkin = c;
+}
+
+bool
+status_log_checkin(const char *log, size_t len, const char *id,
+    struct status_checkin *out)
+{
+	struct status_log_find f;
+
+	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
+	status_log_value(id, f.want);
+	f.checkin = out;
+	if (f.want[0] != '\0')
+		status_log_lines(log, len, status_log_checkin_line, &f);
+	return out->seen;
+}
+
+static void
+status_log_refresh_line(const struct status_logline *l, void *arg)
+{
+	struct status_log_find *f = arg;
+	const char *p = l->rest;
+	size_t n = l->nrest, used, t;
+
+	if (l->warn || strcmp(l->at, f->since) < 0 ||
+	    !status_log_who(p, n, "Refresh from console ", f->want, &used))
+		return;
+	p += used;
+	n -= used;
+	/* "<peer>: active": the peer (an IPv6 address has colons of its
+	 * own) is one value, and the colon after it ends it. */
+	t = status_log_token(p, n);
+	if (t < 2 || p[t - 1] != ':')
+		return;
+	if (n - t - 1 == 6 && memcmp(p + t + 1, "active", 6) == 0)
+		f->refreshed = true;
+}
+
+bool
+status_log_refreshed(const char *log, size_t len, const char *console_id,
+    const char *since)
+{
+	struct status_log_find f;
+
+	memset(&f, 0, sizeof f);
+	status_log_value(console_id, f.want);
+	/* since must be a time as the lines have them, so that the times
+	 * compare as strings. */
+	if (f.want[0] == '\0' || strlen(since) != 20 ||
+	    !status_log_time(since))
+		return false;
+	f.since = since;
+	status_log_lines(log, len, status_log_refresh_line, &f);
+	return f.refreshed;
+}
+
+char *
+status_log_tail(const char *idir, size_t *len)
+{
+	struct es_err e;
+	FILE *fp;
+	char *buf, *nl;
+	size_t n;
+	bool cut = true;
+
+	err_clear(&e);
+	*len = 0;
+	fp = plat_fopen_beneath(idir, CONSOLES_LOG_REL, &e);
+	if (fp == NULL)
+		return NULL;
+	/* One byte more than the tail: the line that byte ends (or
+	 * continues) is cut, and is not read. */
+	if (fseek(fp, -(long)(STATUS_LOG_TAIL + 1), SEEK_END) != 0) {
+		cut = false;
+		if (fseek(fp, 0, SEEK_SET) != 0) {
+			fclose(fp);
+			return NULL;
+		}
+	}
+	buf = xmalloc(STATUS_LOG_TAIL + 2);
+	n = fread(buf, 1, STATUS_LOG_TAIL + 1, fp);
+	if (ferror(fp)) {
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	if (cut) {
+		nl = memchr(buf, '\n', n);
+		n = nl == NULL ? 0 : n - (size_t)(nl + 1 - buf);
+		memmove(buf, nl == NULL ? buf : nl + 1, n);
+		buf[n] = '\0';
+	}
+	*len = n;
+	return buf;
+}
+
+/* The problem console-checkin-failed for an enabled Engine-to-Console
+ * console whose last check-in (c) was not active: what the result means
+ * and what to do about it. */
+static void
+status_checkin_problem(struct status *st, const char *root,
+    const struct console_entry *en, const struct status_checkin *c)
+{
+	const char *addr = en->last_address != NULL ? en->last_address :
+	    "HOST";
+	struct sbuf pair, who;
+
+	if (!c->seen || strcmp(c->result, "active") == 0)
+		return;
+	sbuf_init(&who);
+	if (en->port != NULL)
+		sbuf_addf(&who, strchr(addr, ':') != NULL ? "[%s]:%s" :
+		    "%s:%s", addr, en->port);
+	else
+		sbuf_add(&who, addr);
+	sbuf_init(&pair);
+	sbuf_add(&pair, "engine-setup pair --console ");
+	sbuf_add_shell(&pair, who.s);
+	sbuf_add_root_option(&pair, root);
+	sbuf_free(&who);
+	sbuf_init(&who);
+	sbuf_addf(&who, "The last check-in of this engine with the console "
+	    "%s at %s (id %s), at %s, ended %s", en->name != NULL ?
+	    en->name : "without a name", addr, en->id != NULL ? en->id :
+	    "none", c->at, c->result);
+	if (strcmp(c->result, "unknown-engine") == 0)
+		status_add_problem(st, STATUS_P_CHECKIN_FAILED, "%s: it knows "
+		    "no engine with this engine's id and key (the engine was "
+		    "removed there, or its identity was made anew). Pair "
+		    "again: `%s`.", who.s, pair.s);
+	else if (strcmp(c->result, "incompatible") == 0)
+		status_add_problem(st, STATUS_P_CHECKIN_FAILED, "%s (%s): its "
+		    "major.minor version differs from this engine's (%s), so "
+		    "they do not work together. Upgrade the older of the two "
+		    "to the other's version.", who.s, c->detail,
+		    st->rec.version != NULL ? st->rec.version : "unknown");
+	else if (strcmp(c->result, "failed") == 0)
+		status_add_problem(st, STATUS_P_CHECKIN_FAILED, "%s (%s): the "
+		    "engine could not reach it. Check that the console runs, "
+		    "that %s is reachable from this host and that its port "
+		    "%s (40815 unless the console was set up otherwise) is "
+		    "open on the way; the engine tries again at each "
+		    "check-in.", who.s, c->detail, addr, en->port != NULL ?
+		    en->port : "40815");
+	else
+		status_add_problem(st, STATUS_P_CHECKIN_FAILED, "%s: the engine "
+		    "did not contact it, because the console's key does not "
+		    "match the one pinned at pairing (spki in %s): the "
+		    "console's key changed (reinstalled, or another host at "
+		    "that address). If that is expected, pair again: `%s`.",
+		    who.s, CONSOLES_REL, pair.s);
+	sbuf_free(&who);
+	sbuf_free(&pair);
+}
+
 /* The problems a complete installation can have: a service that should
  * run and does not, an Engine-to-Console engine paired with no console,
  * a console waiting to be enabled. */
@@ -237,6 +669,8 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 		en = &st->consoles.v[i];
 		if (en->connect_to)
 			reverse = true;
+		if (en->enabled && en->connect_to)
+			status_checkin_problem(st, root, en, &st->checkins[i]);
 		if (en->enabled)
 			continue;
 		sbuf_init(&b);
@@ -343,6 +777,7 @@ status_free(struct status *st)
 	free(st->services);
 	free(st->consoles_error);
 	consoles_free(&st->consoles);
+	free(st->checkins);
 	free(st->consoles_advice);
 	for (i = 0; i < st->nproblems; i++) {
 		free(st->problems[i].code);
@@ -431,6 +866,21 @@ status_print_engine(const struct status *st, FILE *out)
 	}
 }
 
+/* "  last check-in 2026-11-30 14:20:00 UTC: failed (why)" on a console's
+ * line (the detail is plain ASCII: status_log_checkin). */
+static void
+status_print_checkin(const struct status_checkin *c, FILE *out)
+{
+	if (c == NULL || !c->seen) {
+		fprintf(out, "  no check-in in %s yet", CONSOLES_LOG_REL);
+		return;
+	}
+	fprintf(out, "  last check-in %.10s %.8s UTC: %s", c->at, c->at + 11,
+	    c->result);
+	if (c->detail[0] != '\0')
+		fprintf(out, " (%s)", c->detail);
+}
+
 static void
 status_print_consoles(const struct status *st, FILE *out)
 {
@@ -458,10 +908,14 @@ status_print_consoles(const struct status *st, FILE *out)
 		en.port = xstrdup(en.port ? en.port : "-");
 		en.console_id = en.spki = NULL;
 		consoles_entry_show(&en);
-		fprintf(out, "  %s  %s  %s  %s  %s:%s\n", en.id,
+		fprintf(out, "  %s  %s  %s  %s  %s:%s", en.id,
 		    en.enabled ? "enabled" : "disabled",
 		    en.connect_to ? "engine-to-console" : "console-to-engine",
 		    en.name, en.last_address, en.port);
+		if (en.connect_to)
+			status_print_checkin(st->checkins != NULL ?
+			    &st->checkins[i] : NULL, out);
+		fputc('\n', out);
 		consoles_entry_free(&en);
 	}
 }
@@ -623,9 +1077,10 @@ status_json_engine(const struct status *st)
 }
 
 static cJSON *
-status_json_console(const struct console_entry *en)
+status_json_console(const struct console_entry *en,
+    const struct status_checkin *c)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *ci;
 
 	status_json_str(o, "id", en->id);
 	status_json_str(o, "name", en->name);
@@ -636,6 +1091,16 @@ status_json_console(const struct console_entry *en)
 	    "engine-to-console" : "console-to-engine");
 	status_json_str(o, "fingerprint", en->spki);
 	cJSON_AddStringToObject(o, "state", status_console_state(en));
+	if (!en->connect_to)
+		return o;
+	if (c == NULL || !c->seen) {
+		cJSON_AddNullToObject(o, "last_checkin");
+		return o;
+	}
+	ci = cJSON_AddObjectToObject(o, "last_checkin");
+	cJSON_AddStringToObject(ci, "at", c->at);
+	cJSON_AddStringToObject(ci, "result", c->result);
+	cJSON_AddStringToObject(ci, "detail", c->detail);
 	return o;
 }
 
@@ -688,7 +1153,8 @@ status_json(const struct status *st, const char *root)
 		a = cJSON_AddArrayToObject(o, "consoles");
 		for (i = 0; i < st->consoles.n; i++)
 			cJSON_AddItemToArray(a,
-			    status_json_console(&st->consoles.v[i]));
+			    status_json_console(&st->consoles.v[i],
+			    st->checkins != NULL ? &st->checkins[i] : NULL));
 	} else {
 		cJSON_AddNullToObject(o, "consoles");
 	}

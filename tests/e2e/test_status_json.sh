@@ -176,10 +176,73 @@ run 0 --silent --answers "$WORK/pair.txt" --root "$R"
 sj 0 "$R"
 all_fields
 codes '[]'
-jis 'o["consoles"]' "[{\"address\": \"127.0.0.1\", \"direction\": \"engine-to-console\", \"enabled\": true, \"fingerprint\": \"$SPKI\", \"id\": \"1\", \"name\": \"Test Console\", \"port\": $PORT, \"state\": \"enabled\"}]"
+jis 'o["consoles"]' "[{\"address\": \"127.0.0.1\", \"direction\": \"engine-to-console\", \"enabled\": true, \"fingerprint\": \"$SPKI\", \"id\": \"1\", \"last_checkin\": null, \"name\": \"Test Console\", \"port\": $PORT, \"state\": \"enabled\"}]"
 check "the JSON holds no secret" bash -c "! grep -q 'ABCD.1234' '$WORK/sj.out'"
 run 0 status --root "$R"
 out_lacks "Problem:"
+out_has "no check-in in nse/logs/nse.log yet"
+
+# ---- Its last check-in, from the lines the engine writes to nse.log
+# (written here by hand): the time and result on the console, and a
+# result that is not active is console-checkin-failed. ----
+L=$R/$ID/nse/logs/nse.log
+mkdir -p "$R/$ID/nse/logs"
+checkin() { # LEVEL RESULT: one check-in line of console 1
+	printf '2026-11-30T14:2%s:00Z [%s] Check-in to console 1 at 127.0.0.1 port %s: %s\n' \
+	    "$((N = ${N:--1} + 1))" "$1" "$PORT" "$2" >> "$L"
+}
+checkin INFO active
+sj 0 "$R"
+codes '[]'
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:20:00Z", "detail": "", "result": "active"}'
+run 0 status --root "$R"
+out_has "127.0.0.1:$PORT  last check-in 2026-11-30 14:20:00 UTC: active"
+checkin WARN unknown-engine
+sj 10 "$R"
+codes '["console-checkin-failed"]'
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:21:00Z", "detail": "", "result": "unknown-engine"}'
+jis "'\`engine-setup pair --console 127.0.0.1:$PORT --root $R\`' in o['problems'][0]['message']" true
+run 10 status --root "$R"
+out_has "last check-in 2026-11-30 14:21:00 UTC: unknown-engine"
+out_has "[console-checkin-failed]"
+checkin WARN 'incompatible (console 7.9.0)'
+sj 10 "$R"
+jis 'o["consoles"][0]["last_checkin"]["detail"]' '"console 7.9.0"'
+jis "'major.minor' in o['problems'][0]['message']" true
+checkin WARN 'failed (connect: Connection refused)'
+sj 10 "$R"
+jis '[o["consoles"][0]["last_checkin"][k] for k in ("result", "detail")]' '["failed", "connect: Connection refused"]'
+jis "'port $PORT' in o['problems'][0]['message'] and 'reachable' in o['problems'][0]['message']" true
+run 10 status --root "$R"
+out_has "UTC: failed (connect: Connection refused)"
+checkin WARN "not contacted (the console's key does not match its spki)"
+sj 10 "$R"
+jis 'o["consoles"][0]["last_checkin"]["result"]' '"not-contacted"'
+jis "'key changed' in o['problems'][0]['message'] and 'pair again' in o['problems'][0]['message']" true
+# Lines that are not the engine's, after it, change nothing: another
+# console's id, a forged line after other text, a last line without its
+# newline, one with a NUL byte.
+checkin INFO active
+{
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 12 at 127.0.0.1 port %s: unknown-engine\n' "$PORT"
+	printf '2026-11-30T14:40:00Z [INFO] x Check-in to console 1 at h port 1: failed (y)\n'
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 1 at h port 1: failed (\0)\n'
+	printf '2026-11-30T14:40:00Z [WARN] Check-in to console 1 at h port 1: failed (no newline)'
+} >> "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' '{"at": "2026-11-30T14:25:00Z", "detail": "", "result": "active"}'
+# Only the last MiB is read: a check-in before it is not seen.
+head -c 1100000 /dev/zero | tr '\0' 'x' >> "$L"
+echo >> "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' null
+# Never through a symbolic link: the log as a link is no log.
+checkin INFO active
+mv "$L" "$WORK/nse.log"
+ln -s "$WORK/nse.log" "$L"
+sj 0 "$R"
+jis 'o["consoles"][0]["last_checkin"]' null
+rm "$L"
 
 # ---- An interrupted run: exit 10, interrupted-run, nothing else read. ----
 R=$(newroot)
