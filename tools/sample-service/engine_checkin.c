@@ -97,8 +97,8 @@ engine_start(struct sample *s)
 		n += checks_in(&e->seed.v[i]);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (n > 0)
-		sample_logl(s, "INFO", "Scan Engine checks in with %zu "
-		    "console(s) every %u s", n, e->interval);
+		sample_logl(s, "INFO", "Scan Engine checks in with %lu "
+		    "console(s) every %u s", (unsigned long)n, e->interval);
 	e->round = false;
 	e->next = 0;
 	e->due = sample_now_ms();  /* the first round at once */

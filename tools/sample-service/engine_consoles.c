@@ -275,6 +275,8 @@ write_atomic(const char *path, const char *data, size_t len)
 static void
 buf_add(char **b, size_t *len, size_t *cap, const char *s, size_t n)
 {
+	if (n > ((size_t)-1) / 4 - *len)
+		abort();
 	if (*len + n + 1 > *cap) {
 		*cap = (*len + n + 1) * 2;
 		if ((*b = realloc(*b, *cap)) == NULL)

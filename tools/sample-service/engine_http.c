@@ -195,8 +195,9 @@ answer(SSL *ssl, int status, const char *extra, cJSON *json)
 	int hlen;
 
 	hlen = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-	    "%sConnection: close\r\n\r\n", status, reason, blen + 1, extra);
+	    "Content-Type: application/json\r\nContent-Length: %lu\r\n"
+	    "%sConnection: close\r\n\r\n", status, reason,
+	    (unsigned long)blen + 1, extra);
 	if (SSL_write(ssl, head, hlen) > 0 && body != NULL &&
 	    SSL_write(ssl, body, (int)blen) > 0)
 		(void)SSL_write(ssl, "\n", 1);

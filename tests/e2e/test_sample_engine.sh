@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# Issue 13, part 1: the sample engine alone speaks engine-protocol.md
+# (docs/payload.md, "The sample service program"). An engine installed
+# Console-to-Engine under --root on a free port is started directly
+# ($R/opt/rapid7/nexpose/nse/nseserv); curl with a client certificate made
+# here plays the console's Refresh: the first one adds the console to
+# consoles.xml (the rest of the file byte for byte, its mode kept) and is
+# pending-authorization, `engine-setup consoles enable` counts only after a
+# restart, then active; other versions, bad requests, no certificate, a
+# silent client. Then Engine-to-Console: consoles.xml entries with
+# connectTo="1" at a small loopback TLS console (python3's ssl module), one
+# with its right spki and one with a wrong one, and TERM while a check-in
+# waits for a console that never answers.
+. "$(dirname "$0")/lib.sh"
+
+for tool in openssl curl python3; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "skipped: needs $tool"
+		[ "${CI:-}" = true ] && exit 1
+		exit 77
+	fi
+done
+
+# free_port: a TCP port on 127.0.0.1 that nothing holds right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+P=$(free_port)
+R=$(newroot)
+engine_answers console-to-engine > "$WORK/e.txt"
+echo "engine_port = $P" >> "$WORK/e.txt"
+run 0 --silent --answers "$WORK/e.txt" --root "$R"
+N=$R/opt/rapid7/nexpose/nse
+X=$N/conf/consoles.xml
+LOG=$N/logs/nse.log
+ENGINE_ID=$(sed -n 's/.*<Engine id="\([^"]*\)".*/\1/p' "$N/conf/nse.xml")
+check "nse.xml names the engine id" test -n "$ENGINE_ID"
+
+# consoles.xml as someone else left it: a comment, odd spacing, another
+# console (id 4); the engine must keep all of it byte for byte.
+cat > "$X" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- kept as it is -->
+<Consoles   note='x'>
+  <console id="4" enabled="0" connectTo="0" name="old &amp; other" lastAddress="10.0.0.9" port="40814" consoleId="old-1" spki="sha256:0000000000000000000000000000000000000000000000000000000000000000">
+    <cert>none</cert>
+  </console>
+	<!-- a tab before this comment -->
+</Consoles>
+EOF
+chmod 604 "$X"
+cp "$X" "$WORK/consoles.orig"
+
+EPID=
+on_exit '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; [ -n "${SPIDS:-}" ] && kill $SPIDS 2>/dev/null'
+
+# start_engine [ENV=VALUE...]: start the stand-in and wait (10 s at most)
+# for its ready line.
+start_engine() {
+	local before i
+	before=$(cat "$LOG" 2>/dev/null | grep -c "initialization completed")
+	env ENGINE_SETUP_SAMPLE_START_DELAY=0 "$@" "$N/nseserv" \
+	    >>"$WORK/engine.out" 2>&1 &
+	EPID=$!
+	for i in $(seq 200); do
+		[ "$(cat "$LOG" 2>/dev/null | grep -c "initialization completed")" \
+		    -gt "${before:-0}" ] && return 0
+		sleep 0.05
+	done
+	fail "the engine did not start: $(cat "$WORK/engine.out")"
+}
+
+# stop_engine: TERM, and it is gone within 2 s (STOP_SECS: how long).
+stop_engine() {
+	local t0 i
+	t0=$(date +%s%N)
+	kill -TERM "$EPID"
+	for i in $(seq 200); do
+		kill -0 "$EPID" 2>/dev/null || break
+		sleep 0.01
+	done
+	STOP_MS=$((($(date +%s%N) - t0) / 1000000))
+	check "TERM stopped the engine within 2 s (took $STOP_MS ms)" \
+	    test "$STOP_MS" -lt 2000
+	wait "$EPID"
+	check "the engine exited 0 on TERM" test $? -eq 0
+	EPID=
+}
+
+# The console's certificate and key (its identity) and their spki.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/ck.pem" -out "$WORK/cc.pem" -days 2 -subj /CN=console \
+    2>/dev/null
+SPKI=$(openssl x509 -in "$WORK/cc.pem" -pubkey -noout |
+    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+
+# refresh BODY [CURL_ARGS...]: POST BODY to the refresh path with the
+# console's certificate; CODE and ANSWER are what came back.
+refresh() {
+	local body=$1
+	shift
+	CODE=$(curl -sk --max-time 20 --cert "$WORK/cc.pem" --key "$WORK/ck.pem" \
+	    -o "$WORK/answer" -w '%{http_code}' -H 'Content-Type: application/json' \
+	    --data-binary "$body" "$@" "https://127.0.0.1:$P/engine/v1/refresh")
+	ANSWER=$(cat "$WORK/answer" 2>/dev/null)
+}
+
+# answer_is CODE STATE: the last answer.
+answer_is() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if [ "$CODE" != "$1" ] ||
+	    ! grep -qF "\"state\":\"$2\"" <<<"$ANSWER"; then
+		fail "expected $1 $2, got $CODE $ANSWER"
+	fi
+}
+
+# log_has TEXT: a line of nse.log ends with TEXT after its time.
+log_has() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if ! grep -qxE "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z $(sed 's/[][\.*^$()+?{}|]/\\&/g' <<<"$1")" "$LOG"; then
+		fail "nse.log lacks the line '<time> $1':
+$(cat "$LOG")"
+	fi
+}
+
+B='{"protocol": 1, "console_id": "c-1", "console_name": "Main <console> & \"co\"", "console_version": "7.3.9"}'
+
+# ---- Console-to-Engine.
+start_engine
+refresh "$B"
+answer_is 403 pending-authorization
+check "the answer names the engine" grep -qF "\"engine_id\":\"$ENGINE_ID\",\"engine_version\":\"7.3.1\"" "$WORK/answer"
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: pending-authorization (added to consoles.xml as console 5)"
+EL="  <console id=\"5\" enabled=\"0\" connectTo=\"0\" name=\"Main &lt;console&gt; &amp; &quot;co&quot;\" lastAddress=\"127.0.0.1\" port=\"$P\" consoleId=\"c-1\" spki=\"sha256:$SPKI\">"
+file_has "$X" "$EL"
+check "the entry holds the console's certificate in <cert>" python3 - "$X" "$WORK/cc.pem" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+pem = open(sys.argv[2]).read().strip()
+c = [e for e in ET.parse(sys.argv[1]).getroot() if e.get('id') == '5']
+sys.exit(0 if len(c) == 1 and c[0].find('cert').text.strip() == pem else 1)
+EOF
+check "everything else in consoles.xml stays byte for byte" python3 - "$X" "$WORK/consoles.orig" <<'EOF'
+import sys
+new, old = open(sys.argv[1], 'rb').read(), open(sys.argv[2], 'rb').read()
+a = new.index(b'  <console id="5"')
+b = new.index(b'</console>\n', a) + len(b'</console>\n')
+end = old.index(b'</Consoles>')
+sys.exit(0 if new[:a] + new[b:] == old and a == end else 1)
+EOF
+mode_is "$X" 604
+check "no temporary file is left beside consoles.xml" \
+    test "$(ls "$N/conf" | grep -c consoles)" -eq 1
+cp "$X" "$WORK/consoles.added"
+
+refresh "$B"
+answer_is 403 pending-authorization
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: pending-authorization"
+check "a known console is not added again" cmp -s "$X" "$WORK/consoles.added"
+
+# Enabled while the engine runs: it takes effect at the next start.
+run 0 consoles enable 127.0.0.1 --root "$R"
+file_has "$X" '<console id="5" enabled="1"'
+refresh "$B"
+answer_is 403 pending-authorization
+stop_engine
+file_has "$LOG" "[INFO] Scan Engine stopped"
+start_engine
+refresh "$B"
+answer_is 200 active
+check "the active answer names the engine" grep -qF "{\"state\":\"active\",\"engine_id\":\"$ENGINE_ID\",\"engine_name\":\"scanner-01\",\"engine_version\":\"7.3.1\"}" "$WORK/answer"
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: active"
+
+refresh "${B/7.3.9/7.4.0}"
+answer_is 409 incompatible
+check "the incompatible answer names the engine's version" grep -qF '"engine_version":"7.3.1"' "$WORK/answer"
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: incompatible (console 7.4.0)"
+refresh "${B/7.3.9/6.3.9}"
+answer_is 409 incompatible
+
+# What comes from outside cannot break or forge a log line.
+refresh '{"protocol": 1, "console_id": "c 1\n2026-11-30T00:00:00Z [INFO] forged éx", "console_name": "n", "console_version": "7.3.0"}'
+answer_is 200 active
+log_has "[INFO] Refresh from console c?1?2026-11-30T00:00:00Z?[INFO]?forged???x at 127.0.0.1: active"
+file_lacks "$LOG" "] forged"
+
+# Bad requests.
+refresh '{x'
+check "a body that is not JSON: 400 (got $CODE)" test "$CODE" = 400
+log_has "[INFO] Refresh from console - at 127.0.0.1: bad request (the body is not a JSON object)"
+refresh '{"protocol": 1, "console_id": "c-1", "console_name": "n"}'
+check "no console_version: 400 (got $CODE)" test "$CODE" = 400
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: bad request (console_id, console_name or console_version is missing)"
+refresh '{"protocol": 2, "console_id": "c-1", "console_name": "n", "console_version": "7.3.1"}'
+check "protocol 2: 400 (got $CODE)" test "$CODE" = 400
+refresh '{"protocol": 1, "console_id": "c-1", "console_name": "n", "console_version": "7.3"}'
+check "a version without its patch: 400 (got $CODE)" test "$CODE" = 400
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: bad request (console_version is not major.minor.patch)"
+CODE=$(curl -sk --max-time 20 --cert "$WORK/cc.pem" --key "$WORK/ck.pem" -o /dev/null \
+    -w '%{http_code}' --data-binary "$B" "https://127.0.0.1:$P/engine/v1/other")
+check "another path: 404 (got $CODE)" test "$CODE" = 404
+CODE=$(curl -sk --max-time 20 --cert "$WORK/cc.pem" --key "$WORK/ck.pem" -o /dev/null \
+    -w '%{http_code}' "https://127.0.0.1:$P/engine/v1/refresh")
+check "GET: 405 (got $CODE)" test "$CODE" = 405
+head -c 70000 /dev/zero | tr '\0' ' ' > "$WORK/big"
+CODE=$(curl -sk --max-time 20 --cert "$WORK/cc.pem" --key "$WORK/ck.pem" -o /dev/null \
+    -w '%{http_code}' --data-binary @"$WORK/big" "https://127.0.0.1:$P/engine/v1/refresh")
+check "a body over 64 KiB: 413 (got $CODE)" test "$CODE" = 413
+# Without a client certificate: 403 with the reason.
+CODE=$(curl -sk --max-time 20 -o "$WORK/answer" -w '%{http_code}' \
+    --data-binary "$B" "https://127.0.0.1:$P/engine/v1/refresh")
+check "no client certificate: 403 (got $CODE)" test "$CODE" = 403
+file_has "$WORK/answer" '"error":"no client certificate'
+log_has "[INFO] Refresh from console c-1 at 127.0.0.1: bad request (no client certificate)"
+# Plain HTTP is no TLS handshake: closed, no answer, no line.
+lines=$(wc -l < "$LOG")
+curl -s --max-time 10 -o /dev/null --data-binary "$B" "http://127.0.0.1:$P/engine/v1/refresh"
+check "plain HTTP gets no log line" test "$(wc -l < "$LOG")" -eq "$lines"
+check "the configuration did not change" cmp -s "$WORK/consoles.added" <(sed 's/id="5" enabled="1"/id="5" enabled="0"/' "$X")
+
+# A silent client holds the engine 5 s at most.
+python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(12)' "$P" &
+SILENT=$!
+sleep 0.3
+t0=$(date +%s%N)
+refresh "$B"
+ms=$((($(date +%s%N) - t0) / 1000000))
+answer_is 200 active
+check "a refresh after a silent client is answered within 7 s (took $ms ms)" test "$ms" -lt 7000
+kill "$SILENT" 2>/dev/null
+wait "$SILENT" 2>/dev/null
+stop_engine
+
+# ---- Engine-to-Console: check-ins.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/sk.pem" -out "$WORK/sc.pem" -days 2 -subj /CN=127.0.0.1 \
+    2>/dev/null
+SSPKI=$(openssl x509 -in "$WORK/sc.pem" -pubkey -noout |
+    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+ESPKI=$(openssl x509 -in "$N/conf/nse.crt" -pubkey -noout |
+    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+# The console: TLS with its own certificate, asks for the client's and
+# trusts the engine's; each request is a line in requests.log; 200 active
+# for the engine's key, else 403 unknown-engine.
+cat > "$WORK/console.py" <<'EOF'
+import http.server, ssl, subprocess, sys
+port, cert, key, log, trust, espki, ready = sys.argv[1:8]
+def spki(der):
+    pem = ssl.DER_cert_to_PEM_cert(der)
+    pub = subprocess.run(['openssl', 'x509', '-pubkey', '-noout'], input=pem.encode(), capture_output=True).stdout
+    out = subprocess.run(['openssl', 'pkey', '-pubin', '-outform', 'DER'], input=pub, capture_output=True).stdout
+    import hashlib
+    return hashlib.sha256(out).hexdigest()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        der = self.connection.getpeercert(binary_form=True)
+        known = der is not None and spki(der) == espki
+        with open(log, 'a') as f:
+            f.write('%s %s %s %s\n' % (self.command, self.path, 'engine-key' if known else 'other-key', body.decode()))
+        out = b'{"state": "active"}' if known else b'{"state": "unknown-engine"}'
+        self.send_response(200 if known else 403)
+        self.send_header('Content-Length', str(len(out)))
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.wfile.write(out)
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.verify_mode = ssl.CERT_OPTIONAL
+ctx.load_verify_locations(trust)
+srv = http.server.HTTPServer(('127.0.0.1', int(port)), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(ready, 'w').close()
+srv.serve_forever()
+EOF
+CP=$(free_port)
+python3 "$WORK/console.py" "$CP" "$WORK/sc.pem" "$WORK/sk.pem" \
+    "$WORK/requests.log" "$N/conf/nse.crt" "$ESPKI" "$WORK/console.ready" &
+SPIDS=$!
+# One that knows another engine key: unknown-engine.
+UP=$(free_port)
+python3 "$WORK/console.py" "$UP" "$WORK/sc.pem" "$WORK/sk.pem" \
+    "$WORK/requests-other.log" "$N/conf/nse.crt" "$(printf '0%.0s' $(seq 64))" \
+    "$WORK/other.ready" &
+SPIDS="$SPIDS $!"
+# A console that accepts the connection and never answers.
+QP=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+open(sys.argv[2], "w").close()
+c = s.accept()
+time.sleep(60)' "$QP" "$WORK/quiet.ready" &
+SPIDS="$SPIDS $!"
+for _ in $(seq 100); do
+	[ -e "$WORK/console.ready" ] && [ -e "$WORK/quiet.ready" ] &&
+	    [ -e "$WORK/other.ready" ] && break
+	sleep 0.05
+done
+python3 - "$X" "$CP" "$SSPKI" "$UP" <<'EOF'
+import sys
+p, cp, sp, up = sys.argv[1:5]
+t = open(p).read()
+add = ''.join('  <console id="%s" enabled="1" connectTo="1" name="%s" lastAddress="127.0.0.1" port="%s" consoleId="%s" spki="sha256:%s">\n    <cert>x</cert>\n  </console>\n' % a for a in [
+    ('7', 'right', cp, 'r-7', sp),
+    ('8', 'wrong', cp, 'r-8', 'ab' * 32),
+    ('9', 'off', cp, 'r-9', sp),
+    ('10', 'other', up, 'r-10', sp)])
+add = add.replace('id="9" enabled="1"', 'id="9" enabled="0"')
+t = t.replace('</Consoles>', add + '</Consoles>')
+open(p, 'w').write(t)
+EOF
+start_engine ENGINE_CHECKIN_INTERVAL=1
+sleep 2.5
+stop_engine
+log_has "[INFO] Scan Engine checks in with 3 console(s) every 1 s"
+log_has "[INFO] Check-in to console 7 at 127.0.0.1 port $CP: active"
+log_has "[WARN] Check-in to console 8 at 127.0.0.1 port $CP: not contacted (the console's key does not match its spki)"
+log_has "[WARN] Check-in to console 10 at 127.0.0.1 port $UP: unknown-engine"
+file_lacks "$LOG" "Check-in to console 9 "
+file_lacks "$LOG" "Check-in to console 5 "
+n_active=$(grep -c "Check-in to console 7 at 127.0.0.1 port $CP: active" "$LOG")
+n_req=$(grep -c . "$WORK/requests.log")
+check "one request per check-in of console 7, none for console 8 ($n_active lines, $n_req requests)" \
+    test "$n_active" -eq "$n_req"
+check "about one round a second (got $n_active in 2.5 s)" test "$n_active" -ge 2 -a "$n_active" -le 4
+file_has "$WORK/requests.log" "POST /engines/v1/checkin engine-key {\"protocol\":1,\"engine_id\":\"$ENGINE_ID\",\"engine_version\":\"7.3.1\"}"
+
+# TERM while a check-in waits for a console that never answers.
+sed -i "s/id=\"8\" enabled=\"1\" connectTo=\"1\" name=\"wrong\" lastAddress=\"127.0.0.1\" port=\"$CP\"/id=\"8\" enabled=\"1\" connectTo=\"1\" name=\"wrong\" lastAddress=\"127.0.0.1\" port=\"$QP\"/" "$X"
+start_engine ENGINE_CHECKIN_INTERVAL=1
+for _ in $(seq 100); do
+	grep -q "Check-in to console 7 .*active" <(tail -n 3 "$LOG") && break
+	sleep 0.05
+done
+sleep 0.5
+stop_engine
+check "TERM during a check-in that waits stopped the engine at once ($STOP_MS ms)" test "$STOP_MS" -lt 2000
+file_lacks "$LOG" "Check-in to console 8 at 127.0.0.1 port $QP"
+
+finish
