@@ -12,6 +12,18 @@ cmd_status(const struct cli *c)
 	int code;
 
 	err_clear(&e);
+	/* A --root that is not there is a mistake in the command (a typing
+	 * error, an image not mounted), not an answer "not installed". */
+	if (c->root != NULL && (plat_file_type(c->root) == PLAT_NONE ||
+	    plat_file_type(c->root) == PLAT_FILE ||
+	    plat_file_type(c->root) == PLAT_OTHER)) {
+		err_set(&e, ES_EUSAGE, "--root %s: %s, so it holds no "
+		    "installation to show; give the folder the installation "
+		    "was made with (install --root DIR)", c->root,
+		    plat_file_type(c->root) == PLAT_NONE ? "no such folder" :
+		    "not a folder");
+		return cmd_fail(&e);
+	}
 	/* --wait-ready: Ctrl-C or SIGTERM ends the wait, the facts are still
 	 * printed, and the exit is the contract's 5 (cancelled). */
 	if (c->wait_ready >= 0)

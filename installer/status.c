@@ -701,6 +701,57 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 	}
 }
 
+/* A Console-to-Engine engine whose identity was made anew (identity
+ * check on a clone, identity reset): each enabled console that added it
+ * knew the old key, until it refreshes the engine again. The problem
+ * identity-from-another-machine for each such console with no line
+ * "Refresh from console <its consoleId> at <peer>: active" in nse.log at
+ * or after identity_renewed_at. */
+static void
+status_identity_refreshed(struct status *st, const char *root)
+{
+	const struct record *r = &st->rec;
+	const struct console_entry *en;
+	char *idir, *log = NULL;
+	size_t i, len = 0;
+	bool read = false;
+
+	if (r->identity_renewed_at == NULL || !st->engine.listens ||
+	    !st->consoles_read)
+		return;
+	for (i = 0; i < st->consoles.n; i++) {
+		en = &st->consoles.v[i];
+		if (!en->enabled || en->connect_to)
+			continue;
+		if (!read) {
+			idir = plat_join_root(root, r->install_dir);
+			log = status_log_tail(idir, &len);
+			free(idir);
+			read = true;
+		}
+		if (log != NULL && en->console_id != NULL &&
+		    status_log_refreshed(log, len, en->console_id,
+		    r->identity_renewed_at))
+			continue;
+		status_add_problem(st, STATUS_P_IDENTITY_FOREIGN, "This engine "
+		    "has a new identity since %s (made anew on another "
+		    "machine, a clone or an image, or by identity reset), and "
+		    "the console %s at %s (id %s) has not refreshed it since: "
+		    "it knew the old one. In that console, Refresh this engine "
+		    "(%s); once %s shows that refresh answered active, this "
+		    "problem ends%s.", r->identity_renewed_at,
+		    en->name != NULL ? en->name : "without a name",
+		    en->last_address != NULL ? en->last_address :
+		    "no address", en->id != NULL ? en->id : "none",
+		    CONSOLES_MENU_REFRESH, CONSOLES_LOG_REL,
+		    en->console_id != NULL ? "" : " (this entry has no "
+		    "consoleId, so its refreshes cannot be told: if the "
+		    "console works with the engine, remove the entry and let "
+		    "the console add the engine again)");
+	}
+	free(log);
+}
+
 bool
 status_collect(const char *root, struct status *st, struct es_err *e)
 {
@@ -754,6 +805,8 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 	if ((problem = identity_problem(root, r)) != NULL) {
 		status_add_problem(st, STATUS_P_IDENTITY_FOREIGN, "%s", problem);
 		free(problem);
+	} else {
+		status_identity_refreshed(st, root);
 	}
 	ok = true;
 out:

@@ -163,7 +163,9 @@ out_has "pair --test tries the pairing without keeping it"
 run 2 consoles --check enable 127.0.0.1 --root "$R"
 check "uninstall, pair and consoles with --check changed nothing" \
     test "$before" = "$(tree "$R")"
-run 10 status --check --root "$R"
+# status has no dry run to ask for: it changes nothing, and says so.
+run 2 status --check --root "$R"
+out_has "status takes --json, --root and --wait-ready[=SECONDS] only"
 # Exit 7 under a --root that needs quoting: the uninstall command printed
 # works when pasted into a shell.
 run 7 --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"

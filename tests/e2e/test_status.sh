@@ -49,4 +49,30 @@ run 0 status --root "$R"
 out_has "Engine name:  $NAME (the Security Console's local Scan Engine)"
 out_lacks "Direction:"
 out_lacks "Listens on:"
+
+# A --root that is not there (or not a folder) is a mistake in the
+# command, exit 2 naming it, not "not installed" (9); nothing on standard
+# output, with --json neither.
+for json in "" --json; do
+	TESTS_RUN=$((TESTS_RUN + 1))
+	"$ES_BIN" status $json --root "$WORK/no such root" > "$WORK/out" 2> "$WORK/err"
+	RC=$?
+	[ "$RC" -eq 2 ] || fail "status $json of a missing --root exited $RC, expected 2"
+	check "nothing on standard output ($json)" test ! -s "$WORK/out"
+	OUT=$(cat "$WORK/err")
+	out_has "--root $WORK/no such root: no such folder"
+done
+touch "$WORK/a file"
+run 2 status --root "$WORK/a file"
+out_has "--root $WORK/a file: not a folder"
+
+# Options that mean nothing to status (it changes nothing and takes no
+# lock) are refused, not ignored, as the other commands refuse foreign
+# options.
+for opt in --check --silent --text --wait-lock --wait-lock=5 --overwrite \
+    --restart --test --purge "--set engine_name=x" "--log $WORK/log"; do
+	run 2 status $opt --root "$R"
+	out_has "status takes --json, --root and --wait-ready[=SECONDS] only"
+done
+run 0 status --json --root "$R"
 finish
