@@ -275,6 +275,11 @@ console() {
 	PORT=$(cat "$WORK/$name.port")
 	SPKI=$(tr -d '\n' < "$WORK/$name.spki" 2>/dev/null)
 }
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now (the
+# kernel's pick; a test that binds it soon after gets it in practice).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 # stop_consoles: end every test console started (for the EXIT trap).
 stop_consoles() {
 	local p
@@ -283,6 +288,49 @@ stop_consoles() {
 		wait "$p" 2>/dev/null
 	done
 	CONSOLES=()
+}
+
+# ---- The procedure of docs/walkthrough.md (test_walkthrough.sh, and the
+# same on the fresh host and under wine).
+
+# step EXPECTED_EXIT COMMAND...: one command of the procedure; its output
+# (stdout and stderr) in $OUT, its exit code in $RC. When $TRANSCRIPT names
+# a file, "$ COMMAND", the output and an exit other than 0 are appended.
+step() {
+	local want=$1
+	shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$("$@" 2>&1)
+	RC=$?
+	OUT=${OUT//$'\r'/}
+	if [ -n "${TRANSCRIPT:-}" ]; then
+		{
+			printf '$'
+			printf ' %q' "$@"
+			printf '\n'
+			[ -z "$OUT" ] || printf '%s\n' "$OUT"
+			[ "$RC" -eq 0 ] || printf '(exit %d)\n' "$RC"
+		} >> "$TRANSCRIPT"
+	fi
+	if [ "$RC" -ne "$want" ]; then
+		fail "$* exited $RC, expected $want; output:
+$OUT"
+		return 1
+	fi
+}
+# tc EXPECTED_EXIT ARGS...: step with the test console ($TEST_CONSOLE): its
+# client commands add-engine, refresh, engines.
+tc() { step "$1" "$TEST_CONSOLE" "${@:2}"; }
+# console_shows ENGINE STATE COLOUR: the test console's answer in $OUT has
+# the line "ENGINE<TAB>STATE<TAB>COLOUR<TAB>detail".
+console_shows() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	awk -F'\t' -v e="$1" -v s="$2" -v c="$3" \
+	    '$1 == e && $2 == s && $3 == c { f = 1 } END { exit !f }' <<<"$OUT" &&
+	    return 0
+	fail "the console does not show $1 as $2 ($3); it said:
+$OUT"
+	return 1
 }
 
 # drive SCRIPT EXPECTED_EXIT ARGS...: engine-setup ARGS through a pty, as

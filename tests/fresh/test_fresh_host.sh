@@ -451,6 +451,91 @@ missing "$X"
 no_processes "nothing of the engine runs after uninstall"
 phase "status and uninstall (paired)"
 
+# ---- The seed's whole procedure (docs/walkthrough.md) on a real host
+# (bookworm only, to keep the run short): the SysV script is the service
+# manager, so `consoles enable --restart` really restarts the engine. The
+# test console, outside the chroot on 127.0.0.1, is the Security Console.
+if [ "$SUITE" = bookworm ]; then
+	t0=$(now)
+	EP=$(free_port)
+	sed '/^communication/d' "$R/root/engine.txt" >"$R/root/standard.txt"
+	printf 'communication = console-to-engine\nengine_port = %s\n' "$EP" >>"$R/root/standard.txt"
+	crun 0 --silent --answers /root/standard.txt --wait-ready=60
+	out_has "The Scan Engine is ready."
+	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/std.port" \
+		--control "$WORK/std.ctl" --refresh-timeout 2 --lifetime 300 \
+		>"$WORK/std.out" 2>&1 &
+	CPIDS+=($!)
+	for _ in $(seq 100); do
+		[ -s "$WORK/std.port" ] && break
+		sleep 0.05
+	done
+	tc 0 add-engine "127.0.0.1:$EP" --control "$WORK/std.ctl"
+	console_shows "127.0.0.1:$EP" "Pending Authorization" red
+	file_has "$X" 'enabled="0"'
+	file_has "$X" 'lastAddress="127.0.0.1"'
+	file_has "$X" '<cert>-----BEGIN CERTIFICATE-----'
+	crun 10 status
+	out_has "[console-pending-authorization]"
+	L=$R$D/nse/logs/nse.log
+	n=$(grep -c 'initialization completed' "$L")
+	crun 0 consoles enable 127.0.0.1 --restart
+	out_has "Enabled console 1 (Test Console, 127.0.0.1)."
+	out_has "Restarted nexposeengine: the change is in effect."
+	# The new process listens once its log says so (2 s of start-up).
+	for _ in $(seq 300); do
+		[ "$(grep -c 'initialization completed' "$L")" -gt "$n" ] && break
+		sleep 0.05
+	done
+	crun 0 status --wait-ready=30
+	tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
+	console_shows "127.0.0.1:$EP" Active green
+	crun 0 status
+	out_lacks "pending-authorization"
+	check "the engine stops through its script" cx /etc/init.d/nexposeengine stop
+	tc 0 refresh "127.0.0.1:$EP" --control "$WORK/std.ctl"
+	console_shows "127.0.0.1:$EP" Down red
+	crun 0 uninstall --silent
+	phase "walkthrough: standard pairing to Active"
+
+	# Reverse: the engine checks in every second (its environment, which
+	# the service started by the install inherits), the console counts
+	# two seconds as two intervals.
+	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/rev.port" \
+		--control "$WORK/rev.ctl" --checkin-interval 1 --secret "$SECRET" \
+		--registry "$WORK/rev.registry" --lifetime 300 >"$WORK/rev.out" 2>&1 &
+	CPIDS+=($!)
+	for _ in $(seq 100); do
+		[ -s "$WORK/rev.port" ] && break
+		sleep 0.05
+	done
+	sed "s/^console_port = .*/console_port = $(cat "$WORK/rev.port")/" \
+		"$R/root/pair.txt" >"$R/root/reverse.txt"
+	TESTS_RUN=$((TESTS_RUN + 1))
+	OUT=$(chroot "$R" /usr/bin/env -i PATH="$CHROOT_PATH" HOME=/root \
+		ENGINE_CHECKIN_INTERVAL=1 /root/engine-setup --silent \
+		--answers /root/reverse.txt --wait-ready=60 </dev/null 2>&1) ||
+		fail "[$SUITE] the reverse install exited $?: $OUT"
+	out_has "Paired with the console Test Console"
+	engine_id=$(awk '/^engine_id/ { print $2 }' "$R$D/.install/record" 2>/dev/null)
+	for _ in $(seq 60); do
+		grep -q "Check-in to console 1 at 127.0.0.1 port $(cat "$WORK/rev.port"): active" \
+			"$L" && break
+		sleep 0.05
+	done
+	tc 0 refresh "${engine_id:-none}" --control "$WORK/rev.ctl"
+	console_shows "${engine_id:-none}" Active green
+	crun 0 status
+	out_has "UTC: active"
+	check "the engine stops through its script" cx /etc/init.d/nexposeengine stop
+	sleep 2.5
+	tc 0 refresh "${engine_id:-none}" --control "$WORK/rev.ctl"
+	console_shows "${engine_id:-none}" Unknown orange
+	crun 0 uninstall --silent
+	no_processes "nothing of the engine runs after the walkthrough"
+	phase "walkthrough: reverse pairing to Active, and Unknown"
+fi
+
 # ---- The wizard on a host without terminfo.
 if ! command -v tmux >/dev/null; then
 	echo "skipped the wizard: tmux is not installed on this host"
