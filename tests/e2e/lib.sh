@@ -204,6 +204,31 @@ EOT
 # the sanitizer build, being slower, tries fewer).
 POINTS=${ES_CRASH_POINTS:-10}
 
+# need_tools TOOL...: skip (77) where one is missing; CI=true makes that a
+# failure.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			echo "skipped: needs $tool"
+			[ "${CI:-}" = true ] && exit 1
+			exit 77
+		fi
+	done
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing holds right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# spki_of CERT_PEM: the hex SHA-256 of the certificate's DER
+# SubjectPublicKeyInfo (pairing-protocol.md's spki).
+spki_of() {
+	openssl x509 -in "$1" -pubkey -noout |
+	    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64
+}
+
 # Skip (77) where strace is missing or may not trace; CI=true makes that a
 # failure, since CI installs strace.
 need_strace() {

@@ -13,18 +13,7 @@
 # waits for a console that never answers.
 . "$(dirname "$0")/lib.sh"
 
-for tool in openssl curl python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "skipped: needs $tool"
-		[ "${CI:-}" = true ] && exit 1
-		exit 77
-	fi
-done
-
-# free_port: a TCP port on 127.0.0.1 that nothing holds right now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+need_tools openssl curl python3
 
 P=$(free_port)
 R=$(newroot)
@@ -92,8 +81,7 @@ stop_engine() {
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$WORK/ck.pem" -out "$WORK/cc.pem" -days 2 -subj /CN=console \
     2>/dev/null
-SPKI=$(openssl x509 -in "$WORK/cc.pem" -pubkey -noout |
-    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+SPKI=$(spki_of "$WORK/cc.pem")
 
 # refresh BODY [CURL_ARGS...]: POST BODY to the refresh path with the
 # console's certificate; CODE and ANSWER are what came back.
@@ -247,10 +235,8 @@ stop_engine
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$WORK/sk.pem" -out "$WORK/sc.pem" -days 2 -subj /CN=127.0.0.1 \
     2>/dev/null
-SSPKI=$(openssl x509 -in "$WORK/sc.pem" -pubkey -noout |
-    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
-ESPKI=$(openssl x509 -in "$N/conf/nse.crt" -pubkey -noout |
-    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+SSPKI=$(spki_of "$WORK/sc.pem")
+ESPKI=$(spki_of "$N/conf/nse.crt")
 # The consoles: tools/checkin_console.py.
 CP=$(free_port)
 python3 "$ES_E2E_DIR/tools/checkin_console.py" "$CP" "$WORK/sc.pem" "$WORK/sk.pem" \

@@ -10,21 +10,7 @@
 . "$(dirname "$0")/lib_wine.sh"
 wine_prefix
 
-for tool in openssl curl python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "skipped: needs $tool"
-		[ "${CI:-}" = true ] && exit 1
-		exit 77
-	fi
-done
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-spki_of() {
-	openssl x509 -in "$1" -pubkey -noout |
-	    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64
-}
+need_tools openssl curl python3
 
 P=$(free_port)
 engine_answers console-to-engine > "$WORK/engine.txt"

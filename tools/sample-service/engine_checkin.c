@@ -26,21 +26,12 @@
 static unsigned
 checkin_interval(const struct sample *s)
 {
-	char path[SAMPLE_PATH_MAX], text[32] = "";
-	const char *v = getenv(CHECKIN_ENV);
+	char text[32];
+	const char *v = sample_setting(s, CHECKIN_ENV, CHECKIN_FILE, text,
+	    sizeof text);
 	unsigned long n;
 	char *end;
-	FILE *fp;
 
-	if (v == NULL || *v == '\0') {
-		snprintf(path, sizeof path, "%s/" CHECKIN_FILE, s->dir);
-		if ((fp = sample_fopen(path, "rb")) != NULL) {
-			if (fgets(text, sizeof text, fp) == NULL)
-				text[0] = '\0';
-			fclose(fp);
-		}
-		v = text;
-	}
 	n = strtoul(v, &end, 10);
 	while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
 		end++;

@@ -89,6 +89,12 @@ FILE *sample_fopen(const char *path, const char *mode);
  * *len; NULL when it cannot be read or is larger. Free it. */
 char *sample_read_file(const char *path, size_t max, size_t *len);
 
+/* A setting: the environment variable env when set and not empty, else
+ * the first line of the file beside the program (buf, bufsz bytes; "" when
+ * there is none). Returns the text. */
+const char *sample_setting(const struct sample *s, const char *env,
+    const char *file, char *buf, size_t bufsz);
+
 /* True when the program has been told to stop (a signal, the SCM). */
 bool sample_stopping(void);
 

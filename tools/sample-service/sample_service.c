@@ -261,26 +261,37 @@ sample_read_config(struct sample *s)
 	return true;
 }
 
+const char *
+sample_setting(const struct sample *s, const char *env, const char *file,
+    char *buf, size_t bufsz)
+{
+	char path[SAMPLE_PATH_MAX];
+	const char *v = getenv(env);
+	FILE *fp;
+
+	if (v != NULL && *v != '\0')
+		return v;
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "%s/%s", s->dir, file);
+	if ((fp = sample_fopen(path, "rb")) != NULL) {
+		if (fgets(buf, (int)bufsz, fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+	}
+	return buf;
+}
+
 /* The start-up delay: the environment, else the file beside the program,
  * else the default. */
 static double
 sample_delay(const struct sample *s)
 {
-	char path[SAMPLE_PATH_MAX], text[32] = "";
-	const char *v = getenv(SAMPLE_DELAY_ENV);
-	FILE *fp;
+	char text[32];
+	const char *v = sample_setting(s, SAMPLE_DELAY_ENV, SAMPLE_DELAY_FILE,
+	    text, sizeof text);
 	double d;
 	char *end;
 
-	if (v == NULL || *v == '\0') {
-		snprintf(path, sizeof path, "%s/" SAMPLE_DELAY_FILE, s->dir);
-		if ((fp = sample_fopen(path, "rb")) != NULL) {
-			if (fgets(text, sizeof text, fp) == NULL)
-				text[0] = '\0';
-			fclose(fp);
-		}
-		v = text;
-	}
 	d = strtod(v, &end);
 	if (end == v || d < 0 || d > 86400)
 		return SAMPLE_DELAY_DEFAULT;
