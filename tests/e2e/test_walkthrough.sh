@@ -2,6 +2,7 @@
 # The seed's whole procedure on one machine (issue 13): docs/walkthrough.md,
 # run. THIS TEST RUNS THE WALKTHROUGH'S COMMANDS IN THE WALKTHROUGH'S ORDER,
 # so that the document cannot rot unnoticed: change one, change the other.
+# (Besides them it only looks: files, nse.log's lines, status --json.)
 #
 # Standard (Console-to-Engine): install under --root, start the sample
 # engine by hand, the test console (the Security Console) adds it (New
@@ -103,6 +104,8 @@ es 10 status --root "$R"
 out_has "$(printf '1  disabled  console-to-engine  Test Console  127.0.0.1:%s' "$EP")"
 out_has "is Pending Authorization"
 out_has "[console-pending-authorization]"
+es 10 status --json --root "$R"
+out_has '"state":"pending-authorization"'
 es 0 consoles list --root "$R"
 out_has "$(printf '1\tdisabled\tconsole-to-engine\tTest Console\t127.0.0.1\t%s' "$EP")"
 
