@@ -169,19 +169,7 @@ REV_SPKI=$SPKI
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 R2=$(newroot)
-cat > "$WORK/reverse.txt" <<EOT
-accept_license = yes
-component = engine
-first_name = Ada
-last_name = Lovelace
-company = Example Corp
-engine_name = scanner-01
-communication = engine-to-console
-pair_now = yes
-console_address = 127.0.0.1
-console_port = $REV_PORT
-shared_secret_file = $WORK/secret
-EOT
+paired_answers "$REV_PORT" "$WORK/secret" > "$WORK/reverse.txt"
 es 0 --silent --answers "$WORK/reverse.txt" --root "$R2"
 out_has "Paired with the console Test Console"
 out_has "$REV_SPKI"
