@@ -197,6 +197,13 @@ pair_now = no
 EOT
 }
 
+# paired_answers PORT SECRET_FILE: engine answers that pair, during the
+# install, with the console at 127.0.0.1:PORT (Engine-to-Console).
+paired_answers() {
+	engine_answers engine-to-console | grep -v '^pair_now'
+	printf 'pair_now = yes\nconsole_address = 127.0.0.1\nconsole_port = %s\nshared_secret_file = %s\n' \
+	    "$1" "$2"
+}
 
 # ---- Fault injection with strace (test_crash.sh, test_failpoints.sh).
 

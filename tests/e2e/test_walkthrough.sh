@@ -2,6 +2,7 @@
 # The seed's whole procedure on one machine (issue 13): docs/walkthrough.md,
 # run. THIS TEST RUNS THE WALKTHROUGH'S COMMANDS IN THE WALKTHROUGH'S ORDER,
 # so that the document cannot rot unnoticed: change one, change the other.
+# (Besides them it only looks: files, nse.log's lines, status --json.)
 #
 # Standard (Console-to-Engine): install under --root, start the sample
 # engine by hand, the test console (the Security Console) adds it (New
@@ -103,6 +104,8 @@ es 10 status --root "$R"
 out_has "$(printf '1  disabled  console-to-engine  Test Console  127.0.0.1:%s' "$EP")"
 out_has "is Pending Authorization"
 out_has "[console-pending-authorization]"
+es 10 status --json --root "$R"
+out_has '"state":"pending-authorization"'
 es 0 consoles list --root "$R"
 out_has "$(printf '1\tdisabled\tconsole-to-engine\tTest Console\t127.0.0.1\t%s' "$EP")"
 
@@ -166,19 +169,7 @@ REV_SPKI=$SPKI
 printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 R2=$(newroot)
-cat > "$WORK/reverse.txt" <<EOT
-accept_license = yes
-component = engine
-first_name = Ada
-last_name = Lovelace
-company = Example Corp
-engine_name = scanner-01
-communication = engine-to-console
-pair_now = yes
-console_address = 127.0.0.1
-console_port = $REV_PORT
-shared_secret_file = $WORK/secret
-EOT
+paired_answers "$REV_PORT" "$WORK/secret" > "$WORK/reverse.txt"
 es 0 --silent --answers "$WORK/reverse.txt" --root "$R2"
 out_has "Paired with the console Test Console"
 out_has "$REV_SPKI"

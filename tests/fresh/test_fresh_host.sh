@@ -336,13 +336,14 @@ out_has "Not installed"
 # it (install-record.md, "What uninstall leaves").
 
 # ---- Engine-to-Console pairing with the test console outside the chroot.
-# start_console NAME ADDRESS: a test console on ADDRESS, its files
-# $WORK/NAME.*; waits until it listens and prints its port.
+# start_console NAME ADDRESS [OPTION...]: a test console on ADDRESS, its
+# files $WORK/NAME.*, with any other OPTIONs; waits until it listens and
+# prints its port.
 start_console() {
 	rm -f "$WORK/$1.port"
 	"$TEST_CONSOLE" --listen "$2" --port-file "$WORK/$1.port" \
 		--spki-file "$WORK/$1.spki" --registry "$WORK/$1.registry" \
-		--log "$WORK/$1.log" --lifetime 300 --secret "$SECRET" \
+		--log "$WORK/$1.log" --lifetime 300 --secret "$SECRET" "${@:3}" \
 		>"$WORK/$1.out" 2>&1 &
 	CPIDS+=($!)
 	for _ in $(seq 100); do
@@ -462,14 +463,7 @@ if [ "$SUITE" = bookworm ]; then
 	printf 'communication = console-to-engine\nengine_port = %s\n' "$EP" >>"$R/root/standard.txt"
 	crun 0 --silent --answers /root/standard.txt --wait-ready=60
 	out_has "The Scan Engine is ready."
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/std.port" \
-		--control "$WORK/std.ctl" --refresh-timeout 2 --lifetime 300 \
-		>"$WORK/std.out" 2>&1 &
-	CPIDS+=($!)
-	for _ in $(seq 100); do
-		[ -s "$WORK/std.port" ] && break
-		sleep 0.05
-	done
+	start_console std 127.0.0.1 --control "$WORK/std.ctl" --refresh-timeout 2
 	tc 0 add-engine "127.0.0.1:$EP" --control "$WORK/std.ctl"
 	console_shows "127.0.0.1:$EP" "Pending Authorization" red
 	file_has "$X" 'enabled="0"'
@@ -501,14 +495,7 @@ if [ "$SUITE" = bookworm ]; then
 	# Reverse: the engine checks in every second (its environment, which
 	# the service started by the install inherits), the console counts
 	# two seconds as two intervals.
-	"$TEST_CONSOLE" --listen 127.0.0.1 --port-file "$WORK/rev.port" \
-		--control "$WORK/rev.ctl" --checkin-interval 1 --secret "$SECRET" \
-		--registry "$WORK/rev.registry" --lifetime 300 >"$WORK/rev.out" 2>&1 &
-	CPIDS+=($!)
-	for _ in $(seq 100); do
-		[ -s "$WORK/rev.port" ] && break
-		sleep 0.05
-	done
+	start_console rev 127.0.0.1 --control "$WORK/rev.ctl" --checkin-interval 1
 	sed "s/^console_port = .*/console_port = $(cat "$WORK/rev.port")/" \
 		"$R/root/pair.txt" >"$R/root/reverse.txt"
 	TESTS_RUN=$((TESTS_RUN + 1))

@@ -72,20 +72,10 @@ printf '%s\n' "$SECRET" > "$WORK/secret"
 chmod 600 "$WORK/secret"
 console rev --control "$WORK/rev.ctl" --secret "$SECRET" --checkin-interval 1 \
     --lifetime 600
-cat > "$WORK/reverse.txt" <<EOT
-accept_license = yes
-component = engine
-first_name = Ada
-last_name = Lovelace
-company = Example Corp
-engine_name = win-scanner-01
-communication = engine-to-console
-pair_now = yes
-console_address = 127.0.0.1
-console_port = $PORT
-shared_secret_file = $(winpath "$WORK/secret")
-start_service = no
-EOT
+{
+	paired_answers "$PORT" "$(winpath "$WORK/secret")"
+	echo "start_service = no"
+} > "$WORK/reverse.txt"
 run 0 --silent --answers "$(winpath "$WORK/reverse.txt")"
 out_has "Paired with the console Test Console"
 engine_id=$(sed -n 's/^engine_id //p' "$INSTALL/.install/record")
