@@ -307,11 +307,6 @@ console() {
 	PORT=$(cat "$WORK/$name.port")
 	SPKI=$(tr -d '\n' < "$WORK/$name.spki" 2>/dev/null)
 }
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now (the
-# kernel's pick; a test that binds it soon after gets it in practice).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # stop_consoles: end every test console started (for the EXIT trap).
 stop_consoles() {
 	local p
