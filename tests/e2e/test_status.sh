@@ -107,6 +107,16 @@ assert "\n" not in m and "\u202e" not in m, m
 fi
 sed -i '/id="7"/d' "$X"
 
+# A run cut short before its journal's header reached the disk: which
+# command it was cannot be told, so it is a "run", not an "install".
+J=$(newroot)
+mkdir -p "$J/var/lib/engine-setup"
+: > "$J/var/lib/engine-setup/journal"
+run 10 status --root "$J"
+out_has "an engine-setup run was cut short; the next install, uninstall, pair, consoles or identity command"
+out_lacks "engine-setup install was cut short"
+out_has "[interrupted-run]"
+
 # A --root that is not there (or not a folder) is a mistake in the
 # command, exit 2 naming it, not "not installed" (9); nothing on standard
 # output, with --json neither.
