@@ -1257,7 +1257,7 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 {
 	struct ready_progress rp;
 	enum ready_state rs;
-	char why[1024];
+	char why[1024], msg[READY_EXPLAIN_MAX];
 	bool interrupted = false;
 
 	if (!st->installed)
@@ -1283,16 +1283,9 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 	st->ready_why = xstrdup(why);
 	if (wait_seconds < 0 || rs == READY_YES)
 		return;
-	if (rs == READY_CANNOT)
-		status_add_problem(st, STATUS_P_NOT_READY, "The %s cannot "
-		    "become ready: %s.", rp.what, why);
-	else if (rs == READY_UNKNOWN)
-		status_add_problem(st, STATUS_P_NOT_READY, "Whether the %s is "
-		    "ready cannot be told: %s.", rp.what, why);
-	else
-		status_add_problem(st, STATUS_P_NOT_READY, "The %s is not "
-		    "ready %s %d s: %s.", rp.what, interrupted ? "(the wait "
-		    "was interrupted) within" : "after", wait_seconds, why);
+	ready_explain(&st->rec, rs, (unsigned)wait_seconds, interrupted, why,
+	    true, msg, sizeof msg);
+	status_add_problem(st, STATUS_P_NOT_READY, "%s.", msg);
 }
 
 bool
