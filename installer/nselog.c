@@ -17,7 +17,7 @@
 /* The longest value the engine writes (engine-protocol.md). */
 #define NSELOG_VALUE_MAX 64
 
-/* One line of nse.log, as far as status reads it. */
+/* One line of nse.log: its time and level, and the text after them. */
 struct nselog_line {
 	char at[21];
 	bool warn;                       /* [WARN], else [INFO] */
@@ -226,8 +226,9 @@ nselog_lines(const char *log, size_t len,
 	}
 }
 
+/* What a walk over the lines looks for, and what it found. */
 struct nselog_find {
-	char want[NSELOG_VALUE_MAX + 1];
+	char want[NSELOG_VALUE_MAX + 1];   /* the id, as the engine writes it */
 	const char *since;
 	struct nselog_checkin *checkin;
 	bool refreshed;
