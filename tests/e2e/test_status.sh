@@ -137,9 +137,11 @@ out_has "--root $WORK/a file: not a folder"
 # lock) are refused, not ignored, as the other commands refuse foreign
 # options.
 for opt in --check --silent --text --wait-lock --wait-lock=5 --overwrite \
-    --restart --test --purge "--set engine_name=x" "--log $WORK/log"; do
+    --restart --test "--set engine_name=x" "--log $WORK/log"; do
 	run 2 status $opt --root "$R"
 	out_has "status takes --json, --root and --wait-ready[=SECONDS] only"
 done
+run 2 status --purge --root "$R"
+out_has "--purge belongs to uninstall"
 run 0 status --json --root "$R"
 finish
