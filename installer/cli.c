@@ -404,23 +404,6 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "status shows the identity); nothing was done");
 		return false;
 	}
-	/* status changes nothing and takes no lock: an option of a command
-	 * that changes the host (a dry run, quiet or line mode, a lock to
-	 * wait for, answers) means nothing to it; refused, not ignored. */
-	if (c->cmd == CMD_STATUS && (c->check || c->silent || c->text ||
-	    c->install4j_quiet || c->wait_lock != 0 || c->log != NULL ||
-	    c->overwrite || c->answers != NULL || c->answer_files.n > 0 ||
-	    c->sets.n > 0 || c->record != NULL || c->payload != NULL ||
-	    c->dir != NULL || c->allow_downgrade || c->test_only ||
-	    c->restart || c->purge || c->service || c->console != NULL ||
-	    c->secret_file != NULL || c->fingerprint != NULL)) {
-		err_set(e, ES_EUSAGE, "status takes --json, --root and "
-		    "--wait-ready[=SECONDS] only: it changes nothing and takes "
-		    "no lock, so options of the commands that change the host "
-		    "(--check, --silent, --text, --wait-lock ...) mean nothing "
-		    "to it; see engine-setup status --help");
-		return false;
-	}
 	if (c->json && c->cmd != CMD_STATUS) {
 		err_set(e, ES_EUSAGE, "--json is an option of status only "
 		    "(engine-setup status --json); nothing was done");
@@ -429,6 +412,23 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 	if (c->purge && c->cmd != CMD_UNINSTALL && c->cmd != CMD_HELP) {
 		err_set(e, ES_EUSAGE, "--purge belongs to uninstall (it removes "
 		    "the logs too); nothing was done");
+		return false;
+	}
+	/* status changes nothing and takes no lock: an option of a command
+	 * that changes the host (a dry run, quiet or line mode, a lock to
+	 * wait for, answers) means nothing to it; refused, not ignored. */
+	if (c->cmd == CMD_STATUS && (c->check || c->silent || c->text ||
+	    c->install4j_quiet || c->wait_lock != 0 || c->log != NULL ||
+	    c->overwrite || c->answers != NULL || c->answer_files.n > 0 ||
+	    c->sets.n > 0 || c->record != NULL || c->payload != NULL ||
+	    c->dir != NULL || c->allow_downgrade || c->test_only ||
+	    c->restart || c->service || c->console != NULL ||
+	    c->secret_file != NULL || c->fingerprint != NULL)) {
+		err_set(e, ES_EUSAGE, "status takes --json, --root and "
+		    "--wait-ready[=SECONDS] only: it changes nothing and takes "
+		    "no lock, so options of the commands that change the host "
+		    "(--check, --silent, --text, --wait-lock ...) mean nothing "
+		    "to it; see engine-setup status --help");
 		return false;
 	}
 	switch (c->cmd) {

@@ -368,7 +368,7 @@ install_wait_ready(const struct cli *c, const char *root, long long since,
 	struct record r;
 	struct es_err e;
 	struct sbuf opt;
-	char why[1024];
+	char why[1024], msg[READY_EXPLAIN_MAX];
 	bool interrupted = false;
 	int rc = 0;
 
@@ -396,18 +396,14 @@ install_wait_ready(const struct cli *c, const char *root, long long since,
 		printf("The %s is ready.\n", rp.what);
 		goto out;
 	}
-	if (rs == READY_CANNOT)
-		err_set(&e, ES_EINSTALL, "the %s cannot become ready: %s. The "
-		    "installation stays", rp.what, why);
-	else if (rs == READY_UNKNOWN)
-		err_set(&e, ES_EINSTALL, "whether the %s is ready cannot be "
-		    "told: %s. The installation stays", rp.what, why);
+	ready_explain(&r, rs, (unsigned)c->wait_ready, interrupted, why, false,
+	    msg, sizeof msg);
+	if (rs != READY_NOT_YET)
+		err_set(&e, ES_EINSTALL, "%s. The installation stays", msg);
 	else
-		err_set(&e, ES_EINSTALL, "the %s is not ready %s %d s: %s. The "
-		    "installation stays; see whether it becomes ready with "
-		    "`engine-setup status --wait-ready%s`", rp.what,
-		    interrupted ? "(the wait was interrupted) within" : "after",
-		    c->wait_ready, why, opt.s != NULL ? opt.s : "");
+		err_set(&e, ES_EINSTALL, "%s. The installation stays; see "
+		    "whether it becomes ready with `engine-setup status "
+		    "--wait-ready%s`", msg, opt.s != NULL ? opt.s : "");
 	rc = cmd_fail(&e);
 out:
 	sbuf_free(&opt);

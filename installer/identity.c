@@ -276,7 +276,10 @@ identity_renew(const char *root, struct record *r, const char *reason,
 	r->identity_previous_engine_id = xstrdup(res->old_id);
 	text = record_format(r);
 	f[n++] = (struct exec_file){ RECORD_REL, text, strlen(text), 0600 };
-	if (!exec_replace_files(root, "identity", r->install_dir, idir, f, n,
+	/* The journal's name of the run, for an interrupted one (status,
+	 * recover): the command it was. */
+	if (!exec_replace_files(root, cancellable ? "identity reset" :
+	    "identity check", r->install_dir, idir, f, n,
 	    cancellable, e))
 		goto out;
 	free(path);

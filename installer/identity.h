@@ -62,8 +62,12 @@ struct identity_result {
  * nse.xml (nothing else in it changes), mark the engine-to-console entries
  * of consoles.xml pairAgain="1", and update r (engine_id, the machine
  * lines, identity_renewed_at, identity_previous_engine_id, the sums of
- * the files): one journalled change (exec_replace_files, op "identity"),
- * so a crash leaves the old identity or the new one. reason goes into the
+ * the files): one journalled change (exec_replace_files), so a crash
+ * leaves the old identity or the new one. cancellable is true for
+ * `identity reset` (run by hand: a signal before the change cancels it),
+ * false for the service's `identity check`; the journal names the run
+ * "identity reset" or "identity check" after it, which is how status
+ * describes an interrupted one. reason goes into the
  * install log and nse/logs/engine-setup.log. The caller holds root's run
  * lock and loaded r. False with e set (ES_EINSTALL: a file cannot be read
  * or written; ES_ECANCEL when cancellable and a signal came first). */

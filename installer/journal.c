@@ -593,8 +593,10 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 		}
 	}
 	if (j->op == NULL) {
-		/* Not even its header reached the disk: nothing began. */
-		j->op = xstrdup("install");
+		/* Not even its header reached the disk: nothing began, and
+		 * which command it was cannot be told (not "install": an
+		 * identity reset cut short there was called one). */
+		j->op = xstrdup("run");
 		j->install_dir = xstrdup("");
 		j->started = xstrdup("?");
 	}

@@ -18,6 +18,32 @@ ready_what(const struct record *r)
 	    "Security Console" : "Scan Engine";
 }
 
+void
+ready_explain(const struct record *r, enum ready_state rs, unsigned seconds,
+    bool interrupted, const char *why, bool capital, char *out, size_t outsz)
+{
+	const char *what = ready_what(r), *the = capital ? "The" : "the";
+
+	switch (rs) {
+	case READY_CANNOT:
+		snprintf(out, outsz, "%s %s cannot become ready: %s", the,
+		    what, why);
+		break;
+	case READY_UNKNOWN:
+		snprintf(out, outsz, "%s the %s is ready cannot be told: %s",
+		    capital ? "Whether" : "whether", what, why);
+		break;
+	case READY_NOT_YET:
+		snprintf(out, outsz, "%s %s is not ready %s %u s: %s", the, what,
+		    interrupted ? "(the wait was interrupted) within" : "after",
+		    seconds, why);
+		break;
+	case READY_YES:
+		snprintf(out, outsz, "%s %s is ready", the, what);
+		break;
+	}
+}
+
 static void ready_why(char *why, size_t whysz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -80,4 +80,20 @@ void ready_progress_end(struct ready_progress *p);
  * "Scan Engine". */
 const char *ready_what(const struct record *r);
 
+/* The room ready_explain() needs: why and the words around it. */
+#define READY_EXPLAIN_MAX 1400
+
+/* What the outcome rs of a readiness check or wait for r means, as the
+ * install's error and status's problem not-ready both say it: READY_CANNOT
+ * "the Scan Engine cannot become ready: WHY", READY_UNKNOWN "whether the
+ * Scan Engine is ready cannot be told: WHY", READY_NOT_YET "the Scan
+ * Engine is not ready after SECONDS s: WHY" ("(the wait was interrupted)
+ * within" instead of "after" when interrupted), READY_YES "the Scan
+ * Engine is ready". why is ready_wait()'s. No full stop; with capital the
+ * first letter is a capital (a sentence of its own). Into out (outsz
+ * bytes, READY_EXPLAIN_MAX is enough). */
+void ready_explain(const struct record *r, enum ready_state rs,
+    unsigned seconds, bool interrupted, const char *why, bool capital,
+    char *out, size_t outsz);
+
 #endif

@@ -161,7 +161,8 @@ recover_describe(const char *root, char *buf, size_t bufsz)
 	}
 	recover_name(&j, name, sizeof name);
 	snprintf(buf, bufsz, "an engine-setup %s was cut short; the next "
-	    "install, uninstall, pair or consoles command %s", name,
+	    "install, uninstall, pair, consoles or identity command (the "
+	    "service runs identity check before it starts) %s", name,
 	    j.committed ? "completes it" : "undoes what it changed");
 	journal_free(&j);
 	return true;

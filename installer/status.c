@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "identity.h"
 #include "install.h"
+#include "nselog.h"
 #include "platform.h"
 #include "plan.h"
 #include "ready.h"
@@ -133,11 +134,11 @@ status_checkins(struct status *st, const char *idir)
 	size_t i, len = 0;
 
 	st->checkins = xcalloc(st->consoles.n + 1, sizeof *st->checkins);
-	log = status_log_tail(idir, &len);
+	log = nselog_tail(idir, &len);
 	for (i = 0; log != NULL && i < st->consoles.n; i++)
 		if (st->consoles.v[i].connect_to &&
 		    st->consoles.v[i].id != NULL)
-			(void)status_log_checkin(log, len,
+			(void)nselog_last_checkin(log, len,
 			    st->consoles.v[i].id, &st->checkins[i]);
 	free(log);
 }
@@ -208,361 +209,6 @@ status_certificate(struct status *st, const char *root,
 	free(idir);
 }
 
-/* ---- nse.log: the engine's contacts with its consoles ---- */
-
-/* Longest line of nse.log looked at: the engine's lines are shorter
- * (each value it writes is at most 64 bytes). */
-#define STATUS_LOG_LINE_MAX 1024
-/* The longest value the engine writes (engine-protocol.md). */
-#define STATUS_LOG_VALUE_MAX 64
-
-/* One line of nse.log, as far as status reads it. */
-struct status_logline {
-	char at[21];
-	bool warn;                       /* [WARN], else [INFO] */
-	const char *rest;                /* after "[INFO] " */
-	size_t nrest;
-};
-
-/* Does p (n bytes) start with s? */
-static bool
-status_log_has(const char *p, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	return n >= k && memcmp(p, s, k) == 0;
-}
-
-/* n digits at p, their value in *v, within lo..hi. */
-static bool
-status_log_num(const char *p, size_t n, unsigned lo, unsigned hi,
-    unsigned *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		*v = *v * 10 + (unsigned)(p[i] - '0');
-	}
-	return *v >= lo && *v <= hi;
-}
-
-/* Is p (20 bytes) a time as the engine writes it
- * ("2026-11-30T14:20:00Z")? */
-static bool
-status_log_time(const char *p)
-{
-	unsigned v;
-
-	return status_log_num(p, 4, 1970, 9999, &v) && p[4] == '-' &&
-	    status_log_num(p + 5, 2, 1, 12, &v) && p[7] == '-' &&
-	    status_log_num(p + 8, 2, 1, 31, &v) && p[10] == 'T' &&
-	    status_log_num(p + 11, 2, 0, 23, &v) && p[13] == ':' &&
-	    status_log_num(p + 14, 2, 0, 59, &v) && p[16] == ':' &&
-	    status_log_num(p + 17, 2, 0, 60, &v) && p[19] == 'Z';
-}
-
-/* The time and level at the start of a line, exactly as the engine
- * writes them ("2026-11-30T14:20:00Z [INFO] "). */
-static bool
-status_log_head(const char *p, size_t n, struct status_logline *l)
-{
-	if (n < 28 || !status_log_time(p))
-		return false;
-	if (memcmp(p + 20, " [INFO] ", 8) == 0)
-		l->warn = false;
-	else if (memcmp(p + 20, " [WARN] ", 8) == 0)
-		l->warn = true;
-	else
-		return false;
-	memcpy(l->at, p, 20);
-	l->at[20] = '\0';
-	l->rest = p + 28;
-	l->nrest = n - 28;
-	return true;
-}
-
-/* A value the engine wrote (1 to 64 bytes 0x21..0x7e) ended by a space:
- * its length, 0 when there is none. */
-static size_t
-status_log_token(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i <= STATUS_LOG_VALUE_MAX; i++) {
-		if (p[i] == ' ')
-			return i;
-		if (p[i] < 0x21 || p[i] > 0x7e)
-			return 0;
-	}
-	return 0;
-}
-
-/* Is s one value as the engine writes it (1 to 64 bytes 0x21..0x7e)? */
-static bool
-status_log_plain(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return i >= 1 && i <= STATUS_LOG_VALUE_MAX;
-}
-
-/* id as the engine writes it (engine-protocol.md: each byte outside
- * 0x21..0x7e as '?', at most 64 bytes) into out (65 bytes). */
-static void
-status_log_value(const char *id, char *out)
-{
-	size_t i;
-
-	for (i = 0; id[i] != '\0' && i < STATUS_LOG_VALUE_MAX; i++)
-		out[i] = (unsigned char)id[i] >= 0x21 &&
-		    (unsigned char)id[i] <= 0x7e ? id[i] : '?';
-	out[i] = '\0';
-}
-
-/* Is p..p+n "<prefix><value> at " with value == want? *used is how far. */
-static bool
-status_log_who(const char *p, size_t n, const char *prefix,
-    const char *want, size_t *used)
-{
-	size_t k = strlen(prefix), t;
-
-	if (!status_log_has(p, n, prefix))
-		return false;
-	t = status_log_token(p + k, n - k);
-	if (t == 0 || t != strlen(want) || memcmp(p + k, want, t) != 0 ||
-	    !status_log_has(p + k + t, n - k - t, " at "))
-		return false;
-	*used = k + t + 4;
-	return true;
-}
-
-/* "(<text>)" that ends the line: text (1..max bytes 0x20..0x7e) into
- * out. */
-static bool
-status_log_paren(const char *p, size_t n, size_t max, char *out,
-    size_t outsz)
-{
-	size_t i;
-
-	if (n < 3 || p[0] != '(' || p[n - 1] != ')' || n - 2 > max ||
-	    n - 2 >= outsz)
-		return false;
-	for (i = 1; i < n - 1; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return false;
-	memcpy(out, p + 1, n - 2);
-	out[n - 2] = '\0';
-	return true;
-}
-
-/* The result of a check-in line (what follows "port <port>: "). */
-static bool
-status_log_result(const char *p, size_t n, bool warn,
-    struct status_checkin *c)
-{
-	static const char not_contacted[] = "not contacted (the console's "
-	    "key does not match its spki)";
-	const char *word = NULL;
-	size_t k;
-
-	c->detail[0] = '\0';
-	if (n == 6 && memcmp(p, "active", 6) == 0) {
-		if (warn)
-			return false;
-		snprintf(c->result, sizeof c->result, "active");
-		return true;
-	}
-	if (!warn)
-		return false;
-	if (n == 14 && memcmp(p, "unknown-engine", 14) == 0) {
-		word = "unknown-engine";
-	} else if (n == strlen(not_contacted) && memcmp(p, not_contacted,
-	    n) == 0) {
-		word = "not-contacted";
-		snprintf(c->detail, sizeof c->detail, "the console's key does "
-		    "not match its spki");
-	} else if (status_log_has(p, n, "incompatible (console ")) {
-		k = strlen("incompatible ");
-		/* "console <X.Y.Z>": the version is one value. */
-		if (status_log_paren(p + k, n - k, 8 +
-		    STATUS_LOG_VALUE_MAX, c->detail, sizeof c->detail) &&
-		    status_log_plain(c->detail + 8))
-			word = "incompatible";
-	} else if (status_log_has(p, n, "failed (")) {
-		k = strlen("failed ");
-		if (status_log_paren(p + k, n - k, STATUS_LOG_VALUE_MAX,
-		    c->detail, sizeof c->detail))
-			word = "failed";
-	}
-	if (word == NULL)
-		return false;
-	snprintf(c->result, sizeof c->result, "%s", word);
-	return true;
-}
-
-/* Call fn on each whole line of log (ended by a newline, at most
- * STATUS_LOG_LINE_MAX bytes, no NUL byte) whose head parses. */
-static void
-status_log_lines(const char *log, size_t len,
-    void (*fn)(const struct status_logline *, void *), void *arg)
-{
-	const char *p = log, *end = log + len, *nl;
-	struct status_logline l;
-
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		size_t n = (size_t)(nl - p);
-
-		if (n <= STATUS_LOG_LINE_MAX && memchr(p, '\0', n) == NULL &&
-		    status_log_head(p, n, &l))
-			fn(&l, arg);
-		p = nl + 1;
-	}
-}
-
-struct status_log_find {
-	char want[STATUS_LOG_VALUE_MAX + 1];
-	const char *since;
-	struct status_checkin *checkin;
-	bool refreshed;
-};
-
-static void
-status_log_checkin_line(const struct status_logline *l, void *arg)
-{
-	struct status_log_find *f = arg;
-	struct status_checkin c;
-	const char *p = l->rest;
-	size_t n = l->nrest, used, t;
-	unsigned port;
-
-	memset(&c, 0, sizeof c);
-	if (!status_log_who(p, n, "Check-in to console ", f->want, &used))
-		return;
-	p += used;
-	n -= used;
-	/* <address> port <port>: <result> */
-	if ((t = status_log_token(p, n)) == 0 ||
-	    !status_log_has(p + t, n - t, " port "))
-		return;
-	p += t + 6;
-	n -= t + 6;
-	for (t = 0; t < n && t < 6 && p[t] >= '0' && p[t] <= '9'; t++)
-		;
-	if (t == 0 || t > 5 || (p[0] == '0') ||
-	    !status_log_num(p, t, 1, 65535, &port) ||
-	    !status_log_has(p + t, n - t, ": "))
-		return;
-	p += t + 2;
-	n -= t + 2;
-	if (!status_log_result(p, n, l->warn, &c))
-		return;
-	c.seen = true;
-	memcpy(c.at, l->at, sizeof c.at);
-	*f->checkin = c;
-}
-
-bool
-status_log_checkin(const char *log, size_t len, const char *id,
-    struct status_checkin *out)
-{
-	struct status_log_find f;
-
-	memset(out, 0, sizeof *out);
-	memset(&f, 0, sizeof f);
-	status_log_value(id, f.want);
-	f.checkin = out;
-	if (f.want[0] != '\0')
-		status_log_lines(log, len, status_log_checkin_line, &f);
-	return out->seen;
-}
-
-static void
-status_log_refresh_line(const struct status_logline *l, void *arg)
-{
-	struct status_log_find *f = arg;
-	const char *p = l->rest;
-	size_t n = l->nrest, used, t;
-
-	if (l->warn || strcmp(l->at, f->since) < 0 ||
-	    !status_log_who(p, n, "Refresh from console ", f->want, &used))
-		return;
-	p += used;
-	n -= used;
-	/* "<peer>: active": the peer (an IPv6 address has colons of its
-	 * own) is one value, and the colon after it ends it. */
-	t = status_log_token(p, n);
-	if (t < 2 || p[t - 1] != ':')
-		return;
-	if (n - t - 1 == 6 && memcmp(p + t + 1, "active", 6) == 0)
-		f->refreshed = true;
-}
-
-bool
-status_log_refreshed(const char *log, size_t len, const char *console_id,
-    const char *since)
-{
-	struct status_log_find f;
-
-	memset(&f, 0, sizeof f);
-	status_log_value(console_id, f.want);
-	/* since must be a time as the lines have them, so that the times
-	 * compare as strings. */
-	if (f.want[0] == '\0' || strlen(since) != 20 ||
-	    !status_log_time(since))
-		return false;
-	f.since = since;
-	status_log_lines(log, len, status_log_refresh_line, &f);
-	return f.refreshed;
-}
-
-char *
-status_log_tail(const char *idir, size_t *len)
-{
-	struct es_err e;
-	FILE *fp;
-	char *buf, *nl;
-	size_t n;
-	bool cut = true;
-
-	err_clear(&e);
-	*len = 0;
-	fp = plat_fopen_beneath(idir, CONSOLES_LOG_REL, &e);
-	if (fp == NULL)
-		return NULL;
-	/* One byte more than the tail: the line that byte ends (or
-	 * continues) is cut, and is not read. */
-	if (fseek(fp, -(long)(STATUS_LOG_TAIL + 1), SEEK_END) != 0) {
-		cut = false;
-		if (fseek(fp, 0, SEEK_SET) != 0) {
-			fclose(fp);
-			return NULL;
-		}
-	}
-	buf = xmalloc(STATUS_LOG_TAIL + 2);
-	n = fread(buf, 1, STATUS_LOG_TAIL + 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	if (cut) {
-		nl = memchr(buf, '\n', n);
-		n = nl == NULL ? 0 : n - (size_t)(nl + 1 - buf);
-		memmove(buf, nl == NULL ? buf : nl + 1, n);
-		buf[n] = '\0';
-	}
-	*len = n;
-	return buf;
-}
-
 /* A copy of en fit to quote in a problem's message (consoles_entry_show:
  * a console names itself, and a newline in its name must not make a
  * line that looks like another Problem line). Free with
@@ -586,7 +232,7 @@ status_entry_shown(const struct console_entry *en, struct console_entry *out)
  * and what to do about it. */
 static void
 status_checkin_problem(struct status *st, const char *root,
-    const struct console_entry *en, const struct status_checkin *c)
+    const struct console_entry *en, const struct nselog_checkin *c)
 {
 	const char *addr = en->last_address != NULL ? en->last_address :
 	    "HOST";
@@ -749,12 +395,12 @@ status_identity_refreshed(struct status *st, const char *root)
 			continue;
 		if (!read) {
 			idir = plat_join_root(root, r->install_dir);
-			log = status_log_tail(idir, &len);
+			log = nselog_tail(idir, &len);
 			free(idir);
 			read = true;
 		}
 		if (log != NULL && en->console_id != NULL &&
-		    status_log_refreshed(log, len, en->console_id,
+		    nselog_refreshed(log, len, en->console_id,
 		    r->identity_renewed_at))
 			continue;
 		status_entry_shown(&st->consoles.v[i], &sh);
@@ -946,9 +592,9 @@ status_print_engine(const struct status *st, FILE *out)
 }
 
 /* "  last check-in 2026-11-30 14:20:00 UTC: failed (why)" on a console's
- * line (the detail is plain ASCII: status_log_checkin). */
+ * line (the detail is plain ASCII: nselog_checkin). */
 static void
-status_print_checkin(const struct status_checkin *c, FILE *out)
+status_print_checkin(const struct nselog_checkin *c, FILE *out)
 {
 	if (c == NULL || !c->seen) {
 		fprintf(out, "  no check-in in %s yet", CONSOLES_LOG_REL);
@@ -1157,7 +803,7 @@ status_json_engine(const struct status *st)
 
 static cJSON *
 status_json_console(const struct console_entry *en,
-    const struct status_checkin *c)
+    const struct nselog_checkin *c)
 {
 	cJSON *o = cJSON_CreateObject(), *ci;
 
@@ -1257,7 +903,7 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 {
 	struct ready_progress rp;
 	enum ready_state rs;
-	char why[1024];
+	char why[1024], msg[READY_EXPLAIN_MAX];
 	bool interrupted = false;
 
 	if (!st->installed)
@@ -1283,16 +929,9 @@ status_ready(struct status *st, const char *root, int wait_seconds,
 	st->ready_why = xstrdup(why);
 	if (wait_seconds < 0 || rs == READY_YES)
 		return;
-	if (rs == READY_CANNOT)
-		status_add_problem(st, STATUS_P_NOT_READY, "The %s cannot "
-		    "become ready: %s.", rp.what, why);
-	else if (rs == READY_UNKNOWN)
-		status_add_problem(st, STATUS_P_NOT_READY, "Whether the %s is "
-		    "ready cannot be told: %s.", rp.what, why);
-	else
-		status_add_problem(st, STATUS_P_NOT_READY, "The %s is not "
-		    "ready %s %d s: %s.", rp.what, interrupted ? "(the wait "
-		    "was interrupted) within" : "after", wait_seconds, why);
+	ready_explain(&st->rec, rs, (unsigned)wait_seconds, interrupted, why,
+	    true, msg, sizeof msg);
+	status_add_problem(st, STATUS_P_NOT_READY, "%s.", msg);
 }
 
 bool

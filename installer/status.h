@@ -10,6 +10,7 @@
 
 #include "consoles.h"
 #include "error.h"
+#include "nselog.h"
 #include "record.h"
 
 /* The exit codes status adds (../shared/cli-contract.md). */
@@ -33,23 +34,6 @@
 #define STATUS_P_CERT_UNREADABLE "certificate-unreadable"
 #define STATUS_P_CERT_EXPIRED "certificate-expired"
 #define STATUS_P_CHECKIN_FAILED "console-checkin-failed"
-
-/* How much of the end of nse.log (CONSOLES_LOG_REL) status reads, bytes. */
-#define STATUS_LOG_TAIL (1u << 20)
-
-/* An Engine-to-Console console's last check-in, from a line the engine
- * wrote to nse.log: "<at> [INFO] Check-in to console <id> at <address>
- * port <port>: <result>" (../shared/engine-protocol.md). */
-struct status_checkin {
-	bool seen;                 /* false: no such line (JSON null) */
-	char at[21];               /* "2026-11-30T14:20:00Z" */
-	/* "active", "unknown-engine", "incompatible", "failed",
-	 * "not-contacted" */
-	char result[16];
-	/* What the parentheses after the result say ("console 7.4.0", the
-	 * reason of a failure), or "" for active and unknown-engine. */
-	char detail[80];
-};
 
 /* One thing that needs attention: a code from the list above and a
  * sentence for people (what happened, what to do). */
@@ -109,7 +93,7 @@ struct status {
 	struct consoles consoles;
 	/* consoles.n entries, one per console: the last check-in of each
 	 * connectTo="1" one (unused for the others). */
-	struct status_checkin *checkins;
+	struct nselog_checkin *checkins;
 	/* With no console: what to do, fitting this host (consoles_none_advice). */
 	char *consoles_advice;
 	/* Filled by the readiness check (issue 12, section 2); until one
@@ -142,25 +126,6 @@ int status_code(const struct status *st);
  * it locally: "pending-authorization" (enabled="0": the seed's "Pending
  * Authorization"), "enabled". */
 const char *status_console_state(const struct console_entry *en);
-/* The last check-in line for the console whose consoles.xml id is id in
- * log (len bytes of nse.log's end: NUL bytes, a last line without a
- * newline and lines that do not match the engine's format exactly are
- * ignored; a line is matched from its start only). id is compared as the
- * engine writes it (bytes outside 0x21..0x7e as '?', at most 64). False
- * (out->seen false) when there is none. */
-bool status_log_checkin(const char *log, size_t len, const char *id,
-    struct status_checkin *out);
-/* Whether log (as above) has a line "<T> [INFO] Refresh from console
- * <console_id> at <peer>: active" whose time T is since
- * ("2026-11-30T14:20:00Z") or later: the console has talked to the engine
- * since then. */
-bool status_log_refreshed(const char *log, size_t len,
-    const char *console_id, const char *since);
-/* The end of nse.log in idir (install_dir under the root): at most
- * STATUS_LOG_TAIL bytes, starting at a line's start, read never through a
- * symbolic link. NULL when it is missing or cannot be read. */
-char *status_log_tail(const char *idir, size_t *len);
-
 /* st as one JSON object (docs/status.md), without a newline; root is
  * "/" or the --root folder. Caller frees. */
 char *status_json(const struct status *st, const char *root);

@@ -111,7 +111,7 @@ for s in "Preparing folders" "Unpacking files" "Writing configuration" \
 	[ $rc -eq 137 ] || fail "kill after '$s' exited $rc, expected 137"
 	after_crash "$R" "kill after '$s'"
 	run 10 status --root "$R"
-	out_has "was cut short; the next install, uninstall, pair or consoles command undoes what it changed"
+	out_has "was cut short; the next install, uninstall, pair, consoles or identity command (the service runs identity check before it starts) undoes what it changed"
 	run 0 uninstall --silent --root "$R"
 	out_has "An earlier engine-setup install (process"
 	out_has "everything it changed has now been undone"

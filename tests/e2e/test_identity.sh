@@ -170,8 +170,8 @@ for f in nse/conf/nse.key nse/conf/nse.crt nse/conf/nse.xml nse/conf/consoles.xm
 	    --root "$C" >/dev/null 2>&1; } 2>/dev/null
 	check "the check was killed after writing $f" test $? -ne 0
 	run 10 status --root "$C"
-	out_has "an engine-setup identity (process"
-	out_has "was cut short"
+	out_has "an engine-setup identity check (process"
+	out_has "was cut short; the next install, uninstall, pair, consoles or identity command"
 	# The next start finishes the cut run (back to the image's
 	# identity), then makes the new one.
 	startup "$C"
@@ -184,6 +184,10 @@ for f in nse/conf/nse.key nse/conf/nse.crt nse/conf/nse.xml nse/conf/consoles.xm
 	{ ES_TEST_FAULT="$f:kill" "$ES_BIN" identity reset --root "$C" \
 	    >/dev/null 2>&1; } 2>/dev/null
 	check "the reset was killed after writing $f" test $? -ne 0
+	# Described as what it was: an identity reset, not an install.
+	run 10 status --root "$C"
+	out_has "an engine-setup identity reset (process"
+	out_has "[interrupted-run]"
 	startup "$C"
 	consistent "$C"
 	check "after a reset cut at $f: the identity before it" test "$(engine_id "$C")" = "$OLD"

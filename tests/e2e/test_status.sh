@@ -107,6 +107,16 @@ assert "\n" not in m and "\u202e" not in m, m
 fi
 sed -i '/id="7"/d' "$X"
 
+# A run cut short before its journal's header reached the disk: which
+# command it was cannot be told, so it is a "run", not an "install".
+J=$(newroot)
+mkdir -p "$J/var/lib/engine-setup"
+: > "$J/var/lib/engine-setup/journal"
+run 10 status --root "$J"
+out_has "an engine-setup run was cut short; the next install, uninstall, pair, consoles or identity command"
+out_lacks "engine-setup install was cut short"
+out_has "[interrupted-run]"
+
 # A --root that is not there (or not a folder) is a mistake in the
 # command, exit 2 naming it, not "not installed" (9); nothing on standard
 # output, with --json neither.
@@ -127,9 +137,11 @@ out_has "--root $WORK/a file: not a folder"
 # lock) are refused, not ignored, as the other commands refuse foreign
 # options.
 for opt in --check --silent --text --wait-lock --wait-lock=5 --overwrite \
-    --restart --test --purge "--set engine_name=x" "--log $WORK/log"; do
+    --restart --test "--set engine_name=x" "--log $WORK/log"; do
 	run 2 status $opt --root "$R"
 	out_has "status takes --json, --root and --wait-ready[=SECONDS] only"
 done
+run 2 status --purge --root "$R"
+out_has "--purge belongs to uninstall"
 run 0 status --json --root "$R"
 finish

@@ -161,10 +161,40 @@ test_ready_progress(void **state)
 	free(path);
 }
 
+/* ready_explain(): the sentences install and status share. */
+static void
+test_ready_explain(void **state)
+{
+	struct record r;
+	char out[READY_EXPLAIN_MAX];
+
+	(void)state;
+	record_init(&r);
+	ready_explain(&r, READY_CANNOT, 600, false, "it stopped", true, out,
+	    sizeof out);
+	assert_string_equal(out, "The Scan Engine cannot become ready: it "
+	    "stopped");
+	ready_explain(&r, READY_UNKNOWN, 600, false, "no signs", false, out,
+	    sizeof out);
+	assert_string_equal(out, "whether the Scan Engine is ready cannot be "
+	    "told: no signs");
+	ready_explain(&r, READY_NOT_YET, 30, false, "no line", false, out,
+	    sizeof out);
+	assert_string_equal(out, "the Scan Engine is not ready after 30 s: "
+	    "no line");
+	r.component = xstrdup("console");
+	ready_explain(&r, READY_NOT_YET, 30, true, "no line", true, out,
+	    sizeof out);
+	assert_string_equal(out, "The Security Console is not ready (the wait "
+	    "was interrupted) within 30 s: no line");
+	record_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ready_explain),
 		cmocka_unit_test_setup_teardown(test_ready_log, fixture_setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_ready_unknown,
