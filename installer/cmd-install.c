@@ -431,6 +431,7 @@ cmd_install(const struct cli *c)
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
+	bool damaged;                /* the record could not be read */
 	bool interactive = !c->silent && !c->check;
 	int rc = 0;
 
@@ -499,6 +500,7 @@ cmd_install(const struct cli *c)
 	io.payload = &pl;
 	io.manifest = &m;
 	ex = install_existing(&p, &io, &old, &why, &e);
+	damaged = e.code != 0;
 	if (e.code != 0 && old.install_dir != NULL &&
 	    !install_damaged(c, &old, &e)) {
 		rc = cmd_fail(&e);
@@ -549,7 +551,8 @@ cmd_install(const struct cli *c)
 	/* Other answers and another version: --overwrite would put the new
 	 * version's defaults over the configuration the administrator
 	 * changed. The upgrade comes first, with the recorded answers. */
-	if (ex == INSTALL_DIFFERENT && c->overwrite && old.version != NULL &&
+	if (ex == INSTALL_DIFFERENT && c->overwrite && !damaged &&
+	    old.version != NULL &&
 	    old.product != NULL && m.product != NULL &&
 	    strcmp(old.product, m.product) == 0 &&
 	    strcmp(old.version, m.version) != 0) {

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "platform.h"
+#include "record.h"
 #include "rootpath.h"
 #include "util.h"
 
@@ -260,10 +261,42 @@ journal_str(const cJSON *o, const char *name)
  * the journal is found in. */
 struct journal_rebase {
 	const char *root;          /* the root being worked on now */
+	const char *install_dir;   /* the header's */
 	const char *from[2];       /* what the journal's paths begin with */
 	size_t nfrom;
 	char why[1200];            /* a record refused: the reason */
 };
+
+/* An uninstall's finish record without the install record completes
+ * the installation the root's pointer names: true when that is the one
+ * the header names, or there is no pointer left (the uninstall had
+ * removed it); else rb->why says what differs. */
+static bool
+journal_uninstall_here(struct journal_rebase *rb)
+{
+	char *state = plat_state_file(rb->root), *text, *dir = NULL;
+	size_t len;
+	bool ok;
+
+	if (plat_file_type(state) == PLAT_NONE) {
+		free(state);
+		return true;
+	}
+	text = plat_read_file(state, 64 * 1024, &len, NULL);
+	if (text != NULL)
+		dir = record_pointer_dir(text);
+	ok = dir != NULL && rb->install_dir != NULL &&
+	    strcmp(dir, rb->install_dir) == 0;
+	if (!ok)
+		snprintf(rb->why, sizeof rb->why, "an uninstall of install_dir "
+		    "%.300s, while the install pointer %.300s names %.300s",
+		    rb->install_dir != NULL ? rb->install_dir : "(none)", state,
+		    dir != NULL ? dir : "no install_dir");
+	free(dir);
+	free(text);
+	free(state);
+	return ok;
+}
 
 /* p, a path the journal names, moved from the root the journal was
  * written in to rb->root; NULL (rb->why set) when it is not strictly
@@ -367,7 +400,11 @@ journal_check_record(struct journal_rebase *rb, struct undo *u)
 	case UNDO_PRODUCT_REMOVE:
 		/* a is the root: the one worked on now. An uninstall's
 		 * record may hold the install record (older versions);
-		 * else the installation's own is read. */
+		 * else the installation's own is read, which must be the
+		 * one the header names. */
+		if (u->kind == UNDO_UNINSTALL && u->data == NULL &&
+		    !journal_uninstall_here(rb))
+			return false;
 		if (u->kind != UNDO_UNINSTALL && u->b == NULL) {
 			snprintf(rb->why, sizeof rb->why, "a %s record without "
 			    "its %s", journal_kinds[u->kind],
@@ -549,6 +586,7 @@ journal_load(const char *root, struct journal *j, struct es_err *e)
 				j->op = xstrdup(journal_str(o, "op"));
 				j->install_dir =
 				    xstrdup(journal_str(o, "install_dir"));
+				rb.install_dir = j->install_dir;
 				j->started = xstrdup(journal_str(o,
 				    "started") ? journal_str(o, "started") :
 				    "?");

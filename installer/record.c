@@ -350,9 +350,7 @@ record_check_root(const char *root, const struct record *r,
 	return ok;
 }
 
-/* The install_dir the pointer file's text names (its "install_dir PATH"
- * line; '#' lines are comments), or NULL. Caller frees. */
-static char *
+char *
 record_pointer_dir(const char *text)
 {
 	const char *line, *end;

@@ -104,6 +104,9 @@ char *record_answers_path(const char *install_dir); /* .../.install/answers */
  * r->install_dir is the folder the pointer names when that folder itself
  * passed those rules, else NULL. */
 bool record_load(const char *root, struct record *r, struct es_err *e);
+/* The install_dir the pointer file's text names (its "install_dir PATH"
+ * line; '#' lines are comments), or NULL. Caller frees. */
+char *record_pointer_dir(const char *text);
 /* After record_load() failed with e set and r->install_dir known: add
  * to e what to do about an installation whose record cannot be read
  * (root is "/" or the --root folder), the commands on lines of their own

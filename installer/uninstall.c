@@ -222,7 +222,8 @@ uninstall_leftovers(const char *idir, const struct record *r,
 		const char *rel = w.rel.v[i], *known;
 		char *path;
 
-		if (uninstall_is_log(rel, t))
+		/* The record goes after this walk (uninstall_apply). */
+		if (uninstall_is_log(rel, t) || strcmp(rel, RECORD_REL) == 0)
 			continue;
 		/* A folder is named only when empty: else what is in it is. */
 		n = strlen(rel);
@@ -300,6 +301,33 @@ uninstall_stop_service(const char *root, const char *name, FILE *out)
 	uninstall_say(out, "  stopping service %s\n", name);
 	if (!plat_service_stop(name, &local))
 		log_msg("stop %s: %s", name, local.msg);
+}
+
+/* Append this run's log to idir's uninstall.log, when idir is there. */
+static void
+uninstall_write_log(const char *idir)
+{
+	struct sbuf b;
+	size_t len;
+	char *old, *lp;
+
+	if (plat_file_type(idir) != PLAT_DIR)
+		return;
+	old = plat_read_file_beneath(idir, RECORD_UNINSTALL_LOG_REL, 64u << 20,
+	    &len, NULL);
+	sbuf_init(&b);
+	if (old != NULL)
+		sbuf_addn(&b, old, len);
+	sbuf_add(&b, log_text());
+	/* An uninstall a crash cut short may have left its temporary file:
+	 * this one replaces it. */
+	lp = xasprintf("%s/%s", idir, RECORD_UNINSTALL_LOG_REL);
+	plat_remove_write_leftovers(lp);
+	free(lp);
+	plat_write_file_beneath(idir, RECORD_UNINSTALL_LOG_REL, b.s, b.len,
+	    0600, NULL);
+	sbuf_free(&b);
+	free(old);
 }
 
 void
@@ -439,16 +467,6 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 		else
 			s->files++;
 	}
-	/* The record (it does not list itself), then the pointer to it: both
-	 * stay until everything they name is gone, since the uninstall's
-	 * journal holds neither and its completion reads them here
-	 * (docs/journal.md, "A full disk"). */
-	err_clear(&local);
-	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
-		s->record = true;
-	state = plat_state_file(root);
-	if (plat_remove(state, NULL))
-		s->record = true;
 	/* Folders outside install_dir that the service registration or the
 	 * command made, deepest (longest) first, when empty: an --overwrite
 	 * carries the older ones over after its own. */
@@ -471,10 +489,28 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 			free(full);
 		}
 	}
+	uninstall_leftovers(idir, r, &why, s);
+	log_msg("removed %zu files and %zu folders; kept %zu paths that are "
+	    "not logs", s->files, s->folders, s->left.path.n);
+	/* The uninstall log is kept beside the install log (with --purge,
+	 * only when something keeps install_dir), written before the record
+	 * goes: a completion after a crash writes it again from there. */
+	if (!purge)
+		uninstall_write_log(idir);
+	/* The record (it does not list itself), then the pointer to it: the
+	 * last that the uninstall's journal, which holds neither, needs;
+	 * a completion reads them here (docs/journal.md). */
+	err_clear(&local);
+	if (plat_remove_beneath(idir, RECORD_REL, &gone, &local) && gone)
+		s->record = true;
+	state = plat_state_file(root);
+	if (plat_remove(state, NULL))
+		s->record = true;
 	if (purge) {
 		uninstall_purge_logs(idir, s);
 		if (plat_remove(idir, NULL))
 			strlist_add(&s->folders_gone, r->install_dir);
+		uninstall_write_log(idir);
 	}
 	/* Its folder, engine-setup's own, goes when the run lock (held in
 	 * it for the whole run) is released: plat_run_lock_release(). */
@@ -484,36 +520,6 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 		if (plat_remove(full, NULL) && purge)   /* only when empty */
 			strlist_add(&s->folders_gone, r->parents.v[i]);
 		free(full);
-	}
-
-	uninstall_leftovers(idir, r, &why, s);
-	log_msg("removed %zu files and %zu folders; kept %zu paths that are "
-	    "not logs", s->files, s->folders, s->left.path.n);
-	/* The uninstall log is kept beside the install log, as long as
-	 * there is an install_dir to keep it in. */
-	if (plat_file_type(idir) == PLAT_DIR) {
-		size_t len;
-		char *old = plat_read_file_beneath(idir, RECORD_UNINSTALL_LOG_REL,
-		    64u << 20, &len, NULL);
-		struct sbuf b;
-
-		sbuf_init(&b);
-		if (old != NULL)
-			sbuf_addn(&b, old, len);
-		sbuf_add(&b, log_text());
-		/* An uninstall a crash cut short may have left its temporary
-		 * file: this one replaces it. */
-		{
-			char *lp = xasprintf("%s/%s", idir,
-			    RECORD_UNINSTALL_LOG_REL);
-
-			plat_remove_write_leftovers(lp);
-			free(lp);
-		}
-		plat_write_file_beneath(idir, RECORD_UNINSTALL_LOG_REL, b.s,
-		    b.len, 0600, NULL);
-		sbuf_free(&b);
-		free(old);
 	}
 	ok = true;
 out:
