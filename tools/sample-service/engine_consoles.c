@@ -9,12 +9,17 @@
 #include <io.h>
 #else
 #define _GNU_SOURCE
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
 #include "sample.h"
 
+#include <errno.h>
 #include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +274,110 @@ write_atomic(const char *path, const char *data, size_t len)
 		(void)unlink(tmp);
 #endif
 	return ok;
+}
+
+bool
+engine_consoles_lock(const struct sample *s, engine_lock *lk, char *why,
+    size_t whysz)
+{
+	char path[SAMPLE_PATH_MAX + 8];
+	long long until = sample_now_ms() + ENGINE_LOCK_WAIT_MS;
+
+	*lk = ENGINE_NO_LOCK;
+	snprintf(path, sizeof path, "%s.lock", s->e.consoles_path);
+#ifdef _WIN32
+	{
+		wchar_t wpath[SAMPLE_PATH_MAX + 8];
+		OVERLAPPED ov;
+		HANDLE h;
+
+		if (MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath,
+		    SAMPLE_PATH_MAX + 8) == 0 ||
+		    (h = CreateFileW(wpath, GENERIC_READ | GENERIC_WRITE,
+		    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+		    NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)) ==
+		    INVALID_HANDLE_VALUE) {
+			snprintf(why, whysz, "cannot open %s (error %lu)",
+			    path, (unsigned long)GetLastError());
+			return false;
+		}
+		for (;;) {
+			memset(&ov, 0, sizeof ov);
+			if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK |
+			    LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+				break;
+			if (sample_now_ms() >= until || sample_stopping()) {
+				CloseHandle(h);
+				snprintf(why, whysz, "%s stayed locked for 10 s",
+				    path);
+				return false;
+			}
+			Sleep(50);
+		}
+		*lk = h;
+	}
+#else
+	{
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+
+		if (fd < 0) {
+			snprintf(why, whysz, "cannot open %s (%s)", path,
+			    strerror(errno));
+			return false;
+		}
+		while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if ((errno != EWOULDBLOCK && errno != EINTR) ||
+			    sample_now_ms() >= until || sample_stopping()) {
+				close(fd);
+				snprintf(why, whysz, "%s stayed locked for 10 s",
+				    path);
+				return false;
+			}
+			nanosleep(&ts, NULL);
+		}
+		*lk = fd;
+	}
+#endif
+	return true;
+}
+
+void
+engine_consoles_unlock(engine_lock lk)
+{
+	if (lk == ENGINE_NO_LOCK)
+		return;
+#ifdef _WIN32
+	{
+		OVERLAPPED ov;
+
+		memset(&ov, 0, sizeof ov);
+		UnlockFileEx(lk, 0, 1, 0, &ov);
+		CloseHandle(lk);
+	}
+#else
+	(void)flock(lk, LOCK_UN);
+	close(lk);
+#endif
+}
+
+int
+engine_consoles_load(const struct sample *s, size_t max, char **text,
+    size_t *len)
+{
+	FILE *fp;
+
+	*len = 0;
+	if ((*text = sample_read_file(s->e.consoles_path, max, len)) != NULL)
+		return 1;
+	/* Absent only when it cannot even be opened for that reason. */
+	errno = 0;
+	if ((fp = sample_fopen(s->e.consoles_path, "rb")) != NULL) {
+		fclose(fp);
+		return -1;
+	}
+	return errno == ENOENT ? 0 : -1;
 }
 
 /* Append to a growing buffer; aborts when out of memory. */

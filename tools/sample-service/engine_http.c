@@ -32,8 +32,12 @@
 
 #define HTTP_HEAD_MAX 8192
 #define HTTP_BODY_MAX 65536
-#define HTTP_TIMEOUT_MS 5000
+#define HTTP_TIMEOUT_MS 5000          /* each read and write */
+#define HTTP_DEADLINE_MS 10000        /* handshake + head + body */
 #define REFRESH_PATH "/engine/v1/refresh"
+#define CONSOLES_MAX (16u << 20)      /* consoles.xml read limit, bytes */
+#define CONSOLE_PEM_MAX 16384         /* a new console's PEM, bytes */
+#define CONSOLES_PENDING_MAX 64       /* enabled="0" entries at most */
 
 /* Any client certificate is accepted: it is checked against consoles.xml,
  * not against authorities. */
@@ -116,6 +120,46 @@ set_timeouts(sample_sock fd)
 #endif
 }
 
+/* Before each read of the socket BIO: the read waits HTTP_TIMEOUT_MS at
+ * most and never past the exchange's deadline (arg: a long long,
+ * sample_now_ms()); past it, the read fails. A silent client is so dropped
+ * after 5 s, one that trickles bytes at the deadline. */
+static long
+deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
+    long argl, int ret, size_t *processed)
+{
+	const long long *deadline = (const long long *)BIO_get_callback_arg(b);
+	long long left;
+	int fd;
+
+	(void)argp;
+	(void)len;
+	(void)argi;
+	(void)argl;
+	(void)processed;
+	if (oper != BIO_CB_READ || deadline == NULL)
+		return ret;
+	left = *deadline - sample_now_ms();
+	if (left <= 0 || BIO_get_fd(b, &fd) < 0)
+		return -1;
+	if (left > HTTP_TIMEOUT_MS)
+		left = HTTP_TIMEOUT_MS;
+	{
+#ifdef _WIN32
+		DWORD ms = (DWORD)left;
+
+		setsockopt((SOCKET)fd, SOL_SOCKET, SO_RCVTIMEO,
+		    (const char *)&ms, sizeof ms);
+#else
+		struct timeval tv = { (time_t)(left / 1000),
+		    (suseconds_t)(left % 1000) * 1000 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+#endif
+	}
+	return ret;
+}
+
 /* The peer's IP address as text (an IPv4-mapped IPv6 address as IPv4). */
 static void
 peer_address(sample_sock fd, char *out, size_t outsz)
@@ -189,7 +233,8 @@ answer(SSL *ssl, int status, const char *extra, cJSON *json)
 	    "Bad Request" : status == 403 ? "Forbidden" : status == 404 ?
 	    "Not Found" : status == 405 ? "Method Not Allowed" :
 	    status == 409 ? "Conflict" : status == 413 ?
-	    "Content Too Large" : "Internal Server Error";
+	    "Content Too Large" : status == 503 ? "Service Unavailable" :
+	    "Internal Server Error";
 	char *body = cJSON_PrintUnformatted(json), head[512];
 	size_t blen = body != NULL ? strlen(body) : 0;
 	int hlen;
@@ -219,6 +264,16 @@ refuse(struct sample *s, SSL *ssl, int status, const char *extra,
 	sample_logl(s, "INFO", "Refresh from console %s at %s: bad request "
 	    "(%s)", sample_clean(id, console_id, false),
 	    sample_clean(ip, peer, false), sample_clean(reason, why, true));
+}
+
+/* A 503 with {"error": why}. */
+static void
+unavailable(SSL *ssl, const char *why)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "error", why);
+	answer(ssl, 503, "", j);
 }
 
 /* The hex SHA-256 of the certificate's DER SubjectPublicKeyInfo. */
@@ -322,9 +377,12 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 	const char *id_text = cJSON_IsString(cid) ? cid->valuestring : "-";
 	X509 *cert;
 	cJSON *j;
-	size_t len = 0;
-	unsigned new_id;
-	bool pending;
+	size_t len = 0, i;
+	unsigned new_id, npending;
+	engine_lock lk;
+	char why[SAMPLE_PATH_MAX + 64];
+	int st;
+	bool pending, ok;
 
 	if (!cJSON_IsNumber(proto) || proto->valuedouble != 1) {
 		refuse(s, ssl, 400, "", id_text, peer, "protocol is not 1");
@@ -360,29 +418,64 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 		    "certificate's key cannot be read");
 		return;
 	}
-	text = sample_read_file(s->e.consoles_path, 16u << 20, &len);
-	if (text != NULL && !engine_consoles_parse(&c, text, len)) {
+	/* The whole read-modify-rename under the lock `engine-setup consoles
+	 * enable` takes too: the file read anew, the id computed under it. */
+	memset(&c, 0, sizeof c);
+	if (!engine_consoles_lock(s, &lk, why, sizeof why)) {
 		X509_free(cert);
-		free(text);
-		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "error", "the engine's "
-		    "consoles.xml is not well-formed");
-		answer(ssl, 500, "", j);
-		sample_logl(s, "WARN", "Scan Engine cannot read %s (not "
-		    "well-formed XML): refresh from console %s at %s not "
-		    "answered", s->e.consoles_path, lid, lip);
+		unavailable(ssl, "the engine's consoles.xml is busy: try "
+		    "again");
+		sample_logl(s, "WARN", "Scan Engine cannot lock consoles.xml "
+		    "(%s): refresh from console %s at %s not answered", why,
+		    lid, lip);
 		return;
 	}
-	if (text == NULL)
-		memset(&c, 0, sizeof c);
+	st = engine_consoles_load(s, CONSOLES_MAX, &text, &len);
+	if (st < 0 || (st > 0 && !engine_consoles_parse(&c, text, len))) {
+		engine_consoles_unlock(lk);
+		X509_free(cert);
+		free(text);
+		unavailable(ssl, "the engine's consoles.xml cannot be read, "
+		    "is larger than 16 MiB or is not well-formed");
+		sample_logl(s, "WARN", "Scan Engine cannot read %s (%s): "
+		    "refresh from console %s at %s not answered; the file is "
+		    "left as it is", s->e.consoles_path, st < 0 ? "it cannot "
+		    "be read or is larger than 16 MiB" : "not well-formed XML",
+		    lid, lip);
+		return;
+	}
 	now = engine_consoles_find(&c, hex);
 	seed = engine_consoles_find(&s->e.seed, hex);
 	j = cJSON_CreateObject();
 	if (now == NULL) {
+		for (i = 0, npending = 0; i < c.n; i++)
+			npending += !c.v[i].enabled;
 		pem = cert_pem(cert);
-		if (pem == NULL || !engine_consoles_append(s, text, len, &c,
-		    cname->valuestring, peer, cid->valuestring, hex, pem,
-		    &new_id)) {
+		if (pem != NULL && strlen(pem) > CONSOLE_PEM_MAX) {
+			engine_consoles_unlock(lk);
+			free(pem);
+			cJSON_Delete(j);
+			refuse(s, ssl, 400, "", id_text, peer, "the client "
+			    "certificate is larger than 16 KiB in PEM");
+			goto out;
+		}
+		if (npending >= CONSOLES_PENDING_MAX) {
+			engine_consoles_unlock(lk);
+			free(pem);
+			cJSON_Delete(j);
+			unavailable(ssl, "the engine already has 64 consoles "
+			    "pending authorization: authorize or remove some");
+			sample_logl(s, "WARN", "Scan Engine already has %u "
+			    "consoles pending authorization in %s: console %s "
+			    "at %s not added", npending, s->e.consoles_path,
+			    lid, lip);
+			goto out;
+		}
+		ok = pem != NULL && engine_consoles_append(s, st > 0 ? text :
+		    NULL, len, &c, cname->valuestring, peer, cid->valuestring,
+		    hex, pem, &new_id);
+		engine_consoles_unlock(lk);
+		if (!ok) {
 			cJSON_AddStringToObject(j, "error", "the engine cannot "
 			    "record the console in consoles.xml");
 			answer(ssl, 500, "", j);
@@ -400,6 +493,7 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 		free(pem);
 		goto out;
 	}
+	engine_consoles_unlock(lk);
 	/* Enabled now and already when the engine started. */
 	pending = !now->enabled || seed == NULL || !seed->enabled;
 	if (pending) {
@@ -458,6 +552,23 @@ header(const struct request *r, const char *name, char *out, size_t outsz)
 	return NULL;
 }
 
+/* How many header lines name (lower case) has in the request's head. */
+static unsigned
+header_count(const struct request *r, const char *name)
+{
+	const char *p = strstr(r->head, "\r\n");
+	size_t nl = strlen(name);
+	unsigned n = 0;
+
+	while (p != NULL && strncmp(p, "\r\n\r\n", 4) != 0) {
+		p += 2;
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':')
+			n++;
+		p = strstr(p, "\r\n");
+	}
+	return n;
+}
+
 /* Read and answer one request on an established TLS connection. */
 static void
 handle(struct sample *s, SSL *ssl, const char *peer)
@@ -502,6 +613,12 @@ handle(struct sample *s, SSL *ssl, const char *peer)
 		    "is not POST");
 		return;
 	}
+	if (header_count(&r, "content-length") > 1 ||
+	    header_count(&r, "transfer-encoding") > 0) {
+		refuse(s, ssl, 400, "", "-", peer, "more than one "
+		    "Content-Length, or a Transfer-Encoding");
+		return;
+	}
 	if (header(&r, "content-length", value, sizeof value) == NULL) {
 		refuse(s, ssl, 400, "", "-", peer, "no Content-Length");
 		return;
@@ -544,6 +661,7 @@ void
 engine_serve(struct sample *s, sample_sock fd)
 {
 	char peer[64];
+	long long deadline = sample_now_ms() + HTTP_DEADLINE_MS;
 	SSL *ssl;
 
 	set_timeouts(fd);
@@ -554,9 +672,13 @@ engine_serve(struct sample *s, sample_sock fd)
 	peer_address(fd, peer, sizeof peer);
 	sample_io_begin();
 	/* A connection without a TLS handshake (a port probe, a client
-	 * that says nothing for 5 s) is closed without a log line: it is
-	 * no refresh. */
-	if (SSL_set_fd(ssl, (int)fd) == 1 && SSL_accept(ssl) == 1) {
+	 * that says nothing until the deadline) is closed without a log
+	 * line: it is no refresh. */
+	if (SSL_set_fd(ssl, (int)fd) == 1) {
+		BIO_set_callback_ex(SSL_get_rbio(ssl), deadline_cb);
+		BIO_set_callback_arg(SSL_get_rbio(ssl), (char *)&deadline);
+	}
+	if (SSL_get_rbio(ssl) != NULL && SSL_accept(ssl) == 1) {
 		handle(s, ssl, peer);
 		(void)SSL_shutdown(ssl);
 	}

@@ -132,6 +132,34 @@ bool engine_consoles_append(const struct sample *s, const char *text,
     const char *address, const char *console_id, const char *hex,
     const char *cert_pem, unsigned *id_out);
 
+/* The lock both the engine and `engine-setup consoles enable` take around
+ * their whole read-modify-rename of consoles.xml: the file
+ * "<consoles.xml>.lock" beside it (created if missing, mode 0600, never
+ * removed), flock(LOCK_EX) on Linux, LockFileEx() on its first byte on
+ * Windows. */
+#ifdef _WIN32
+typedef void *engine_lock;          /* a HANDLE; NULL: none */
+#define ENGINE_NO_LOCK NULL
+#else
+typedef int engine_lock;            /* a descriptor; -1: none */
+#define ENGINE_NO_LOCK (-1)
+#endif
+#define ENGINE_LOCK_WAIT_MS 10000
+
+/* Take the lock, waiting at most ENGINE_LOCK_WAIT_MS milliseconds. True
+ * with *lk held; false (nothing held) when it cannot be opened or stays
+ * taken, with the reason in why (whysz bytes). */
+bool engine_consoles_lock(const struct sample *s, engine_lock *lk,
+    char *why, size_t whysz);
+/* Release and close a lock engine_consoles_lock() took. */
+void engine_consoles_unlock(engine_lock lk);
+
+/* Read consoles.xml for a change: 1 with *text (free it) and *len, 0 when
+ * it does not exist (ENOENT: only then may it be created), -1 when it
+ * exists but cannot be read or is larger than max bytes. */
+int engine_consoles_load(const struct sample *s, size_t max, char **text,
+    size_t *len);
+
 /* Write text with XML's special characters escaped into out (size outsz,
  * cut there): control bytes and bytes that are not UTF-8 become '?';
  * with keep_newlines a '\n' stays. Returns out. */
@@ -145,7 +173,8 @@ char *engine_xml_escape(char *out, size_t outsz, const char *text,
 bool engine_tls_setup(struct sample *s);
 
 /* Serve one accepted connection: TLS, one request, one answer, closed.
- * Reads and writes time out after 5 s. */
+ * Each read and write times out after 5 s, and the handshake, head and
+ * body must all come within 10 s of the accept. */
 void engine_serve(struct sample *s, sample_sock fd);
 
 /* Free what engine_tls_setup() and engine_start() made. */
