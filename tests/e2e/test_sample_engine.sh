@@ -138,7 +138,7 @@ sys.exit(0 if new[:a] + new[b:] == old and a == end else 1)
 EOF
 mode_is "$X" 604
 check "no temporary file is left beside consoles.xml" \
-    test "$(ls "$N/conf" | grep -c consoles)" -eq 1
+    test "$(ls "$N/conf" | grep -v '^consoles\.xml\.lock$' | grep -c consoles)" -eq 1
 cp "$X" "$WORK/consoles.added"
 
 refresh "$B"
@@ -229,6 +229,164 @@ answer_is 200 active
 check "a refresh after a silent client is answered within 7 s (took $ms ms)" test "$ms" -lt 7000
 kill "$SILENT" 2>/dev/null
 wait "$SILENT" 2>/dev/null
+
+# ---- consoles.xml that cannot be used is never replaced (only a missing
+# one is created); bounds on what one new console may add; the lock.
+cp "$X" "$WORK/consoles.keep"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/ck2.pem" -out "$WORK/cc2.pem" -days 2 -subj /CN=console2 \
+    2>/dev/null
+B2='{"protocol": 1, "console_id": "c-2", "console_name": "second", "console_version": "7.3.9"}'
+# refresh2 BODY: as refresh, with the second console's certificate.
+refresh2() {
+	CODE=$(curl -sk --max-time 30 --cert "$WORK/cc2.pem" --key "$WORK/ck2.pem" \
+	    -o "$WORK/answer" -w '%{http_code}' --data-binary "$1" \
+	    "https://127.0.0.1:$P/engine/v1/refresh")
+	ANSWER=$(cat "$WORK/answer" 2>/dev/null)
+}
+# Over the 16 MiB read limit (well-formed): 503, the file untouched.
+{ head -c -12 "$WORK/consoles.keep"; printf '<!-- '; head -c 17000000 /dev/zero | tr '\0' x; printf ' -->\n</Consoles>\n'; } > "$X"
+cp "$X" "$WORK/consoles.big"
+refresh2 "$B2"
+check "consoles.xml over the read limit: 503 (got $CODE)" test "$CODE" = 503
+file_has "$WORK/answer" '"error":"the engine'"'"'s consoles.xml cannot be read'
+check "consoles.xml over the read limit is left as it is" cmp -s "$X" "$WORK/consoles.big"
+log_has "[WARN] Scan Engine cannot read $X (it cannot be read or is larger than 16 MiB): refresh from console c-2 at 127.0.0.1 not answered; the file is left as it is"
+# Not well-formed.
+head -c 300 "$WORK/consoles.keep" > "$X"
+cp "$X" "$WORK/consoles.cut"
+refresh2 "$B2"
+check "consoles.xml not well-formed: 503 (got $CODE)" test "$CODE" = 503
+check "consoles.xml not well-formed is left as it is" cmp -s "$X" "$WORK/consoles.cut"
+log_has "[WARN] Scan Engine cannot read $X (not well-formed XML): refresh from console c-2 at 127.0.0.1 not answered; the file is left as it is"
+# Cannot be read (a folder in its place: the tests run as any user).
+rm -f "$X"
+mkdir "$X"
+refresh2 "$B2"
+check "consoles.xml that cannot be read: 503 (got $CODE)" test "$CODE" = 503
+check "consoles.xml that cannot be read is left as it is" test -d "$X"
+rmdir "$X"
+# Missing (ENOENT): the only case in which it is created.
+refresh2 "$B2"
+answer_is 403 pending-authorization
+log_has "[INFO] Refresh from console c-2 at 127.0.0.1: pending-authorization (added to consoles.xml as console 1)"
+file_has "$X" "consoleId=\"c-2\" spki=\"sha256:$(spki_of "$WORK/cc2.pem")\""
+check "a missing consoles.xml is created with the one console" \
+    test "$(grep -c '<console ' "$X")" -eq 1
+# A PEM certificate over 16 KiB: 400, nothing written.
+cp "$WORK/consoles.keep" "$X"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/ck3.pem" -out "$WORK/cc3.pem" -days 2 -subj /CN=console3 \
+    -addext "nsComment=$(head -c 13000 /dev/zero | tr '\0' a)" 2>/dev/null
+check "the big certificate is over 16 KiB in PEM" test "$(wc -c < "$WORK/cc3.pem")" -gt 16384
+CODE=$(curl -sk --max-time 30 --cert "$WORK/cc3.pem" --key "$WORK/ck3.pem" \
+    -o "$WORK/answer" -w '%{http_code}' --data-binary "$B2" \
+    "https://127.0.0.1:$P/engine/v1/refresh")
+check "a certificate over 16 KiB: 400 (got $CODE)" test "$CODE" = 400
+check "a certificate over 16 KiB adds nothing" cmp -s "$X" "$WORK/consoles.keep"
+log_has "[INFO] Refresh from console c-2 at 127.0.0.1: bad request (the client certificate is larger than 16 KiB in PEM)"
+# 64 consoles pending authorization at most: one more is 503, nothing written.
+python3 - "$X" <<'EOF'
+import sys, re
+p = sys.argv[1]
+t = open(p).read()
+n = len(re.findall(r'<console [^>]*enabled="0"', t))
+add = ''.join('  <console id="%d" enabled="0" connectTo="0" name="p" lastAddress="10.0.0.1" port="1" consoleId="p-%d" spki="sha256:%064x">\n    <cert>x</cert>\n  </console>\n' % (100 + i, i, i + 1) for i in range(64 - n))
+open(p, 'w').write(t.replace('</Consoles>', add + '</Consoles>'))
+EOF
+check "the file now holds 64 consoles pending authorization" \
+    test "$(grep -c 'enabled="0"' "$X")" -eq 64
+cp "$X" "$WORK/consoles.full"
+refresh2 "$B2"
+check "a 65th console pending authorization: 503 (got $CODE)" test "$CODE" = 503
+check "a 65th console pending authorization is not added" cmp -s "$X" "$WORK/consoles.full"
+log_has "[WARN] Scan Engine already has 64 consoles pending authorization in $X: console c-2 at 127.0.0.1 not added"
+
+# The lock: a writer holding consoles.xml.lock (as `engine-setup consoles
+# enable` does) adds console 30 from what it read before; the engine waits,
+# reads the file anew and adds the new console as 31: no lost update.
+cp "$WORK/consoles.keep" "$X"
+sed 's|</Consoles>|  <console id="30" enabled="1" connectTo="0" name="w" lastAddress="10.0.0.30" port="1" consoleId="w-30" spki="sha256:3030303030303030303030303030303030303030303030303030303030303030">\n    <cert>x</cert>\n  </console>\n</Consoles>|' \
+    "$WORK/consoles.keep" > "$WORK/consoles.writer"
+flock "$X.lock" sh -c "touch '$WORK/locked'; sleep 2; cp '$WORK/consoles.writer' '$X.tmp-w'; mv '$X.tmp-w' '$X'" &
+LOCKER=$!
+for _ in $(seq 100); do [ -e "$WORK/locked" ] && break; sleep 0.05; done
+t0=$(date +%s%N)
+refresh2 "$B2"
+ms=$((($(date +%s%N) - t0) / 1000000))
+wait "$LOCKER"
+answer_is 403 pending-authorization
+check "the engine waited for the lock (took $ms ms)" test "$ms" -ge 1000
+file_has "$X" '<console id="30" enabled="1"'
+file_has "$X" "<console id=\"31\" enabled=\"0\" connectTo=\"0\" name=\"second\" lastAddress=\"127.0.0.1\" port=\"$P\" consoleId=\"c-2\""
+log_has "[INFO] Refresh from console c-2 at 127.0.0.1: pending-authorization (added to consoles.xml as console 31)"
+mode_is "$X.lock" 600
+# A lock held past 10 s: 503, nothing written.
+cp "$WORK/consoles.keep" "$X"
+rm -f "$WORK/locked"
+flock "$X.lock" sh -c "touch '$WORK/locked'; sleep 11" &
+LOCKER=$!
+for _ in $(seq 100); do [ -e "$WORK/locked" ] && break; sleep 0.05; done
+t0=$(date +%s%N)
+refresh2 "$B2"
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "a lock held past 10 s: 503 (got $CODE)" test "$CODE" = 503
+check "the engine gave up after about 10 s (took $ms ms)" test "$ms" -ge 9500 -a "$ms" -lt 12000
+check "nothing was written while the lock was held" cmp -s "$X" "$WORK/consoles.keep"
+log_has "[WARN] Scan Engine cannot lock consoles.xml ($X.lock stayed locked for 10 s): refresh from console c-2 at 127.0.0.1 not answered"
+
+wait "$LOCKER" 2>/dev/null
+
+# HTTP: two Content-Length headers, or a Transfer-Encoding: 400.
+# raw_status REQUEST: the status code of the answer to REQUEST sent as is.
+raw_status() {
+	python3 - "$P" "$1" <<'EOF'
+import socket, ssl, sys
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+c.check_hostname = False
+c.verify_mode = ssl.CERT_NONE
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), 20))
+s.sendall(sys.argv[2].encode().decode('unicode_escape').encode('latin-1'))
+a = b''
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    a += d
+print(a.split(b' ')[1].decode() if a.startswith(b'HTTP/') else 'none')
+EOF
+}
+CODE=$(raw_status 'POST /engine/v1/refresh HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}')
+check "two Content-Length headers: 400 (got $CODE)" test "$CODE" = 400
+log_has "[INFO] Refresh from console - at 127.0.0.1: bad request (more than one Content-Length, or a Transfer-Encoding)"
+CODE=$(raw_status 'POST /engine/v1/refresh HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}')
+check "a Transfer-Encoding: 400 (got $CODE)" test "$CODE" = 400
+
+# A client that trickles its head, one byte every 0.5 s, is dropped 10 s
+# after the accept; the refresh behind it is answered then.
+python3 - "$P" <<'EOF' &
+import socket, ssl, sys, time
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+c.check_hostname = False
+c.verify_mode = ssl.CERT_NONE
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), 30))
+try:
+    for b in b'POST /engine/v1/refresh HTTP/1.1\r\nHost: slow-slow-slow-slow-slow-slow-slow\r\n':
+        s.sendall(bytes([b]))
+        time.sleep(0.5)
+except OSError:
+    pass
+EOF
+TRICKLE=$!
+sleep 0.3
+t0=$(date +%s%N)
+refresh "$B"
+ms=$((($(date +%s%N) - t0) / 1000000))
+answer_is 200 active
+check "a refresh behind a trickling client is answered within 11 s (took $ms ms)" test "$ms" -lt 11000
+kill "$TRICKLE" 2>/dev/null
+wait "$TRICKLE" 2>/dev/null
+cp "$WORK/consoles.keep" "$X"
 stop_engine
 
 # ---- Engine-to-Console: check-ins.
