@@ -356,36 +356,50 @@ while True:
 print(a.split(b' ')[1].decode() if a.startswith(b'HTTP/') else 'none')
 EOF
 }
-CODE=$(raw_status 'POST /engine/v1/refresh HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}')
+# (A body the engine would otherwise take: without a client certificate, 403.)
+CODE=$(raw_status "POST /engine/v1/refresh HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: ${#B2}\\r\\nContent-Length: 2\\r\\n\\r\\n$B2")
 check "two Content-Length headers: 400 (got $CODE)" test "$CODE" = 400
 log_has "[INFO] Refresh from console - at 127.0.0.1: bad request (more than one Content-Length, or a Transfer-Encoding)"
-CODE=$(raw_status 'POST /engine/v1/refresh HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}')
+CODE=$(raw_status "POST /engine/v1/refresh HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: identity\\r\\nContent-Length: ${#B2}\\r\\n\\r\\n$B2")
 check "a Transfer-Encoding: 400 (got $CODE)" test "$CODE" = 400
 
 # A client that trickles its head, one byte every 0.5 s, is dropped 10 s
-# after the accept; the refresh behind it is answered then.
-python3 - "$P" <<'EOF' &
+# after the accept (not 5 s after its last byte); the refresh behind it is
+# answered then.
+python3 - "$P" "$WORK/trickle.out" "$WORK/trickle.ready" <<'EOF' &
 import socket, ssl, sys, time
 c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 c.check_hostname = False
 c.verify_mode = ssl.CERT_NONE
+t0 = time.monotonic()
 s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), 30))
-try:
-    for b in b'POST /engine/v1/refresh HTTP/1.1\r\nHost: slow-slow-slow-slow-slow-slow-slow\r\n':
+open(sys.argv[3], 'w').close()
+s.settimeout(0.5)
+how = 'kept'
+for b in b'POST /engine/v1/refresh HTTP/1.1\r\nHost: ' + b'x' * 100:
+    try:
         s.sendall(bytes([b]))
-        time.sleep(0.5)
-except OSError:
-    pass
+        if s.recv(1) == b'':
+            how = 'dropped'
+            break
+    except socket.timeout:
+        continue
+    except (OSError, ssl.SSLError):
+        how = 'dropped'
+        break
+open(sys.argv[2], 'w').write('%s %d\n' % (how, (time.monotonic() - t0) * 1000))
 EOF
 TRICKLE=$!
-sleep 0.3
+for _ in $(seq 100); do [ -e "$WORK/trickle.ready" ] && break; sleep 0.05; done
 t0=$(date +%s%N)
 refresh "$B"
 ms=$((($(date +%s%N) - t0) / 1000000))
 answer_is 200 active
 check "a refresh behind a trickling client is answered within 11 s (took $ms ms)" test "$ms" -lt 11000
-kill "$TRICKLE" 2>/dev/null
 wait "$TRICKLE" 2>/dev/null
+read -r how tms < "$WORK/trickle.out"
+check "the trickling client was dropped about 10 s after it connected ($how after $tms ms)" \
+    test "$how" = dropped -a "$tms" -ge 9000 -a "$tms" -lt 11500
 cp "$WORK/consoles.keep" "$X"
 stop_engine
 
