@@ -139,7 +139,11 @@ status_checkins(struct status *st, const char *idir)
 		if (st->consoles.v[i].connect_to &&
 		    st->consoles.v[i].id != NULL)
 			(void)nselog_last_checkin(log, len,
-			    st->consoles.v[i].id, &st->checkins[i]);
+			    st->consoles.v[i].id,
+			    st->consoles.v[i].last_address != NULL ?
+			    st->consoles.v[i].last_address : "",
+			    st->consoles.v[i].port != NULL ?
+			    st->consoles.v[i].port : "", &st->checkins[i]);
 	free(log);
 }
 
