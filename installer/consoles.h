@@ -15,7 +15,7 @@
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
 /* The lock that the engine and engine-setup both take around their whole
- * read-modify-rename of consoles.xml (docs/consoles.md), relative to
+ * read-modify-rename of consoles.xml (docs/pairing.md), relative to
  * install_dir; made by whichever comes first, never removed but by
  * uninstall. */
 #define CONSOLES_LOCK_REL "nse/conf/consoles.xml.lock"
