@@ -236,6 +236,13 @@ struct nselog_find {
 	bool refreshed;
 };
 
+/* Whether the n bytes at p are the string want. */
+static bool
+nselog_is(const char *p, size_t n, const char *want)
+{
+	return strlen(want) == n && memcmp(p, want, n) == 0;
+}
+
 static void
 nselog_checkin_line(const struct nselog_line *l, void *arg)
 {
@@ -255,8 +262,7 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 	    !nselog_has(p + t, n - t, " port "))
 		return;
 	/* A line about another address is another console's. */
-	if (f->port != NULL && (strlen(f->address) != t ||
-	    memcmp(p, f->address, t) != 0))
+	if (f->port != NULL && !nselog_is(p, t, f->address))
 		return;
 	p += t + 6;
 	n -= t + 6;
@@ -266,8 +272,7 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 	    !nselog_num(p, t, 1, 65535, &port) ||
 	    !nselog_has(p + t, n - t, ": "))
 		return;
-	if (f->port != NULL && (strlen(f->port) != t ||
-	    memcmp(p, f->port, t) != 0))
+	if (f->port != NULL && !nselog_is(p, t, f->port))
 		return;
 	p += t + 2;
 	n -= t + 2;
