@@ -6,6 +6,7 @@
 # read the file anew, so that neither side loses the other's change.
 . "$(dirname "$0")/lib.sh"
 need_tools flock
+on_exit stop_consoles
 
 R=$(newroot)
 engine_answers console-to-engine > "$WORK/e.txt"
@@ -83,6 +84,21 @@ run 6 consoles disable 1 --root "$R"
 out_has "Nothing was changed"
 missing "$WORK/elsewhere"
 rm -f "$L"
+
+# Pairing takes the lock too: it waits, then reads consoles.xml anew, so
+# the console the "engine" appended meanwhile stays beside the paired one.
+SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
+printf '%s\n' "$SECRET" > "$WORK/secret"
+chmod 600 "$WORK/secret"
+console pairing --secret "$SECRET"
+hold 2 20
+run 0 pair --console "127.0.0.1:$PORT" --secret-file "$WORK/secret" --root "$R"
+out_has "Waiting up to 10 s for the Scan Engine"
+out_has "Paired with console"
+file_has "$X" 'id="20" enabled="0" connectTo="0" name="E20"'
+file_has "$X" 'connectTo="1"'
+file_has "$X" 'id="1" enabled="1"'
+wait "$HOLDER"
 
 # Uninstall removes the lock with the installation and does not name it.
 run 0 consoles disable 1 --root "$R"
