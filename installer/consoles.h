@@ -73,9 +73,10 @@ char *consoles_read(const char *idir, size_t *len, struct es_err *e);
  * the root) before reading the file for a change, and keep it until the
  * new file is in place (plat_file_lock_release). While the engine or
  * another run holds it, one line on out says so, and this waits up to
- * CONSOLES_LOCK_WAIT seconds. False with e set: ES_EBUSY (still held:
- * nothing changed), ES_ECANCEL, ES_EINSTALL (nse/conf is not a folder
- * here, or the lock cannot be made). */
+ * CONSOLES_LOCK_WAIT seconds. When nse/conf is not a folder here (missing,
+ * a symbolic link) *lock stays NULL and the call succeeds: consoles_read()
+ * then refuses the file. False with e set: ES_EBUSY (still held: nothing
+ * changed), ES_ECANCEL, ES_EINSTALL (the lock cannot be made). */
 bool consoles_lock(const char *idir, FILE *out, struct plat_file_lock **lock,
     struct es_err *e);
 /* consoles_read() and consoles_parse(). */
