@@ -87,6 +87,7 @@ consoles_toggle(const struct cli *c, bool enable)
 	struct record r;
 	struct console_entry which;
 	struct plat_run_lock *lock = NULL;
+	struct plat_file_lock *xlock = NULL;
 	struct sbuf shown;
 	const char *root = c->root != NULL ? c->root : "/";
 	char *path = NULL, *text = NULL, *out = NULL, *idir = NULL;
@@ -118,7 +119,10 @@ consoles_toggle(const struct cli *c, bool enable)
 		goto out;
 	}
 	path = xasprintf("%s/" CONSOLES_REL, idir);
-	if ((text = consoles_read(idir, &len, &e)) == NULL ||
+	/* The engine appends consoles too: read anew under the lock, which
+	 * is kept until the new file is in place. */
+	if (!consoles_lock(idir, stdout, &xlock, &e) ||
+	    (text = consoles_read(idir, &len, &e)) == NULL ||
 	    !consoles_set_enabled(text, len, path, c->args.v[1], enable, &out,
 	    &outlen, &changed, &which, &e)) {
 		rc = cmd_fail(&e);
@@ -138,6 +142,8 @@ consoles_toggle(const struct cli *c, bool enable)
 		rc = cmd_fail(&e);
 		goto out;
 	}
+	plat_file_lock_release(xlock);
+	xlock = NULL;
 	printf("%s console %s (%s, %s).\n", enable ? "Enabled" : "Disabled",
 	    which.id ? which.id : "?", which.name ? which.name : "-",
 	    which.last_address ? which.last_address : "-");
@@ -188,6 +194,7 @@ out:
 	free(path);
 	free(text);
 	free(out);
+	plat_file_lock_release(xlock);
 	plat_run_lock_release(lock);
 	return rc;
 }

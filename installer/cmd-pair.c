@@ -140,6 +140,7 @@ cmd_pair_installed(const char *root, struct record *r,
 	struct pairing_opts po;
 	struct pairing_result pr;
 	struct plat_facts facts;
+	struct plat_file_lock *xlock = NULL;
 	char *cert = NULL, *rel = NULL, *idir = NULL, *where = NULL;
 	char *path = NULL, *text = NULL, *out = NULL;
 	size_t len, outlen;
@@ -204,7 +205,10 @@ cmd_pair_installed(const char *root, struct record *r,
 		struct confgen_console_entry ce;
 		int mode;
 
-		if ((text = consoles_read(idir, &len, e)) == NULL)
+		/* The engine appends consoles too: read anew under the
+		 * lock, kept until the new file is in place. */
+		if (!consoles_lock(idir, stdout, &xlock, e) ||
+		    (text = consoles_read(idir, &len, e)) == NULL)
 			goto out;
 		memset(&ce, 0, sizeof ce);
 		ce.enabled = true;
@@ -220,6 +224,8 @@ cmd_pair_installed(const char *root, struct record *r,
 		    !cmd_replace_consoles(root, "pair", r, idir, out, outlen,
 		    mode > 0 ? (unsigned)mode & 0640 : 0640, false, e))
 			goto out;
+		plat_file_lock_release(xlock);
+		xlock = NULL;
 		printf("Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
 		    where, ce.id, rel);
@@ -238,6 +244,7 @@ cmd_pair_installed(const char *root, struct record *r,
 		    "Scans > Scan Engines).\n", r->services.v[0]);
 	ok = true;
 out:
+	plat_file_lock_release(xlock);
 	pairing_result_free(&pr);
 	plan_free(&recorded);
 	free(where);

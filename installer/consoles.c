@@ -116,6 +116,56 @@ consoles_read(const char *idir, size_t *len, struct es_err *e)
 }
 
 bool
+consoles_lock(const char *idir, FILE *out, struct plat_file_lock **lock,
+    struct es_err *e)
+{
+	struct es_err local;
+	char *path = xasprintf("%s/" CONSOLES_LOCK_REL, idir);
+	bool ok = false;
+
+	*lock = NULL;
+	err_clear(&local);
+	/* Never through a link: without the installation's own folder
+	 * there is no lock to take, and consoles_read(), which comes next,
+	 * refuses the file and says why. */
+	if (plat_file_type_beneath(idir, "nse/conf") != PLAT_DIR) {
+		ok = true;
+		goto out;
+	}
+	if (plat_file_lock_acquire(path, 0, lock, &local)) {
+		ok = true;
+		goto out;
+	}
+	if (local.code == ES_EBUSY) {
+		fprintf(out, "Waiting up to %d s for the Scan Engine (or "
+		    "another engine-setup run) to finish changing "
+		    "consoles.xml ...\n", CONSOLES_LOCK_WAIT);
+		fflush(out);
+		err_clear(&local);
+		if (plat_file_lock_acquire(path, CONSOLES_LOCK_WAIT, lock,
+		    &local)) {
+			ok = true;
+			goto out;
+		}
+	}
+	if (local.code == ES_EBUSY)
+		err_set(e, ES_EBUSY, "consoles.xml is still locked after %d s "
+		    "of waiting: another process (the Scan Engine, or another "
+		    "engine-setup run) holds %s. Nothing was changed. Try "
+		    "again in a moment; if it stays locked, stop the Scan "
+		    "Engine and try again", CONSOLES_LOCK_WAIT, path);
+	else if (local.code == ES_ECANCEL)
+		err_set(e, ES_ECANCEL, "cancelled while waiting for the lock "
+		    "of consoles.xml. Nothing was changed.");
+	else
+		err_set(e, local.code != 0 ? local.code : ES_EINSTALL,
+		    "%s. Nothing was changed.", local.msg);
+out:
+	free(path);
+	return ok;
+}
+
+bool
 consoles_load(struct consoles *c, const char *idir, struct es_err *e)
 {
 	char *path = xasprintf("%s/" CONSOLES_REL, idir), *text;

@@ -6,12 +6,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
+#include "platform.h"
 #include "util.h"
 
 /* The file, relative to install_dir. */
 #define CONSOLES_REL "nse/conf/consoles.xml"
+/* The lock that the engine and engine-setup both take around their whole
+ * read-modify-rename of consoles.xml (docs/pairing.md), relative to
+ * install_dir; made by whichever comes first, never removed but by
+ * uninstall. */
+#define CONSOLES_LOCK_REL "nse/conf/consoles.xml.lock"
+/* How long to wait for it, in seconds. */
+#define CONSOLES_LOCK_WAIT 10
 /* The engine's log, relative to install_dir: a line for each contact with
  * a console (../shared/engine-protocol.md; status reads the check-ins). */
 #define CONSOLES_LOG_REL "nse/logs/nse.log"
@@ -60,6 +69,16 @@ bool consoles_parse(struct consoles *c, const char *text, size_t len,
  * refused, saying where it leads and what to do). NULL with e set
  * (ES_EINSTALL). */
 char *consoles_read(const char *idir, size_t *len, struct es_err *e);
+/* Take consoles.xml's lock (CONSOLES_LOCK_REL in idir, install_dir under
+ * the root) before reading the file for a change, and keep it until the
+ * new file is in place (plat_file_lock_release). While the engine or
+ * another run holds it, one line on out says so, and this waits up to
+ * CONSOLES_LOCK_WAIT seconds. When nse/conf is not a folder here (missing,
+ * a symbolic link) *lock stays NULL and the call succeeds: consoles_read()
+ * then refuses the file. False with e set: ES_EBUSY (still held: nothing
+ * changed), ES_ECANCEL, ES_EINSTALL (the lock cannot be made). */
+bool consoles_lock(const char *idir, FILE *out, struct plat_file_lock **lock,
+    struct es_err *e);
 /* consoles_read() and consoles_parse(). */
 bool consoles_load(struct consoles *c, const char *idir, struct es_err *e);
 void consoles_free(struct consoles *c);

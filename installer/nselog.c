@@ -229,10 +229,19 @@ nselog_lines(const char *log, size_t len,
 /* What a walk over the lines looks for, and what it found. */
 struct nselog_find {
 	char want[NSELOG_VALUE_MAX + 1];   /* the id, as the engine writes it */
+	char address[NSELOG_VALUE_MAX + 1];   /* so too the address */
+	const char *port;                  /* NULL: address and port any */
 	const char *since;
 	struct nselog_checkin *checkin;
 	bool refreshed;
 };
+
+/* Whether the n bytes at p are the string want. */
+static bool
+nselog_is(const char *p, size_t n, const char *want)
+{
+	return strlen(want) == n && memcmp(p, want, n) == 0;
+}
 
 static void
 nselog_checkin_line(const struct nselog_line *l, void *arg)
@@ -252,6 +261,9 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 	if ((t = nselog_token(p, n)) == 0 ||
 	    !nselog_has(p + t, n - t, " port "))
 		return;
+	/* A line about another address is another console's. */
+	if (f->port != NULL && !nselog_is(p, t, f->address))
+		return;
 	p += t + 6;
 	n -= t + 6;
 	for (t = 0; t < n && t < 6 && p[t] >= '0' && p[t] <= '9'; t++)
@@ -259,6 +271,8 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 	if (t == 0 || t > 5 || (p[0] == '0') ||
 	    !nselog_num(p, t, 1, 65535, &port) ||
 	    !nselog_has(p + t, n - t, ": "))
+		return;
+	if (f->port != NULL && !nselog_is(p, t, f->port))
 		return;
 	p += t + 2;
 	n -= t + 2;
@@ -271,7 +285,7 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 
 bool
 nselog_last_checkin(const char *log, size_t len, const char *id,
-    struct nselog_checkin *out)
+    const char *address, const char *port, struct nselog_checkin *out)
 {
 	struct nselog_find f;
 
@@ -279,6 +293,15 @@ nselog_last_checkin(const char *log, size_t len, const char *id,
 	memset(&f, 0, sizeof f);
 	nselog_value(id, f.want);
 	f.checkin = out;
+	if ((address == NULL) != (port == NULL))
+		return false;
+	if (port != NULL) {
+		nselog_value(address, f.address);
+		f.port = port;
+		/* "" (none known) matches no line: the engine writes none. */
+		if (f.address[0] == '\0' || port[0] == '\0')
+			return false;
+	}
 	if (f.want[0] != '\0')
 		nselog_lines(log, len, nselog_checkin_line, &f);
 	return out->seen;

@@ -31,10 +31,14 @@ struct nselog_checkin {
  * log (len bytes of nse.log's end: NUL bytes, a last line without a
  * newline and lines that do not match the engine's format exactly are
  * ignored; a line is matched from its start only). id is compared as the
- * engine writes it (bytes outside 0x21..0x7e as '?', at most 64). False
- * (out->seen false) when there is none. */
+ * engine writes it (bytes outside 0x21..0x7e as '?', at most 64). A line
+ * counts only when its <address> is address (compared the same way) and
+ * its <port> is the number port ("40815"): the console's lastAddress and
+ * port in consoles.xml; NULL for both compares neither (the format
+ * alone), "" matches no line. False (out->seen false) when there is
+ * none. */
 bool nselog_last_checkin(const char *log, size_t len, const char *id,
-    struct nselog_checkin *out);
+    const char *address, const char *port, struct nselog_checkin *out);
 /* Whether log (as above) has a line "<T> [INFO] Refresh from console
  * <console_id> at <peer>: active" whose time T is since
  * ("2026-11-30T14:20:00Z") or later: the console has talked to the engine

@@ -139,7 +139,11 @@ status_checkins(struct status *st, const char *idir)
 		if (st->consoles.v[i].connect_to &&
 		    st->consoles.v[i].id != NULL)
 			(void)nselog_last_checkin(log, len,
-			    st->consoles.v[i].id, &st->checkins[i]);
+			    st->consoles.v[i].id,
+			    st->consoles.v[i].last_address != NULL ?
+			    st->consoles.v[i].last_address : "",
+			    st->consoles.v[i].port != NULL ?
+			    st->consoles.v[i].port : "", &st->checkins[i]);
 	free(log);
 }
 
@@ -645,15 +649,72 @@ status_print_consoles(const struct status *st, FILE *out)
 	}
 }
 
-/* The problems, each shown (a file name may hold control characters). */
+/* More than this many consoles Pending Authorization: one Problem line
+ * counts them and names the first ones (docs/status.md). */
+#define STATUS_PENDING_NAMED 3
+
+/* The one line for n > STATUS_PENDING_NAMED consoles Pending
+ * Authorization, appended to b: their count, the first ones (name,
+ * address, id, shown), the commands to list and enable them. */
 static void
-status_print_problems(const struct status *st, FILE *out)
+status_pending_summary(const struct status *st, const char *root, size_t n,
+    struct sbuf *b)
 {
-	struct sbuf b;
-	size_t i;
+	size_t i, named = 0;
+
+	sbuf_addf(b, "%zu consoles are Pending Authorization (enabled=\"0\" "
+	    "in %s): the engine does not work with them. The first %d: ", n,
+	    CONSOLES_REL, STATUS_PENDING_NAMED);
+	for (i = 0; i < st->consoles.n && named < STATUS_PENDING_NAMED; i++) {
+		struct console_entry sh;
+
+		if (st->consoles.v[i].enabled)
+			continue;
+		status_entry_shown(&st->consoles.v[i], &sh);
+		sbuf_addf(b, "%s%s at %s (id %s)", named > 0 ? ", " : "",
+		    sh.name != NULL ? sh.name : "without a name",
+		    sh.last_address != NULL ? sh.last_address : "no address",
+		    sh.id != NULL ? sh.id : "none");
+		consoles_entry_free(&sh);
+		named++;
+	}
+	sbuf_add(b, ". See them all with `engine-setup consoles list");
+	sbuf_add_root_option(b, root);
+	sbuf_addf(b, "`; once a console has added this engine (%s), enable it "
+	    "with `engine-setup consoles enable ID", CONSOLES_MENU_NEW_ENGINE);
+	sbuf_add_root_option(b, root);
+	sbuf_add(b, "`.");
+}
+
+/* The problems, each shown (a file name may hold control characters);
+ * more than STATUS_PENDING_NAMED console-pending-authorization ones as one
+ * line, where the first of them is. */
+static void
+status_print_problems(const struct status *st, const char *root, FILE *out)
+{
+	struct sbuf b, sum;
+	size_t i, pending = 0;
+	bool said = false;
 
 	sbuf_init(&b);
+	for (i = 0; i < st->nproblems; i++)
+		if (strcmp(st->problems[i].code, STATUS_P_CONSOLE_PENDING) == 0)
+			pending++;
 	for (i = 0; i < st->nproblems; i++) {
+		if (pending > STATUS_PENDING_NAMED &&
+		    strcmp(st->problems[i].code, STATUS_P_CONSOLE_PENDING) ==
+		    0) {
+			if (said)
+				continue;
+			said = true;
+			sbuf_init(&sum);
+			status_pending_summary(st, root, pending, &sum);
+			sbuf_add(&b, "Problem:      ");
+			sbuf_add_shown(&b, sum.s, true);
+			sbuf_addf(&b, " [%s]\n", STATUS_P_CONSOLE_PENDING);
+			sbuf_free(&sum);
+			continue;
+		}
 		sbuf_add(&b, "Problem:      ");
 		sbuf_add_shown(&b, st->problems[i].message, true);
 		sbuf_addf(&b, " [%s]\n", st->problems[i].code);
@@ -691,13 +752,13 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 		    "is changing this installation now; what is shown "
 		    "below is from before it.\n", st->running_pid);
 	if (st->interrupted != NULL) {
-		status_print_problems(st, out);
+		status_print_problems(st, root, out);
 		return;
 	}
 	if (st->record_unreadable) {
 		if (r->install_dir != NULL)
 			fprintf(out, "Install dir:  %s\n", r->install_dir);
-		status_print_problems(st, out);
+		status_print_problems(st, root, out);
 		return;
 	}
 	if (!st->installed) {
@@ -729,7 +790,7 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	if (st->ready_why != NULL)
 		status_print_ready(st, out);
 	status_print_consoles(st, out);
-	status_print_problems(st, out);
+	status_print_problems(st, root, out);
 }
 
 /* Add s (NULL: null) as a valid UTF-8 string. */

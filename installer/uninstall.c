@@ -420,6 +420,11 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 		}
 		uninstall_entry(idir, rel, en->path, en, &s->files, &why);
 	}
+	/* consoles.xml's lock: the engine or engine-setup made it, so the
+	 * record never lists it; it goes with the installation. */
+	if (plat_file_type_beneath(idir, CONSOLES_LOCK_REL) == PLAT_FILE &&
+	    plat_remove_beneath(idir, CONSOLES_LOCK_REL, &gone, NULL) && gone)
+		log_msg("removed %s/%s", r->install_dir, CONSOLES_LOCK_REL);
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 

@@ -469,6 +469,26 @@ bool plat_run_lock_held(const char *root, long *holder_pid);
  * kept alive. NULL does nothing. */
 void plat_run_lock_release(struct plat_run_lock *lock);
 
+/* ---- A lock on one file, shared with the engine ---- */
+
+/* An exclusive lock that engine-setup and the Scan Engine both take
+ * around a read-modify-rename of a file they both change (consoles.xml,
+ * whose lock is the file consoles.xml.lock beside it). */
+struct plat_file_lock;
+
+/* Lock the file path exclusively: made when missing (mode 0600; on Linux
+ * a symbolic link there is refused, O_NOFOLLOW) and never removed; Linux
+ * takes flock(2) LOCK_EX on it, Windows LockFileEx(LOCKFILE_EXCLUSIVE_LOCK)
+ * on its first byte. Waits up to wait_seconds (0: not at all) while
+ * another process holds it. On false, e->code says why: ES_EBUSY when it
+ * is still held, ES_ECANCEL when Ctrl-C, SIGTERM or SIGHUP is pending
+ * (plat_signals_pending()) while it waits, ES_EINSTALL when the file
+ * cannot be made or opened. The OS releases it when the process dies. */
+bool plat_file_lock_acquire(const char *path, double wait_seconds,
+    struct plat_file_lock **lock, struct es_err *e);
+/* Give the lock up; the file stays. NULL does nothing. */
+void plat_file_lock_release(struct plat_file_lock *lock);
+
 /* ---- The process's edges ---- */
 
 /* Called by main() right after plat_no_core_dumps(), before anything

@@ -2753,3 +2753,63 @@ plat_run_lock_release(struct plat_run_lock *l)
 	plat_run_lock_unmake(l);
 	plat_run_lock_free(l);
 }
+
+/* ---- A lock on one file, shared with the engine ---- */
+
+struct plat_file_lock {
+	int fd;
+};
+
+bool
+plat_file_lock_acquire(const char *path, double wait_seconds,
+    struct plat_file_lock **lock, struct es_err *e)
+{
+	double deadline = plat_monotonic() + wait_seconds;
+	int fd;
+
+	*lock = NULL;
+	/* O_NOFOLLOW: a symbolic link planted there is never followed. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+	    0600);
+	if (fd < 0) {
+		err_set(e, ES_EINSTALL, "cannot open the lock %s: %s", path,
+		    strerror(errno));
+		return false;
+	}
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err_set(e, ES_EINSTALL, "cannot lock %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return false;
+		}
+		if (wait_seconds > 0 && plat_signal_count > 0) {
+			err_set(e, ES_ECANCEL, "cancelled while waiting for"
+			    " the lock %s", path);
+			close(fd);
+			return false;
+		}
+		if (plat_monotonic() >= deadline) {
+			err_set(e, ES_EBUSY, "another process holds the lock"
+			    " %s", path);
+			close(fd);
+			return false;
+		}
+		plat_sleep_ms(50);
+	}
+	*lock = xmalloc(sizeof **lock);
+	(*lock)->fd = fd;
+	return true;
+}
+
+void
+plat_file_lock_release(struct plat_file_lock *lock)
+{
+	if (lock == NULL)
+		return;
+	/* Closing the only descriptor gives the flock(2) up. */
+	close(lock->fd);
+	free(lock);
+}

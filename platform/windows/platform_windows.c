@@ -2572,3 +2572,74 @@ plat_run_lock_release(struct plat_run_lock *l)
 	win_run_lock_unmake(l);
 	win_run_lock_free(l);
 }
+
+/* ---- A lock on one file, shared with the engine ----
+ *
+ * LockFileEx(LOCKFILE_EXCLUSIVE_LOCK) on the file's first byte, the lock
+ * the engine takes too. The file is opened with FILE_SHARE_READ | WRITE |
+ * DELETE so that both sides can open it at once; it holds no data. */
+
+struct plat_file_lock {
+	HANDLE h;
+};
+
+bool
+plat_file_lock_acquire(const char *path, double wait_seconds,
+    struct plat_file_lock **lock, struct es_err *e)
+{
+	ULONGLONG deadline = GetTickCount64() + (ULONGLONG)(wait_seconds > 0 ?
+	    wait_seconds * 1000.0 : 0);
+	wchar_t *w = win_wide(path);
+	char buf[256];
+	HANDLE h;
+	DWORD err;
+
+	*lock = NULL;
+	h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ |
+	    FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+	    FILE_ATTRIBUTE_NORMAL, NULL);
+	free(w);
+	if (h == INVALID_HANDLE_VALUE) {
+		err_set(e, ES_EINSTALL, "cannot open the lock %s: %s", path,
+		    win_strerror(GetLastError(), buf, sizeof buf));
+		return false;
+	}
+	for (;;) {
+		if (win_lock_byte(h, 0, LOCKFILE_EXCLUSIVE_LOCK |
+		    LOCKFILE_FAIL_IMMEDIATELY))
+			break;
+		err = GetLastError();
+		if (err != ERROR_LOCK_VIOLATION && err != ERROR_IO_PENDING) {
+			err_set(e, ES_EINSTALL, "cannot lock %s: %s", path,
+			    win_strerror(err, buf, sizeof buf));
+			CloseHandle(h);
+			return false;
+		}
+		if (wait_seconds > 0 && plat_signals_pending() > 0) {
+			err_set(e, ES_ECANCEL, "cancelled while waiting for"
+			    " the lock %s", path);
+			CloseHandle(h);
+			return false;
+		}
+		if (GetTickCount64() >= deadline) {
+			err_set(e, ES_EBUSY, "another process holds the lock"
+			    " %s", path);
+			CloseHandle(h);
+			return false;
+		}
+		Sleep(50);
+	}
+	*lock = xmalloc(sizeof **lock);
+	(*lock)->h = h;
+	return true;
+}
+
+void
+plat_file_lock_release(struct plat_file_lock *lock)
+{
+	if (lock == NULL)
+		return;
+	win_unlock_byte(lock->h, 0);
+	CloseHandle(lock->h);
+	free(lock);
+}

@@ -552,12 +552,22 @@ tc_refresh_done(struct console *con, struct tc_xfer *t, CURLcode rc)
 		    tc_member(o, "engine_name"), tc_member(o,
 		    "engine_version"), tc_member(o, "engine_id"), key);
 	else if (code == 403 && state != NULL &&
-	    strcmp(state, "pending-authorization") == 0)
+	    strcmp(state, "pending-authorization") == 0) {
+		/* What `engine-setup consoles list` shows of this console:
+		 * its name, and the address the engine saw it come from (this
+		 * end's address of the connection), never its consoleId. */
+		char *lip = NULL;
+		const char *from = "this console's address";
+
+		if (curl_easy_getinfo(t->h, CURLINFO_LOCAL_IP, &lip) ==
+		    CURLE_OK && lip != NULL && lip[0] != '\0')
+			from = lip;
 		tc_std_set(con, sd, TC_ST_PENDING, "engine %s (%s), %s: enable "
-		    "console %s in its consoles.xml and restart it",
-		    tc_member(o, "engine_version"), tc_member(o, "engine_id"),
-		    key, con->console_id);
-	else if (code == 409)
+		    "the console \"%s\" (%s) in the engine's consoles.xml "
+		    "(engine-setup consoles list / enable) and restart the "
+		    "engine", tc_member(o, "engine_version"), tc_member(o,
+		    "engine_id"), key, con->console_name, from);
+	} else if (code == 409)
 		tc_std_set(con, sd, TC_ST_INCOMPATIBLE, "engine version %s, "
 		    "console version %s, %s", tc_member(o, "engine_version"),
 		    con->version, key);

@@ -175,6 +175,10 @@ console std --cert "$WORK/console.crt" --key "$WORK/console.key" \
 ctl 0 add-engine "$E" --control "$WORK/std.ctl"
 row "$E" "Pending Authorization" red
 check "the detail shows the engine's key" grep -qF "key $ESPKI" <<<"$OUT"
+# What `engine-setup consoles list` shows of the console (name, address),
+# not its consoleId, which the engine side never shows.
+check "the detail names the console as consoles list does" grep -qF \
+    "enable the console \"Test Console\" (127.0.0.1) in the engine's consoles.xml (engine-setup consoles list / enable) and restart the engine" <<<"$OUT"
 echo active > "$WORK/answer"
 ctl 0 refresh "$E" --control "$WORK/std.ctl"
 row "$E" Active green

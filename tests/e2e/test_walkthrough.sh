@@ -137,6 +137,7 @@ es 0 consoles list --root "$R"
 old_id=$(awk -F'\t' '$2 == "disabled" && $4 == "Old Console" { print $1 }' <<<"$OUT")
 check "the second console is in consoles.xml" test -n "$old_id"
 es 0 consoles enable "${old_id:-2}" --root "$R"
+out_has "Restart the Scan Engine so the change takes effect (engine-setup consoles enable ${old_id:-2} --restart --root $R, or restart the"
 engine_stop
 engine_start "$R"
 tc 0 refresh --control "$WORK/old.ctl"
@@ -197,7 +198,9 @@ out_has '"result":"active"'
 
 note "The engine stopped: after two intervals, Unknown"
 engine_stop
-sleep 2.5
+# The document's step: wait two intervals of 1 s (and slack) first.
+printf '$ sleep 3    # two intervals of 1 s, and slack\n' >> "$TRANSCRIPT"
+sleep 3
 tc 0 refresh "$engine_id" --control "$WORK/rev.ctl"
 console_shows "$engine_id" Unknown orange
 finish

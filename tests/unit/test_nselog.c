@@ -14,7 +14,7 @@
 static bool
 checkin(const char *log, const char *id, struct nselog_checkin *c)
 {
-	return nselog_last_checkin(log, strlen(log), id, c);
+	return nselog_last_checkin(log, strlen(log), id, NULL, NULL, c);
 }
 
 static void
@@ -121,19 +121,55 @@ test_log_checkin_hostile(void **state)
 	memcpy(big + 100, good, sizeof good - 2);     /* without "\n" */
 	memcpy(big + len, "\n", 1);
 	memcpy(big + len + 1, good, sizeof good);
-	assert_true(nselog_last_checkin(big, len + sizeof good, "1", &c));
-	assert_false(nselog_last_checkin(big, len + 1, "1", &c));
+	assert_true(nselog_last_checkin(big, len + sizeof good, "1", NULL, NULL,
+	    &c));
+	assert_false(nselog_last_checkin(big, len + 1, "1", NULL, NULL, &c));
 	free(big);
 	/* A NUL byte in a line: the line is not one; the next one is. */
 	n = (size_t)snprintf(nul, sizeof nul, "%s", good);
 	nul[30] = '\0';
 	memcpy(nul + n, good, sizeof good);
 	n += sizeof good - 1;
-	assert_true(nselog_last_checkin(nul, n, "1", &c));
+	assert_true(nselog_last_checkin(nul, n, "1", NULL, NULL, &c));
 	nul[n - 2] = '\0';
-	assert_false(nselog_last_checkin(nul, n, "1", &c));
+	assert_false(nselog_last_checkin(nul, n, "1", NULL, NULL, &c));
 	/* An empty id matches nothing. */
 	assert_false(checkin(good, "", &c));
+}
+
+/* A check-in line counts for a console only at the console's own
+ * lastAddress and port: one "at 6.6.6.6 port 1" is not console 1's. */
+static void
+test_log_checkin_address(void **state)
+{
+	struct nselog_checkin c;
+	const char *log =
+	    "2026-11-30T14:20:00Z [INFO] Check-in to console 1 at 127.0.0.1 "
+	    "port 40815: active\n"
+	    "2026-11-30T14:21:00Z [WARN] Check-in to console 1 at 6.6.6.6 "
+	    "port 1: failed (forged)\n"
+	    "2026-11-30T14:22:00Z [WARN] Check-in to console 1 at 127.0.0.1 "
+	    "port 1: unknown-engine\n"
+	    "2026-11-30T14:23:00Z [WARN] Check-in to console 1 at 127.0.0.10 "
+	    "port 40815: unknown-engine\n"
+	    "2026-11-30T14:24:00Z [WARN] Check-in to console 1 at 127.0.0.1 "
+	    "port 408150: unknown-engine\n";
+	size_t n = strlen(log);
+
+	(void)state;
+	assert_true(nselog_last_checkin(log, n, "1", "127.0.0.1", "40815",
+	    &c));
+	assert_string_equal(c.at, "2026-11-30T14:20:00Z");
+	assert_string_equal(c.result, "active");
+	assert_true(nselog_last_checkin(log, n, "1", "6.6.6.6", "1", &c));
+	assert_string_equal(c.result, "failed");
+	assert_false(nselog_last_checkin(log, n, "1", "10.0.0.1", "40815",
+	    &c));
+	assert_false(c.seen);
+	/* None known: nothing counts. */
+	assert_false(nselog_last_checkin(log, n, "1", "", "40815", &c));
+	assert_false(nselog_last_checkin(log, n, "1", "127.0.0.1", "", &c));
+	assert_false(nselog_last_checkin(log, n, "1", "127.0.0.1", NULL, &c));
 }
 
 static void
@@ -179,7 +215,7 @@ test_log_tail(void **state)
 	log = nselog_tail(idir, &len);
 	assert_non_null(log);
 	assert_int_equal(len, strlen(line));
-	assert_true(nselog_last_checkin(log, len, "1", &c));
+	assert_true(nselog_last_checkin(log, len, "1", NULL, NULL, &c));
 	free(log);
 	/* A line at the start, then more than the tail of lines of 100
 	 * bytes: the tail starts at a line's start, the first line is out. */
@@ -197,7 +233,7 @@ test_log_tail(void **state)
 	assert_true(len <= NSELOG_TAIL && len > NSELOG_TAIL - 101);
 	assert_memory_equal(log, big + n - len, len);
 	assert_true(len == NSELOG_TAIL || big[n - len - 1] == '\n');
-	assert_false(nselog_last_checkin(log, len, "1", &c));
+	assert_false(nselog_last_checkin(log, len, "1", NULL, NULL, &c));
 	free(log);
 	free(big);
 	/* The log as a symbolic link: not read. */
@@ -217,6 +253,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_checkin),
+		cmocka_unit_test(test_log_checkin_address),
 		cmocka_unit_test(test_log_checkin_hostile),
 		cmocka_unit_test(test_log_refreshed),
 		cmocka_unit_test_setup_teardown(test_log_tail, fixture_setup,
