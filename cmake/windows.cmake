@@ -81,6 +81,9 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 #                      privilege on Windows that wine does not model
 #   test_requirements  mounts (noexec), bind(2) on ports, /proc facts
 #   test_upgrade       makes a symbolic link with symlink(2), as test_record
+#   test_nselog        makes a symbolic link with symlink(2), as test_record
+#                      (nse.log is never read through one); status's reading
+#                      of nse.log runs in test_win_walkthrough.sh
 #   test_answers, test_rootpath, test_plan, test_ready
 #                      their install_dir and path cases are Linux paths
 #                      ("/opt/rapid7/nexpose", "/" as the root) checked
@@ -94,7 +97,7 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 # where there is no such command.)
 set(ES_LINUX_ONLY_TESTS test_platform test_pairing test_payload test_record
     test_requirements test_answers test_rootpath test_plan test_upgrade
-    test_ready test_identity)
+    test_ready test_identity test_nselog)
 
 # The caller calls enable_testing() (a directory's, not a function's).
 function(es_windows_unit_tests)
