@@ -126,25 +126,24 @@ status_service(const char *root, const struct plan *answers,
 	sv->text = sbuf_detach(&b);
 }
 
-/* The last check-in of each connectTo="1" console, from nse.log. */
+/* The last check-in of each connectTo="1" console, from nse.log (read
+ * into st->nselog here, once per status). */
 static void
 status_checkins(struct status *st, const char *idir)
 {
-	char *log;
-	size_t i, len = 0;
+	size_t i;
 
 	st->checkins = xcalloc(st->consoles.n + 1, sizeof *st->checkins);
-	log = nselog_tail(idir, &len);
-	for (i = 0; log != NULL && i < st->consoles.n; i++)
+	st->nselog = nselog_tail(idir, &st->nselog_len);
+	for (i = 0; st->nselog != NULL && i < st->consoles.n; i++)
 		if (st->consoles.v[i].connect_to &&
 		    st->consoles.v[i].id != NULL)
-			(void)nselog_last_checkin(log, len,
+			(void)nselog_last_checkin(st->nselog, st->nselog_len,
 			    st->consoles.v[i].id,
 			    st->consoles.v[i].last_address != NULL ?
 			    st->consoles.v[i].last_address : "",
 			    st->consoles.v[i].port != NULL ?
 			    st->consoles.v[i].port : "", &st->checkins[i]);
-	free(log);
 }
 
 static void
@@ -381,14 +380,12 @@ status_check(struct status *st, const char *root, const struct plan *answers)
  * "Refresh from console <its consoleId> at <peer>: active" in nse.log at
  * or after identity_renewed_at. */
 static void
-status_identity_refreshed(struct status *st, const char *root)
+status_identity_refreshed(struct status *st)
 {
 	const struct record *r = &st->rec;
 	const struct console_entry *en;
 	struct console_entry sh;
-	char *idir, *log = NULL;
-	size_t i, len = 0;
-	bool read = false;
+	size_t i;
 
 	if (r->identity_renewed_at == NULL || !st->engine.listens ||
 	    !st->consoles_read)
@@ -397,14 +394,8 @@ status_identity_refreshed(struct status *st, const char *root)
 		en = &st->consoles.v[i];
 		if (!en->enabled || en->connect_to)
 			continue;
-		if (!read) {
-			idir = plat_join_root(root, r->install_dir);
-			log = nselog_tail(idir, &len);
-			free(idir);
-			read = true;
-		}
-		if (log != NULL && en->console_id != NULL &&
-		    nselog_refreshed(log, len, en->console_id,
+		if (st->nselog != NULL && en->console_id != NULL &&
+		    nselog_refreshed(st->nselog, st->nselog_len, en->console_id,
 		    r->identity_renewed_at))
 			continue;
 		status_entry_shown(&st->consoles.v[i], &sh);
@@ -425,7 +416,6 @@ status_identity_refreshed(struct status *st, const char *root)
 		    "the console add the engine again)");
 		consoles_entry_free(&sh);
 	}
-	free(log);
 }
 
 bool
@@ -482,7 +472,7 @@ status_collect(const char *root, struct status *st, struct es_err *e)
 		status_add_problem(st, STATUS_P_IDENTITY_FOREIGN, "%s", problem);
 		free(problem);
 	} else {
-		status_identity_refreshed(st, root);
+		status_identity_refreshed(st);
 	}
 	ok = true;
 out:
@@ -507,6 +497,7 @@ status_free(struct status *st)
 	free(st->consoles_error);
 	consoles_free(&st->consoles);
 	free(st->checkins);
+	free(st->nselog);
 	free(st->consoles_advice);
 	for (i = 0; i < st->nproblems; i++) {
 		free(st->problems[i].code);

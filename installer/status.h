@@ -94,6 +94,11 @@ struct status {
 	/* consoles.n entries, one per console: the last check-in of each
 	 * connectTo="1" one (unused for the others). */
 	struct nselog_checkin *checkins;
+	/* The tail of nse/logs/nse.log (nselog_tail), read once with
+	 * consoles.xml for the check-ins and the identity's refreshes;
+	 * NULL when there is none. */
+	char *nselog;
+	size_t nselog_len;
 	/* With no console: what to do, fitting this host (consoles_none_advice). */
 	char *consoles_advice;
 	/* Filled by the readiness check (issue 12, section 2); until one
