@@ -229,6 +229,15 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# timed COMMAND...: run COMMAND in this shell (its variables stay set);
+# how long it took, in milliseconds, in $ms.
+timed() {
+	local t0
+	t0=$(date +%s%N)
+	"$@"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+
 # spki_of CERT_PEM: the hex SHA-256 of the certificate's DER
 # SubjectPublicKeyInfo (pairing-protocol.md's spki).
 spki_of() {
