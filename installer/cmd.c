@@ -121,14 +121,16 @@ cmd_replace_consoles(const char *root, const char *op, struct record *r,
 {
 	struct exec_file f[2];
 	char sha[65], *path = xasprintf("%s/" CONSOLES_REL, r->install_dir);
-	char *text = NULL;
+	char *text = NULL, *lock;
 	size_t n = 1;
 	bool ok;
 
+	memset(f, 0, sizeof f);
 	f[0].rel = CONSOLES_REL;
 	f[0].data = data;
 	f[0].len = len;
 	f[0].mode = mode;
+	f[0].lock = lock = xasprintf("%s/" CONSOLES_LOCK_REL, idir);
 	crypto_sha256_hex(data, len, sha);
 	/* Paired again: the mark of a new identity (identity.h) goes. */
 	if (strcmp(op, "pair") == 0 && r->identity_renewed_at != NULL) {
@@ -147,5 +149,6 @@ cmd_replace_consoles(const char *root, const char *op, struct record *r,
 	    cancellable, e);
 	free(text);
 	free(path);
+	free(lock);
 	return ok;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "log.h"
 #include "platform.h"
 #include "rootpath.h"
@@ -79,22 +80,6 @@ exec_push(struct exec *x, enum undo_kind kind, const char *a, const char *b,
 }
 
 bool
-exec_push_restore(struct exec *x, const char *path, const char *data,
-    size_t len, unsigned mode, struct es_err *e)
-{
-	struct undo u;
-
-	memset(&u, 0, sizeof u);
-	u.kind = UNDO_RESTORE_FILE;
-	u.a = xstrdup(path);
-	u.data = xmalloc(len + 1);
-	memcpy(u.data, data, len);
-	u.len = len;
-	u.mode = mode;
-	return exec_add(x, &u, e);
-}
-
-bool
 exec_mkdirs(struct exec *x, const char *path, unsigned mode,
     struct es_err *e)
 {
@@ -126,34 +111,37 @@ out:
 	return ok;
 }
 
-bool
-exec_push_path(struct exec *x, const char *path, struct es_err *e)
+/* exec_push_path(), and for a file the record's sum of what this run
+ * writes there (wrote) and the lock that guards it (lock), when not
+ * NULL. */
+static bool
+exec_push_path_as(struct exec *x, const char *path, const char *wrote,
+    const char *lock, struct es_err *e)
 {
-	char *data, *to;
-	size_t len;
+	struct undo u;
 	int mode;
-	bool ok;
 
+	memset(&u, 0, sizeof u);
 	switch (plat_file_type(path)) {
 	case PLAT_NONE:
-		return exec_push(x, UNDO_REMOVE_FILE, path, NULL, e);
+		u.kind = UNDO_REMOVE_FILE;
+		break;
 	case PLAT_LINK:
-		if ((to = plat_read_link(path)) == NULL) {
+		if ((u.b = plat_read_link(path)) == NULL) {
 			err_set(e, ES_EINSTALL, "cannot read the link %s to "
 			    "keep it for an undo", path);
 			return false;
 		}
-		ok = exec_push(x, UNDO_SYMLINK, path, to, e);
-		free(to);
-		return ok;
+		u.kind = UNDO_SYMLINK;
+		break;
 	case PLAT_FILE:
-		if ((data = plat_read_file(path, 16u << 20, &len, e)) == NULL)
+		if ((u.data = plat_read_file(path, 16u << 20, &u.len, e)) ==
+		    NULL)
 			return false;
 		mode = plat_file_mode(path);
-		ok = exec_push_restore(x, path, data, len,
-		    mode >= 0 ? (unsigned)mode : 0644, e);
-		free(data);
-		return ok;
+		u.kind = UNDO_RESTORE_FILE;
+		u.mode = mode >= 0 ? (unsigned)mode : 0644;
+		break;
 	case PLAT_DIR:
 		return true;
 	default:
@@ -161,6 +149,18 @@ exec_push_path(struct exec *x, const char *path, struct es_err *e)
 		    "link: move it away and try again", path);
 		return false;
 	}
+	u.a = xstrdup(path);
+	if (u.kind != UNDO_SYMLINK) {
+		u.wrote = wrote != NULL ? xstrdup(wrote) : NULL;
+		u.lock = lock != NULL ? xstrdup(lock) : NULL;
+	}
+	return exec_add(x, &u, e);
+}
+
+bool
+exec_push_path(struct exec *x, const char *path, struct es_err *e)
+{
+	return exec_push_path_as(x, path, NULL, NULL, e);
 }
 
 bool
@@ -266,14 +266,53 @@ fail:
 	return false;
 }
 
+/* Has the file of u (restore-file or remove-file, with its sum) been
+ * changed by someone else since the run wrote it? Then it is logged and
+ * *kept set. A file that cannot be read is not known to be the run's, and
+ * so is kept too. */
+static bool
+exec_changed_since(const struct undo *u, bool *kept)
+{
+	char now[65], old[65], *text;
+	size_t len;
+	struct es_err e;
+
+	if (u->wrote == NULL || plat_file_type(u->a) != PLAT_FILE)
+		return false;
+	err_clear(&e);
+	if ((text = plat_read_file(u->a, 16u << 20, &len, &e)) == NULL) {
+		log_msg("kept %s as it is: it cannot be read to check that it "
+		    "is still what the interrupted run wrote: %s", u->a, e.msg);
+	} else {
+		crypto_sha256_hex(text, len, now);
+		free(text);
+		if (strcmp(now, u->wrote) == 0)
+			return false;
+		if (u->kind == UNDO_RESTORE_FILE) {
+			crypto_sha256_hex(u->data, u->len, old);
+			if (strcmp(now, old) == 0)
+				return false;     /* undone already */
+		}
+		log_msg("kept %s as it is: it was changed after the "
+		    "interrupted run wrote it (its SHA-256 is %s, not the %s "
+		    "that run wrote), so putting back what was there before "
+		    "would lose that change", u->a, now, u->wrote);
+	}
+	if (kept != NULL)
+		*kept = true;
+	return true;
+}
+
 bool
-exec_apply(const struct undo *u, struct es_err *e)
+exec_apply(const struct undo *u, bool *kept, struct es_err *e)
 {
 	switch (u->kind) {
 	case UNDO_REMOVE_TREE:
 		return plat_remove_tree(u->a, e);
 	case UNDO_REMOVE_FILE:
 		plat_remove_write_leftovers(u->a);
+		if (exec_changed_since(u, kept))
+			return true;
 		if (plat_file_type(u->a) == PLAT_NONE ||
 		    plat_file_type(u->a) == PLAT_DIR)
 			return true;
@@ -290,6 +329,8 @@ exec_apply(const struct undo *u, struct es_err *e)
 		return plat_rename(u->a, u->b, e);
 	case UNDO_RESTORE_FILE:
 		plat_remove_write_leftovers(u->a);
+		if (exec_changed_since(u, kept))
+			return true;
 		if (plat_file_type(u->a) == PLAT_LINK &&
 		    !plat_remove(u->a, e))
 			return false;
@@ -347,7 +388,7 @@ exec_rollback(struct exec *x)
 	 * run tries again from there, in the same order. */
 	for (i = x->n; i-- > 0; ) {
 		err_clear(&e);
-		if (!exec_apply(&x->journal[i], &e) || (x->on_disk &&
+		if (!exec_apply(&x->journal[i], NULL, &e) || (x->on_disk &&
 		    !journal_mark_undone(&x->disk, x->journal[i].seq, &e))) {
 			log_msg("rollback problem: %s", e.msg);
 			if (problems++ > 0)
@@ -422,7 +463,7 @@ exec_replace_files(const char *root, const char *op, const char *install_dir,
 		return false;
 	}
 	for (i = 0; ok && i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, files[i].rel);
+		char *path = xasprintf("%s/%s", dir, files[i].rel), sum[65];
 
 		/* Missing beneath dir but there through the plain path: a
 		 * link on the way, which must not be followed, not even by
@@ -434,7 +475,8 @@ exec_replace_files(const char *root, const char *op, const char *install_dir,
 			    "changed.", path, dir);
 			ok = false;
 		}
-		ok = ok && exec_push_path(&x, path, e) &&
+		crypto_sha256_hex(files[i].data, files[i].len, sum);
+		ok = ok && exec_push_path_as(&x, path, sum, files[i].lock, e) &&
 		    plat_write_file_beneath(dir, files[i].rel, files[i].data,
 		    files[i].len, files[i].mode, e) &&
 		    exec_fault(&x, files[i].rel, e);

@@ -55,9 +55,6 @@ void exec_free(struct exec *x);
  * (the disk is full) the step fails without making it. */
 bool exec_push(struct exec *x, enum undo_kind kind, const char *a,
     const char *b, struct es_err *e);
-/* Record a file's bytes before it is replaced. */
-bool exec_push_restore(struct exec *x, const char *path, const char *data,
-    size_t len, unsigned mode, struct es_err *e);
 /* Record how to undo the making of path and of every folder above it that
  * does not exist yet, then make them (mkdir -p); mode for new folders. */
 bool exec_mkdirs(struct exec *x, const char *path, unsigned mode,
@@ -94,6 +91,10 @@ struct exec_file {
 	const void *data;
 	size_t len;
 	unsigned mode;
+	/* The lock another program that changes the file takes around its
+	 * change (consoles.xml's), as a path; NULL for none. A run cut short
+	 * is undone under it (recover_run()). */
+	const char *lock;
 };
 /* One journalled change outside an install: replace the content of the
  * n files beneath dir (plat_write_file_beneath(), so never through a
@@ -102,11 +103,18 @@ struct exec_file {
  * nothing else. When cancellable, a signal (plat_signals_install()) that
  * came before the commit point leaves the old files (ES_ECANCEL);
  * otherwise signals are not looked at (pair: the console has registered
- * the engine already). */
+ * the engine already). Each file's record holds the SHA-256 of its new
+ * bytes: a run cut short is undone only for the files that still hold
+ * them (exec_apply()). */
 bool exec_replace_files(const char *root, const char *op,
     const char *install_dir, const char *dir, const struct exec_file *files,
     size_t n, bool cancellable, struct es_err *e);
-/* Carry out one record (undo or finish); idempotent. False with e set. */
-bool exec_apply(const struct undo *u, struct es_err *e);
+/* Carry out one record (undo or finish); idempotent. False with e set.
+ * A restore-file or remove-file record with a sum (wrote) leaves a file
+ * that holds neither the bytes that run wrote nor the saved ones: someone
+ * changed it after that run wrote it (the engine appended a console), and
+ * putting the old bytes back would lose that. Then it is logged, *kept
+ * set (when kept is not NULL), and true returned. */
+bool exec_apply(const struct undo *u, bool *kept, struct es_err *e);
 
 #endif

@@ -256,13 +256,14 @@ identity_renew(const char *root, struct record *r, const char *reason,
 		goto out;
 
 	f[n++] = (struct exec_file){ IDENTITY_KEY_REL, key_pem,
-	    strlen(key_pem), 0600 };
+	    strlen(key_pem), 0600, NULL };
 	f[n++] = (struct exec_file){ IDENTITY_CERT_REL, cert_pem,
-	    strlen(cert_pem), identity_mode(idir, IDENTITY_CERT_REL, 0640) };
+	    strlen(cert_pem), identity_mode(idir, IDENTITY_CERT_REL, 0640),
+	    NULL };
 	f[n++] = (struct exec_file){ IDENTITY_XML_REL, newxml, xmllen,
-	    identity_mode(idir, IDENTITY_XML_REL, 0640) };
+	    identity_mode(idir, IDENTITY_XML_REL, 0640), NULL };
 	f[n++] = (struct exec_file){ CONSOLES_REL, newcons, conslen,
-	    identity_mode(idir, CONSOLES_REL, 0640) };
+	    identity_mode(idir, CONSOLES_REL, 0640), NULL };
 	for (i = 0; i < n; i++)
 		identity_set_sum(r, f[i].rel, f[i].data, f[i].len, f[i].mode);
 	free(r->engine_id);
@@ -275,7 +276,7 @@ identity_renew(const char *root, struct record *r, const char *reason,
 	free(r->identity_previous_engine_id);
 	r->identity_previous_engine_id = xstrdup(res->old_id);
 	text = record_format(r);
-	f[n++] = (struct exec_file){ RECORD_REL, text, strlen(text), 0600 };
+	f[n++] = (struct exec_file){ RECORD_REL, text, strlen(text), 0600, NULL };
 	/* The journal's name of the run, for an interrupted one (status,
 	 * recover): the command it was. */
 	if (!exec_replace_files(root, cancellable ? "identity reset" :

@@ -155,6 +155,10 @@ journal_append(struct journal *j, bool finish, const struct undo *u,
 		util_free_secret(b64);
 		cJSON_AddNumberToObject(o, "mode", u->mode);
 	}
+	if (u->wrote != NULL)
+		cJSON_AddStringToObject(o, "wrote", u->wrote);
+	if (u->lock != NULL)
+		cJSON_AddStringToObject(o, "lock", u->lock);
 	if (!journal_write(j, o, e))
 		return false;
 	j->nrec++;
@@ -211,6 +215,8 @@ journal_undo_free(struct undo *u)
 {
 	free(u->a);
 	free(u->b);
+	free(u->wrote);
+	free(u->lock);
 	if (u->data != NULL) {
 		util_wipe(u->data, u->len);
 		free(u->data);
@@ -349,6 +355,22 @@ journal_rebase_field(struct journal_rebase *rb, char **p)
 	return true;
 }
 
+/* A restore-file or remove-file record's path, and its sum and lock
+ * when it has them. */
+static bool
+journal_check_file(struct journal_rebase *rb, struct undo *u)
+{
+	if (u->wrote != NULL && (strlen(u->wrote) != 64 ||
+	    strspn(u->wrote, "0123456789abcdef") != 64)) {
+		snprintf(rb->why, sizeof rb->why, "\"wrote\" is not a SHA-256 "
+		    "in hex");
+		return false;
+	}
+	if (u->lock != NULL && !journal_rebase_field(rb, &u->lock))
+		return false;
+	return journal_rebase_field(rb, &u->a);
+}
+
 /* Check one record as only engine-setup writes it, and move its paths
  * to the root it is finished in. A record that names something outside
  * the root, or a folder to remove with its contents that is not one of
@@ -388,8 +410,9 @@ journal_check_record(struct journal_rebase *rb, struct undo *u)
 			    "without its bytes");
 			return false;
 		}
-		return journal_rebase_field(rb, &u->a);
+		return journal_check_file(rb, u);
 	case UNDO_REMOVE_FILE:
+		return journal_check_file(rb, u);
 	case UNDO_RMDIR:
 	case UNDO_MKDIR:
 		return journal_rebase_field(rb, &u->a);
@@ -455,6 +478,10 @@ journal_parse_record(struct journal *j, struct journal_rebase *rb,
 		en->u.a = xstrdup(journal_str(o, "a"));
 	if (journal_str(o, "b") != NULL)
 		en->u.b = xstrdup(journal_str(o, "b"));
+	if (journal_str(o, "wrote") != NULL)
+		en->u.wrote = xstrdup(journal_str(o, "wrote"));
+	if (journal_str(o, "lock") != NULL)
+		en->u.lock = xstrdup(journal_str(o, "lock"));
 	if ((data = journal_str(o, "data")) != NULL) {
 		en->u.data = crypto_base64_decode(data, &en->u.len);
 		if (en->u.data == NULL) {

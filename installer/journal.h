@@ -45,6 +45,14 @@ struct undo {
 	char *data;
 	size_t len;
 	unsigned mode;
+	/* restore-file and remove-file of a file another program changes
+	 * too (consoles.xml, which the engine appends to): the SHA-256 (64
+	 * lowercase hex digits) of the bytes this run wrote to a, and the
+	 * lock file both take around a change of it; NULL when not. The undo
+	 * leaves a file that is neither those bytes nor the saved ones: it
+	 * was changed after this run wrote it (exec_apply()). */
+	char *wrote;
+	char *lock;
 	size_t seq;          /* its record's number in the journal, from 0 */
 };
 

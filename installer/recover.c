@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consoles.h"
 #include "executor.h"
 #include "journal.h"
 #include "log.h"
 #include "record.h"
+#include "strlist.h"
 #include "uninstall.h"
 
 /* "install (process 123, started 2026-11-30T04:01:06Z)" */
@@ -62,10 +64,71 @@ recover_uninstall(const struct journal *j, const struct undo *u,
 	return ok;
 }
 
+/* Undo u: under the lock of its file when it names one (the engine
+ * appends to consoles.xml under it), so that the check that the file is
+ * still what the run wrote and the undo are one step for the engine too.
+ * A file kept because someone changed it since goes into kept. */
+static bool
+recover_undo(const struct undo *u, struct strlist *kept, struct es_err *e)
+{
+	struct plat_file_lock *lock = NULL;
+	bool ok, was = false;
+
+	if (u->lock != NULL && plat_file_type(u->a) == PLAT_FILE &&
+	    !plat_file_lock_acquire(u->lock, CONSOLES_LOCK_WAIT, &lock, e))
+		return false;
+	ok = exec_apply(u, &was, e);
+	plat_file_lock_release(lock);
+	if (ok && was)
+		strlist_add(kept, u->a);
+	return ok;
+}
+
+/* The line that says a run was undone but for the files in kept, which
+ * were changed after it wrote them, and why they stay. */
+static void
+recover_say_kept(const char *name, const char *root,
+    const struct strlist *kept, FILE *out)
+{
+	struct sbuf b, cmd;
+	size_t i;
+	bool consoles = false;
+
+	sbuf_init(&b);
+	sbuf_init(&cmd);
+	for (i = 0; i < kept->n; i++) {
+		size_t n = strlen(kept->v[i]), m = strlen(CONSOLES_REL);
+
+		sbuf_addf(&b, "%s%s", i == 0 ? "" : i + 1 < kept->n ? ", " :
+		    " and ", kept->v[i]);
+		if (n >= m && strcmp(kept->v[i] + n - m, CONSOLES_REL) == 0)
+			consoles = true;
+	}
+	sbuf_add(&cmd, "engine-setup consoles list");
+	sbuf_add_root_option(&cmd, root);
+	fprintf(out, "An earlier engine-setup %s was cut short: what it "
+	    "changed has now been undone, except %s, which %s changed after "
+	    "that run wrote %s%s, so %s kept as it is now, with that run's "
+	    "change in it. ", name, b.s, kept->n == 1 ? "was" : "were",
+	    kept->n == 1 ? "it" : "them", consoles ? " (the Scan Engine adds "
+	    "the consoles that contact it there)" : "", kept->n == 1 ?
+	    "it is" : "they are");
+	if (consoles)
+		fprintf(out, "'%s' shows the consoles; enable or disable one "
+		    "again if that change was not wanted.\n", cmd.s);
+	else
+		fprintf(out, "Look at %s and change %s back by hand if that "
+		    "change was not wanted.\n", kept->n == 1 ? "it" : "them",
+		    kept->n == 1 ? "it" : "them");
+	sbuf_free(&b);
+	sbuf_free(&cmd);
+}
+
 bool
 recover_run(const char *root, FILE *out, struct es_err *e)
 {
 	struct journal j;
+	struct strlist kept;
 	struct es_err local, first;
 	char name[256];
 	size_t i, problems = 0;
@@ -80,6 +143,7 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 	    ": undoing it");
 	err_clear(&local);
 	err_clear(&first);
+	strlist_init(&kept);
 	if (!j.committed) {
 		/* Undo records only, newest first; finish records before
 		 * the commit point never took effect. */
@@ -90,7 +154,7 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 			 * before the next (exec_rollback()): a failure stops
 			 * here, and the next run resumes from it. */
 			err_clear(&local);
-			if (!exec_apply(&j.v[i].u, &local) ||
+			if (!recover_undo(&j.v[i].u, &kept, &local) ||
 			    !journal_mark_undone(&j, i, &local)) {
 				log_msg("undo problem: %s", local.msg);
 				problems++;
@@ -108,7 +172,7 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 			if (j.v[i].u.kind == UNDO_UNINSTALL)
 				ok = recover_uninstall(&j, &j.v[i].u, &local);
 			else
-				ok = exec_apply(&j.v[i].u, &local);
+				ok = exec_apply(&j.v[i].u, NULL, &local);
 			if (!ok) {
 				log_msg("completion problem: %s", local.msg);
 				if (problems++ == 0)
@@ -128,13 +192,18 @@ recover_run(const char *root, FILE *out, struct es_err *e)
 		    j.committed ? "completing" : "undoing", first.msg,
 		    j.committed ? j.committed_path : j.path);
 		journal_keep(&j);
+		strlist_free(&kept);
 		return false;
 	}
-	fprintf(out, "An earlier engine-setup %s was cut short: %s.\n", name,
-	    j.committed ? "it has now been completed" :
-	    "everything it changed has now been undone");
+	if (kept.n > 0)
+		recover_say_kept(name, root, &kept, out);
+	else
+		fprintf(out, "An earlier engine-setup %s was cut short: %s.\n",
+		    name, j.committed ? "it has now been completed" :
+		    "everything it changed has now been undone");
 	fflush(out);
 	journal_end(&j);
+	strlist_free(&kept);
 	return true;
 }
 
