@@ -46,24 +46,6 @@ identity_say(const char *root, const struct record *r,
 	sbuf_free(&b);
 }
 
-/* Free bytes below which a write that failed is put down to a full disk:
- * the few kilobytes a new identity and its journal take. */
-#define IDENTITY_ROOM (64u * 1024u)
-
-/* Whether the file system of path is full (less than IDENTITY_ROOM
- * free); mnt gets its mount point, or path. */
-static bool
-identity_disk_full(const char *path, char *mnt, size_t n)
-{
-	uint64_t avail;
-
-	if (!plat_disk_free(path, &avail) || avail >= IDENTITY_ROOM)
-		return false;
-	if (!plat_mount_point(path, mnt, n))
-		snprintf(mnt, n, "%s", path);
-	return true;
-}
-
 /* The start-up check could not write the new identity (e says why): e
  * becomes the refusal, which names the files, says why the service does
  * not start with the identity it has, and what to do
@@ -74,8 +56,8 @@ identity_refuse(const char *root, const struct record *r, const char *idir,
 {
 	char *state = plat_state_file(root), mnt[4096], *cause;
 	const char *svc = r->services.n > 0 ? r->services.v[0] : NULL;
-	bool full = identity_disk_full(idir, mnt, sizeof mnt) ||
-	    identity_disk_full(state, mnt, sizeof mnt);
+	bool full = cmd_disk_full(idir, mnt, sizeof mnt) ||
+	    cmd_disk_full(state, mnt, sizeof mnt);
 
 	cause = full ? xasprintf("there is no space left on the file system "
 	    "mounted at %s", mnt) : xstrdup(err_sentence(e));

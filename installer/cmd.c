@@ -109,6 +109,18 @@ cmd_open_payload(const struct cli *c, struct payload *p, struct manifest *m,
 	return ok;
 }
 
+bool
+cmd_disk_full(const char *path, char *mnt, size_t n)
+{
+	uint64_t avail;
+
+	if (!plat_disk_free(path, &avail) || avail >= 64u * 1024u)
+		return false;
+	if (!plat_mount_point(path, mnt, n))
+		snprintf(mnt, n, "%s", path);
+	return true;
+}
+
 /* Replace the installation's consoles.xml with data (op "pair" or
  * "consoles"), and the record's SHA-256 of it in the same journalled
  * change: uninstall keeps a file whose bytes the record does not know
@@ -121,7 +133,7 @@ cmd_replace_consoles(const char *root, const char *op, struct record *r,
 {
 	struct exec_file f[2];
 	char sha[65], *path = xasprintf("%s/" CONSOLES_REL, r->install_dir);
-	char *text = NULL, *lock;
+	char *text = NULL, *lock, *state, *conf, mnt[4096];
 	size_t n = 1;
 	bool ok;
 
@@ -147,6 +159,24 @@ cmd_replace_consoles(const char *root, const char *op, struct record *r,
 	}
 	ok = exec_replace_files(root, op, r->install_dir, idir, f, n,
 	    cancellable, e);
+	state = plat_state_file(root);
+	conf = xasprintf("%s/" CONSOLES_REL, idir);
+	*strrchr(conf, '/') = '\0';
+	if (!ok && e->code != ES_ECANCEL && (cmd_disk_full(conf, mnt,
+	    sizeof mnt) || cmd_disk_full(state, mnt, sizeof mnt))) {
+		/* Not the install's advice (another install_dir): here the
+		 * file is where it is. */
+		err_clear(e);
+		err_set(e, ES_EINSTALL, "there is no space left on the file "
+		    "system mounted at %s, so %s/" CONSOLES_REL " could not be "
+		    "changed. %s Free some space on that file system (old "
+		    "logs, a package cache), then run the command again", mnt,
+		    idir, strcmp(op, "pair") == 0 ? "The console has "
+		    "registered this engine, but the engine does not know the "
+		    "console yet." : "Nothing was changed.");
+	}
+	free(state);
+	free(conf);
 	free(text);
 	free(path);
 	free(lock);

@@ -57,12 +57,18 @@ int cmd_fail(struct es_err *e);
 bool cmd_open_payload(const struct cli *c, struct payload *p,
     struct manifest *m, char **license, struct es_err *e);
 
+/* Whether the file system of path is full: less free than the few
+ * kilobytes a change of consoles.xml or a new identity and its journal
+ * take (64 KiB), to which a write that failed is then put down. mnt (n
+ * bytes) gets its mount point, or path. */
+bool cmd_disk_full(const char *path, char *mnt, size_t n);
 /* Replace the installation's consoles.xml with data (op "pair" or
  * "consoles"), and the record's SHA-256 of it in the same journalled
  * change: uninstall keeps a file whose bytes the record does not know
  * (uninstall.h), and this change is engine-setup's own. root is "/" or
  * the --root folder, idir install_dir under it; cancellable:
- * exec_replace_files(). False with e set. */
+ * exec_replace_files(). False with e set; on a full disk (cmd_disk_full()
+ * of idir or of the state folder) e says so in this command's words. */
 bool cmd_replace_consoles(const char *root, const char *op, struct record *r,
     const char *idir, const char *data, size_t len, unsigned mode,
     bool cancellable, struct es_err *e);

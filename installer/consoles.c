@@ -121,6 +121,7 @@ consoles_lock(const char *idir, FILE *out, struct plat_file_lock **lock,
 {
 	struct es_err local;
 	char *path = xasprintf("%s/" CONSOLES_LOCK_REL, idir);
+	enum plat_ftype t;
 	bool ok = false;
 
 	*lock = NULL;
@@ -130,6 +131,21 @@ consoles_lock(const char *idir, FILE *out, struct plat_file_lock **lock,
 	 * refuses the file and says why. */
 	if (plat_file_type_beneath(idir, "nse/conf") != PLAT_DIR) {
 		ok = true;
+		goto out;
+	}
+	t = plat_file_type_beneath(idir, CONSOLES_LOCK_REL);
+	if (t != PLAT_NONE && t != PLAT_FILE) {
+		/* No waiting mends that: say what to do. */
+		err_set(e, ES_EINSTALL, "%s is %s, not the lock file that "
+		    "engine-setup and the Scan Engine take around a change of "
+		    "consoles.xml, so it cannot be locked, and trying again "
+		    "does not help. Nothing was changed. Remove it%s then run "
+		    "the command again: the lock is made anew as a file",
+		    path, t == PLAT_DIR ? "a folder" : t == PLAT_LINK ?
+		    "a symbolic link" : "not a regular file", t == PLAT_DIR ?
+		    ", with what is in it once you have looked at that," :
+		    t == PLAT_LINK ? ", the link itself and not what it leads "
+		    "to," : ",");
 		goto out;
 	}
 	if (plat_file_lock_acquire(path, 0, lock, &local)) {

@@ -266,11 +266,19 @@ fail:
 	return false;
 }
 
-/* Has the file of u (restore-file or remove-file, with its sum) been
- * changed by someone else since the run wrote it? Then it is logged and
- * *kept set. A file that cannot be read is not known to be the run's, and
- * so is kept too. */
-static bool
+/* What the undo of u (restore-file or remove-file, with its sum) finds. */
+enum exec_found {
+	EXEC_FOUND_UNDO,      /* what the run wrote, or nothing to tell */
+	EXEC_FOUND_UNDONE,    /* the old bytes and mode already: nothing to do */
+	EXEC_FOUND_CHANGED    /* someone changed it since: keep it */
+};
+
+/* Look at the file of u: has someone changed it since the run wrote it?
+ * Then it is logged and *kept set. A file that cannot be read is not
+ * known to be the run's, and so is kept too. One that still holds the
+ * old bytes (the write never happened: a full disk) needs no write,
+ * which could fail for the same reason. */
+static enum exec_found
 exec_changed_since(const struct undo *u, bool *kept)
 {
 	char now[65], old[65], *text;
@@ -278,7 +286,7 @@ exec_changed_since(const struct undo *u, bool *kept)
 	struct es_err e;
 
 	if (u->wrote == NULL || plat_file_type(u->a) != PLAT_FILE)
-		return false;
+		return EXEC_FOUND_UNDO;
 	err_clear(&e);
 	if ((text = plat_read_file(u->a, 16u << 20, &len, &e)) == NULL) {
 		log_msg("kept %s as it is: it cannot be read to check that it "
@@ -286,13 +294,14 @@ exec_changed_since(const struct undo *u, bool *kept)
 	} else {
 		crypto_sha256_hex(text, len, now);
 		free(text);
-		if (strcmp(now, u->wrote) == 0)
-			return false;
 		if (u->kind == UNDO_RESTORE_FILE) {
 			crypto_sha256_hex(u->data, u->len, old);
 			if (strcmp(now, old) == 0)
-				return false;     /* undone already */
+				return plat_file_mode(u->a) == (int)u->mode ?
+				    EXEC_FOUND_UNDONE : EXEC_FOUND_UNDO;
 		}
+		if (strcmp(now, u->wrote) == 0)
+			return EXEC_FOUND_UNDO;
 		log_msg("kept %s as it is: it was changed after the "
 		    "interrupted run wrote it (its SHA-256 is %s, not the %s "
 		    "that run wrote), so putting back what was there before "
@@ -300,7 +309,7 @@ exec_changed_since(const struct undo *u, bool *kept)
 	}
 	if (kept != NULL)
 		*kept = true;
-	return true;
+	return EXEC_FOUND_CHANGED;
 }
 
 bool
@@ -311,7 +320,7 @@ exec_apply(const struct undo *u, bool *kept, struct es_err *e)
 		return plat_remove_tree(u->a, e);
 	case UNDO_REMOVE_FILE:
 		plat_remove_write_leftovers(u->a);
-		if (exec_changed_since(u, kept))
+		if (exec_changed_since(u, kept) != EXEC_FOUND_UNDO)
 			return true;
 		if (plat_file_type(u->a) == PLAT_NONE ||
 		    plat_file_type(u->a) == PLAT_DIR)
@@ -329,7 +338,7 @@ exec_apply(const struct undo *u, bool *kept, struct es_err *e)
 		return plat_rename(u->a, u->b, e);
 	case UNDO_RESTORE_FILE:
 		plat_remove_write_leftovers(u->a);
-		if (exec_changed_since(u, kept))
+		if (exec_changed_since(u, kept) != EXEC_FOUND_UNDO)
 			return true;
 		if (plat_file_type(u->a) == PLAT_LINK &&
 		    !plat_remove(u->a, e))

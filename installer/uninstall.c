@@ -200,6 +200,49 @@ uninstall_why_listed(const struct record *r, const char *path,
 	    "not list it)";
 }
 
+/* The engine's temporary files of consoles.xml ("consoles.xml.tmp-" and
+ * its process id) in idir's nse/conf: an engine that stopped while it
+ * wrote one left it, and the next one with that process id removes it.
+ * The engine's own, as the lock is, they go with the installation; a
+ * link of that name is removed itself, never what it leads to. */
+static void
+uninstall_engine_temps(const char *idir, const char *install_dir)
+{
+	static const char prefix[] = "consoles.xml.tmp-";
+	struct uninstall_walk w;
+	struct es_err local;
+	char *conf, *dir = xstrdup(CONSOLES_REL), *rel;
+	size_t i, n = strlen(prefix);
+	bool gone;
+
+	*strrchr(dir, '/') = '\0';
+	strlist_init(&w.rel);
+	sbuf_init(&w.type);
+	err_clear(&local);
+	conf = xasprintf("%s/%s", idir, dir);
+	if (plat_file_type_beneath(idir, dir) == PLAT_DIR)
+		plat_walk(conf, uninstall_walk_cb, &w, &local);
+	for (i = 0; i < w.rel.n; i++) {
+		const char *name = w.rel.v[i];
+		enum plat_ftype t = (enum plat_ftype)(w.type.s[i] - '0');
+
+		if (strncmp(name, prefix, n) != 0 || name[n] == '\0' ||
+		    strspn(name + n, "0123456789") != strlen(name + n) ||
+		    (t != PLAT_FILE && t != PLAT_LINK))
+			continue;
+		rel = xasprintf("%s/%s", dir, name);
+		if (plat_remove_beneath(idir, rel, &gone, NULL) && gone)
+			log_msg("removed %s/%s, a temporary file the Scan "
+			    "Engine left when it stopped while writing "
+			    "consoles.xml", install_dir, rel);
+		free(rel);
+	}
+	free(conf);
+	free(dir);
+	strlist_free(&w.rel);
+	sbuf_free(&w.type);
+}
+
 /* What is left in idir (install_dir r->install_dir under the root) that is
  * not a log: every file, link or other entry, and every empty folder, in
  * s->left with why (the reason known from the removal, else that the
@@ -425,6 +468,7 @@ uninstall_apply(const char *root, const struct record *r, bool purge,
 	if (plat_file_type_beneath(idir, CONSOLES_LOCK_REL) == PLAT_FILE &&
 	    plat_remove_beneath(idir, CONSOLES_LOCK_REL, &gone, NULL) && gone)
 		log_msg("removed %s/%s", r->install_dir, CONSOLES_LOCK_REL);
+	uninstall_engine_temps(idir, r->install_dir);
 	for (i = r->n; i-- > 0; ) {
 		const struct record_entry *en = &r->entries[i];
 

@@ -88,5 +88,69 @@ run 0 consoles enable 1 --root "$R"
 out_has "everything it changed has now been undone."
 check "consoles.xml is as it was before the second killed pair" \
     cmp -s "$X" "$WORK/consoles.before-pair2"
+
+# newconsole NAME: a console NAME, with a key of its own, Refreshes.
+newconsole() {
+	engine_console_cert "$WORK/$1.pem" "$WORK/$1-key.pem" "$1"
+	refresh "${B/\"c\"/\"$1\"}" --cert "$WORK/$1.pem" --key "$WORK/$1-key.pem"
+}
+
+# ---- A temporary file a dead engine with the same process id left (pid 1
+# in a container, every time): removed under the lock, logged, and the
+# console added. A link of that name is removed itself, never followed; a
+# folder there is a 500 whose log line says why.
+T=$X.tmp-$EPID
+echo 'half a consoles.xml' > "$T"
+newconsole f
+answer_is 403 pending-authorization
+missing "$T"
+log_has "[WARN] Scan Engine removed $T, a temporary file an engine with the same process id left when it stopped while writing consoles.xml"
+log_has "[INFO] Refresh from console f at 127.0.0.1: pending-authorization (added to consoles.xml as console 7)"
+echo keep > "$WORK/target"
+ln -s "$WORK/target" "$T"
+newconsole g
+answer_is 403 pending-authorization
+missing "$T"
+check "the link's target is untouched" test "$(cat "$WORK/target")" = keep
+file_has "$X" 'consoleId="g"'
+mkdir "$T"
+cp "$X" "$WORK/consoles.before-dir"
+newconsole h
+check "a folder in the temporary file's place: 500 (got $CODE)" test "$CODE" = 500
+log_has "[WARN] Scan Engine cannot add console h at 127.0.0.1 to consoles.xml (cannot remove $T, a temporary file an earlier engine left: Is a directory): it stays unknown to the engine"
+check "consoles.xml unchanged" cmp -s "$X" "$WORK/consoles.before-dir"
+rmdir "$T"
+
+# ---- consoles.xml.lock that is a folder or a link: engine-setup says what
+# to do (exit 6), the engine answers 500 with the reason (not "busy: try
+# again", which never helps) and logs it.
+L=$X.lock
+rm -f "$L"
+mkdir "$L"
+run 6 consoles disable 1 --root "$R"
+out_has "engine-setup: $L is a folder, not the lock file that engine-setup and the Scan Engine take around a change of consoles.xml, so it cannot be locked, and trying again does not help. Nothing was changed. Remove it, with what is in it once you have looked at that, then run the command again: the lock is made anew as a file."
+newconsole i
+check "a folder in the lock's place: 500 (got $CODE)" test "$CODE" = 500
+file_has "$WORK/answer" "consoles.xml.lock is not a file it can lock): the engine's administrator must remove it; trying again does not help"
+log_has "[WARN] Scan Engine cannot open $L (Is a directory): refresh from console i at 127.0.0.1 not answered. Remove it (it must be a file, which the engine makes again), then the console can Refresh"
+rmdir "$L"
+ln -s "$WORK/elsewhere" "$L"
+run 6 consoles disable 1 --root "$R"
+out_has "engine-setup: $L is a symbolic link, not the lock file"
+out_has "Remove it, the link itself and not what it leads to, then run the command again"
+newconsole i
+check "a link in the lock's place: 500 (got $CODE)" test "$CODE" = 500
+log_has "[WARN] Scan Engine cannot open $L (Too many levels of symbolic links): refresh from console i at 127.0.0.1 not answered. Remove it (it must be a file, which the engine makes again), then the console can Refresh"
+missing "$WORK/elsewhere"
+rm "$L"
+run 0 consoles disable 1 --root "$R"
 stop_engine
+
+# ---- uninstall --purge removes such a temporary file (the engine's own,
+# as the lock is) and does not ask to remove it by hand.
+echo 'half a consoles.xml' > "$X.tmp-4242"
+run 0 uninstall --silent --purge --root "$R"
+out_lacks "tmp-4242"
+out_lacks "by hand"
+missing "$X.tmp-4242"
 finish

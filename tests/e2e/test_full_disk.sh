@@ -6,6 +6,7 @@
 # "The machine an identity belongs to").
 # Needs root, to mount small tmpfs file systems; skipped (77) without.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh"
 
 : "${MKPAYLOAD:?MKPAYLOAD must name mkpayload}"
 if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=1m tmpfs "$WORK" 2>/dev/null; then
@@ -95,4 +96,40 @@ rm "$R/filler"
 run 0 identity check --root "$R"
 out_has "New engine identity: engine id"
 check "a new key once there is space" test "$key" != "$(sha256sum < "$R$IDIR/nse/conf/nse.key")"
+
+# ---- consoles enable, and the engine adding a console, on a full disk
+# (nse/conf on a file system of its own): engine-setup exits 6 in its own
+# words (never the install's "choose another install_dir"), nothing
+# changed; the engine answers 500 and logs the system's reason. ----
+if command -v curl >/dev/null && command -v openssl >/dev/null; then
+	R=$(newroot)
+	tmpfs "$R" 8m
+	P=$(free_port)
+	{ engine_answers console-to-engine; echo "engine_port = $P"; } > "$WORK/c2e.txt"
+	ES_BIN=$SETUP run 0 --silent --answers "$WORK/c2e.txt" --root "$R"
+	N=$R$IDIR/nse
+	LOG=$N/logs/nse.log
+	cp -a "$N/conf" "$WORK/conf.copy"
+	tmpfs "$N/conf" 256k
+	cp -a "$WORK/conf.copy/." "$N/conf/"
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<Consoles>\n  <console id="1" enabled="0" connectTo="0" name="A" lastAddress="192.0.2.1" port="40814"/>\n</Consoles>\n' > "$N/conf/consoles.xml"
+	engine_console_cert "$WORK/cc.pem" "$WORK/ck.pem" console
+	start_engine
+	fill "$N/conf"
+	cp "$N/conf/consoles.xml" "$WORK/consoles.full"
+	run 6 consoles enable 1 --root "$R"
+	out_has "engine-setup: there is no space left on the file system mounted at $N/conf, so $N/conf/consoles.xml could not be changed. Nothing was changed. Free some space on that file system (old logs, a package cache), then run the command again."
+	out_lacks "install_dir"
+	check "consoles.xml as it was" cmp -s "$N/conf/consoles.xml" "$WORK/consoles.full"
+	check "no journal is left: $(leftovers "$R")" test -z "$(leftovers "$R")"
+	refresh '{"protocol":1,"console_id":"c","console_name":"n","console_version":"7.3.1"}'
+	check "the engine on a full disk: 500 (got $CODE)" test "$CODE" = 500
+	file_has "$LOG" "[WARN] Scan Engine cannot add console c at 127.0.0.1 to consoles.xml (cannot write $N/conf/consoles.xml.tmp-$EPID: No space left on device): it stays unknown to the engine"
+	check "consoles.xml as it was after the engine's try" cmp -s "$N/conf/consoles.xml" "$WORK/consoles.full"
+	missing "$N/conf/consoles.xml.tmp-$EPID"
+	rm "$N/conf/filler"
+	run 0 consoles enable 1 --root "$R"
+	out_has "Enabled console 1 (A, 192.0.2.1)."
+	stop_engine
+fi
 finish

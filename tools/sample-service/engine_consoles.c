@@ -228,10 +228,17 @@ engine_xml_escape(char *out, size_t outsz, const char *text,
 	return out;
 }
 
-/* Write data to path through a temporary file in the same folder: flushed
- * to disk, the old file's mode kept (Linux), renamed over it. */
+/* Write data to path through a temporary file in the same folder,
+ * "<path>.tmp-<process id>": flushed to disk, the old file's mode kept
+ * (Linux), renamed over it. Called under consoles.xml's lock, so a
+ * temporary file of that name is a dead engine's (one with the same
+ * process id, as pid 1 in a container is every time): it is removed
+ * first (the name itself, never what a link there leads to), and logged.
+ * False with why (whysz bytes) saying which step failed and the system's
+ * reason (a full disk: "No space left on device"). */
 static bool
-write_atomic(const char *path, const char *data, size_t len)
+write_atomic(const struct sample *s, const char *path, const char *data,
+    size_t len, char *why, size_t whysz)
 {
 	char tmp[SAMPLE_PATH_MAX + 32];
 	FILE *fp;
@@ -240,43 +247,93 @@ write_atomic(const char *path, const char *data, size_t len)
 #ifdef _WIN32
 	wchar_t wtmp[SAMPLE_PATH_MAX + 32], wpath[SAMPLE_PATH_MAX];
 
+	(void)s;
 	snprintf(tmp, sizeof tmp, "%s.tmp-%lu", path,
 	    (unsigned long)GetCurrentProcessId());
-	if ((fp = sample_fopen(tmp, "wb")) == NULL)
+	if ((fp = sample_fopen(tmp, "wb")) == NULL) {
+		snprintf(why, whysz, "cannot create %s: %s", tmp,
+		    strerror(errno));
 		return false;
+	}
 	ok = fwrite(data, 1, len, fp) == len && fflush(fp) == 0 &&
 	    _commit(_fileno(fp)) == 0;
-	ok = fclose(fp) == 0 && ok;
-	ok = ok && MultiByteToWideChar(CP_UTF8, 0, tmp, -1, wtmp,
-	    SAMPLE_PATH_MAX + 32) != 0 &&
+	if (!ok)
+		snprintf(why, whysz, "cannot write %s: %s", tmp,
+		    strerror(errno));
+	if (fclose(fp) != 0 && ok) {
+		snprintf(why, whysz, "cannot write %s: %s", tmp,
+		    strerror(errno));
+		ok = false;
+	}
+	if (ok && (MultiByteToWideChar(CP_UTF8, 0, tmp, -1, wtmp,
+	    SAMPLE_PATH_MAX + 32) == 0 ||
 	    MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath,
-	    SAMPLE_PATH_MAX) != 0 &&
-	    MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING |
-	    MOVEFILE_WRITE_THROUGH);
+	    SAMPLE_PATH_MAX) == 0 ||
+	    !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING |
+	    MOVEFILE_WRITE_THROUGH))) {
+		snprintf(why, whysz, "cannot rename %s to %s (error %lu)", tmp,
+		    path, (unsigned long)GetLastError());
+		ok = false;
+	}
 	if (!ok && MultiByteToWideChar(CP_UTF8, 0, tmp, -1, wtmp,
 	    SAMPLE_PATH_MAX + 32) != 0)
 		(void)DeleteFileW(wtmp);
 #else
 	struct stat st;
 	mode_t mode = 0640;
+	int fd, err = 0;
+	const char *step = "write";
 
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
 	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-	if ((fp = fopen(tmp, "wbx")) == NULL)
+	if (unlink(tmp) == 0) {
+		sample_logl(s, "WARN", "Scan Engine removed %s, a temporary "
+		    "file an engine with the same process id left when it "
+		    "stopped while writing consoles.xml", tmp);
+	} else if (errno != ENOENT) {
+		snprintf(why, whysz, "cannot remove %s, a temporary file an "
+		    "earlier engine left: %s", tmp, strerror(errno));
 		return false;
+	}
+	/* O_EXCL: nothing there is followed or reused. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || (fp = fdopen(fd, "wb")) == NULL) {
+		snprintf(why, whysz, "cannot create %s: %s", tmp,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
 	ok = fchmod(fileno(fp), mode) == 0 &&
 	    fwrite(data, 1, len, fp) == len && fflush(fp) == 0 &&
-	    fsync(fileno(fp)) == 0;
-	ok = fclose(fp) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
+	    (step = "flush", fsync(fileno(fp)) == 0);
 	if (!ok)
+		err = errno;
+	if (fclose(fp) != 0 && ok) {
+		err = errno;
+		ok = false;
+	}
+	if (ok && rename(tmp, path) != 0) {
+		err = errno;
+		step = "rename";
+		ok = false;
+	}
+	if (!ok) {
+		if (strcmp(step, "rename") == 0)
+			snprintf(why, whysz, "cannot rename %s to %s: %s", tmp,
+			    path, strerror(err));
+		else
+			snprintf(why, whysz, "cannot %s %s: %s", step, tmp,
+			    strerror(err));
 		(void)unlink(tmp);
+	}
 #endif
 	return ok;
 }
 
-bool
+int
 engine_consoles_lock(const struct sample *s, engine_lock *lk, char *why,
     size_t whysz)
 {
@@ -299,7 +356,7 @@ engine_consoles_lock(const struct sample *s, engine_lock *lk, char *why,
 		    INVALID_HANDLE_VALUE) {
 			snprintf(why, whysz, "cannot open %s (error %lu)",
 			    path, (unsigned long)GetLastError());
-			return false;
+			return -1;
 		}
 		for (;;) {
 			memset(&ov, 0, sizeof ov);
@@ -310,7 +367,7 @@ engine_consoles_lock(const struct sample *s, engine_lock *lk, char *why,
 				CloseHandle(h);
 				snprintf(why, whysz, "%s stayed locked for 10 s",
 				    path);
-				return false;
+				return 0;
 			}
 			Sleep(50);
 		}
@@ -322,25 +379,32 @@ engine_consoles_lock(const struct sample *s, engine_lock *lk, char *why,
 		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 
+		/* A folder or a symbolic link there (O_NOFOLLOW: ELOOP)
+		 * stays one: waiting would never help. */
 		if (fd < 0) {
 			snprintf(why, whysz, "cannot open %s (%s)", path,
 			    strerror(errno));
-			return false;
+			return -1;
 		}
 		while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-			if ((errno != EWOULDBLOCK && errno != EINTR) ||
-			    sample_now_ms() >= until || sample_stopping()) {
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				snprintf(why, whysz, "cannot lock %s (%s)",
+				    path, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			if (sample_now_ms() >= until || sample_stopping()) {
 				close(fd);
 				snprintf(why, whysz, "%s stayed locked for 10 s",
 				    path);
-				return false;
+				return 0;
 			}
 			nanosleep(&ts, NULL);
 		}
 		*lk = fd;
 	}
 #endif
-	return true;
+	return 1;
 }
 
 void
@@ -402,7 +466,7 @@ bool
 engine_consoles_append(const struct sample *s, const char *text,
     size_t len, const struct engine_consoles *c, const char *name,
     const char *address, const char *console_id, const char *hex,
-    const char *cert_pem, unsigned *id_out)
+    const char *cert_pem, unsigned *id_out, char *why, size_t whysz)
 {
 	static const char empty[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Consoles>\n</Consoles>\n";
@@ -458,10 +522,7 @@ engine_consoles_append(const struct sample *s, const char *text,
 		buf_add(&out, &olen, &ocap, text + end, len - end);
 	}
 	free(el);
-	ok = write_atomic(s->e.consoles_path, out, olen);
-	if (!ok)
-		sample_logl(s, "WARN", "Scan Engine cannot write %s: the "
-		    "console stays unknown to it", s->e.consoles_path);
+	ok = write_atomic(s, s->e.consoles_path, out, olen, why, whysz);
 	free(out);
 	if (c == &none)
 		engine_consoles_free(&none);

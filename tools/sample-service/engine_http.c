@@ -380,7 +380,7 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 	size_t len = 0, i;
 	unsigned new_id, npending;
 	engine_lock lk;
-	char why[SAMPLE_PATH_MAX + 64];
+	char why[2 * SAMPLE_PATH_MAX + 256];
 	int st;
 	bool pending, ok;
 
@@ -421,13 +421,27 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 	/* The whole read-modify-rename under the lock `engine-setup consoles
 	 * enable` takes too: the file read anew, the id computed under it. */
 	memset(&c, 0, sizeof c);
-	if (!engine_consoles_lock(s, &lk, why, sizeof why)) {
+	if ((st = engine_consoles_lock(s, &lk, why, sizeof why)) == 0) {
 		X509_free(cert);
 		unavailable(ssl, "the engine's consoles.xml is busy: try "
 		    "again");
 		sample_logl(s, "WARN", "Scan Engine cannot lock consoles.xml "
 		    "(%s): refresh from console %s at %s not answered", why,
 		    lid, lip);
+		return;
+	}
+	if (st < 0) {
+		X509_free(cert);
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "error", "the engine cannot take "
+		    "the lock of its consoles.xml (consoles.xml.lock is not a "
+		    "file it can lock): the engine's administrator must remove "
+		    "it; trying again does not help");
+		answer(ssl, 500, "", j);
+		sample_logl(s, "WARN", "Scan Engine %s: refresh from console "
+		    "%s at %s not answered. Remove it (it must be a file, which "
+		    "the engine makes again), then the console can Refresh",
+		    why, lid, lip);
 		return;
 	}
 	st = engine_consoles_load(s, CONSOLES_MAX, &text, &len);
@@ -471,14 +485,19 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 			    lid, lip);
 			goto out;
 		}
+		snprintf(why, sizeof why, "its certificate cannot be "
+		    "written in PEM");
 		ok = pem != NULL && engine_consoles_append(s, st > 0 ? text :
 		    NULL, len, &c, cname->valuestring, peer, cid->valuestring,
-		    hex, pem, &new_id);
+		    hex, pem, &new_id, why, sizeof why);
 		engine_consoles_unlock(lk);
 		if (!ok) {
 			cJSON_AddStringToObject(j, "error", "the engine cannot "
 			    "record the console in consoles.xml");
 			answer(ssl, 500, "", j);
+			sample_logl(s, "WARN", "Scan Engine cannot add console "
+			    "%s at %s to consoles.xml (%s): it stays unknown "
+			    "to the engine", lid, lip, why);
 		} else {
 			cJSON_AddStringToObject(j, "state",
 			    "pending-authorization");

@@ -125,12 +125,14 @@ const struct engine_console *engine_consoles_find(
  * text/len is the file as read (NULL: there is none), c its parse.
  * The new element goes before the root's end tag, everything else stays
  * byte for byte; it is written to a temporary file in the same folder,
- * flushed and renamed over (the file's mode kept). *id_out: its id (the
- * highest numeric id + 1). False, with a log line, when it cannot. */
+ * flushed and renamed over (the file's mode kept); a temporary file a
+ * dead engine left under that name is removed first (logged). *id_out:
+ * its id (the highest numeric id + 1). False when it cannot be written,
+ * with why (whysz bytes): the step, the file and the system's reason. */
 bool engine_consoles_append(const struct sample *s, const char *text,
     size_t len, const struct engine_consoles *c, const char *name,
     const char *address, const char *console_id, const char *hex,
-    const char *cert_pem, unsigned *id_out);
+    const char *cert_pem, unsigned *id_out, char *why, size_t whysz);
 
 /* The lock both the engine and `engine-setup consoles enable` take around
  * their whole read-modify-rename of consoles.xml: the file
@@ -146,10 +148,12 @@ typedef int engine_lock;            /* a descriptor; -1: none */
 #endif
 #define ENGINE_LOCK_WAIT_MS 10000
 
-/* Take the lock, waiting at most ENGINE_LOCK_WAIT_MS milliseconds. True
- * with *lk held; false (nothing held) when it cannot be opened or stays
- * taken, with the reason in why (whysz bytes). */
-bool engine_consoles_lock(const struct sample *s, engine_lock *lk,
+/* Take the lock, waiting at most ENGINE_LOCK_WAIT_MS milliseconds: 1 with
+ * *lk held; 0 when another process kept it that long; -1 when it cannot
+ * be opened or locked at all (a folder or a symbolic link in its place),
+ * which no waiting mends. Nothing is held but on 1; the reason is in why
+ * (whysz bytes). */
+int engine_consoles_lock(const struct sample *s, engine_lock *lk,
     char *why, size_t whysz);
 /* Release and close a lock engine_consoles_lock() took. */
 void engine_consoles_unlock(engine_lock lk);
