@@ -492,7 +492,7 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 	struct consoles c;
 	struct consoles_tags t;
 	struct sbuf b;
-	size_t i, hits = 0, hit = 0, off, vlen;
+	size_t i, hits = 0, id_hits = 0, hit = 0, off, vlen;
 	bool ok = false;
 	const char *want = enabled ? "1" : "0";
 
@@ -501,11 +501,25 @@ consoles_set_enabled(const char *text, size_t len, const char *filename,
 	if (!consoles_scan(&t, &c, text, len, filename, e))
 		goto out;
 	for (i = 0; i < c.n; i++) {
-		if ((c.v[i].id != NULL && strcmp(c.v[i].id, match) == 0) ||
-		    addr_same(c.v[i].last_address, match)) {
+		bool by_id = c.v[i].id != NULL && strcmp(c.v[i].id, match) == 0;
+
+		if (by_id || addr_same(c.v[i].last_address, match)) {
 			hits++;
 			hit = i;
 		}
+		id_hits += by_id;
+	}
+	if (id_hits > 1) {
+		/* Named by its id, which more than one has: only the file
+		 * can be mended. */
+		err_set(e, ES_EINSTALL, "%zu consoles in %s have the id '%s': "
+		    "each console's id must be unique (the file was edited by "
+		    "hand?), so engine-setup cannot tell which one is meant. "
+		    "Nothing was changed. Edit the file so that each <console> "
+		    "has an id of its own, then run the command again "
+		    "('engine-setup consoles list' shows the ids)", id_hits,
+		    filename, match);
+		goto out;
 	}
 	if (hits == 0) {
 		err_set(e, ES_EUSAGE, "no console in %s has the id or address "

@@ -155,6 +155,46 @@ test_no_match_and_ambiguous(void **state)
 	free(out);
 }
 
+/* Duplicate ids (a hand-edited file): named by that id, the answer says
+ * the ids are duplicated and to edit the file (not "name one by its
+ * id", which it was); nothing is written. */
+static void
+test_duplicate_ids(void **state)
+{
+	static const char dup[] = "<Consoles>"
+	    "<console id=\"1\" lastAddress=\"a\" enabled=\"0\"/>"
+	    "<console id=\"1\" lastAddress=\"b\" enabled=\"0\"/>"
+	    "<console id=\"1\" lastAddress=\"c\" enabled=\"0\"/>"
+	    "<console id=\"2\" lastAddress=\"d\" enabled=\"0\"/></Consoles>";
+	struct es_err e;
+	char *out = NULL;
+	size_t len;
+	bool changed;
+
+	(void)state;
+	err_clear(&e);
+	assert_false(consoles_set_enabled(dup, strlen(dup), "c.xml", "1", true,
+	    &out, &len, &changed, NULL, &e));
+	assert_null(out);
+	assert_int_equal(e.code, ES_EINSTALL);
+	assert_string_equal(e.msg, "3 consoles in c.xml have the id '1': "
+	    "each console's id must be unique (the file was edited by "
+	    "hand?), so engine-setup cannot tell which one is meant. Nothing "
+	    "was changed. Edit the file so that each <console> has an id of "
+	    "its own, then run the command again ('engine-setup consoles "
+	    "list' shows the ids)");
+	assert_null(strstr(e.msg, "name one by its id"));
+	/* The others, and the duplicated ones by their addresses, work. */
+	err_clear(&e);
+	assert_true(consoles_set_enabled(dup, strlen(dup), "c.xml", "2", true,
+	    &out, &len, &changed, NULL, &e));
+	free(out);
+	assert_true(consoles_set_enabled(dup, strlen(dup), "c.xml", "b", true,
+	    &out, &len, &changed, NULL, &e));
+	assert_non_null(strstr(out, "lastAddress=\"b\" enabled=\"1\""));
+	free(out);
+}
+
 /* An address is found as an address: in any text form of the same IPv6
  * address, with or without brackets on either side (a file written by an
  * older engine-setup may hold "[::1]"), a host name in any case. */
@@ -204,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_missing_attribute_added),
 		cmocka_unit_test(test_no_match_and_ambiguous),
 		cmocka_unit_test(test_match_as_address),
+		cmocka_unit_test(test_duplicate_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
