@@ -144,13 +144,57 @@ log_has "[WARN] Scan Engine cannot open $L (Too many levels of symbolic links): 
 missing "$WORK/elsewhere"
 rm "$L"
 run 0 consoles disable 1 --root "$R"
+
+# ---- Refresh bodies cJSON would take but the engine must not: a key twice
+# (cJSON keeps the first), data after the object, a NUL in a string (it
+# would cut the name), fields over 256 bytes (stored whole in consoles.xml).
+engine_console_cert "$WORK/j.pem" "$WORK/j-key.pem" console-j
+# body_refused BODY REASON: 400, the log's reason, consoles.xml unchanged.
+body_refused() {
+	cp "$X" "$WORK/consoles.before-body"
+	refresh "$1" --cert "$WORK/j.pem" --key "$WORK/j-key.pem"
+	check "400 for $2 (got $CODE)" test "$CODE" = 400
+	file_has "$WORK/answer" "\"error\":\"$2\""
+	log_has "[INFO] Refresh from console - at 127.0.0.1: bad request ($2)"
+	check "consoles.xml unchanged after $2" cmp -s "$X" "$WORK/consoles.before-body"
+}
+body_refused '{"protocol":1,"console_id":"j","console_id":"k","console_name":"n","console_version":"7.3.1"}' \
+    "a key appears more than once"
+body_refused '{"protocol":1,"console_id":"j","console_name":"n","console_version":"7.3.1"} {"x":1}' \
+    "data follows the JSON object"
+body_refused '{"protocol":1,"console_id":"j","console_name":"n","console_version":"7.3.1"}x' \
+    "data follows the JSON object"
+body_refused '{"protocol":1,"console_id":"j","console_name":"ab\u0000cd","console_version":"7.3.1"}' \
+    "a string holds a NUL character"
+long=$(head -c 257 /dev/zero | tr '\0' n)
+cp "$X" "$WORK/consoles.before-body"
+refresh "{\"protocol\":1,\"console_id\":\"j\",\"console_name\":\"$long\",\"console_version\":\"7.3.1\"}" \
+    --cert "$WORK/j.pem" --key "$WORK/j-key.pem"
+check "a console_name of 257 bytes: 400 (got $CODE)" test "$CODE" = 400
+log_has "[INFO] Refresh from console j at 127.0.0.1: bad request (console_name is longer than 256 bytes)"
+big=$(head -c 60000 /dev/zero | tr '\0' n)
+refresh "{\"protocol\":1,\"console_id\":\"j\",\"console_name\":\"$big\",\"console_version\":\"7.3.1\"}" \
+    --cert "$WORK/j.pem" --key "$WORK/j-key.pem"
+check "a console_name of 60 KB: 400 (got $CODE)" test "$CODE" = 400
+check "consoles.xml unchanged after long names" cmp -s "$X" "$WORK/consoles.before-body"
+# 256 bytes of quotes (escaped to 1536) and a backslash escape that is not
+# a NUL: taken, stored whole; white space after the object is fine.
+name=$(head -c 255 /dev/zero | tr '\0' '"')
+refresh "{\"protocol\":1,\"console_id\":\"j\",\"console_name\":\"$(sed 's/"/\\"/g' <<<"$name")\\\\\",\"console_version\":\"7.3.1\"}
+ " --cert "$WORK/j.pem" --key "$WORK/j-key.pem"
+answer_is 403 pending-authorization
+check "the 256-byte name is stored whole" python3 -c '
+import sys, xml.etree.ElementTree as ET
+c = [e for e in ET.parse(sys.argv[1]).getroot() if e.get("consoleId") == "j"]
+sys.exit(0 if len(c) == 1 and c[0].get("name") == "\"" * 255 + "\\" else 1)' "$X"
 stop_engine
 
 # ---- uninstall --purge removes such a temporary file (the engine's own,
 # as the lock is) and does not ask to remove it by hand.
 echo 'half a consoles.xml' > "$X.tmp-4242"
-run 0 uninstall --silent --purge --root "$R"
+run 6 uninstall --silent --purge --root "$R"
+out_has "kept /opt/rapid7/nexpose/nse/conf/consoles.xml: its content changed after the install"
+out_has "1 path that is not a log stays"
 out_lacks "tmp-4242"
-out_lacks "by hand"
 missing "$X.tmp-4242"
 finish

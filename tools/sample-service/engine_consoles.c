@@ -470,7 +470,7 @@ engine_consoles_append(const struct sample *s, const char *text,
 {
 	static const char empty[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Consoles>\n</Consoles>\n";
-	char esc_name[1024], esc_addr[256], esc_id[1024], *el, *pem;
+	char esc_name[2048], esc_addr[256], esc_id[2048], *el, *pem;
 	char *out = NULL;
 	size_t olen = 0, ocap = 0, i, pemsz = strlen(cert_pem) * 6 + 1;
 	unsigned long maxid = 0, id;

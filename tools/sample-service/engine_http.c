@@ -38,6 +38,7 @@
 #define CONSOLES_MAX (16u << 20)      /* consoles.xml read limit, bytes */
 #define CONSOLE_PEM_MAX 16384         /* a new console's PEM, bytes */
 #define CONSOLES_PENDING_MAX 64       /* enabled="0" entries at most */
+#define CONSOLE_FIELD_MAX 256         /* console_id, _name, _version, bytes */
 
 /* Any client certificate is accepted: it is checked against consoles.xml,
  * not against authorities. */
@@ -359,6 +360,43 @@ version_ok(const char *v)
 	}
 }
 
+/* What makes a parsed body (text, len bytes; cJSON stopped at end) one
+ * the engine does not take, though cJSON took it: anything but white
+ * space after the object, a key twice in it (cJSON would keep the first
+ * silently), a NUL in a string ("\u0000", where a C string would end and
+ * silently cut the name). NULL when none. */
+static const char *
+body_problem(const char *text, size_t len, const char *end,
+    const cJSON *body)
+{
+	const cJSON *a, *b;
+	size_t i;
+
+	if (end == NULL || end < text || end > text + len)
+		return "the body is not a JSON object";
+	i = (size_t)(end - text);
+	while (i < len && strchr(" \t\r\n", text[i]) != NULL && text[i] != '\0')
+		i++;
+	if (i < len)
+		return "data follows the JSON object";
+	for (a = body->child; a != NULL; a = a->next)
+		for (b = a->next; b != NULL; b = b->next)
+			if (strcmp(a->string, b->string) == 0)
+				return "a key appears more than once";
+	/* The text is JSON (cJSON parsed it): every backslash is in a
+	 * string and begins an escape, so taking them pair by pair finds
+	 * each escape as it is. */
+	for (i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len &&
+		    strncmp(text + i + 2, "0000", 4) == 0)
+			return "a string holds a NUL character";
+		i++;
+	}
+	return NULL;
+}
+
 /* POST /engine/v1/refresh with its body parsed: the protocol's answer. */
 static void
 refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
@@ -392,6 +430,18 @@ refresh(struct sample *s, SSL *ssl, const char *peer, const cJSON *body)
 	    !cJSON_IsString(cname) || !cJSON_IsString(cver)) {
 		refuse(s, ssl, 400, "", id_text, peer, "console_id, "
 		    "console_name or console_version is missing");
+		return;
+	}
+	/* Each goes into consoles.xml whole. */
+	if (strlen(cid->valuestring) > CONSOLE_FIELD_MAX ||
+	    strlen(cname->valuestring) > CONSOLE_FIELD_MAX ||
+	    strlen(cver->valuestring) > CONSOLE_FIELD_MAX) {
+		refuse(s, ssl, 400, "", id_text, peer,
+		    strlen(cid->valuestring) > CONSOLE_FIELD_MAX ?
+		    "console_id is longer than 256 bytes" :
+		    strlen(cname->valuestring) > CONSOLE_FIELD_MAX ?
+		    "console_name is longer than 256 bytes" :
+		    "console_version is longer than 256 bytes");
 		return;
 	}
 	if (!version_ok(cver->valuestring)) {
@@ -594,6 +644,7 @@ handle(struct sample *s, SSL *ssl, const char *peer)
 {
 	struct request r;
 	char value[64], *end, *sep;
+	const char *jend, *why;
 	size_t have, extra;
 	int n;
 	cJSON *body;
@@ -666,10 +717,12 @@ handle(struct sample *s, SSL *ssl, const char *peer)
 		return;
 	}
 	r.body[cl] = '\0';
-	body = cJSON_ParseWithLength(r.body, (size_t)cl);
+	body = cJSON_ParseWithLengthOpts(r.body, (size_t)cl, &jend, 0);
 	if (body == NULL || !cJSON_IsObject(body))
 		refuse(s, ssl, 400, "", "-", peer, "the body is not a JSON "
 		    "object");
+	else if ((why = body_problem(r.body, (size_t)cl, jend, body)) != NULL)
+		refuse(s, ssl, 400, "", "-", peer, why);
 	else
 		refresh(s, ssl, peer, body);
 	cJSON_Delete(body);
