@@ -174,6 +174,12 @@ consoles_toggle(const struct cli *c, bool enable)
 		printf("Not restarted: no running service manager%s. Restart "
 		    "%s where it runs so the change takes effect.\n",
 		    c->root ? " for this --root" : "", r.services.v[0]);
+	} else if (!consoles_can_restart(c->root)) {
+		/* No service manager runs it here: --restart would not. */
+		printf("Restart the Scan Engine where it runs so the change "
+		    "takes effect (restart the %s service there; under --root "
+		    "engine-setup cannot), then Refresh the engine in the "
+		    "console.\n", r.services.v[0]);
 	} else {
 		struct sbuf cmd;
 

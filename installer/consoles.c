@@ -460,6 +460,12 @@ consoles_attr_span(const char *tag, size_t n, const char *name,
 	return false;
 }
 
+bool
+consoles_can_restart(const char *root)
+{
+	return root == NULL || strspn(root, "/") == strlen(root);
+}
+
 void
 consoles_toggle_command(const char *match, bool enable, bool restart,
     const char *root, struct sbuf *b)
@@ -467,7 +473,8 @@ consoles_toggle_command(const char *match, bool enable, bool restart,
 	struct sbuf opts;
 
 	sbuf_init(&opts);
-	sbuf_add(&opts, restart ? " --restart" : "");
+	sbuf_add(&opts, restart && consoles_can_restart(root) ?
+	    " --restart" : "");
 	sbuf_add_root_option(&opts, root);
 	sbuf_add(b, enable ? "engine-setup consoles enable " :
 	    "engine-setup consoles disable ");

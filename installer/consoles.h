@@ -117,9 +117,14 @@ bool consoles_mark_pair_again(const char *text, size_t len,
  * into the commands, so that they work as printed. */
 void consoles_none_advice(const char *component, const char *communication,
     const char *root, struct sbuf *b);
+/* Whether `consoles enable --restart` can restart the service for root
+ * ("/" or NULL: the running system); under another root no service
+ * manager runs it, and --restart only says "Not restarted". */
+bool consoles_can_restart(const char *root);
 /* The command that enables (or disables) the console match (its id or
  * address), as it works when pasted into a shell: "engine-setup consoles
- * enable MATCH [--restart] [--root ROOT]", match shell-quoted; a match
+ * enable MATCH [--restart] [--root ROOT]", match shell-quoted; --restart
+ * when restart is asked and consoles_can_restart(root). A match
  * that starts with '-' would be taken for an option, so then the options
  * come first and "--" (the end of the options) before it: "engine-setup
  * consoles enable --root ROOT -- -5". Appended to b. */

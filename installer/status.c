@@ -346,9 +346,12 @@ status_check(struct status *st, const char *root, const struct plan *answers)
 			continue;
 		}
 		sbuf_init(&b);
+		/* With --restart, as the install's Next text: enabled
+		 * counts only once the engine restarts (not under --root,
+		 * where no service manager runs it). */
 		consoles_toggle_command(en->id != NULL ? en->id :
 		    en->last_address != NULL ? en->last_address : "ADDRESS",
-		    true, false, root, &b);
+		    true, true, root, &b);
 		status_add_problem(st, STATUS_P_CONSOLE_PENDING, "The console "
 		    "%s at %s (id %s) is Pending Authorization (enabled=\"0\" "
 		    "in %s): the engine does not work with it. Once that console "
@@ -672,8 +675,8 @@ status_pending_summary(const struct status *st, const char *root, size_t n,
 	sbuf_add(b, ". See them all with `engine-setup consoles list");
 	sbuf_add_root_option(b, root);
 	sbuf_addf(b, "`; once a console has added this engine (%s), enable it "
-	    "with `engine-setup consoles enable ID", CONSOLES_MENU_NEW_ENGINE);
-	sbuf_add_root_option(b, root);
+	    "with `", CONSOLES_MENU_NEW_ENGINE);
+	consoles_toggle_command("ID", true, true, root, b);
 	sbuf_add(b, "`.");
 }
 

@@ -64,15 +64,12 @@ TESTS_RUN=$((TESTS_RUN + 1))
 OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd" 2>&1) ||
     fail "the printed command failed: $cmd: $OUT"
 out_has "Enabled console -5 (Dash, 10.0.0.9)."
-# Its advice to restart names a command that works too.
-out_has "(engine-setup consoles enable --restart --root $R -- -5, or restart"
-cmd=$(sed -n 's/.*(\(engine-setup consoles enable [^,]*\), or restart.*/\1/p' <<<"$OUT")
+# Its advice to restart: under --root no service manager runs the service,
+# so not `--restart --root R` (which only says "Not restarted").
+out_has "Restart the Scan Engine where it runs so the change takes effect (restart the nexposeengine service there; under --root engine-setup cannot), then Refresh the engine in the console."
+out_lacks "--restart"
 run 0 status --root "$R"
 file_has "$X" '<console id="-5" enabled="1"'
-TESTS_RUN=$((TESTS_RUN + 1))
-OUT=$(bash -c "engine-setup() { \"$ES_BIN\" \"\$@\"; }; $cmd" 2>&1) ||
-    fail "the printed command failed: $cmd: $OUT"
-out_has "Console -5 (Dash, 10.0.0.9) is already enabled"
 # "--" ends the options: what follows is never one.
 run 2 consoles list --root "$R" -- --json
 run 2 status -- --root "$R"

@@ -137,7 +137,7 @@ es 0 consoles list --root "$R"
 old_id=$(awk -F'\t' '$2 == "disabled" && $4 == "Old Console" { print $1 }' <<<"$OUT")
 check "the second console is in consoles.xml" test -n "$old_id"
 es 0 consoles enable "${old_id:-2}" --root "$R"
-out_has "Restart the Scan Engine so the change takes effect (engine-setup consoles enable ${old_id:-2} --restart --root $R, or restart the"
+out_has "Restart the Scan Engine where it runs so the change takes effect (restart the nexposeengine service there; under --root engine-setup cannot), then Refresh the engine in the console."
 engine_stop
 engine_start "$R"
 tc 0 refresh --control "$WORK/old.ctl"

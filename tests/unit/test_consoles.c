@@ -195,6 +195,37 @@ test_duplicate_ids(void **state)
 	free(out);
 }
 
+/* The enable command as printed: --restart only where it can restart
+ * (the running system), never under --root, where it would only say
+ * "Not restarted". */
+static void
+test_toggle_command(void **state)
+{
+	static const struct {
+		const char *match, *root, *want;
+	} cases[] = {
+		{ "1", NULL, "engine-setup consoles enable 1 --restart" },
+		{ "1", "/", "engine-setup consoles enable 1 --restart" },
+		{ "1", "/r", "engine-setup consoles enable 1 --root /r" },
+		{ "-5", "/", "engine-setup consoles enable --restart -- -5" },
+		{ "-5", "/r", "engine-setup consoles enable --root /r -- -5" },
+	};
+	struct sbuf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sbuf_init(&b);
+		consoles_toggle_command(cases[i].match, true, true,
+		    cases[i].root, &b);
+		assert_string_equal(b.s, cases[i].want);
+		sbuf_free(&b);
+	}
+	assert_true(consoles_can_restart(NULL));
+	assert_true(consoles_can_restart("//"));
+	assert_false(consoles_can_restart("/tmp/walk"));
+}
+
 /* An address is found as an address: in any text form of the same IPv6
  * address, with or without brackets on either side (a file written by an
  * older engine-setup may hold "[::1]"), a host name in any case. */
@@ -245,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_no_match_and_ambiguous),
 		cmocka_unit_test(test_match_as_address),
 		cmocka_unit_test(test_duplicate_ids),
+		cmocka_unit_test(test_toggle_command),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
