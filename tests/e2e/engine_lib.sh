@@ -1,12 +1,25 @@
 # Helpers of the tests that run the sample engine (the stand-in nseserv,
 # tools/sample-service) directly and play the console's Refresh with curl:
-# test_sample_engine.sh, test_engine_consoles.sh. Sourced after lib.sh,
-# once the test has set N (the installation's nse folder), LOG (its
-# nse.log) and P (the engine's port); WORK/cc.pem and WORK/ck.pem are the
-# console's certificate and key for refresh.
+# test_sample_engine.sh, test_engine_consoles.sh, test_full_disk.sh.
+# Sourced after lib.sh; engine_install sets N (the installation's nse
+# folder), X (its consoles.xml), LOG (its nse.log) and P (the engine's
+# port), which the rest use; WORK/cc.pem and WORK/ck.pem are the console's
+# certificate and key for refresh.
 
 EPID=
 on_exit '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null'
+
+# engine_install ROOT: install a Console-to-Engine engine under ROOT
+# (engine-setup --silent, exit 0) listening on a free port.
+engine_install() {
+	P=$(free_port)
+	{ engine_answers console-to-engine; echo "engine_port = $P"; } \
+	    > "$WORK/engine-install.txt"
+	run 0 --silent --answers "$WORK/engine-install.txt" --root "$1"
+	N=$1/opt/rapid7/nexpose/nse
+	X=$N/conf/consoles.xml
+	LOG=$N/logs/nse.log
+}
 
 # start_engine [ENV=VALUE...]: start the stand-in and wait (10 s at most)
 # for its ready line.

@@ -10,14 +10,8 @@
 need_tools openssl curl
 on_exit stop_consoles
 
-P=$(free_port)
 R=$(newroot)
-engine_answers console-to-engine > "$WORK/e.txt"
-echo "engine_port = $P" >> "$WORK/e.txt"
-run 0 --silent --answers "$WORK/e.txt" --root "$R"
-N=$R/opt/rapid7/nexpose/nse
-X=$N/conf/consoles.xml
-LOG=$N/logs/nse.log
+engine_install "$R"
 STATE=$R/var/lib/engine-setup
 cat > "$X" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>

@@ -104,11 +104,7 @@ check "a new key once there is space" test "$key" != "$(sha256sum < "$R$IDIR/nse
 if command -v curl >/dev/null && command -v openssl >/dev/null; then
 	R=$(newroot)
 	tmpfs "$R" 8m
-	P=$(free_port)
-	{ engine_answers console-to-engine; echo "engine_port = $P"; } > "$WORK/c2e.txt"
-	ES_BIN=$SETUP run 0 --silent --answers "$WORK/c2e.txt" --root "$R"
-	N=$R$IDIR/nse
-	LOG=$N/logs/nse.log
+	ES_BIN=$SETUP engine_install "$R"
 	cp -a "$N/conf" "$WORK/conf.copy"
 	tmpfs "$N/conf" 256k
 	cp -a "$WORK/conf.copy/." "$N/conf/"

@@ -16,14 +16,8 @@
 
 need_tools openssl curl python3
 
-P=$(free_port)
 R=$(newroot)
-engine_answers console-to-engine > "$WORK/e.txt"
-echo "engine_port = $P" >> "$WORK/e.txt"
-run 0 --silent --answers "$WORK/e.txt" --root "$R"
-N=$R/opt/rapid7/nexpose/nse
-X=$N/conf/consoles.xml
-LOG=$N/logs/nse.log
+engine_install "$R"
 ENGINE_ID=$(sed -n 's/.*<Engine id="\([^"]*\)".*/\1/p' "$N/conf/nse.xml")
 check "nse.xml names the engine id" test -n "$ENGINE_ID"
 
