@@ -192,6 +192,20 @@ is '"--allow-downgrade" in o["error"]["message"]' true
 cj 0 "$ES_BIN" "$R" --answers "$WORK/c2e.txt" --allow-downgrade
 is '[o["action"], o["allowed"], o["needs"], o["error"]]' '["downgrade", true, null, null]'
 
+# A record that cannot be read: overwrite, which needs --overwrite (and
+# replaces the installation as a whole).
+RD=$(newroot)
+"$ES_BIN" --silent --answers "$WORK/c2e.txt" --root "$RD" >/dev/null ||
+    fail "install"
+echo garbage > "$RD/opt/rapid7/nexpose/.install/record"
+cj 7 "$ES_BIN" "$RD" --answers "$WORK/c2e.txt"
+is '[o["action"], o["needs"], o["installed"]["version"]]' '["overwrite", "overwrite", null]'
+is 'o["installed"]["install_dir"]' '"/opt/rapid7/nexpose"'
+is '"damaged install record" in o["error"]["message"]' true
+cj 0 "$ES_BIN" "$RD" --answers "$WORK/c2e.txt" --overwrite
+is '[o["action"], o["allowed"], o["needs"]]' '["overwrite", true, null]'
+check "the note goes to standard error" grep -q "replaces the installation at /opt/rapid7/nexpose as a whole" "$WORK/err"
+
 # Errors before anything is compared: no object.
 OUT=$("$ES_BIN" install --json --silent --answers "$WORK/c2e.txt" \
     --root "$R" 2> "$WORK/err")
