@@ -222,6 +222,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
     struct record *old, struct install_diffs *diffs, struct es_err *e)
 {
 	char *apath, *full, *text, *a = NULL, *b = NULL, *now;
+	const char *np, *nv;       /* this payload's product and version */
 	struct plan recorded;
 	struct es_err local;
 	struct install_diffs scratch;
@@ -236,10 +237,11 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	if (diffs == NULL)
 		diffs = &scratch;
 	hex_encode(o->payload->t.data_sha256, 32, hex);
-	now = xasprintf("%s %s (sha256 %s)", o->manifest != NULL &&
-	    o->manifest->product != NULL ? o->manifest->product : "?",
-	    o->manifest != NULL && o->manifest->version != NULL ?
-	    o->manifest->version : "?", hex);
+	np = o->manifest != NULL && o->manifest->product != NULL ?
+	    o->manifest->product : "?";
+	nv = o->manifest != NULL && o->manifest->version != NULL ?
+	    o->manifest->version : "?";
+	now = xasprintf("%s %s (sha256 %s)", np, nv, hex);
 	if (old->payload_sha256 == NULL || strcmp(old->payload_sha256,
 	    "-") == 0) {
 		install_diff_push(diffs, "payload", NULL, now, false,
@@ -249,19 +251,15 @@ install_existing(const struct plan *p, const struct install_opts *o,
 		goto out_payload;
 	}
 	if (strcmp(hex, old->payload_sha256) != 0) {
-		char *was = xasprintf("%s %s (sha256 %s)",
-		    old->product ? old->product : "?",
-		    old->version ? old->version : "?", old->payload_sha256);
+		const char *op = old->product ? old->product : "?";
+		const char *ov = old->version ? old->version : "?";
+		char *was = xasprintf("%s %s (sha256 %s)", op, ov,
+		    old->payload_sha256);
 
 		install_diff_push(diffs, "payload", was, now, false,
 		    xasprintf("the payload: installed %s %s (sha256 %.12s...), "
-		    "now %s %s (sha256 %.12s...)",
-		    old->product ? old->product : "?",
-		    old->version ? old->version : "?", old->payload_sha256,
-		    o->manifest != NULL && o->manifest->product != NULL ?
-		    o->manifest->product : "?", o->manifest != NULL &&
-		    o->manifest->version != NULL ? o->manifest->version : "?",
-		    hex));
+		    "now %s %s (sha256 %.12s...)", op, ov, old->payload_sha256,
+		    np, nv, hex));
 		free(was);
 		other_payload = true;
 	}

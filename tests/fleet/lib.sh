@@ -327,13 +327,13 @@ if last is not None:
 }
 
 # fleet_status HOST: `engine-setup status --json` run in HOST (the
-# installed /usr/local/sbin/engine-setup); its output in STATUS, its exit
-# status in STATUS_RC. Without an installed engine-setup, the release file
-# from outside with --root (status only reads).
+# installed /usr/local/sbin/engine-setup, a link by the path the host
+# sees); its output in STATUS, its exit status in STATUS_RC. Without it,
+# the release file from outside with --root (status only reads).
 fleet_status() {
 	local r
 	r=$(fleet_root "$1")
-	if [ -x "$r/usr/local/sbin/engine-setup" ]; then
+	if fleet_cx "$1" test -x /usr/local/sbin/engine-setup; then
 		STATUS=$(fleet_cx "$1" /usr/local/sbin/engine-setup status --json 2>/dev/null)
 	else
 		STATUS=$("$ES_RELEASE" status --json --root "$r" 2>/dev/null)

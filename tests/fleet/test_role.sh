@@ -49,9 +49,12 @@ phase() {
 D=/opt/rapid7/nexpose
 PLAY=$HERE/play.yml
 
-# release_740 OUT: the release file with its payload's version set to
-# 7.4.0: the trailer (docs/payload.md) gives the installer program's end
-# and the two archives; mkpayload packs the changed tree onto that program.
+# release_740 OUT: the release file with its payload made 7.4.0: the
+# trailer (docs/payload.md) gives the installer program's end and the two
+# archives; mkpayload packs the changed tree onto that program. The files
+# change too (nse-version says 7.4.0, one file is new), as a new release's
+# do: the installer tells payloads apart by the data archive's SHA-256, and
+# takes one whose manifest alone changed for the payload installed.
 release_740() {
 	local out=$1 w=$FLEET_T/r740
 	mkdir -p "$w/tree"
@@ -74,6 +77,8 @@ PY
 	tar -xf "$w/meta.tar" -C "$w/tree" &&
 		tar --zstd -xf "$w/data.tar.zst" -C "$w/tree" &&
 		sed -i 's/^version = .*/version = 7.4.0/' "$w/tree/manifest" &&
+		sed -i 's/7\.3\.1/7.4.0/g' "$w/tree/engine/nse/bin/nse-version" &&
+		printf 'Added in 7.4.0.\n' >"$w/tree/engine/nse/lib/new-in-7.4.0.txt" &&
 		"$MKPAYLOAD" --stub "$w/stub" --tree "$w/tree" --out "$out" >/dev/null &&
 		chmod 755 "$out" && rm -rf "$w"
 }
@@ -155,7 +160,7 @@ snapshot() {
 # in_output NAME HOST TEXT: some result of HOST in run NAME has TEXT.
 in_output() {
 	TESTS_RUN=$((TESTS_RUN + 1))
-	fleet_results "$1" "$2" | grep -qF -- "$3" && return 0
+	fleet_results "$1" "$2" | grep -F -- "$3" >/dev/null && return 0
 	fail "play $1: no result of $2 has \"$3\"; its failed results:
 $(fleet_results "$1" "$2" | grep '"failed": true' | cut -c1-1500)"
 	return 1
@@ -186,7 +191,9 @@ for h in h1 h2 h3; do
 	stat_min a "$h" changed 1
 	stat_is a "$h" failures 0
 	exists "$(fleet_root "$h")$D/nse/conf/nse.xml"
-	exists "$(fleet_root "$h")/usr/local/sbin/engine-setup"
+	# A link to the kept program, by the path the host sees.
+	check "[$h] the command /usr/local/sbin/engine-setup runs in the host" \
+		fleet_cx "$h" test -x /usr/local/sbin/engine-setup
 done
 status_all 0
 declare -A ID0
@@ -267,6 +274,7 @@ for h in h1 h2 h3; do
 	check "[$h] upgraded to 7.4.0 (status says ${VER[$h]})" test "${VER[$h]}" = 7.4.0
 	check "[$h] keeps its engine id ${ID0[$h]} (now ${ID[$h]})" test "${ID[$h]}" = "${ID0[$h]}"
 	check "[$h] engine_setup_result says 7.4.0" test "$(fleet_result e "$h" version)" = 7.4.0
+	exists "$(fleet_root "$h")$D/nse/lib/new-in-7.4.0.txt"
 done
 # The test console keeps only the engines registered by pairing across a
 # restart: h1 is added again (which refreshes it).
