@@ -84,7 +84,8 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 #   test_nselog        makes a symbolic link with symlink(2), as test_record
 #                      (nse.log is never read through one); status's reading
 #                      of nse.log runs in test_win_walkthrough.sh
-#   test_answers, test_rootpath, test_plan, test_ready
+#   test_answers, test_rootpath, test_plan, test_ready, test_install,
+#   test_plancheck
 #                      their install_dir and path cases are Linux paths
 #                      ("/opt/rapid7/nexpose", "/" as the root) checked
 #                      through the live platform's rules; the Windows
@@ -97,7 +98,7 @@ target_link_libraries(sample-service PRIVATE advapi32 ws2_32)
 # where there is no such command.)
 set(ES_LINUX_ONLY_TESTS test_platform test_pairing test_payload test_record
     test_requirements test_answers test_rootpath test_plan test_upgrade
-    test_ready test_identity test_nselog)
+    test_ready test_identity test_nselog test_install test_plancheck)
 
 # The caller calls enable_testing() (a directory's, not a function's).
 function(es_windows_unit_tests)

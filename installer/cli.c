@@ -43,6 +43,10 @@ cli_usage(void)
 "  --check             validate answers and requirements, print the plan,\n"
 "                      change nothing (install only: uninstall, pair and\n"
 "                      consoles refuse it)\n"
+"  --json              with --check: the plan as one JSON object on\n"
+"                      standard output, for automation (what a run would\n"
+"                      do: install, none, pair, upgrade, downgrade or\n"
+"                      overwrite); see docs/status.md\n"
 "  --overwrite         reinstall over an existing installation\n"
 "  --allow-downgrade   install an older payload version over a newer\n"
 "                      installation (as an upgrade: configuration kept)\n"
@@ -404,9 +408,23 @@ cli_check_operands(const struct cli *c, struct es_err *e)
 		    "status shows the identity); nothing was done");
 		return false;
 	}
-	if (c->json && c->cmd != CMD_STATUS) {
-		err_set(e, ES_EUSAGE, "--json is an option of status only "
-		    "(engine-setup status --json); nothing was done");
+	if (c->json && c->cmd == CMD_INSTALL && !c->check) {
+		err_set(e, ES_EUSAGE, "install takes --json only with --check "
+		    "(engine-setup install --check --json prints the plan as "
+		    "JSON and changes nothing); nothing was done");
+		return false;
+	}
+	if (c->json && c->cmd == CMD_INSTALL && c->wait_ready >= 0) {
+		err_set(e, ES_EUSAGE, "install --check --json changes nothing, "
+		    "so there is nothing to wait for: leave --wait-ready out "
+		    "(engine-setup status --wait-ready waits for an "
+		    "installation); nothing was done");
+		return false;
+	}
+	if (c->json && c->cmd != CMD_STATUS && c->cmd != CMD_INSTALL) {
+		err_set(e, ES_EUSAGE, "--json is an option of status and of "
+		    "install --check only (engine-setup status --json); "
+		    "nothing was done");
 		return false;
 	}
 	if (c->purge && c->cmd != CMD_UNINSTALL && c->cmd != CMD_HELP) {

@@ -47,7 +47,7 @@ struct cli {
 	bool restart;              /* consoles enable|disable --restart */
 	bool purge;                /* uninstall --purge: the logs too */
 	int wait_lock;             /* --wait-lock[=SECONDS]; 0: do not wait */
-	bool json;                 /* status --json */
+	bool json;                 /* status --json, install --check --json */
 	/* install and status --wait-ready[=SECONDS]: wait until the service
 	 * is ready (ready.h); -1: not asked (cli_parse sets it so). */
 	int wait_ready;

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "consoles.h"
 #include "log.h"
+#include "plancheck.h"
 #include "prompt.h"
 #include "ready.h"
 #include "runlock.h"
@@ -195,10 +196,22 @@ uninstall_command(const struct cli *c, struct sbuf *b)
 	return b->s;
 }
 
-/* --check of an upgrade: what it would keep, changing nothing. */
+/* cmd_fail(), keeping e for --check --json. */
+static int
+install_fail(struct plancheck *pc, struct es_err *e)
+{
+	int rc = cmd_fail(e);
+
+	plancheck_error(pc, e);
+	return rc;
+}
+
+/* --check of an upgrade: what it would keep, changing nothing; said on
+ * out. */
 static int
 upgrade_check(const struct plan *p, const struct install_opts *io,
-    const struct record *old, const char *new_version)
+    const struct record *old, const char *new_version, FILE *out,
+    struct plancheck *pc)
 {
 	struct upgrade_plan up;
 	struct es_err e;
@@ -209,19 +222,19 @@ upgrade_check(const struct plan *p, const struct install_opts *io,
 	sbuf_init(&b);
 	if (!install_upgrade_preview(p, io, &up, &e)) {
 		free(title);
-		return cmd_fail(&e);
+		return install_fail(pc, &e);
 	}
-	printf("\nThis would %s %s from %s to %s at %s, keeping its engine "
-	    "id, key, certificate, consoles.xml and nse.xml.\n",
+	fprintf(out, "\nThis would %s %s from %s to %s at %s, keeping its "
+	    "engine id, key, certificate, consoles.xml and nse.xml.\n",
 	    io->upgrade_older ? "downgrade" : "upgrade", title, old->version,
 	    new_version, old->install_dir);
 	upgrade_text(&up, true, &b);
 	if (b.len > 0)
-		printf("Configuration you changed:\n%s", b.s);
+		fprintf(out, "Configuration you changed:\n%s", b.s);
 	else
-		printf("No configuration file was changed by you: every one "
-		    "would be the new version's.\n");
-	printf("Nothing was changed.\n");
+		fprintf(out, "No configuration file was changed by you: every "
+		    "one would be the new version's.\n");
+	fprintf(out, "Nothing was changed.\n");
 	upgrade_plan_free(&up);
 	sbuf_free(&b);
 	free(title);
@@ -232,7 +245,7 @@ upgrade_check(const struct plan *p, const struct install_opts *io,
  * --overwrite nothing can be compared with it (exit 7, unchanged); with
  * it, it is replaced as a whole, which is said first; e is cleared. */
 static bool
-install_damaged(const struct cli *c, const struct record *old,
+install_damaged(const struct cli *c, const struct record *old, FILE *out,
     struct es_err *e)
 {
 	struct es_err note;
@@ -253,7 +266,7 @@ install_damaged(const struct cli *c, const struct record *old,
 	err_set(e, 0, "--overwrite replaces the installation at %s as a "
 	    "whole: a new record, engine id and key (consoles it was paired "
 	    "with must pair again)", old->install_dir);
-	cmd_say_note(e);
+	cmd_say_note(out, e);
 	err_clear(e);
 	return true;
 }
@@ -289,10 +302,11 @@ rerun_console(const struct consoles *cs, const char *host, unsigned port)
  * (pair_now = yes and a console): the pairing answers are part of what a
  * re-run compares (issue 12), so pair with that console when the engine is
  * not paired with it (connection test first; exit 4 and nothing changed
- * when it fails; --check runs only the test), and say so when it is. */
+ * when it fails; --check runs only the test), and say so when it is, on
+ * out. pc hears which (action none or pair) and how the test went. */
 static int
 install_rerun_pair(const struct cli *c, struct plan *p, struct record *old,
-    const struct manifest *m)
+    const struct manifest *m, FILE *out, struct plancheck *pc)
 {
 	const char *root = c->root != NULL ? c->root : "/";
 	struct consoles cs;
@@ -309,29 +323,34 @@ install_rerun_pair(const struct cli *c, struct plan *p, struct record *old,
 	idir = plat_join_root(root, old->install_dir);
 	host = addr_normal(plan_get(p, PK_CONSOLE_ADDRESS));
 	where = addr_with_port(host, port);
+	pc->action = PLANCHECK_PAIR;
 	if (!consoles_load(&cs, idir, &e)) {
-		rc = cmd_fail(&e);
+		rc = install_fail(pc, &e);
 		goto out;
 	}
 	if ((ce = rerun_console(&cs, host, port)) != NULL) {
-		printf("%s %s is already installed at %s with the same answers, "
-		    "and paired with the console %s at %s (console %s in "
-		    CONSOLES_REL "): nothing to do.\n", m->product, m->version,
+		pc->action = PLANCHECK_NONE;
+		fprintf(out, "%s %s is already installed at %s with the same "
+		    "answers, and paired with the console %s at %s (console "
+		    "%s in " CONSOLES_REL "): nothing to do.\n", m->product,
+		    m->version,
 		    old->install_dir, ce->name != NULL ? ce->name : "?", where,
 		    ce->id != NULL ? ce->id : "?");
 		goto out;
 	}
-	printf("%s %s is already installed at %s with the same answers, but "
-	    "it is not paired with the console at %s: %s.\n", m->product,
+	pc->console = xstrdup(where);
+	fprintf(out, "%s %s is already installed at %s with the same answers, "
+	    "but it is not paired with the console at %s: %s.\n", m->product,
 	    m->version, old->install_dir, where, c->check ?
 	    "testing the connection to it (--check changes nothing)" :
 	    "pairing with it now; nothing else changes");
 	secret_from_plan(p, &src);
 	if ((secret = secret_obtain(&src, stderr, &e)) == NULL) {
-		rc = cmd_fail(&e);
+		rc = install_fail(pc, &e);
 		goto out;
 	}
 	memset(&t, 0, sizeof t);
+	t.out = out;
 	t.host = host;
 	t.port = port;
 	t.secret = secret;
@@ -339,9 +358,11 @@ install_rerun_pair(const struct cli *c, struct plan *p, struct record *old,
 	t.proxy = plan_get(p, PK_PROXY);
 	t.test_only = c->check;
 	if (!cmd_pair_installed(root, old, &t, &e)) {
-		rc = cmd_fail(&e);
+		rc = install_fail(pc, &e);
 		if (e.code == ES_EPAIR)
 			fprintf(stderr, "Nothing was changed.\n");
+	} else {
+		pc->tested = true;
 	}
 out:
 	util_free_secret(secret);
@@ -411,6 +432,57 @@ out:
 	return rc;
 }
 
+/* An installation of this product at another version, whose record
+ * could be read: --overwrite with other answers is refused over it
+ * (upgrade first, with its recorded answers). */
+static bool
+install_other_version(bool damaged, const struct record *old,
+    const struct manifest *m)
+{
+	return !damaged && old->version != NULL && old->product != NULL &&
+	    m->product != NULL && strcmp(old->product, m->product) == 0 &&
+	    strcmp(old->version, m->version) != 0;
+}
+
+/* What a run with c's options over the installation old (compared as ex)
+ * needs that they do not give, for --check --json: every case that
+ * cmd_install refuses with exit 7. */
+static enum plancheck_needs
+install_needs(const struct cli *c, enum install_existing ex, bool damaged,
+    const struct record *old, const struct manifest *m, const struct plan *p)
+{
+	if (ex == INSTALL_OLDER)
+		return c->allow_downgrade ? PLANCHECK_NEEDS_NOTHING :
+		    PLANCHECK_NEEDS_ALLOW_DOWNGRADE;
+	if (ex != INSTALL_DIFFERENT)
+		return PLANCHECK_NEEDS_NOTHING;
+	if (strcmp(old->install_dir, plan_get(p, PK_INSTALL_DIR)) != 0)
+		return PLANCHECK_NEEDS_UNINSTALL;
+	if (install_other_version(damaged, old, m))
+		return PLANCHECK_NEEDS_UPGRADE_FIRST;
+	return c->overwrite ? PLANCHECK_NEEDS_NOTHING :
+	    PLANCHECK_NEEDS_OVERWRITE;
+}
+
+/* The action of --check --json for what install_existing() found. */
+static enum plancheck_action
+install_action(enum install_existing ex)
+{
+	switch (ex) {
+	case INSTALL_NONE:
+		return PLANCHECK_INSTALL;
+	case INSTALL_SAME:
+		return PLANCHECK_NONE;
+	case INSTALL_UPGRADE:
+		return PLANCHECK_UPGRADE;
+	case INSTALL_OLDER:
+		return PLANCHECK_DOWNGRADE;
+	case INSTALL_DIFFERENT:
+		break;
+	}
+	return PLANCHECK_OVERWRITE;
+}
+
 int
 cmd_install(const struct cli *c)
 {
@@ -427,15 +499,22 @@ cmd_install(const struct cli *c)
 	struct session ss;
 	struct es_err e;
 	struct plat_run_lock *lock = NULL;
+	struct install_diffs diffs;
+	struct plancheck pc;
 	struct sbuf why, cmd;
 	char *license = NULL;
 	const char *root = c->root != NULL ? c->root : "/";
 	enum install_existing ex;
 	bool damaged;                /* the record could not be read */
 	bool interactive = !c->silent && !c->check;
+	/* --json: standard output carries the object alone; what is said
+	 * for people goes to standard error. */
+	FILE *out = c->json ? stderr : stdout;
 	int rc = 0;
 
 	err_clear(&e);
+	install_diffs_init(&diffs);
+	plancheck_init(&pc);
 	memset(&pl, 0, sizeof pl);
 	memset(&m, 0, sizeof m);
 	sbuf_init(&why);
@@ -499,26 +578,40 @@ cmd_install(const struct cli *c)
 	io.overwrite = c->overwrite;
 	io.payload = &pl;
 	io.manifest = &m;
-	ex = install_existing(&p, &io, &old, &why, &e);
+	ex = install_existing(&p, &io, &old, &diffs, &e);
+	install_diffs_text(&diffs, &why);
 	damaged = e.code != 0;
+	/* Compared (a record that cannot be read is still an installation
+	 * there): from here on, --check --json prints its object. */
+	if (!damaged || old.install_dir != NULL) {
+		pc.compared = true;
+		pc.manifest = &m;
+		pc.plan = &p;
+		pc.root = root;
+		pc.installed = damaged || ex != INSTALL_NONE ? &old : NULL;
+		pc.diffs = &diffs;
+		pc.action = install_action(ex);
+		pc.needs = install_needs(c, ex, damaged, &old, &m, &p);
+	}
 	if (e.code != 0 && old.install_dir != NULL &&
-	    !install_damaged(c, &old, &e)) {
-		rc = cmd_fail(&e);
+	    !install_damaged(c, &old, out, &e)) {
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 	if (e.code != 0) {
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 	if (ex == INSTALL_SAME && install_pairs(&p)) {
-		rc = install_rerun_pair(c, &p, &old, &m);
+		rc = install_rerun_pair(c, &p, &old, &m, out, &pc);
 		if (rc == 0 && c->wait_ready >= 0)
 			rc = install_wait_ready(c, root, -1, &lock);
 		goto out;
 	}
 	if (ex == INSTALL_SAME) {
-		printf("%s %s is already installed at %s with the same answers:"
-		    " nothing to do.\n", m.product, m.version, old.install_dir);
+		fprintf(out, "%s %s is already installed at %s with the same "
+		    "answers: nothing to do.\n", m.product, m.version,
+		    old.install_dir);
 		rc = 0;
 		if (c->wait_ready >= 0)
 			rc = install_wait_ready(c, root, -1, &lock);
@@ -530,7 +623,7 @@ cmd_install(const struct cli *c)
 		    "it anyway: --allow-downgrade (it keeps the engine's "
 		    "identity and the configuration you changed, as an upgrade "
 		    "does)", old.version, m.version, why.s != NULL ? why.s : "");
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 	/* The same answers, another version: an upgrade in place, without
@@ -540,9 +633,9 @@ cmd_install(const struct cli *c)
 	 * "When a run is an upgrade"). */
 	if (ex == INSTALL_UPGRADE || ex == INSTALL_OLDER) {
 		if (c->overwrite)
-			printf("These are the installation's answers with "
-			    "another version: this is an upgrade in place, "
-			    "which keeps the configuration you changed "
+			fprintf(out, "These are the installation's answers "
+			    "with another version: this is an upgrade in "
+			    "place, which keeps the configuration you changed "
 			    "(--overwrite does not replace it).\n");
 		io.upgrade = true;
 		io.upgrade_older = ex == INSTALL_OLDER;
@@ -551,11 +644,8 @@ cmd_install(const struct cli *c)
 	/* Other answers and another version: --overwrite would put the new
 	 * version's defaults over the configuration the administrator
 	 * changed. The upgrade comes first, with the recorded answers. */
-	if (ex == INSTALL_DIFFERENT && c->overwrite && !damaged &&
-	    old.version != NULL &&
-	    old.product != NULL && m.product != NULL &&
-	    strcmp(old.product, m.product) == 0 &&
-	    strcmp(old.version, m.version) != 0) {
+	if (ex == INSTALL_DIFFERENT && c->overwrite &&
+	    install_other_version(damaged, &old, &m)) {
 		char *rel = record_answers_path(old.install_dir);
 		char *answers = plat_join_root(root, rel);
 
@@ -572,7 +662,7 @@ cmd_install(const struct cli *c)
 		    why.s != NULL ? why.s : "", answers, cmd.s);
 		free(answers);
 		free(rel);
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 	if (ex == INSTALL_DIFFERENT && !c->overwrite) {
@@ -585,7 +675,7 @@ cmd_install(const struct cli *c)
 		    old.version ? old.version : "", old.component,
 		    old.install_dir, why.s != NULL ? why.s : "",
 		    uninstall_command(c, &cmd));
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 	if (ex == INSTALL_DIFFERENT &&
@@ -594,7 +684,7 @@ cmd_install(const struct cli *c)
 		    "--overwrite replaces it only in the same place. To "
 		    "install at %s, remove it first:\n  %s", old.install_dir,
 		    plan_get(&p, PK_INSTALL_DIR), uninstall_command(c, &cmd));
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
 
@@ -619,39 +709,45 @@ cmd_install(const struct cli *c)
 			rc = install_wait_ready(c, root, -1, &lock);
 		goto out;
 	}
+	if (install_pairs(&p) && !io.upgrade)
+		pc.console = addr_with_port(plan_get(&p, PK_CONSOLE_ADDRESS),
+		    plan_port(&p, PK_CONSOLE_PORT));
 	if (!install_preflight(&p, &io, &req, &e)) {
-		print_requirements(&req, stdout);
-		rc = cmd_fail(&e);
+		pc.req = &req;
+		if (!c->json)
+			print_requirements(&req, stdout);
+		rc = install_fail(&pc, &e);
 		goto out;
 	}
-	print_requirements(&req, stdout);
+	pc.req = &req;
+	if (!c->json)
+		print_requirements(&req, stdout);
 	/* A signal that came before the connection test: the test counts only
 	 * those that come during it. */
 	if (plat_signals_pending() > 0) {
 		err_set(&e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
 		    "SIGTERM)");
-		rc = cmd_fail(&e);
+		rc = install_fail(&pc, &e);
 		fprintf(stderr, "Nothing was changed.\n");
 		goto out;
 	}
 	/* Engine-to-Console with pair_now = yes: the connection test runs
 	 * before anything is written (cli-contract.md: exit 4, unchanged). */
-	if (install_pairs(&p) && !io.upgrade) {
+	if (pc.console != NULL) {
 		struct pairing_result pr;
-		char *where = addr_with_port(plan_get(&p, PK_CONSOLE_ADDRESS),
-		    plan_port(&p, PK_CONSOLE_PORT));
 
 		memset(&pr, 0, sizeof pr);
-		printf("Connection test with the console at %s:\n", where);
-		free(where);
+		fprintf(out, "Connection test with the console at %s:\n",
+		    pc.console);
 		if (!session_pairing_test(&ss, session_print_pair_step, NULL,
-		    stdout, &pr, &e)) {
+		    out, &pr, &e)) {
 			pairing_result_free(&pr);
-			rc = cmd_fail(&e);
+			rc = install_fail(&pc, &e);
 			fprintf(stderr, "Nothing was changed.\n");
 			goto out;
 		}
-		printf("Console %s (%s), key %s.\n", pr.console_name,
+		pc.tested = true;
+		fprintf(out, "Console %s (%s), key %s.\n", pr.console_name,
 		    pr.console_id, pr.console_spki);
 		pairing_result_free(&pr);
 		/* The identity made under --root is an image's (identity.h):
@@ -663,14 +759,16 @@ cmd_install(const struct cli *c)
 			    "identity, which the console does not know. Pair "
 			    "each machine after its first start (engine-setup "
 			    "pair, or these answers again)");
-			cmd_say_note(&e);
+			cmd_say_note(out, &e);
 			err_clear(&e);
 		}
 	}
 	if (c->check && io.upgrade) {
-		rc = upgrade_check(&p, &io, &old, m.version);
+		rc = upgrade_check(&p, &io, &old, m.version, out, &pc);
 		goto out;
 	}
+	if (c->check && c->json)
+		goto out;
 	if (c->check) {
 		char *text = plan_write(&p);
 
@@ -721,6 +819,17 @@ cmd_install(const struct cli *c)
 	if (c->wait_ready >= 0)
 		rc = install_wait_ready(c, root, res.ready_since, &lock);
 out:
+	if (c->json && pc.compared) {
+		char *json;
+
+		pc.exit = rc;
+		json = plancheck_json(&pc);
+		printf("%s\n", json);
+		fflush(stdout);
+		free(json);
+	}
+	plancheck_free(&pc);
+	install_diffs_free(&diffs);
 	install_result_free(&res);
 	sbuf_free(&why);
 	sbuf_free(&cmd);

@@ -144,6 +144,7 @@ cmd_pair_installed(const char *root, struct record *r,
 	char *cert = NULL, *rel = NULL, *idir = NULL, *where = NULL;
 	char *path = NULL, *text = NULL, *out = NULL;
 	size_t len, outlen;
+	FILE *o = t->out != NULL ? t->out : stdout;
 	bool ok = false;
 
 	plan_init(&recorded);
@@ -176,7 +177,7 @@ cmd_pair_installed(const char *root, struct record *r,
 	po.engine_cert_pem = cert;
 	po.dry_run = t->test_only;
 	po.step = session_print_pair_step;
-	po.step_arg = stdout;
+	po.step_arg = o;
 	po.signals = plat_signals_pending;
 	if (plat_signals_pending() > 0) {
 		err_set(e, ES_ECANCEL, "cancelled by a signal (Ctrl-C or "
@@ -184,13 +185,13 @@ cmd_pair_installed(const char *root, struct record *r,
 		goto out;
 	}
 	where = addr_with_port(t->host, t->port);
-	printf("%s %s\n", t->test_only ? "Testing the connection to" :
+	fprintf(o, "%s %s\n", t->test_only ? "Testing the connection to" :
 	    "Pairing with the console at", where);
 	if (!pairing_run(&po, &pr, e))
 		goto out;
 	if (t->test_only) {
-		printf("Connection test passed: console %s (%s), version %s.\n"
-		    "Console key: %s. Compare it with the fingerprint the "
+		fprintf(o, "Connection test passed: console %s (%s), version "
+		    "%s.\nConsole key: %s. Compare it with the fingerprint the "
 		    "console shows; pin it with --fingerprint.\n",
 		    pr.console_name, pr.console_id, pr.console_version,
 		    pr.console_spki);
@@ -207,7 +208,7 @@ cmd_pair_installed(const char *root, struct record *r,
 
 		/* The engine appends consoles too: read anew under the
 		 * lock, kept until the new file is in place. */
-		if (!consoles_lock(idir, stdout, &xlock, e) ||
+		if (!consoles_lock(idir, o, &xlock, e) ||
 		    (text = consoles_read(idir, &len, e)) == NULL)
 			goto out;
 		memset(&ce, 0, sizeof ce);
@@ -226,22 +227,23 @@ cmd_pair_installed(const char *root, struct record *r,
 			goto out;
 		plat_file_lock_release(xlock);
 		xlock = NULL;
-		printf("Paired with console %s (%s) at %s; recorded as "
+		fprintf(o, "Paired with console %s (%s) at %s; recorded as "
 		    "console %u in %s.\n", pr.console_name, pr.console_id,
 		    where, ce.id, rel);
 	}
 	if (plat_signals_pending() > 0)
-		printf("A signal (Ctrl-C, SIGTERM or SIGHUP) came after the "
-		    "console had registered this engine: the pairing was "
+		fprintf(o, "A signal (Ctrl-C, SIGTERM or SIGHUP) came after "
+		    "the console had registered this engine: the pairing was "
 		    "finished, so that consoles.xml says what the console "
 		    "knows.\n");
 	if (t->pin == NULL)
-		printf("Console key: %s. Compare it with the fingerprint the "
-		    "console shows.\n", pr.console_spki);
+		fprintf(o, "Console key: %s. Compare it with the fingerprint "
+		    "the console shows.\n", pr.console_spki);
 	if (r->services.n > 0)
-		printf("Restart the Scan Engine service (%s) so it connects, "
-		    "then Refresh the engine in the console (Administration > "
-		    "Scans > Scan Engines).\n", r->services.v[0]);
+		fprintf(o, "Restart the Scan Engine service (%s) so it "
+		    "connects, then Refresh the engine in the console "
+		    "(Administration > Scans > Scan Engines).\n",
+		    r->services.v[0]);
 	ok = true;
 out:
 	plat_file_lock_release(xlock);

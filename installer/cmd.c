@@ -33,10 +33,8 @@ cmd_say_error(struct es_err *e, const char *then)
 	sbuf_free(&w);
 }
 
-/* Show e's message on standard output as a note (it is not an error),
- * shown as cmd_say_error() shows one. */
 void
-cmd_say_note(struct es_err *e)
+cmd_say_note(FILE *out, struct es_err *e)
 {
 	struct sbuf b, w;
 
@@ -46,8 +44,8 @@ cmd_say_note(struct es_err *e)
 	sbuf_add_shown(&b, err_sentence(e), true);
 	sbuf_add(&b, "\n");
 	wrap_text(&w, b.s, session_output_width());
-	fputs(w.s, stdout);
-	fflush(stdout);
+	fputs(w.s, out);
+	fflush(out);
 	sbuf_free(&b);
 	sbuf_free(&w);
 }

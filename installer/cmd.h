@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cli.h"
 #include "error.h"
@@ -31,13 +32,14 @@ struct cmd_pair_target {
 	const char *pin;           /* "sha256:HEX" or NULL */
 	const char *proxy;         /* NULL: the installation's recorded one */
 	bool test_only;            /* only the connection test */
+	FILE *out;                 /* the steps and the result; NULL: stdout */
 };
 
 /* Pair the installed engine of record r (under root, "/" or --root) with
  * the console t names (../shared/pairing-protocol.md): the connection
  * test, then registration, then the console in consoles.xml through
  * cmd_replace_consoles(); with t->test_only the test alone. Prints the
- * steps and the result on standard output. The caller holds the run lock
+ * steps and the result on t->out. The caller holds the run lock
  * (not needed for a test). False with e set: ES_EPAIR for the test or the
  * registration (nothing changed), ES_ECANCEL, ES_EINSTALL. */
 bool cmd_pair_installed(const char *root, struct record *r,
@@ -46,9 +48,9 @@ bool cmd_pair_installed(const char *root, struct record *r,
 /* Show e on standard error as sentences ("engine-setup: " first), at the
  * terminal's width when there is one, then the line then (NULL: none). */
 void cmd_say_error(struct es_err *e, const char *then);
-/* Show e's message on standard output as a note (it is not an error),
- * shown as cmd_say_error() shows one. */
-void cmd_say_note(struct es_err *e);
+/* Show e's message on out as a note (it is not an error), shown as
+ * cmd_say_error() shows one. */
+void cmd_say_note(FILE *out, struct es_err *e);
 /* cmd_say_error(e, NULL); returns e's code, or ES_EINTERNAL for none. */
 int cmd_fail(struct es_err *e);
 /* Open this program's payload (or --payload FILE) into p and read its

@@ -108,10 +108,60 @@ install_key_secret(const char *key)
 	    str_has_prefix(key, "password");
 }
 
-/* One line for every key whose value differs between canonical texts a
+void
+install_diffs_init(struct install_diffs *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+void
+install_diffs_free(struct install_diffs *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].key);
+		free(d->v[i].installed);
+		free(d->v[i].now);
+		free(d->v[i].text);
+	}
+	free(d->v);
+	install_diffs_init(d);
+}
+
+void
+install_diffs_text(const struct install_diffs *d, struct sbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		sbuf_addf(out, "  %s\n", d->v[i].text);
+}
+
+/* Append an entry to d; the strings are copied, text is taken. */
+static void
+install_diff_push(struct install_diffs *d, const char *key,
+    const char *installed, const char *now, bool secret, char *text)
+{
+	struct install_diff *x;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	x = &d->v[d->n++];
+	x->key = xstrdup(key);
+	x->installed = !secret && installed != NULL ? xstrdup(installed) :
+	    NULL;
+	x->now = !secret && now != NULL ? xstrdup(now) : NULL;
+	x->secret = secret;
+	x->text = text;
+}
+
+/* An entry for every key whose value differs between canonical texts a
  * (installed) and b (now). */
 static void
-install_diff(const char *a, const char *b, struct sbuf *why)
+install_diff(const char *a, const char *b, struct install_diffs *d)
 {
 	const char *texts[2] = { a, b }, *line, *end, *eq;
 	int t;
@@ -133,14 +183,15 @@ install_diff(const char *a, const char *b, struct sbuf *why)
 			/* A key in both is reported once, from a. */
 			if ((t == 0 || va == NULL) && (va == NULL ||
 			    vb == NULL || strcmp(va, vb) != 0)) {
-				if (install_key_secret(key))
-					sbuf_addf(why, "  %s: (differs)\n", key);
-				else
-					sbuf_addf(why, "  %s: installed %s%s%s, "
-					    "now %s%s%s\n", key,
-					    va ? "'" : "", va ? va : "(not set)",
-					    va ? "'" : "", vb ? "'" : "",
-					    vb ? vb : "(not set)", vb ? "'" : "");
+				bool secret = install_key_secret(key);
+
+				install_diff_push(d, key, va, vb, secret,
+				    secret ? xasprintf("%s: (differs)", key) :
+				    xasprintf("%s: installed %s%s%s, now "
+				    "%s%s%s", key, va ? "'" : "",
+				    va ? va : "(not set)", va ? "'" : "",
+				    vb ? "'" : "", vb ? vb : "(not set)",
+				    vb ? "'" : ""));
 			}
 			free(key);
 			free(va);
@@ -168,12 +219,13 @@ install_version_order(const struct record *old, const struct install_opts *o)
 
 enum install_existing
 install_existing(const struct plan *p, const struct install_opts *o,
-    struct record *old, struct sbuf *why, struct es_err *e)
+    struct record *old, struct install_diffs *diffs, struct es_err *e)
 {
-	char *apath, *full, *text, *a = NULL, *b = NULL;
+	char *apath, *full, *text, *a = NULL, *b = NULL, *now;
+	const char *np, *nv;       /* this payload's product and version */
 	struct plan recorded;
 	struct es_err local;
-	struct sbuf scratch;
+	struct install_diffs scratch;
 	enum install_existing result = INSTALL_DIFFERENT;
 	size_t len;
 	char hex[65];
@@ -181,28 +233,37 @@ install_existing(const struct plan *p, const struct install_opts *o,
 
 	if (!record_load(o->root, old, e))
 		return e->code != 0 ? INSTALL_DIFFERENT : INSTALL_NONE;
-	sbuf_init(&scratch);
-	if (why == NULL)
-		why = &scratch;
+	install_diffs_init(&scratch);
+	if (diffs == NULL)
+		diffs = &scratch;
 	hex_encode(o->payload->t.data_sha256, 32, hex);
+	np = o->manifest != NULL && o->manifest->product != NULL ?
+	    o->manifest->product : "?";
+	nv = o->manifest != NULL && o->manifest->version != NULL ?
+	    o->manifest->version : "?";
+	now = xasprintf("%s %s (sha256 %s)", np, nv, hex);
 	if (old->payload_sha256 == NULL || strcmp(old->payload_sha256,
 	    "-") == 0) {
-		sbuf_add(why, "  the payload: the installation's record does "
-		    "not say which payload installed it\n");
+		install_diff_push(diffs, "payload", NULL, now, false,
+		    xstrdup("the payload: the installation's record does not "
+		    "say which payload installed it"));
+		free(now);
 		goto out_payload;
 	}
 	if (strcmp(hex, old->payload_sha256) != 0) {
-		const char *nv = o->manifest != NULL &&
-		    o->manifest->version != NULL ? o->manifest->version : "?";
+		const char *op = old->product ? old->product : "?";
+		const char *ov = old->version ? old->version : "?";
+		char *was = xasprintf("%s %s (sha256 %s)", op, ov,
+		    old->payload_sha256);
 
-		sbuf_addf(why, "  the payload: installed %s %s (sha256 "
-		    "%.12s...), now %s %s (sha256 %.12s...)\n",
-		    old->product ? old->product : "?",
-		    old->version ? old->version : "?", old->payload_sha256,
-		    o->manifest != NULL && o->manifest->product != NULL ?
-		    o->manifest->product : "?", nv, hex);
+		install_diff_push(diffs, "payload", was, now, false,
+		    xasprintf("the payload: installed %s %s (sha256 %.12s...), "
+		    "now %s %s (sha256 %.12s...)", op, ov, old->payload_sha256,
+		    np, nv, hex));
+		free(was);
 		other_payload = true;
 	}
+	free(now);
 	apath = record_answers_path(old->install_dir);
 	full = plat_join_root(o->root, apath);
 	err_clear(&local);
@@ -233,10 +294,11 @@ install_existing(const struct plan *p, const struct install_opts *o,
 			result = other_payload ? install_version_order(old, o) :
 			    INSTALL_SAME;
 		else
-			install_diff(a, b, why);
+			install_diff(a, b, diffs);
 	} else {
-		sbuf_addf(why, "  the recorded answers: %s cannot be read\n",
-		    full);
+		install_diff_push(diffs, "answers", NULL, NULL, false,
+		    xasprintf("the recorded answers: %s cannot be read",
+		    full));
 	}
 	plan_free(&recorded);
 	free(a);
@@ -245,7 +307,7 @@ install_existing(const struct plan *p, const struct install_opts *o,
 	free(full);
 	free(apath);
 out_payload:
-	sbuf_free(&scratch);
+	install_diffs_free(&scratch);
 	return result;
 }
 

@@ -57,17 +57,42 @@ enum install_existing {
 	INSTALL_OLDER        /* the same answers, an older payload version */
 };
 
+/* One thing that differs between an installation and a plan. */
+struct install_diff {
+	/* An answers key; "payload" for the payload (its product, version
+	 * and SHA-256); "answers" when the recorded answers cannot be read. */
+	char *key;
+	/* The installed and the new value; NULL when not set or not known,
+	 * and always for a secret (whose values are never kept). */
+	char *installed;
+	char *now;
+	bool secret;
+	/* The line an administrator reads: "engine_name: installed 'a',
+	 * now 'b'", "shared_secret: (differs)", "the payload: ...". */
+	char *text;
+};
+
+struct install_diffs {
+	struct install_diff *v;
+	size_t n, cap;
+};
+
+void install_diffs_init(struct install_diffs *d);
+void install_diffs_free(struct install_diffs *d);
+/* Every entry's text as "  TEXT\n" lines, appended to out. */
+void install_diffs_text(const struct install_diffs *d, struct sbuf *out);
+
 /* What is installed under root compared with the plan. The record is
  * filled when something is installed. The same answers with a payload of
  * another version (version_compare) is INSTALL_UPGRADE or INSTALL_OLDER;
  * a version that cannot be ordered, or the same version with another
- * payload, is INSTALL_DIFFERENT. For INSTALL_DIFFERENT, what differs
- * is appended to why when not NULL, one "  ..." line each: every answer
- * with its installed and its new value (a secret only as "(differs)"),
- * or the payload. */
+ * payload, is INSTALL_DIFFERENT. What differs is appended to diffs when
+ * not NULL: every answer with its installed and its new value (a secret
+ * without them), and the payload when it is another one (so also for
+ * INSTALL_UPGRADE and INSTALL_OLDER). */
 enum install_existing install_existing(const struct plan *p,
-    const struct install_opts *o, struct record *old, struct sbuf *why,
-    struct es_err *e);
+    const struct install_opts *o, struct record *old,
+    struct install_diffs *diffs, struct es_err *e);
 
 /* Requirements and target checks before anything changes. Returns false
  * (code ES_EREQ) when the installation cannot go ahead. */

@@ -1184,6 +1184,14 @@ plan_write_value(struct sbuf *b, const char *v)
 	sbuf_add(b, "\"");
 }
 
+bool
+plan_writes(const struct plan *p, enum plan_key k)
+{
+	/* Defaults filled from the host (engine_name) have priority 0:
+	 * another host fills its own. */
+	return !keyinfo[k].secret && p->value[k] != NULL && p->priority[k] != 0;
+}
+
 char *
 plan_write(const struct plan *p)
 {
@@ -1193,10 +1201,7 @@ plan_write(const struct plan *p)
 	sbuf_init(&b);
 	sbuf_add(&b, "# engine-setup answers (secrets are never written here)\n");
 	for (k = 0; k < PK_COUNT; k++) {
-		/* Defaults filled from the host (engine_name) have priority
-		 * 0: another host fills its own. */
-		if (keyinfo[k].secret || p->value[k] == NULL ||
-		    p->priority[k] == 0)
+		if (!plan_writes(p, (enum plan_key)k))
 			continue;
 		sbuf_addf(&b, "%s = ", keyinfo[k].name);
 		plan_write_value(&b, p->value[k]);

@@ -147,6 +147,9 @@ bool plan_validate(struct plan *p, const struct plan_validate_opts *o,
 
 /* The answers in the answers-file format, secrets left out. Caller frees. */
 char *plan_write(const struct plan *p);
+/* True when plan_write() writes key k: it has a value that is not a
+ * secret and not a default filled from the host. */
+bool plan_writes(const struct plan *p, enum plan_key k);
 /* A canonical, comparable form of the answers that decide what is
  * installed (no secrets), for the install record and re-run checks. */
 char *plan_canonical(const struct plan *p);

@@ -787,8 +787,7 @@ status_print_text(const struct status *st, const char *root, FILE *out)
 	status_print_problems(st, root, out);
 }
 
-/* Add s (NULL: null) as a valid UTF-8 string. */
-static void
+void
 status_json_str(cJSON *o, const char *name, const char *s)
 {
 	char *u;

@@ -134,6 +134,10 @@ const char *status_console_state(const struct console_entry *en);
 /* st as one JSON object (docs/status.md), without a newline; root is
  * "/" or the --root folder. Caller frees. */
 char *status_json(const struct status *st, const char *root);
+/* Add s to the JSON object o as name: a valid UTF-8 string (str_utf8),
+ * or null for NULL. Also for the other commands' JSON (plancheck.h). */
+struct cJSON;
+void status_json_str(struct cJSON *o, const char *name, const char *s);
 /* st as the lines people read: "Product:      Nexpose 7.3.1" ... */
 void status_print_text(const struct status *st, const char *root, FILE *out);
 

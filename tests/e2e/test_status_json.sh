@@ -321,7 +321,10 @@ sj 10 "$R"
 codes '["record-unreadable"]'
 jis '[o["installed"], o["install_dir"]]' "[false, \"/$ID\"]"
 
-# ---- --json belongs to status. ----
+# ---- --json belongs to status, and to install --check
+# (test_check_json.sh). ----
 run 2 --json --silent --answers "$WORK/c2e.txt" --root "$R"
-out_has "--json is an option of status only"
+out_has "install takes --json only with --check"
+run 2 pair --json --console 127.0.0.1 --root "$R"
+out_has "--json is an option of status and of install --check only"
 finish

@@ -28,33 +28,10 @@ SUITE=${1:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${ES_SRC:-$(cd "$HERE/../.." && pwd)}
 
-# In CI (CI=true) these tests are what proves the release file: a reason
-# to skip there is a failure.
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: cannot run under CI: $*" >&2
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "skipped: $*"
-	exit 77
-}
-broken() {
-	echo "FAIL: $*" >&2
-	echo "0 passed, 1 failed"
-	exit 1
-}
-now() { echo "${EPOCHREALTIME/,/.}"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f s", b - a }'; }
-# Mount points at or under $1 in this mount namespace, deepest first.
-mounts_under() {
-	awk -v p="$1" '{ m = $5; gsub(/\\040/, " ", m)
-		if (m == p || index(m, p "/") == 1) print m }' /proc/self/mountinfo |
-		awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f2-
-}
+. "$SRC/tests/fresh/chroot_lib.sh"
 
 # ---- Outside: checks, the host tree, the namespaces, the throwaway folder.
-if [ -z "${ES_FRESH_INNER:-}" ]; then
+if [ -z "${ES_CHROOT_INNER:-}" ]; then
 	case $SUITE in
 	bullseye | bookworm) ;;
 	*)
@@ -62,101 +39,32 @@ if [ -z "${ES_FRESH_INNER:-}" ]; then
 		exit 2
 		;;
 	esac
-	[ "$(id -u)" -eq 0 ] || skip "needs root (debootstrap, chroot, mounts)"
-	for t in chroot unshare mount umount flock; do
-		command -v "$t" >/dev/null || skip "needs $t"
-	done
 	[ -n "${ES_RELEASE:-}" ] || broken "ES_RELEASE must name the release file (bash scripts/dev release)"
 	[ -f "$ES_RELEASE" ] && [ -x "$ES_RELEASE" ] ||
 		broken "the release file $ES_RELEASE does not exist or is not executable (bash scripts/dev release makes it)"
 	[ -n "${TEST_CONSOLE:-}" ] && [ -x "$TEST_CONSOLE" ] ||
 		broken "TEST_CONSOLE must name the test console (cmake --build BUILD --target test-console)"
-	# The chroot needs /proc, /sys and /dev mounted; they go into private
-	# namespaces. Without the right to make them there is no way to run.
-	unshare --mount --propagation private --pid --fork --mount-proc true 2>/dev/null ||
-		skip "cannot make private mount and PID namespaces here (unshare), so no chroot with /proc"
-
-	if HOST=$(bash "$SRC/scripts/hosts" --cached "$SUITE"); then
-		echo "host tree: $HOST (cached)"
-	else
-		command -v debootstrap >/dev/null || command -v apt-get >/dev/null ||
-			skip "no $SUITE tree cached, no debootstrap, and no apt-get to install it"
-		getent hosts deb.debian.org >/dev/null ||
-			skip "no $SUITE tree cached, and deb.debian.org cannot be resolved to make one"
-		t0=$(now)
-		HOST=$(bash "$SRC/scripts/hosts" "$SUITE") || broken "scripts/hosts $SUITE failed"
-		echo "time: host tree (debootstrap $SUITE): $(since "$t0")"
-	fi
-
-	# Throwaway folders of runs that were killed (their owner is gone).
-	for d in "${TMPDIR:-/tmp}"/es-fresh-*; do
-		[ -f "$d/owner" ] || continue
-		kill -0 "$(cat "$d/owner")" 2>/dev/null && continue
-		[ -z "$(mounts_under "$d")" ] && rm -rf --one-file-system "$d"
-	done
-	T=$(mktemp -d "${TMPDIR:-/tmp}/es-fresh-$SUITE.XXXXXX")
-	echo $$ >"$T/owner"
-	child=
-	outer_exit() {
-		local rc=$? left
-		trap - EXIT INT TERM HUP
-		if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
-			# unshare ignores TERM while it waits: tell the inner
-			# script (its child), then wait for the namespaces to end.
-			kill -TERM $(cat "/proc/$child/task/$child/children" 2>/dev/null) 2>/dev/null
-			wait "$child" 2>/dev/null
-		fi
-		left=$(mounts_under "$T")
-		if [ -n "$left" ]; then
-			echo "FAIL: mounts left behind on the host:" >&2
-			echo "$left" >&2
-			rc=1
-		else
-			# Out here no mount of the run is visible; never cross one.
-			rm -rf --one-file-system "$T"
-		fi
-		exit "$rc"
-	}
-	trap outer_exit EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	trap 'exit 129' HUP
-	ES_FRESH_INNER=1 ES_FRESH_HOST=$HOST ES_FRESH_DIR=$T \
-	ES_FRESH_TAG="$SUITE-$$" \
-		unshare --mount --propagation private --pid --fork --mount-proc \
-		--kill-child bash "$0" "$SUITE" &
-	child=$!
-	wait "$child"
-	rc=$?
-	child=
-	exit "$rc"
 fi
+chroot_outer "$SUITE" "fresh-$SUITE" "$0" "$SUITE"
 
 # ---- Inside the namespaces (PID 1 here).
 ES_BIN=$ES_RELEASE
 . "$SRC/tests/e2e/lib.sh"
 
-HOST=$ES_FRESH_HOST
-T=$ES_FRESH_DIR
+HOST=$ES_CHROOT_TREE
+T=$ES_CHROOT_DIR
 R=$T/root
-SOCK="es-fresh-$ES_FRESH_TAG"
+SOCK="es-$ES_CHROOT_TAG"
 TIMEOUT=${ES_WIZARD_TIMEOUT:-20}
 SECRET=ABCD-1234-EFGH-5678-IJKL-9012-MNOP-3456
 CPIDS=()
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-# Processes whose root is the chroot (the engine service, a wizard).
-chroot_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && echo "${p#/proc/}"
-	done
-}
 # no_processes WHAT: no process runs in the chroot; else name them.
 no_processes() {
 	local p list=""
 	TESTS_RUN=$((TESTS_RUN + 1))
-	for p in $(chroot_pids); do
+	for p in $(chroot_pids "$R"); do
 		list+="  pid $p (parent $(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)): $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
 "
 	done
@@ -168,7 +76,7 @@ $list"
 }
 kill_chroot_processes() {
 	local p
-	for p in $(chroot_pids); do
+	for p in $(chroot_pids "$R"); do
 		kill -KILL "$p" 2>/dev/null
 	done
 }
@@ -176,7 +84,7 @@ kill_chroot_processes() {
 # Stop what this run started and unmount what it mounted; again on any
 # exit (idempotent).
 teardown() {
-	local p m
+	local p
 	if command -v tmux >/dev/null; then
 		tmux -L "$SOCK" kill-server 2>/dev/null
 		# Its socket, in case the server is killed before it removes it.
@@ -187,10 +95,7 @@ teardown() {
 		wait "$p" 2>/dev/null
 	done
 	CPIDS=()
-	kill_chroot_processes
-	for m in $(mounts_under "$T"); do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-	done
+	chroot_unmount "$T"
 }
 on_exit teardown
 trap 'exit 130' INT
@@ -199,31 +104,12 @@ trap 'exit 129' HUP
 
 # ---- The host: the tree for this run, and the file systems a host has.
 t0=$(now)
-mkdir -p "$R" "$T/rw"
-how=copy
-if [ "${ES_FRESH_COPY:-}" != cp ] &&
-	mount -t tmpfs -o mode=0755 es-fresh "$T/rw" &&
-	mkdir -p "$T/rw/upper" "$T/rw/work" &&
-	mount -t overlay es-fresh -o "lowerdir=$HOST,upperdir=$T/rw/upper,workdir=$T/rw/work" "$R" 2>/dev/null; then
-	how="overlay (upper on tmpfs)"
-else
-	mountpoint -q "$T/rw" && umount "$T/rw"
-	cp -a --reflink=auto "$HOST/." "$R/" || broken "cannot copy $HOST to $R"
-fi
-echo "time: $SUITE tree for this run by $how: $(since "$t0")"
+chroot_host "$HOST" "$R" "$T/rw"
+echo "time: $SUITE tree for this run by $CHROOT_HOW, and its mounts: $(since "$t0")"
 t0=$(now)
-# /dev is the host's own (devtmpfs): the bind is made read-only (this mount
-# only), so that nothing in the chroot can remove or add a host device.
-mount -t proc proc "$R/proc" &&
-	mount -t sysfs sysfs "$R/sys" &&
-	mount --rbind /dev "$R/dev" &&
-	mount -o remount,bind,ro "$R/dev" &&
-	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$R/run" &&
-	mkdir -m 1777 "$R/run/lock" ||
-	broken "cannot mount /proc, /sys, /dev, /run in $R"
 # Only the release file comes from the build.
 install -m 0755 "$ES_RELEASE" "$R/root/engine-setup"
-echo "time: mounts and the release file: $(since "$t0")"
+echo "time: the release file: $(since "$t0")"
 
 # cx COMMAND...: COMMAND on the host in the chroot, with a login's
 # environment and no terminal.
@@ -616,7 +502,7 @@ fi
 
 # ---- Nothing of the run may stay: processes, mounts.
 teardown
-check "no process is left in the chroot" test -z "$(chroot_pids)"
+check "no process is left in the chroot" test -z "$(chroot_pids "$R")"
 TESTS_RUN=$((TESTS_RUN + 1))
 left=$(mounts_under "$T")
 [ -z "$left" ] || fail "mounts left under $T: $left"
