@@ -742,6 +742,32 @@ out:
 	return ok;
 }
 
+/* Whether the old installation's nse.xml (an upgrade's) is byte for byte
+ * what confgen_nse_xml writes for ce with the old installation's version:
+ * nobody changed it since. False when there is none or it differs. */
+static bool
+install_nse_xml_is_default(struct ictx *c, const struct confgen_engine *ce)
+{
+	struct confgen_engine was = *ce;
+	size_t len;
+	char *old, *def;
+	bool same;
+
+	if (!c->have_old || c->old.version == NULL)
+		return false;
+	if ((old = install_old_file(c, "nse/conf/nse.xml", &len)) == NULL)
+		return false;
+	was.version = c->old.version;
+	def = confgen_nse_xml(&was);
+	same = strlen(def) == len && memcmp(def, old, len) == 0;
+	free(def);
+	free(old);
+	if (same)
+		log_msg("nse/conf/nse.xml is as %s wrote it: written for %s",
+		    c->old.version, ce->version);
+	return same;
+}
+
 static bool
 step_configure(struct exec *x, void *arg, struct es_err *e)
 {
@@ -773,11 +799,18 @@ step_configure(struct exec *x, void *arg, struct es_err *e)
 	c->rec.communication = xstrdup(ce.communication);
 	c->rec.engine_port = xasprintf("%u", ce.port);
 	text = confgen_nse_xml(&ce);
-	/* An upgrade keeps nse.xml as written: the answers are the same. */
-	if (!(c->o->upgrade ? install_keep_or_write(c, "nse/conf/nse.xml",
-	    text, 0640, e) : install_write(c, "nse/conf/nse.xml", text,
-	    strlen(text), 0640, e)))
+	/* An upgrade keeps nse.xml as it is (the answers are the same), but
+	 * for its version: when the file is still exactly what the old
+	 * version wrote, the new version's is written (dpkg's conffile rule,
+	 * docs/upgrade.md), so that the engine reports the version it runs;
+	 * a file changed since is kept as it is. */
+	if (c->o->upgrade && !install_nse_xml_is_default(c, &ce)) {
+		if (!install_keep_or_write(c, "nse/conf/nse.xml", text, 0640, e))
+			goto out;
+	} else if (!install_write(c, "nse/conf/nse.xml", text, strlen(text),
+	    0640, e)) {
 		goto out;
+	}
 	free(text);
 	text = confgen_consoles_xml_empty();
 	if (!install_keep_or_write(c, CONSOLES_REL, text, 0640, e))

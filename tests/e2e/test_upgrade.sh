@@ -134,9 +134,14 @@ out_has "carried over 2 file(s) that engine-setup did not install"
 same "the engine's log is carried over" "$WORK/keep/nse.log" "$I/nse/logs/nse.log"
 same "the engine's data is carried over" "$WORK/keep/scan-1.db" "$I/nse/data/scans/scan-1.db"
 mode_is "$I/nse/data/scans/scan-1.db" 600
-for f in nse.key nse.crt consoles.xml nse.xml scan.conf logging.xml legacy.conf; do
+for f in nse.key nse.crt consoles.xml scan.conf logging.xml legacy.conf; do
 	same "$f is kept byte for byte" "$WORK/keep/$f" "$C/$f"
 done
+# nse.xml, as 7.3.1 wrote it, is written for 7.4.0: the same engine, name
+# and listener, the new version (the engine reports it to its consoles).
+sed 's/<NSEConfig version="7.3.1"/<NSEConfig version="7.4.0"/' "$WORK/keep/nse.xml" >"$WORK/nse-7.4.0.xml"
+check "nse.xml as 7.3.1 wrote it now says 7.4.0" grep -q '<NSEConfig version="7.3.1"' "$WORK/keep/nse.xml"
+same "nse.xml is 7.3.1's with the new version" "$WORK/nse-7.4.0.xml" "$C/nse.xml"
 same "the new default is beside the changed file" "$B/engine/nse/conf/logging.xml" "$C/logging.xml.new"
 missing "$C/scan.conf.new"
 missing "$C/deleted.conf"
@@ -232,5 +237,17 @@ same "--overwrite writes the new default beside it" "$B/engine/nse/conf/logging.
 # The upgrade done, --overwrite with other answers replaces 7.4.0.
 runbin 0 "$NEW" --overwrite --silent --answers "$WORK/e.txt" --set engine_name=other --root "$R"
 file_has "$I/.install/record" "engine_name other"
+
+# An nse.xml the administrator changed is kept by an upgrade as it is,
+# version and all (dpkg's conffile rule).
+R=$(newroot)
+I=$R/opt/rapid7/nexpose
+C=$I/nse/conf
+runbin 0 "$OLD" --silent --answers "$WORK/e.txt" --root "$R"
+sed -i 's|</NSEConfig>|  <!-- tuned by hand -->\n</NSEConfig>|' "$C/nse.xml"
+cp -p "$C/nse.xml" "$WORK/keep/nse-changed.xml"
+runbin 0 "$NEW" --silent --answers "$WORK/e.txt" --root "$R"
+out_has "Upgraded Nexpose Scan Engine from 7.3.1 to 7.4.0."
+same "a changed nse.xml is kept byte for byte" "$WORK/keep/nse-changed.xml" "$C/nse.xml"
 
 finish
