@@ -220,6 +220,7 @@ identity_renew(const char *root, struct record *r, const char *reason,
 	char *cert = NULL, *key_pem = NULL, *cert_pem = NULL;
 	char *xml = NULL, *newxml = NULL, *cons = NULL, *newcons = NULL;
 	char *cn = NULL, *org = NULL, *ou = NULL, *text = NULL, *path = NULL;
+	struct plat_file_lock *xlock = NULL;
 	char now[32];
 	size_t len, xmllen = 0, conslen = 0, n = 0, i;
 	bool ok = false;
@@ -246,7 +247,10 @@ identity_renew(const char *root, struct record *r, const char *reason,
 		goto out;
 	free(path);
 	path = xasprintf("%s/" CONSOLES_REL, idir);
-	if ((cons = consoles_read(idir, &len, e)) == NULL ||
+	/* The engine appends consoles too: read under the lock, kept until
+	 * the new file is in place (as pair does). */
+	if (!consoles_lock(idir, stdout, &xlock, e) ||
+	    (cons = consoles_read(idir, &len, e)) == NULL ||
 	    !consoles_mark_pair_again(cons, len, path, &newcons, &conslen,
 	    &res->marked, e))
 		goto out;
@@ -291,6 +295,7 @@ identity_renew(const char *root, struct record *r, const char *reason,
 	identity_log(idir, path);
 	ok = true;
 out:
+	plat_file_lock_release(xlock);
 	free(idir);
 	free(cert);
 	if (key_pem != NULL)

@@ -100,6 +100,15 @@ file_has "$X" 'connectTo="1"'
 file_has "$X" 'id="1" enabled="1"'
 wait "$HOLDER"
 
+# identity reset marks the consoles to pair again in consoles.xml: it
+# takes the lock too, and the console the "engine" appended meanwhile stays.
+hold 2 21
+run 0 identity reset --silent --root "$R"
+out_has "Waiting up to 10 s for the Scan Engine"
+file_has "$X" 'id="21" enabled="0" connectTo="0" name="E21"'
+file_has "$X" 'pairAgain="1"'
+wait "$HOLDER"
+
 # Uninstall removes the lock with the installation and does not name it.
 run 0 consoles disable 1 --root "$R"
 exists "$L"
