@@ -253,6 +253,14 @@ nselog_checkin_line(const struct nselog_line *l, void *arg)
 	unsigned port;
 
 	memset(&c, 0, sizeof c);
+	/* A start of the engine: check-ins before it were an earlier run's
+	 * (an older version's before an upgrade, another identity's), not
+	 * what this one knows of its console. */
+	if (nselog_is(p, n, "Scan Engine initialization completed") ||
+	    nselog_is(p, n, "Security Console initialization completed")) {
+		memset(f->checkin, 0, sizeof *f->checkin);
+		return;
+	}
 	if (!nselog_who(p, n, "Check-in to console ", f->want, &used))
 		return;
 	p += used;

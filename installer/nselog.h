@@ -35,8 +35,11 @@ struct nselog_checkin {
  * counts only when its <address> is address (compared the same way) and
  * its <port> is the number port ("40815"): the console's lastAddress and
  * port in consoles.xml; NULL for both compares neither (the format
- * alone), "" matches no line. False (out->seen false) when there is
- * none. */
+ * alone), "" matches no line. Only check-ins after the engine's last
+ * start count (the last "Scan Engine initialization completed" or
+ * "Security Console initialization completed" line): earlier ones were an
+ * earlier run's, e.g. the old version's before an upgrade. False
+ * (out->seen false) when there is none. */
 bool nselog_last_checkin(const char *log, size_t len, const char *id,
     const char *address, const char *port, struct nselog_checkin *out);
 /* Whether log (as above) has a line "<T> [INFO] Refresh from console

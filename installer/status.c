@@ -127,9 +127,11 @@ status_service(const char *root, const struct plan *answers,
 }
 
 /* The last check-in of each connectTo="1" console, from nse.log (read
- * into st->nselog here, once per status). */
+ * into st->nselog here, once per status). One from before the version
+ * installed now (before r's upgraded_at: RFC 3339 UTC times, which
+ * compare as text) was the old version's, and says nothing of this one. */
 static void
-status_checkins(struct status *st, const char *idir)
+status_checkins(struct status *st, const char *idir, const struct record *r)
 {
 	size_t i;
 
@@ -144,6 +146,10 @@ status_checkins(struct status *st, const char *idir)
 			    st->consoles.v[i].last_address : "",
 			    st->consoles.v[i].port != NULL ?
 			    st->consoles.v[i].port : "", &st->checkins[i]);
+	for (i = 0; i < st->consoles.n; i++)
+		if (st->checkins[i].seen && r->upgraded_at != NULL &&
+		    strcmp(st->checkins[i].at, r->upgraded_at) < 0)
+			memset(&st->checkins[i], 0, sizeof st->checkins[i]);
 }
 
 static void
@@ -162,7 +168,7 @@ status_consoles(struct status *st, const char *root, const struct record *r,
 		    st->consoles_error);
 	} else {
 		st->consoles_read = true;
-		status_checkins(st, idir);
+		status_checkins(st, idir, r);
 		if (st->consoles.n == 0) {
 			sbuf_init(&b);
 			consoles_none_advice(r->component,

@@ -263,6 +263,10 @@ phase "d: Console-to-Engine enabled"
 # its major.minor): the same console (key, registry, port), now 7.4.0.
 fleet_console --version 7.4.0
 group "$REL2" "$SHA2" present
+# h3 gets another engine_name in the same run: another version and other
+# answers, which the role does as the upgrade first (with the
+# installation's own answers and this run's secret file), then --overwrite.
+host h3 engine-h3-renamed
 fleet_play e "$PLAY" -e "@$FLEET_VARS"
 check "run e exits 0" test "$PLAY_RC" = 0
 for h in h1 h2 h3; do
@@ -276,6 +280,10 @@ for h in h1 h2 h3; do
 	check "[$h] engine_setup_result says 7.4.0" test "$(fleet_result e "$h" version)" = 7.4.0
 	exists "$(fleet_root "$h")$D/nse/lib/new-in-7.4.0.txt"
 done
+check "[h3] the upgrade applied the new engine_name too" \
+	grep -q 'name="engine-h3-renamed"' "$(fleet_root h3)$D/nse/conf/nse.xml"
+check "[h3] the role did it as an upgrade, then --overwrite" \
+	test "$(fleet_result e h3 action)" = overwrite
 # The test console keeps only the engines registered by pairing across a
 # restart: h1 is added again (which refreshes it).
 tc 0 add-engine "127.0.0.1:$EP" --control "$CONSOLE_CTL"

@@ -55,6 +55,20 @@ test_log_checkin(void **state)
 	assert_true(checkin(log, "5", &c));
 	assert_string_equal(c.result, "failed");
 	assert_string_equal(c.detail, "TLS (handshake) failed");
+	/* A start of the engine ends what earlier check-ins say: the old
+	 * version's "incompatible" before an upgrade is not this run's. */
+	assert_false(checkin("2026-11-30T14:20:00Z [WARN] Check-in to "
+	    "console 1 at h port 1: incompatible (console 7.4.0)\n"
+	    "2026-11-30T14:21:00Z [INFO] Scan Engine initialization "
+	    "completed\n", "1", &c));
+	assert_false(c.seen);
+	assert_true(checkin("2026-11-30T14:20:00Z [WARN] Check-in to "
+	    "console 1 at h port 1: incompatible (console 7.4.0)\n"
+	    "2026-11-30T14:21:00Z [INFO] Scan Engine initialization "
+	    "completed\n2026-11-30T14:21:01Z [INFO] Check-in to console 1 "
+	    "at h port 1: active\n", "1", &c));
+	assert_string_equal(c.result, "active");
+	assert_string_equal(c.at, "2026-11-30T14:21:01Z");
 	/* The engine writes an id's space as '?': so is it compared. */
 	assert_false(checkin("2026-11-30T14:20:00Z [INFO] Check-in to "
 	    "console a?b at h port 1: active\n", "a?c", &c));

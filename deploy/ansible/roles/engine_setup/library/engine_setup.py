@@ -158,6 +158,11 @@ class Run:
                           "secret as engine_setup_shared_secret, the password "
                           "as engine_setup_console_admin_password and the pin "
                           "as engine_setup_console_fingerprint" % key)
+        for key, value in answers.items():
+            if value is None:
+                self.fail("engine_setup_answers.%s has no value: give it "
+                          "one, or leave the key out for its default "
+                          "(docs/answers.md)." % key)
         if self.p["image"]:
             # An image is neither started nor paired where it is made.
             answers["start_service"] = "no"
@@ -168,9 +173,10 @@ class Run:
         if self.p["console_fingerprint"]:
             lines.append("console_fingerprint = " +
                          answer_text(self.p["console_fingerprint"]))
-        if self.p["shared_secret"]:
-            lines.append("shared_secret_file = " + answer_text(
-                self.private_file("secret", self.p["shared_secret"])))
+        self.secret_file = None
+        if self.p["shared_secret"] and pairs(answers):
+            self.secret_file = self.private_file("secret", self.p["shared_secret"])
+            lines.append("shared_secret_file = " + answer_text(self.secret_file))
         if self.p["console_admin_password"]:
             lines.append("console_admin_password_file = " + answer_text(
                 self.private_file("password", self.p["console_admin_password"])))
@@ -184,7 +190,9 @@ class Run:
 
     # -- present ----------------------------------------------------------
     def starts(self):
-        return (not self.p["image"] and
+        # Under --root no service manager runs the engine: nothing to wait
+        # for (docs/status.md, service-not-running).
+        return (not self.p["image"] and not self.p["root"] and
                 str(self.answers.get("start_service", "yes")).lower()
                 not in ("no", "false"))
 
@@ -254,7 +262,13 @@ class Run:
         if needs == "upgrade-first":
             # Another version and other answers: the installer upgrades
             # only with the installation's own answers (docs/upgrade.md).
-            out += self.install(plan["installed"]["answers_file"], [],
+            # Its shared_secret_file, if any, was this module's temporary
+            # file of an earlier run: this run's stands in for it (the
+            # upgrade does not pair; the secret is not compared).
+            extra = []
+            if self.secret_file is not None:
+                extra = ["--set", "shared_secret_file=" + self.secret_file]
+            out += self.install(plan["installed"]["answers_file"], extra,
                                 "engine-setup install (upgrade first)")
         if changed:
             extra = ["--overwrite"] if needs else []
@@ -315,6 +329,25 @@ class Run:
         return res
 
 
+def pairs(answers):
+    """Whether these answers pair during the install (Engine-to-Console and
+    pair_now yes, the defaults; cli-contract.md), so that a secret is
+    needed at all."""
+    def word(key, default):
+        v = answers.get(key, default)
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        return str(v).lower()
+    return (word("communication", "engine-to-console") == "engine-to-console"
+            and word("pair_now", "yes") not in ("no", "false"))
+
+
+# Keys of the diff that are not answers a user gives: the module's own
+# temporary file, and the installer's notes on the payload and the record.
+DIFF_HIDDEN = ("shared_secret_file", "console_admin_password_file",
+               "payload", "answers")
+
+
 def strip_plan(plan):
     """The plan without its answers (they are in the diff) and requirements
     (long; the installer's log has them)."""
@@ -325,11 +358,14 @@ def strip_plan(plan):
 def plan_diff(plan):
     """Answers-file text before and after: before is the installed answers
     for the keys that differ, after this run's answers."""
-    after = plan.get("answers") or {}
+    after = {k: v for k, v in (plan.get("answers") or {}).items()
+             if k not in DIFF_HIDDEN}
     if plan.get("installed") is None:
         return "", "".join("%s = %s\n" % (k, after[k]) for k in sorted(after))
     before = dict(after)
     for d in plan.get("differs") or []:
+        if d.get("key") in DIFF_HIDDEN:
+            continue
         if d.get("installed") is None:
             before.pop(d["key"], None)
         else:
@@ -366,6 +402,7 @@ def main():
     r = Run(module)
     r.action = None
     r.answers = {}
+    r.secret_file = None
     try:
         r.check_installer()
         r.tmp = tempfile.mkdtemp(prefix="engine-setup-ansible.")
