@@ -79,9 +79,14 @@ out_has "kept your nse/conf/logging.xml; the new default is nse/conf/logging.xml
 out_has "Engine id $id (kept)."
 check "the service runs after the upgrade" wait_state nexposeengine RUNNING
 check "DisplayVersion is 7.4.0" test "$(reg_value "$ARP_KEY\\Nexpose" DisplayVersion)" = 7.4.0
-for f in nse.key nse.crt consoles.xml nse.xml logging.xml; do
+for f in nse.key nse.crt consoles.xml logging.xml; do
 	check "$f is kept byte for byte" cmp -s "$WORK/keep/$f" "$C/$f"
 done
+# nse.xml as 7.3.1 wrote it is written for 7.4.0 (docs/upgrade.md): the
+# same but for <NSEConfig version>.
+check "nse.xml as 7.3.1 wrote it says 7.3.1" grep -q '<NSEConfig version="7.3.1"' "$WORK/keep/nse.xml"
+sed 's/<NSEConfig version="7.3.1"/<NSEConfig version="7.4.0"/' "$WORK/keep/nse.xml" >"$WORK/nse-7.4.0.xml"
+check "nse.xml is 7.3.1's with the new version" cmp -s "$WORK/nse-7.4.0.xml" "$C/nse.xml"
 check "the new default is beside it" cmp -s "$WORK/tree-7.4.0/engine/nse/conf/logging.xml" "$C/logging.xml.new"
 check "the program files are 7.4.0's" cmp -s "$WORK/tree-7.4.0/engine/nse/lib/README.txt" "$INSTALL/nse/lib/README.txt"
 exists "$INSTALL/engine-setup.exe"
